@@ -1,0 +1,126 @@
+//! CSRF protection with a synchronizer token: one random token per session, sent back by
+//! every form as the hidden field `csrf_token` (or the `X-CSRF-Token` header) and checked
+//! here, centrally, for every state-changing request. Handlers never see the field.
+
+use actix_session::{Session, SessionExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+
+use crate::auth::token;
+use crate::error::AppError;
+
+pub const FIELD: &str = "csrf_token";
+const SESSION_KEY: &str = "csrf";
+const HEADER: &str = "x-csrf-token";
+
+/// The session's token, created on first use.
+pub fn token(session: &Session) -> Result<String, AppError> {
+    if let Ok(Some(existing)) = session.get::<String>(SESSION_KEY) {
+        return Ok(existing);
+    }
+    rotate(session)
+}
+
+/// Replaces the token (at sign-in, so a token seen before sign-in is worthless after).
+pub fn rotate(session: &Session) -> Result<String, AppError> {
+    let fresh = token::generate();
+    session.insert(SESSION_KEY, &fresh).map_err(AppError::internal)?;
+    Ok(fresh)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+/// Splits `csrf_token=...` out of an urlencoded body, leaving every other byte as sent.
+fn strip_token(body: &[u8]) -> (Option<String>, Vec<u8>) {
+    let mut found = None;
+    let mut rest: Vec<&[u8]> = Vec::new();
+    for pair in body.split(|b| *b == b'&') {
+        let prefix = b"csrf_token=";
+        if found.is_none() && pair.starts_with(prefix) {
+            let raw = &pair[prefix.len()..];
+            let decoded: String = url::form_urlencoded::parse(&[b"v=", raw].concat())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            found = Some(decoded);
+        } else if !pair.is_empty() {
+            rest.push(pair);
+        }
+    }
+    (found, rest.join(&b'&'))
+}
+
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if is_safe(req.method()) {
+        return next.call(req).await;
+    }
+    let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+
+    let mut sent = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if is_form {
+        let body = req.extract::<Bytes>().await.map_err(|e| {
+            let too_large = e
+                .as_error::<actix_web::error::PayloadError>()
+                .is_some_and(|p| matches!(p, actix_web::error::PayloadError::Overflow));
+            if too_large {
+                AppError::PayloadTooLarge(
+                    "This form is larger than the portal accepts (64 KiB). Shorten the longest \
+                     text and send it again."
+                        .into(),
+                )
+            } else {
+                AppError::bad_request("The form could not be read. Reload the page and try again.")
+            }
+        })?;
+        let (field, rest) = strip_token(&body);
+        if sent.is_none() {
+            sent = field;
+        }
+        req.set_payload(Payload::from(Bytes::from(rest)));
+    }
+
+    let ok = matches!((&expected, &sent), (Some(e), Some(s)) if token::constant_time_eq(e.as_bytes(), s.as_bytes()));
+    if !ok {
+        tracing::warn!(
+            method = %req.method(),
+            path = %req.path(),
+            had_session_token = expected.is_some(),
+            sent_token = sent.is_some(),
+            "CSRF check failed; request refused"
+        );
+        return Err(AppError::Csrf.into());
+    }
+    next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_token;
+
+    #[test]
+    fn token_is_removed_and_other_fields_kept_byte_for_byte() {
+        let (token, rest) = strip_token(b"a=1&csrf_token=x%2By&b=%FF%20");
+        assert_eq!(token.as_deref(), Some("x+y"));
+        assert_eq!(rest, b"a=1&b=%FF%20");
+        let (token, rest) = strip_token(b"a=1");
+        assert_eq!(token, None);
+        assert_eq!(rest, b"a=1");
+    }
+}

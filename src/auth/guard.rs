@@ -1,0 +1,144 @@
+//! Role guards. Every handler names who may call it through its extractor type, e.g.
+//! `Signed<AdminOnly>`; the user is re-read from the database on every request, so disabling
+//! a user or changing their role takes effect at once.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
+
+use crate::auth::{self, csrf};
+use crate::db::models::org::{self, Org};
+use crate::db::models::user::{self, User};
+use crate::db::{self};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Who a route serves.
+pub trait Allowed {
+    /// Shown in logs when someone else is refused.
+    const NAME: &'static str;
+    fn permits(user: &User, role: Role) -> bool;
+}
+
+macro_rules! roles {
+    ($(#[$doc:meta])* $name:ident: $($role:path),+) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Allowed for $name {
+            const NAME: &'static str = stringify!($name);
+            fn permits(_user: &User, role: Role) -> bool {
+                matches!(role, $($role)|+)
+            }
+        }
+    };
+}
+
+roles!(/// Any signed-in user.
+    AnyRole: Role::Partner, Role::Sales, Role::Channel, Role::Admin);
+roles!(AdminOnly: Role::Admin);
+roles!(PartnerOnly: Role::Partner);
+roles!(SalesOnly: Role::Sales);
+roles!(ChannelOnly: Role::Channel);
+
+/// A partner user with the org-admin flag: manages their own organisation's users.
+pub struct OrgAdminOnly;
+impl Allowed for OrgAdminOnly {
+    const NAME: &'static str = "OrgAdminOnly";
+    fn permits(user: &User, role: Role) -> bool {
+        role == Role::Partner && user.org_admin
+    }
+}
+
+/// The signed-in user, allowed by `R`.
+pub struct Signed<R: Allowed> {
+    pub user: User,
+    pub role: Role,
+    /// The partner organisation, for partner users.
+    pub org: Option<Org>,
+    pub csrf: String,
+    /// A notice left by the previous request (shown once, on pages only).
+    pub flash: Option<String>,
+    pub session: Session,
+    _allowed: PhantomData<R>,
+}
+
+impl<R: Allowed> Signed<R> {
+    /// The partner org id of a partner user. Partner queries are scoped by this, never by an
+    /// id taken from the request.
+    pub fn org_id(&self) -> Result<&str, AppError> {
+        self.org.as_ref().map(|o| o.id.as_str()).ok_or(AppError::Forbidden)
+    }
+}
+
+impl<R: Allowed + 'static> FromRequest for Signed<R> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let is_page = req.method() == Method::GET;
+        let next = if is_page {
+            req.uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let path = req.path().to_owned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+            let Some(user_id) = auth::signed_in_user_id(&session) else {
+                return Err(AppError::Unauthenticated { next });
+            };
+            let loaded = db::run(&state.pool, move |conn| {
+                let Some(user) = user::find(conn, &user_id)? else {
+                    return Ok(None);
+                };
+                let org = match &user.org_id {
+                    Some(id) => org::find(conn, id)?,
+                    None => None,
+                };
+                Ok(Some((user, org)))
+            })
+            .await?;
+            let usable = loaded.and_then(|(user, org)| {
+                let role = user.role()?;
+                let org_ok = !role.needs_org() || org.as_ref().is_some_and(Org::is_active);
+                (user.disabled_at.is_none() && user.password_hash.is_some() && org_ok)
+                    .then_some((user, role, org))
+            });
+            let Some((user, role, org)) = usable else {
+                // Deleted, disabled or suspended since sign-in: the session is over.
+                session.purge();
+                return Err(AppError::Unauthenticated { next });
+            };
+            if !R::permits(&user, role) {
+                tracing::warn!(
+                    user_id = %user.id,
+                    role = %role,
+                    path = %path,
+                    needs = R::NAME,
+                    "access refused: role not allowed on this route"
+                );
+                return Err(AppError::Forbidden);
+            }
+            let csrf = csrf::token(&session)?;
+            let flash = if is_page { auth::take_flash(&session) } else { None };
+            Ok(Signed {
+                user,
+                role,
+                org,
+                csrf,
+                flash,
+                session,
+                _allowed: PhantomData,
+            })
+        })
+    }
+}

@@ -1,0 +1,144 @@
+//! actix-session's store, backed by the `sessions` table: sign-out, disabling a user and a
+//! password change revoke sessions server-side, and several instances share them.
+//!
+//! Idle and absolute lifetimes are enforced here against the injected clock rather than by
+//! cookie age, so they hold even for a cookie an attacker kept.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use chrono::TimeDelta;
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::auth::{USER_ID, token};
+use crate::clock::SharedClock;
+use crate::db::models::session;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+
+type State = HashMap<String, String>;
+
+/// How often a session's last-seen time is written: activity is tracked to the minute, not
+/// with a write on every request.
+const TOUCH_EVERY: TimeDelta = TimeDelta::seconds(60);
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: Pool,
+    clock: SharedClock,
+    idle: TimeDelta,
+    max_age: TimeDelta,
+}
+
+impl DbSessionStore {
+    pub fn new(pool: Pool, clock: SharedClock, idle: TimeDelta, max_age: TimeDelta) -> Self {
+        Self {
+            pool,
+            clock,
+            idle,
+            max_age,
+        }
+    }
+}
+
+fn user_id_of(state: &State) -> Option<String> {
+    state
+        .get(USER_ID)
+        .and_then(|v| serde_json::from_str::<String>(v).ok())
+}
+
+fn new_key() -> SessionKey {
+    let raw = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    SessionKey::try_from(raw).expect("64 characters fit in a cookie")
+}
+
+fn other(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    e.into()
+}
+
+fn app_err(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("session store: {e:?}")
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let id = token::hash(session_key.as_ref());
+        let now = self.clock.naive_now();
+        let (idle, max_age) = (self.idle, self.max_age);
+        let row = db::run(&self.pool, move |conn| {
+            let Some(row) = session::find(conn, &id)? else {
+                return Ok(None);
+            };
+            if now - row.last_seen_at > idle || now - row.created_at > max_age {
+                session::delete(conn, &id)?;
+                return Ok(None);
+            }
+            if now - row.last_seen_at > TOUCH_EVERY {
+                session::touch(conn, &id, now)?;
+            }
+            Ok(Some(row))
+        })
+        .await
+        .map_err(|e| LoadError::Other(app_err(e)))?;
+        match row {
+            None => Ok(None),
+            Some(row) => serde_json::from_str(&row.state)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(other(e))),
+        }
+    }
+
+    async fn save(&self, state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let key = new_key();
+        let id = token::hash(key.as_ref());
+        let user_id = user_id_of(&state);
+        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
+        let now = self.clock.naive_now();
+        db::run(&self.pool, move |conn| {
+            Ok(session::insert(conn, &id, user_id.as_deref(), &json, now)?)
+        })
+        .await
+        .map_err(|e| SaveError::Other(app_err(e)))?;
+        Ok(key)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        mut state: State,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let id = token::hash(session_key.as_ref());
+        let user_id = user_id_of(&state);
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
+        let now = self.clock.naive_now();
+        let updated = db::run(&self.pool, move |conn| {
+            Ok(session::update_state(conn, &id, user_id.as_deref(), &json, now)?)
+        })
+        .await
+        .map_err(|e| UpdateError::Other(app_err(e)))?;
+        if updated {
+            return Ok(session_key);
+        }
+        // The session was revoked while this request ran: keep the visitor's harmless state
+        // (CSRF token, notices) in a new session, but never the sign-in.
+        state.remove(USER_ID);
+        self.save(state, ttl).await.map_err(|e| match e {
+            SaveError::Serialization(e) => UpdateError::Serialization(e),
+            SaveError::Other(e) => UpdateError::Other(e),
+        })
+    }
+
+    async fn update_ttl(&self, _session_key: &SessionKey, _ttl: &Duration) -> Result<(), anyhow::Error> {
+        // Activity is recorded in `load`; nothing to extend here.
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id = token::hash(session_key.as_ref());
+        db::run(&self.pool, move |conn| Ok(session::delete(conn, &id)?))
+            .await
+            .map_err(app_err)
+    }
+}

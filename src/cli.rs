@@ -1,0 +1,175 @@
+//! The command line: `truce` (serve), `truce migrate`, `truce user add`.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::password::{self, HashParams};
+use crate::clock::{Clock, SharedClock, SystemClock};
+use crate::config::{DbArgs, LogFormat, ServeArgs};
+use crate::db::models::{org, user};
+use crate::db::{self, write_tx};
+use crate::domain::{password_policy, user::validate_user};
+use crate::{Application, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "truce",
+    version,
+    about = "Truce partner portal: deal registration that ends channel conflict.",
+    long_about = "Truce partner portal: deal registration that ends channel conflict.\n\n\
+                  Without a command it runs the portal (same as `truce serve`). Every flag \
+                  can also be set with the TRUCE_* environment variable shown next to it.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Manage users from the shell.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Email address the user signs in with.
+    #[arg(long)]
+    pub email: String,
+    /// partner, sales, channel or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Partner organisation name (partner users only); must exist unless --create-org.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Create the partner organisation named by --org if it does not exist.
+    #[arg(long)]
+    pub create_org: bool,
+    /// Display name; defaults to the part of the email before '@'.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Partner users only: may manage their organisation's users.
+    #[arg(long)]
+    pub org_admin: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Migrate(args)) => migrate(args).await,
+        Some(Command::User(UserCommand::Add(args))) => add_user(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.validate().map_err(anyhow::Error::msg)?;
+    telemetry::init(config.log_format);
+    let clock: SharedClock = std::sync::Arc::new(SystemClock);
+    let app = Application::build(config, clock).await?;
+    tracing::info!(url = %app.base_url(), "Truce is running");
+    if let Some(link) = app.setup_link() {
+        tracing::warn!("no users yet: a one-time setup link was printed to standard output");
+        println!(
+            "\nNo users yet. Open this link within 1 hour to create the first administrator:\n\n    {link}\n\n\
+             (Restart the server for a new link, or use `truce user add --role admin`.)\n"
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn migrate(args: DbArgs) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Text);
+    let url = args.database_url().map_err(anyhow::Error::msg)?;
+    let applied = actix_web::web::block(move || -> anyhow::Result<usize> {
+        let pool = db::connect(&url, 1)?;
+        let mut conn = pool.get().context("cannot connect to the database")?;
+        db::migrate(&mut conn)
+    })
+    .await??;
+    println!("Database is up to date ({applied} migration(s) applied).");
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password for the new user (12-128 characters, shown as you type): ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn add_user(args: UserAddArgs) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Text);
+    let url = args.db.database_url().map_err(anyhow::Error::msg)?;
+    let password = read_password()?;
+    if let Err(message) = password_policy::check_new_password(&password, &args.email) {
+        bail!("password refused: {message}");
+    }
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
+    let hash = password::hash_blocking(HashParams::default(), password).await?;
+    let now = SystemClock.naive_now();
+    let message = actix_web::web::block(move || -> anyhow::Result<String> {
+        let pool = db::connect(&url, 1)?;
+        let mut conn = pool.get().context("cannot connect to the database")?;
+        db::migrate(&mut conn)?;
+        write_tx(&mut conn, |conn| {
+            let org_id = match &args.org {
+                None => None,
+                Some(org_name) => Some(match org::find_by_name(conn, org_name)? {
+                    Some(o) => o.id,
+                    None if args.create_org => {
+                        let fields = crate::domain::org::validate_org(org_name, "registered", "active")
+                            .map_err(|e| anyhow::anyhow!("--org: {}", e.get("name").unwrap_or("invalid name")))?;
+                        org::insert(conn, &fields, now).map_err(|e| anyhow::anyhow!("cannot create the organisation: {e:?}"))?.id
+                    }
+                    None => bail!("no partner organisation named '{org_name}': create it in the admin pages, or add --create-org"),
+                }),
+            };
+            let fields = validate_user(
+                &args.email,
+                &name,
+                &args.role,
+                org_id.as_deref().unwrap_or(""),
+                args.org_admin,
+            )
+            .map_err(|errors| {
+                let all: Vec<String> = errors.iter().map(|(f, m)| format!("--{}: {m}", f.replace('_', "-"))).collect();
+                anyhow::anyhow!(all.join("; "))
+            })?;
+            match user::insert(conn, &fields, Some(&hash), now) {
+                Ok(u) => Ok(format!("Added {} ({}) with id {}.", u.email, u.role, u.id)),
+                Err(user::SaveUserError::EmailTaken) => bail!("a user with email {} already exists", fields.email),
+                Err(user::SaveUserError::Db(e)) => Err(e.into()),
+            }
+        })
+    })
+    .await??;
+    println!("{message}");
+    Ok(())
+}

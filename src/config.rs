@@ -1,0 +1,233 @@
+//! Typed settings from `truce serve` flags and `TRUCE_*` environment variables, validated
+//! once at start so that a bad value stops the server with a clear message.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use url::Url;
+
+use crate::db::DatabaseUrl;
+
+/// Where the data lives; shared by every command that opens the database.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Folder for the embedded database and local files.
+    #[arg(long, env = "TRUCE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database to use: postgres://USER@HOST/DB for PostgreSQL, or sqlite://PATH.
+    /// Default: the embedded SQLite database DATA_DIR/truce.db.
+    #[arg(long, env = "TRUCE_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn database_url(&self) -> Result<DatabaseUrl, String> {
+        match &self.database_url {
+            Some(raw) => DatabaseUrl::parse(raw).map_err(|e| format!("TRUCE_DATABASE_URL: {e}")),
+            None => Ok(DatabaseUrl::Sqlite(
+                self.data_dir.join("truce.db").to_string_lossy().into_owned(),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecureCookies {
+    /// On unless the base URL is http://localhost or http://127.0.0.1.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "TRUCE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Public URL of the portal, used in links (setup, emails). Default: http://BIND.
+    #[arg(long, env = "TRUCE_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Mark the session cookie Secure and use the __Host- prefix; also sends HSTS.
+    #[arg(long, env = "TRUCE_SECURE_COOKIES", value_enum, default_value = "auto")]
+    pub secure_cookies: SecureCookies,
+
+    /// Log output format.
+    #[arg(long, env = "TRUCE_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "TRUCE_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "TRUCE_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u32,
+
+    /// Sign-in attempts allowed per client address per minute.
+    #[arg(long, env = "TRUCE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
+    pub login_attempts_per_minute: u32,
+
+    /// Argon2id memory cost in KiB (OWASP minimum 19456).
+    #[arg(long, env = "TRUCE_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+
+    /// Argon2id iterations (OWASP minimum 2).
+    #[arg(long, env = "TRUCE_ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+
+    /// Argon2id parallelism.
+    #[arg(long, env = "TRUCE_ARGON2_PARALLELISM", default_value_t = 1)]
+    pub argon2_parallelism: u32,
+
+    /// Database connections kept open by this instance.
+    #[arg(long, env = "TRUCE_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+}
+
+/// Settings after validation; everything the app needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub base_url: Url,
+    pub secure_cookies: bool,
+    pub log_format: LogFormat,
+    pub session_idle: chrono::TimeDelta,
+    pub session_max: chrono::TimeDelta,
+    pub login_attempts_per_minute: u32,
+    pub argon2: crate::auth::password::HashParams,
+    pub db_pool_size: u32,
+}
+
+impl ServeArgs {
+    /// Validates every value; the error names the flag/variable and what to do.
+    pub fn validate(&self) -> Result<Config, String> {
+        let bind: SocketAddr = self.bind.parse().map_err(|_| {
+            format!(
+                "TRUCE_BIND/--bind: '{}' is not an address:port such as 127.0.0.1:8080",
+                self.bind
+            )
+        })?;
+        let database_url = self.db.database_url()?;
+        let base_url = match &self.base_url {
+            Some(raw) => Url::parse(raw).map_err(|e| {
+                format!("TRUCE_BASE_URL/--base-url: '{raw}' is not a URL ({e}); use e.g. https://partners.example.com")
+            })?,
+            None => {
+                let host = if bind.ip().is_unspecified() {
+                    "127.0.0.1".to_owned()
+                } else {
+                    bind.ip().to_string()
+                };
+                Url::parse(&format!("http://{host}:{}", bind.port()))
+                    .map_err(|e| format!("cannot derive the base URL from --bind: {e}"))?
+            }
+        };
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            return Err(format!(
+                "TRUCE_BASE_URL/--base-url: '{base_url}' must be an http:// or https:// URL with a host"
+            ));
+        }
+        let secure_cookies = match self.secure_cookies {
+            SecureCookies::On => true,
+            SecureCookies::Off => false,
+            SecureCookies::Auto => !is_local_http(&base_url),
+        };
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            return Err("TRUCE_SESSION_IDLE_MINUTES must be between 1 and 1440".into());
+        }
+        if !(1..=24 * 30).contains(&self.session_max_hours) {
+            return Err("TRUCE_SESSION_MAX_HOURS must be between 1 and 720".into());
+        }
+        if self.login_attempts_per_minute == 0 {
+            return Err("TRUCE_LOGIN_ATTEMPTS_PER_MINUTE must be at least 1".into());
+        }
+        if !(1..=100).contains(&self.db_pool_size) {
+            return Err("TRUCE_DB_POOL_SIZE must be between 1 and 100".into());
+        }
+        let argon2 = crate::auth::password::HashParams::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+        )?;
+        Ok(Config {
+            bind,
+            database_url,
+            data_dir: self.db.data_dir.clone(),
+            base_url,
+            secure_cookies,
+            log_format: self.log_format,
+            session_idle: chrono::TimeDelta::minutes(self.session_idle_minutes.into()),
+            session_max: chrono::TimeDelta::hours(self.session_max_hours.into()),
+            login_attempts_per_minute: self.login_attempts_per_minute,
+            argon2,
+            db_pool_size: self.db_pool_size,
+        })
+    }
+}
+
+impl Config {
+    /// An absolute link for `path` (which starts with '/') under the base URL.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+fn is_local_http(url: &Url) -> bool {
+    url.scheme() == "http"
+        && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        let mut all = vec!["truce"];
+        all.extend_from_slice(args);
+        Wrap::try_parse_from(all).map_err(|e| e.to_string())?.serve.validate()
+    }
+
+    #[test]
+    fn defaults_are_local_and_insecure_cookies_only_on_localhost() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(!config.secure_cookies);
+        let config = parse(&["--base-url", "https://partners.example.com"]).unwrap();
+        assert!(config.secure_cookies);
+        let config = parse(&["--base-url", "http://partners.example.com"]).unwrap();
+        assert!(config.secure_cookies, "auto is secure for any non-local host");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        assert!(parse(&["--bind", "nonsense"]).unwrap_err().contains("TRUCE_BIND"));
+        assert!(parse(&["--base-url", "ftp://x"]).unwrap_err().contains("TRUCE_BASE_URL"));
+        assert!(parse(&["--database-url", "mysql://x/y"]).unwrap_err().contains("TRUCE_DATABASE_URL"));
+        assert!(parse(&["--argon2-memory-kib", "1024"]).unwrap_err().contains("19456"));
+    }
+}

@@ -1,0 +1,9 @@
+//! Row structs and the queries on them. Functions are synchronous, take `&mut DbConnection`
+//! and are named for what they do; callers run them through `db::run`.
+
+pub mod app_secret;
+pub mod login_failure;
+pub mod org;
+pub mod session;
+pub mod token;
+pub mod user;

@@ -1,0 +1,138 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{partner_orgs, users};
+use crate::domain::org::{OrgFields, OrgStatus, Tier};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partner_orgs)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub name_key: String,
+    pub tier: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Org {
+    pub fn tier(&self) -> Option<Tier> {
+        Tier::parse(&self.tier)
+    }
+
+    pub fn status(&self) -> Option<OrgStatus> {
+        OrgStatus::parse(&self.status)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status() == Some(OrgStatus::Active)
+    }
+
+    pub fn tier_label(&self) -> &'static str {
+        self.tier().map_or("Unknown", Tier::label)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.status().map_or("Unknown", OrgStatus::label)
+    }
+}
+
+/// Why an organisation could not be saved, for the form to show.
+#[derive(Debug)]
+pub enum SaveOrgError {
+    NameTaken,
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for SaveOrgError {
+    fn from(e: diesel::result::Error) -> Self {
+        if crate::db::is_unique_violation(&e) {
+            Self::NameTaken
+        } else {
+            Self::Db(e)
+        }
+    }
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Org>> {
+    partner_orgs::table
+        .order(partner_orgs::name_key.asc())
+        .select(Org::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Org>> {
+    partner_orgs::table
+        .find(id)
+        .select(Org::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Org>> {
+    partner_orgs::table
+        .filter(partner_orgs::name_key.eq(crate::domain::org::name_key(name)))
+        .select(Org::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Number of users per organisation id.
+pub fn user_counts(conn: &mut DbConnection) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(Option<String>, i64)> = users::table
+        .filter(users::org_id.is_not_null())
+        .group_by(users::org_id)
+        .select((users::org_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect())
+}
+
+pub fn insert(conn: &mut DbConnection, fields: &OrgFields, now: NaiveDateTime) -> Result<Org, SaveOrgError> {
+    let org = Org {
+        id: crate::auth::token::new_id(),
+        name: fields.name.clone(),
+        name_key: fields.name_key.clone(),
+        tier: fields.tier.as_str().to_owned(),
+        status: fields.status.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(partner_orgs::table)
+        .values((
+            partner_orgs::id.eq(&org.id),
+            partner_orgs::name.eq(&org.name),
+            partner_orgs::name_key.eq(&org.name_key),
+            partner_orgs::tier.eq(&org.tier),
+            partner_orgs::status.eq(&org.status),
+            partner_orgs::created_at.eq(now),
+            partner_orgs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(org)
+}
+
+/// Returns false when no organisation has that id.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    fields: &OrgFields,
+    now: NaiveDateTime,
+) -> Result<bool, SaveOrgError> {
+    let n = diesel::update(partner_orgs::table.find(id))
+        .set((
+            partner_orgs::name.eq(&fields.name),
+            partner_orgs::name_key.eq(&fields.name_key),
+            partner_orgs::tier.eq(fields.tier.as_str()),
+            partner_orgs::status.eq(fields.status.as_str()),
+            partner_orgs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,15 @@
+//! Truce: a partner portal for deal registration. See `DESIGN.md` in the shared folder for
+//! the rules the product enforces and the shape of this crate.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::Application;

@@ -1,0 +1,185 @@
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{AnyRole, Signed};
+use crate::auth::{self, csrf, password};
+use crate::db::{self, models::login_failure, models::org, models::user};
+use crate::domain::errors::FieldErrors;
+use crate::domain::{throttle, user::normalize_email};
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::{render, render_invalid, render_with, see_other};
+use crate::startup::AppState;
+
+const GENERIC_FAILURE: &str = "That email and password do not match an active account. Check both and try again.";
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only local paths are followed after sign-in, never another site.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")).then_some(next)
+}
+
+pub async fn root(signed: Option<Signed<AnyRole>>) -> HttpResponse {
+    match signed {
+        Some(s) => see_other(s.role.home_path()),
+        None => see_other("/login"),
+    }
+}
+
+pub async fn show(
+    session: Session,
+    signed: Option<Signed<AnyRole>>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(s) = signed {
+        return Ok(see_other(s.role.home_path()));
+    }
+    let flash = auth::take_flash(&session);
+    render(&LoginPage {
+        layout: Layout::anonymous_with_flash(csrf::token(&session)?, flash),
+        email: String::new(),
+        next: query.into_inner().next,
+        error: None,
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let email = normalize_email(&form.email);
+    let client_addr = req.peer_addr().map(|a| a.ip());
+    let page = |error: &str| -> Result<LoginPage, AppError> {
+        Ok(LoginPage {
+            layout: Layout::anonymous(csrf::token(&session)?),
+            email: form.email.clone(),
+            next: form.next.clone(),
+            error: Some(error.to_owned()),
+            errors: FieldErrors::new(),
+        })
+    };
+
+    if let Some(ip) = client_addr
+        && !state.login_limiter.allow(ip)
+    {
+        tracing::warn!(client = %ip, "sign-in rate limit reached");
+        return render_with(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            &page("Too many sign-in attempts from your network. Wait a minute, then try again.")?,
+        );
+    }
+    if email.is_empty() || form.password.is_empty() {
+        return render_invalid(&page("Enter your email and your password.")?);
+    }
+
+    let addr = client_addr.map(|ip| ip.to_string()).unwrap_or_default();
+    let now = state.clock.naive_now();
+    let (lookup_email, lookup_addr) = (email.clone(), addr.clone());
+    let (locked_until, found) = db::run(&state.pool, move |conn| {
+        let locked = login_failure::locked_until(conn, &lookup_email, &lookup_addr, now)?;
+        let found = match user::find_by_email(conn, &lookup_email)? {
+            Some(u) => {
+                let org = match &u.org_id {
+                    Some(id) => org::find(conn, id)?,
+                    None => None,
+                };
+                Some((u, org))
+            }
+            None => None,
+        };
+        Ok((locked, found))
+    })
+    .await?;
+
+    if let Some(until) = locked_until {
+        let minutes = throttle::minutes_left(until - now);
+        return render_with(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            &page(&format!(
+                "Too many failed attempts for this account from your network. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            ))?,
+        );
+    }
+
+    let stored_hash = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
+    let password_ok = password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
+    let usable = found.filter(|(u, org)| {
+        u.disabled_at.is_none()
+            && u.role().is_some_and(|r| !r.needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
+    });
+    let user = match usable {
+        Some((u, _)) if password_ok => u,
+        _ => {
+            let (fail_email, fail_addr) = (email.clone(), addr.clone());
+            let failures = db::run(&state.pool, move |conn| {
+                Ok(login_failure::record_failure(conn, &fail_email, &fail_addr, now)?)
+            })
+            .await?;
+            tracing::info!(client = %addr, failures, "sign-in failed");
+            return render_invalid(&page(GENERIC_FAILURE)?);
+        }
+    };
+
+    let clear_email = email.clone();
+    db::run(&state.pool, move |conn| Ok(login_failure::clear(conn, &clear_email)?)).await?;
+    auth::sign_in(&session, &user.id)?;
+    tracing::info!(user_id = %user.id, "signed in");
+    let home = user.role().map_or("/", |r| r.home_path());
+    Ok(see_other(safe_next(&form.next).unwrap_or(home)))
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    if let Some(user_id) = auth::signed_in_user_id(&session) {
+        tracing::info!(user_id = %user_id, "signed out");
+    }
+    session.purge();
+    see_other("/login")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/admin/users"), Some("/admin/users"));
+        assert_eq!(safe_next("//evil.example"), None);
+        assert_eq!(safe_next("/\\evil.example"), None);
+        assert_eq!(safe_next("https://evil.example"), None);
+        assert_eq!(safe_next(""), None);
+    }
+}

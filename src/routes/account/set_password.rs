@@ -1,0 +1,125 @@
+//! Set-password links: an invited user chooses their first password, or a user whose
+//! password an admin reset chooses a new one.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::check_new_password;
+use super::setup::LinkInvalid;
+use crate::auth::{self, csrf, password, token};
+use crate::db::models::token::{self as tokens, Purpose};
+use crate::db::models::{login_failure, session as sessions, user};
+use crate::db::{self, write_tx};
+use crate::domain::errors::FieldErrors;
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::{render, render_invalid, render_with, see_other};
+use crate::startup::AppState;
+
+const INVALID: &str = "This sign-in link has expired or was already used. Ask your administrator (or your organisation's admin) for a new one.";
+
+#[derive(Template)]
+#[template(path = "account/set_password.html")]
+struct SetPasswordPage {
+    layout: Layout,
+    token: String,
+    email: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn link_owner(state: &AppState, secret: &str) -> Result<Option<user::User>, AppError> {
+    let hash = token::hash(secret);
+    let now = state.clock.naive_now();
+    db::run(&state.pool, move |conn| {
+        let Some(found) = tokens::find_usable(conn, &hash, Purpose::SetPassword, now)? else {
+            return Ok(None);
+        };
+        match found.user_id {
+            Some(uid) => Ok(user::find(conn, &uid)?),
+            None => Ok(None),
+        }
+    })
+    .await
+}
+
+fn invalid(session: &Session) -> Result<HttpResponse, AppError> {
+    render_with(
+        actix_web::http::StatusCode::NOT_FOUND,
+        &LinkInvalid {
+            layout: Layout::anonymous(csrf::token(session)?),
+            message: INVALID,
+        },
+    )
+}
+
+pub async fn show(
+    session: Session,
+    state: web::Data<AppState>,
+    secret: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let secret = secret.into_inner();
+    let Some(owner) = link_owner(&state, &secret).await? else {
+        return invalid(&session);
+    };
+    render(&SetPasswordPage {
+        layout: Layout::anonymous(csrf::token(&session)?),
+        token: secret,
+        email: owner.email,
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn submit(
+    session: Session,
+    state: web::Data<AppState>,
+    secret: web::Path<String>,
+    form: web::Form<SetPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let secret = secret.into_inner();
+    let Some(owner) = link_owner(&state, &secret).await? else {
+        return invalid(&session);
+    };
+    let mut errors = FieldErrors::new();
+    check_new_password(&form.password, &form.password_confirm, &owner.email, &mut errors);
+    if !errors.is_empty() {
+        return render_invalid(&SetPasswordPage {
+            layout: Layout::anonymous(csrf::token(&session)?),
+            token: secret,
+            email: owner.email,
+            errors,
+        });
+    }
+    let hash = password::hash_blocking(state.config.argon2, form.password.clone()).await?;
+    let now = state.clock.naive_now();
+    let token_hash = token::hash(&secret);
+    let (user_id, email) = (owner.id.clone(), owner.email.clone());
+    let saved = db::run(&state.pool, move |conn| {
+        write_tx(conn, |conn| {
+            if !tokens::consume(conn, &token_hash, now)? {
+                return Ok(false);
+            }
+            user::set_password_hash(conn, &user_id, &hash, now)?;
+            sessions::delete_for_user(conn, &user_id)?;
+            login_failure::clear(conn, &email)?;
+            Ok::<_, AppError>(true)
+        })
+    })
+    .await?;
+    if !saved {
+        return invalid(&session);
+    }
+    tracing::info!(user_id = %owner.id, "password set through a one-time link");
+    auth::flash(&session, "Your password is saved. Sign in with it now.");
+    Ok(see_other("/login"))
+}

@@ -1,0 +1,24 @@
+//! Program administration (admins only): partner organisations and users.
+
+mod home;
+mod orgs;
+mod users;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(home::show))
+        .route("/admin/orgs", web::get().to(orgs::list))
+        .route("/admin/orgs", web::post().to(orgs::create))
+        .route("/admin/orgs/new", web::get().to(orgs::new))
+        .route("/admin/orgs/{id}/edit", web::get().to(orgs::edit))
+        .route("/admin/orgs/{id}", web::post().to(orgs::update))
+        .route("/admin/users", web::get().to(users::list))
+        .route("/admin/users", web::post().to(users::create))
+        .route("/admin/users/new", web::get().to(users::new))
+        .route("/admin/users/{id}", web::get().to(users::edit))
+        .route("/admin/users/{id}", web::post().to(users::update))
+        .route("/admin/users/{id}/disable", web::post().to(users::disable))
+        .route("/admin/users/{id}/enable", web::post().to(users::enable))
+        .route("/admin/users/{id}/reset-password", web::post().to(users::reset_password));
+}

@@ -1,0 +1,319 @@
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{AdminOnly, Signed};
+use crate::auth::{self, links};
+use crate::db::models::user::{self, SaveUserError, User, UserListing};
+use crate::db::models::{org, session as sessions};
+use crate::db::{self, write_tx};
+use crate::domain::errors::FieldErrors;
+use crate::domain::role::Role;
+use crate::domain::user::{UserFields, validate_user};
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::link_issued::{LinkIssued, issue_set_password_link};
+use crate::routes::{Options, render, render_invalid, see_other};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct ListPage {
+    layout: Layout,
+    users: Vec<UserListing>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    form: UserForm,
+    errors: FieldErrors,
+    roles: Options,
+    orgs: Options,
+    user_id: Option<String>,
+    status: Option<&'static str>,
+    disabled: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    org_id: String,
+    org_admin: Option<String>,
+}
+
+impl UserForm {
+    fn of(user: &User) -> Self {
+        Self {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            role: user.role.clone(),
+            org_id: user.org_id.clone().unwrap_or_default(),
+            org_admin: user.org_admin.then(|| "on".to_owned()),
+        }
+    }
+}
+
+async fn org_options(state: &AppState) -> Result<Options, AppError> {
+    let orgs = db::run(&state.pool, |conn| Ok(org::list(conn)?)).await?;
+    let mut options = vec![(String::new(), "None (not a partner user)".to_owned())];
+    options.extend(orgs.into_iter().map(|o| (o.id, o.name)));
+    Ok(options)
+}
+
+fn role_options() -> Options {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+        .collect()
+}
+
+struct Editing<'a> {
+    heading: String,
+    action: String,
+    user: Option<&'a User>,
+}
+
+async fn form_page(
+    signed: &Signed<AdminOnly>,
+    state: &AppState,
+    editing: Editing<'_>,
+    form: UserForm,
+    errors: FieldErrors,
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
+        layout: Layout::signed(signed, "/admin/users"),
+        heading: editing.heading,
+        action: editing.action,
+        form,
+        errors,
+        roles: role_options(),
+        orgs: org_options(state).await?,
+        user_id: editing.user.map(|u| u.id.clone()),
+        status: editing.user.map(|u| u.status().label()),
+        disabled: editing.user.is_some_and(|u| u.disabled_at.is_some()),
+    })
+}
+
+/// Validates the form, including that the chosen organisation exists.
+async fn validate(state: &AppState, form: &UserForm) -> Result<Result<UserFields, FieldErrors>, AppError> {
+    let mut result = validate_user(&form.email, &form.name, &form.role, &form.org_id, form.org_admin.is_some());
+    if let Ok(fields) = &result
+        && let Some(org_id) = fields.org_id.clone()
+    {
+        let exists = db::run(&state.pool, move |conn| Ok(org::find(conn, &org_id)?.is_some())).await?;
+        if !exists {
+            let mut errors = FieldErrors::new();
+            errors.add("org_id", "Choose an organisation from the list.");
+            result = Err(errors);
+        }
+    }
+    Ok(result)
+}
+
+fn email_taken() -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add("email", "Another user already has this email address.");
+    errors
+}
+
+pub async fn list(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let users = db::run(&state.pool, |conn| Ok(user::list_all(conn)?)).await?;
+    render(&ListPage {
+        layout: Layout::signed(&signed, "/admin/users"),
+        users,
+    })
+}
+
+fn new_user_editing() -> Editing<'static> {
+    Editing {
+        heading: "Add a user".into(),
+        action: "/admin/users".into(),
+        user: None,
+    }
+}
+
+pub async fn new(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let form = UserForm {
+        role: Role::Partner.as_str().into(),
+        ..UserForm::default()
+    };
+    render(&form_page(&signed, &state, new_user_editing(), form, FieldErrors::new()).await?)
+}
+
+pub async fn create(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let fields = match validate(&state, &form).await? {
+        Ok(f) => f,
+        Err(errors) => return render_invalid(&form_page(&signed, &state, new_user_editing(), form, errors).await?),
+    };
+    let now = state.clock.naive_now();
+    let app = state.clone();
+    let created = db::run(&state.pool, move |conn| {
+        write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
+            Ok(u) => {
+                let link = issue_set_password_link(conn, &app, &u.id, now, links::INVITE_TTL)?;
+                Ok(Ok((u, link)))
+            }
+            Err(SaveUserError::EmailTaken) => Ok(Err(())),
+            Err(SaveUserError::Db(e)) => Err(AppError::from(e)),
+        })
+    })
+    .await?;
+    let Ok((created, (link, expires))) = created else {
+        return render_invalid(&form_page(&signed, &state, new_user_editing(), form, email_taken()).await?);
+    };
+    tracing::info!(admin = %signed.user.id, user_id = %created.id, role = %created.role, "user created");
+    render(&LinkIssued {
+        layout: Layout::signed(&signed, "/admin/users"),
+        name: created.name,
+        email: created.email,
+        link,
+        expires,
+        back: "/admin/users".into(),
+    })
+}
+
+async fn load(state: &AppState, id: String) -> Result<User, AppError> {
+    db::run(&state.pool, move |conn| user::find(conn, &id)?.ok_or(AppError::NotFound)).await
+}
+
+fn editing(found: &User) -> Editing<'_> {
+    Editing {
+        heading: format!("Edit {}", found.name),
+        action: format!("/admin/users/{}", found.id),
+        user: Some(found),
+    }
+}
+
+pub async fn edit(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    let form = UserForm::of(&found);
+    render(&form_page(&signed, &state, editing(&found), form, FieldErrors::new()).await?)
+}
+
+pub async fn update(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    let form = form.into_inner();
+    let mut validated = validate(&state, &form).await?;
+    if found.id == signed.user.id
+        && let Ok(fields) = &validated
+        && fields.role != Role::Admin
+    {
+        let mut errors = FieldErrors::new();
+        errors.add("role", "You cannot take away your own administrator role. Ask another admin.");
+        validated = Err(errors);
+    }
+    let fields = match validated {
+        Ok(f) => f,
+        Err(errors) => return render_invalid(&form_page(&signed, &state, editing(&found), form, errors).await?),
+    };
+    let now = state.clock.naive_now();
+    let user_id = found.id.clone();
+    let saved = db::run(&state.pool, move |conn| {
+        Ok(write_tx(conn, |conn| user::update_identity(conn, &user_id, &fields, now)))
+    })
+    .await?;
+    match saved {
+        Ok(true) => {
+            tracing::info!(admin = %signed.user.id, user_id = %found.id, "user updated");
+            auth::flash(&signed.session, "User saved. Changes apply from their next request.");
+            Ok(see_other("/admin/users"))
+        }
+        Ok(false) => Err(AppError::NotFound),
+        Err(SaveUserError::EmailTaken) => {
+            render_invalid(&form_page(&signed, &state, editing(&found), form, email_taken()).await?)
+        }
+        Err(SaveUserError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn disable(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    if found.id == signed.user.id {
+        return Err(AppError::bad_request(
+            "You cannot disable your own account. Ask another administrator.",
+        ));
+    }
+    let now = state.clock.naive_now();
+    let user_id = found.id.clone();
+    let ended = db::run(&state.pool, move |conn| {
+        write_tx(conn, |conn| {
+            user::set_disabled(conn, &user_id, Some(now), now)?;
+            Ok::<_, AppError>(sessions::delete_for_user(conn, &user_id)?)
+        })
+    })
+    .await?;
+    tracing::info!(admin = %signed.user.id, user_id = %found.id, sessions_ended = ended, "user disabled");
+    auth::flash(
+        &signed.session,
+        format!("{} is disabled and was signed out everywhere.", found.name),
+    );
+    Ok(see_other(&format!("/admin/users/{}", found.id)))
+}
+
+pub async fn enable(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    let now = state.clock.naive_now();
+    let user_id = found.id.clone();
+    db::run(&state.pool, move |conn| Ok(user::set_disabled(conn, &user_id, None, now)?)).await?;
+    tracing::info!(admin = %signed.user.id, user_id = %found.id, "user enabled");
+    auth::flash(&signed.session, format!("{} can sign in again.", found.name));
+    Ok(see_other(&format!("/admin/users/{}", found.id)))
+}
+
+pub async fn reset_password(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    let now = state.clock.naive_now();
+    let (app, user_id) = (state.clone(), found.id.clone());
+    let (link, expires) = db::run(&state.pool, move |conn| {
+        Ok(write_tx(conn, |conn| {
+            issue_set_password_link(conn, &app, &user_id, now, links::RESET_TTL)
+        })?)
+    })
+    .await?;
+    tracing::info!(admin = %signed.user.id, user_id = %found.id, "set-password link issued");
+    render(&LinkIssued {
+        layout: Layout::signed(&signed, "/admin/users"),
+        name: found.name.clone(),
+        email: found.email.clone(),
+        link,
+        expires,
+        back: format!("/admin/users/{}", found.id),
+    })
+}

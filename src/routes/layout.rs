@@ -1,0 +1,76 @@
+//! What the base layout shows: who is signed in, the navigation for their role, notices.
+
+use crate::auth::guard::{Allowed, Signed};
+use crate::domain::role::Role;
+
+pub struct NavUser {
+    pub name: String,
+    pub role_label: &'static str,
+    pub org_name: Option<String>,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct Layout {
+    pub user: Option<NavUser>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+impl Layout {
+    pub fn anonymous(csrf: String) -> Self {
+        Self {
+            user: None,
+            nav: Vec::new(),
+            csrf,
+            flash: None,
+        }
+    }
+
+    pub fn anonymous_with_flash(csrf: String, flash: Option<String>) -> Self {
+        Self {
+            flash,
+            ..Self::anonymous(csrf)
+        }
+    }
+
+    /// The layout for a signed-in page; `current` marks the nav entry of this page.
+    pub fn signed<R: Allowed>(signed: &Signed<R>, current: &str) -> Self {
+        let mut links: Vec<(&'static str, &'static str)> = match signed.role {
+            Role::Partner => vec![("/partner", "My deals")],
+            Role::Sales => vec![("/sales", "Lock check")],
+            Role::Channel => vec![("/review", "Review queue")],
+            Role::Admin => vec![
+                ("/admin", "Program"),
+                ("/admin/orgs", "Organisations"),
+                ("/admin/users", "Users"),
+            ],
+        };
+        if signed.role == Role::Partner && signed.user.org_admin {
+            links.push(("/org/users", "My organisation"));
+        }
+        links.push(("/account/password", "Password"));
+        Self {
+            user: Some(NavUser {
+                name: signed.user.name.clone(),
+                role_label: signed.role.label(),
+                org_name: signed.org.as_ref().map(|o| o.name.clone()),
+            }),
+            nav: links
+                .into_iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: href == current,
+                })
+                .collect(),
+            csrf: signed.csrf.clone(),
+            flash: signed.flash.clone(),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! HTTP handlers, one folder per area. Handlers stay thin: parse, call domain rules and
+//! models, render. Each handler declares its roles through its `Signed<...>` extractor.
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod health;
+pub mod layout;
+pub mod link_issued;
+pub mod partner;
+pub mod review;
+pub mod sales;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    assets::configure(cfg);
+    account::configure(cfg);
+    admin::configure(cfg);
+    partner::configure(cfg);
+    sales::configure(cfg);
+    review::configure(cfg);
+}
+
+/// A rendered page.
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    render_with(StatusCode::OK, page)
+}
+
+/// A form shown again with its errors: 422, so clients and tests can tell it was refused.
+pub fn render_invalid(page: &impl Template) -> Result<HttpResponse, AppError> {
+    render_with(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+pub fn render_with(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Post/redirect/get.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, location.to_owned()))
+        .finish()
+}
+
+/// `(value, label)` pairs for a `<select>`.
+pub type Options = Vec<(String, String)>;
+
+pub fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
+    all.iter()
+        .map(|t| (value(*t).to_owned(), label(*t).to_owned()))
+        .collect()
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

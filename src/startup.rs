@@ -1,0 +1,191 @@
+//! Builds the actix app (state, middleware, routes) and binds the listener. Used by `main`
+//! and by the integration tests, which start the real app on port 0.
+
+use std::net::TcpListener;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::BrowserSession;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::error::{PathError, QueryPayloadError, UrlencodedError};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, HttpServer, web};
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::rate_limit::LoginRateLimiter;
+use crate::auth::session_store::DbSessionStore;
+use crate::auth::{csrf, links};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::models::app_secret;
+use crate::db::{self, Pool, write_tx};
+use crate::error::AppError;
+use crate::routes;
+
+/// Forms are short; anything bigger is refused before it is read into memory.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub config: Config,
+    pub login_limiter: LoginRateLimiter,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    setup_link: Option<String>,
+    base_url: String,
+}
+
+impl Application {
+    /// Opens the database, migrates it, binds the listener and builds the server (not yet
+    /// polled). With no users yet, a one-time setup link is issued.
+    pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {}: is another server using it? Choose another with --bind", config.bind))?;
+        let port = listener.local_addr()?.port();
+        if config.base_url.port() == Some(0) {
+            let _ = config.base_url.set_port(Some(port));
+        }
+
+        let pool = db::connect(&config.database_url, config.db_pool_size)?;
+        let now = clock.naive_now();
+        let setup_pool = pool.clone();
+        let (session_key, setup_path) = web::block(move || -> anyhow::Result<_> {
+            let mut conn = setup_pool
+                .get()
+                .context("cannot connect to the database; check TRUCE_DATABASE_URL")?;
+            db::migrate(&mut conn)?;
+            let key = app_secret::get_or_create(&mut conn, "session_cookie_key", || {
+                let mut bytes = [0u8; 64];
+                rand::rng().fill_bytes(&mut bytes);
+                STANDARD.encode(bytes)
+            })?;
+            let setup = write_tx(&mut conn, |c| links::setup_path_if_needed(c, now))?;
+            Ok((key, setup))
+        })
+        .await??;
+        let session_key = Key::from(
+            &STANDARD
+                .decode(session_key)
+                .context("the stored session cookie key is corrupt")?,
+        );
+
+        let setup_link = setup_path.map(|p| config.link(&p));
+        let base_url = config.base_url.to_string();
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            clock: clock.clone(),
+            login_limiter: LoginRateLimiter::per_minute(config.login_attempts_per_minute),
+            config,
+        });
+        let server = HttpServer::new(move || {
+            let config = &state.config;
+            let store = DbSessionStore::new(
+                state.pool.clone(),
+                state.clock.clone(),
+                config.session_idle,
+                config.session_max,
+            );
+            let cookie_name = if config.secure_cookies { "__Host-truce" } else { "truce" };
+            let sessions = SessionMiddleware::builder(store, session_key.clone())
+                .cookie_name(cookie_name.to_owned())
+                .cookie_secure(config.secure_cookies)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".to_owned())
+                .cookie_domain(None)
+                .session_lifecycle(BrowserSession::default().state_ttl(
+                    actix_web::cookie::time::Duration::seconds(config.session_max.num_seconds()),
+                ))
+                .build();
+            let mut headers = DefaultHeaders::new()
+                .add(("Content-Security-Policy", CSP))
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                // Links carry one-time tokens in their path: never leak them as a referrer.
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("Cross-Origin-Opener-Policy", "same-origin"))
+                .add(("Cache-Control", "no-store"));
+            if config.secure_cookies {
+                headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+            }
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(MAX_FORM_BYTES)
+                        .error_handler(form_error),
+                )
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(from_fn(csrf::guard))
+                .wrap(sessions)
+                .wrap(headers)
+                .wrap(TracingLogger::default())
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .listen(listener)?
+        .run();
+
+        Ok(Self {
+            port,
+            server,
+            setup_link,
+            base_url,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The first-admin setup link, issued when the database had no users.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
+    match err {
+        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge(
+            "This form is larger than the portal accepts (64 KiB). Shorten the longest text and send it again.".into(),
+        ),
+        UrlencodedError::ContentType => {
+            AppError::bad_request("This address expects a form (application/x-www-form-urlencoded).")
+        }
+        UrlencodedError::Parse(e) => AppError::bad_request(format!(
+            "The form could not be read ({e}). Reload the page and try again."
+        )),
+        other => AppError::bad_request(format!("The form could not be read ({other}).")),
+    }
+    .into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::bad_request(format!("The address has parameters the page cannot use ({err}).")).into()
+}
+
+fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::NotFound.into()
+}
