@@ -1,0 +1,118 @@
+//! Every route × every role, with the expected outcome written down for each cell.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Page, TestClient, spawn_app};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// Sent to sign in.
+    Login,
+    /// 403.
+    Deny,
+    /// Served, with this status.
+    Ok(u16),
+}
+use Expect::{Deny, Login, Ok};
+
+/// Columns: signed out, partner, partner org admin, sales, channel, admin.
+const WHO: [&str; 6] = ["anonymous", "partner", "org admin", "sales", "channel", "admin"];
+
+fn check(page: &Page, expect: Expect, who: &str, route: &str) {
+    let ok = match expect {
+        Login => page.is_login_redirect(),
+        Deny => page.status == StatusCode::FORBIDDEN,
+        Ok(code) => page.status.as_u16() == code,
+    };
+    assert!(ok, "{route} as {who}: expected {expect:?}, got {} {:?}", page.status, page.location);
+}
+
+#[actix_web::test]
+async fn every_route_serves_exactly_the_roles_it_names() {
+    let app = spawn_app().await;
+    let org_a = app.create_org("Org A");
+    let org_b = app.create_org("Org B");
+    app.create_user("partner@a.example", "partner", Some(&org_a), false);
+    app.create_user("boss@a.example", "partner", Some(&org_a), true);
+    app.create_user("sales@example.com", "sales", None, false);
+    app.create_user("channel@example.com", "channel", None, false);
+    app.create_user("admin@example.com", "admin", None, false);
+    let partner_b = app.create_user("partner@b.example", "partner", Some(&org_b), false);
+    let target = app.create_user("target@example.com", "sales", None, false);
+
+    let clients: Vec<TestClient> = vec![
+        app.client(),
+        app.login("partner@a.example").await,
+        app.login("boss@a.example").await,
+        app.login("sales@example.com").await,
+        app.login("channel@example.com").await,
+        app.login("admin@example.com").await,
+    ];
+
+    let gets: Vec<(String, [Expect; 6])> = vec![
+        ("/partner".into(), [Login, Ok(200), Ok(200), Deny, Deny, Deny]),
+        ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Deny]),
+        ("/review".into(), [Login, Deny, Deny, Deny, Ok(200), Deny]),
+        ("/admin".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        ("/admin/orgs".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        ("/admin/orgs/new".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        (format!("/admin/orgs/{org_b}/edit"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        ("/admin/users".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        ("/admin/users/new".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        (format!("/admin/users/{partner_b}"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        ("/org/users".into(), [Login, Deny, Ok(200), Deny, Deny, Deny]),
+        ("/org/users/new".into(), [Login, Deny, Ok(200), Deny, Deny, Deny]),
+        ("/account/password".into(), [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)]),
+        ("/login".into(), [Ok(200), Ok(303), Ok(303), Ok(303), Ok(303), Ok(303)]),
+        ("/healthz".into(), [Ok(200); 6]),
+        ("/readyz".into(), [Ok(200); 6]),
+        ("/static/app.css".into(), [Ok(200); 6]),
+        ("/no/such/page".into(), [Ok(404); 6]),
+    ];
+    for (route, row) in &gets {
+        for (i, client) in clients.iter().enumerate() {
+            check(&client.get(route).await, row[i], WHO[i], route);
+        }
+    }
+
+    // State-changing routes, posted with a valid CSRF token and an empty form: allowed roles
+    // get the form back with errors (422) or the action done; the others get 403.
+    let posts: Vec<(String, [Expect; 6])> = vec![
+        ("/admin/orgs".into(), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
+        (format!("/admin/orgs/{org_b}"), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
+        ("/admin/users".into(), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
+        (format!("/admin/users/{partner_b}"), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
+        (format!("/admin/users/{target}/reset-password"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
+        (format!("/admin/users/{target}/enable"), [Login, Deny, Deny, Deny, Deny, Ok(303)]),
+        ("/org/users".into(), [Login, Deny, Ok(422), Deny, Deny, Deny]),
+        ("/account/password".into(), [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)]),
+    ];
+    for (route, row) in &posts {
+        for (i, client) in clients.iter().enumerate() {
+            let token = client.get("/login").await.csrf_or_layout(client).await;
+            let page = client.post_raw(route, &[("csrf_token", &token)]).await;
+            check(&page, row[i], WHO[i], route);
+        }
+    }
+
+    // Disabling last, since it ends the target's sessions.
+    let route = format!("/admin/users/{target}/disable");
+    let row = [Login, Deny, Deny, Deny, Deny, Ok(303)];
+    for (i, client) in clients.iter().enumerate() {
+        let token = client.get("/login").await.csrf_or_layout(client).await;
+        check(&client.post_raw(&route, &[("csrf_token", &token)]).await, row[i], WHO[i], &route);
+    }
+    assert!(app.find_user("target@example.com").unwrap().disabled_at.is_some());
+    assert!(app.find_user("partner@b.example").unwrap().disabled_at.is_none());
+}
+
+impl Page {
+    /// The CSRF token of the client's session: from the sign-in page when signed out, or
+    /// from the account page (every signed-in page carries it in the sign-out form).
+    async fn csrf_or_layout(&self, client: &TestClient) -> String {
+        match crate::helpers::csrf_in(&self.body) {
+            Some(token) => token,
+            None => client.get("/account/password").await.csrf(),
+        }
+    }
+}

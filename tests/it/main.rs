@@ -1,0 +1,13 @@
+//! Integration tests: the real app over HTTP against a real database (SQLite always;
+//! PostgreSQL as well when TRUCE_TEST_POSTGRES_URL is set).
+
+mod helpers;
+
+mod admin;
+mod authz;
+mod browser;
+mod cli;
+mod login;
+mod security;
+mod sessions;
+mod setup;
