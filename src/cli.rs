@@ -117,7 +117,10 @@ fn read_password() -> anyhow::Result<String> {
         eprint!("Password for the new user (12-128 characters, shown as you type): ");
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

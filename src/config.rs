@@ -27,7 +27,10 @@ impl DbArgs {
         match &self.database_url {
             Some(raw) => DatabaseUrl::parse(raw).map_err(|e| format!("TRUCE_DATABASE_URL: {e}")),
             None => Ok(DatabaseUrl::Sqlite(
-                self.data_dir.join("truce.db").to_string_lossy().into_owned(),
+                self.data_dir
+                    .join("truce.db")
+                    .to_string_lossy()
+                    .into_owned(),
             )),
         }
     }
@@ -190,8 +193,7 @@ impl Config {
 }
 
 fn is_local_http(url: &Url) -> bool {
-    url.scheme() == "http"
-        && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    url.scheme() == "http" && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
 #[cfg(test)]
@@ -209,7 +211,10 @@ mod tests {
     fn parse(args: &[&str]) -> Result<Config, String> {
         let mut all = vec!["truce"];
         all.extend_from_slice(args);
-        Wrap::try_parse_from(all).map_err(|e| e.to_string())?.serve.validate()
+        Wrap::try_parse_from(all)
+            .map_err(|e| e.to_string())?
+            .serve
+            .validate()
     }
 
     #[test]
@@ -220,14 +225,33 @@ mod tests {
         let config = parse(&["--base-url", "https://partners.example.com"]).unwrap();
         assert!(config.secure_cookies);
         let config = parse(&["--base-url", "http://partners.example.com"]).unwrap();
-        assert!(config.secure_cookies, "auto is secure for any non-local host");
+        assert!(
+            config.secure_cookies,
+            "auto is secure for any non-local host"
+        );
     }
 
     #[test]
     fn bad_values_name_the_setting() {
-        assert!(parse(&["--bind", "nonsense"]).unwrap_err().contains("TRUCE_BIND"));
-        assert!(parse(&["--base-url", "ftp://x"]).unwrap_err().contains("TRUCE_BASE_URL"));
-        assert!(parse(&["--database-url", "mysql://x/y"]).unwrap_err().contains("TRUCE_DATABASE_URL"));
-        assert!(parse(&["--argon2-memory-kib", "1024"]).unwrap_err().contains("19456"));
+        assert!(
+            parse(&["--bind", "nonsense"])
+                .unwrap_err()
+                .contains("TRUCE_BIND")
+        );
+        assert!(
+            parse(&["--base-url", "ftp://x"])
+                .unwrap_err()
+                .contains("TRUCE_BASE_URL")
+        );
+        assert!(
+            parse(&["--database-url", "mysql://x/y"])
+                .unwrap_err()
+                .contains("TRUCE_DATABASE_URL")
+        );
+        assert!(
+            parse(&["--argon2-memory-kib", "1024"])
+                .unwrap_err()
+                .contains("19456")
+        );
     }
 }

@@ -132,10 +132,8 @@ impl ResponseError for AppError {
         let mut resp = HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(body);
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         resp
     }
 }

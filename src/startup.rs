@@ -51,8 +51,12 @@ impl Application {
     /// Opens the database, migrates it, binds the listener and builds the server (not yet
     /// polled). With no users yet, a one-time setup link is issued.
     pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.bind)
-            .with_context(|| format!("cannot listen on {}: is another server using it? Choose another with --bind", config.bind))?;
+        let listener = TcpListener::bind(config.bind).with_context(|| {
+            format!(
+                "cannot listen on {}: is another server using it? Choose another with --bind",
+                config.bind
+            )
+        })?;
         let port = listener.local_addr()?.port();
         if config.base_url.port() == Some(0) {
             let _ = config.base_url.set_port(Some(port));
@@ -97,7 +101,11 @@ impl Application {
                 config.session_idle,
                 config.session_max,
             );
-            let cookie_name = if config.secure_cookies { "__Host-truce" } else { "truce" };
+            let cookie_name = if config.secure_cookies {
+                "__Host-truce"
+            } else {
+                "truce"
+            };
             let sessions = SessionMiddleware::builder(store, session_key.clone())
                 .cookie_name(cookie_name.to_owned())
                 .cookie_secure(config.secure_cookies)
@@ -118,7 +126,10 @@ impl Application {
                 .add(("Cross-Origin-Opener-Policy", "same-origin"))
                 .add(("Cache-Control", "no-store"));
             if config.secure_cookies {
-                headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+                headers = headers.add((
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                ));
             }
             App::new()
                 .app_data(state.clone())
@@ -183,7 +194,10 @@ fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    AppError::bad_request(format!("The address has parameters the page cannot use ({err}).")).into()
+    AppError::bad_request(format!(
+        "The address has parameters the page cannot use ({err})."
+    ))
+    .into()
 }
 
 fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {

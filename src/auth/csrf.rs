@@ -27,12 +27,17 @@ pub fn token(session: &Session) -> Result<String, AppError> {
 /// Replaces the token (at sign-in, so a token seen before sign-in is worthless after).
 pub fn rotate(session: &Session) -> Result<String, AppError> {
     let fresh = token::generate();
-    session.insert(SESSION_KEY, &fresh).map_err(AppError::internal)?;
+    session
+        .insert(SESSION_KEY, &fresh)
+        .map_err(AppError::internal)?;
     Ok(fresh)
 }
 
 fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Splits `csrf_token=...` out of an urlencoded body, leaving every other byte as sent.

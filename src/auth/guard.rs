@@ -70,7 +70,10 @@ impl<R: Allowed> Signed<R> {
     /// The partner org id of a partner user. Partner queries are scoped by this, never by an
     /// id taken from the request.
     pub fn org_id(&self) -> Result<&str, AppError> {
-        self.org.as_ref().map(|o| o.id.as_str()).ok_or(AppError::Forbidden)
+        self.org
+            .as_ref()
+            .map(|o| o.id.as_str())
+            .ok_or(AppError::Forbidden)
     }
 }
 
@@ -129,7 +132,11 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 return Err(AppError::Forbidden);
             }
             let csrf = csrf::token(&session)?;
-            let flash = if is_page { auth::take_flash(&session) } else { None };
+            let flash = if is_page {
+                auth::take_flash(&session)
+            } else {
+                None
+            };
             Ok(Signed {
                 user,
                 role,

@@ -6,8 +6,8 @@ use diesel::QueryResult;
 
 use crate::auth::token;
 use crate::db::DbConnection;
-use crate::db::models::{token as tokens, user};
 use crate::db::models::token::Purpose;
+use crate::db::models::{token as tokens, user};
 
 pub const SETUP_TTL: TimeDelta = TimeDelta::hours(1);
 /// An invited user may take a week to choose a password.
@@ -26,12 +26,22 @@ pub fn issue(
     tokens::revoke(conn, purpose, user_id, now)?;
     let secret = token::generate();
     let expires_at = now + ttl;
-    tokens::insert(conn, &token::hash(&secret), purpose, user_id, now, expires_at)?;
+    tokens::insert(
+        conn,
+        &token::hash(&secret),
+        purpose,
+        user_id,
+        now,
+        expires_at,
+    )?;
     Ok((secret, expires_at))
 }
 
 /// With no users yet, a fresh setup link path (`/setup/TOKEN`); otherwise `None`.
-pub fn setup_path_if_needed(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Option<String>> {
+pub fn setup_path_if_needed(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<String>> {
     if user::count(conn)? > 0 {
         return Ok(None);
     }

@@ -20,7 +20,9 @@ pub const FLASH: &str = "flash";
 /// Starts a signed-in session: a new session id (against fixation) and a new CSRF token.
 pub fn sign_in(session: &Session, user_id: &str) -> Result<(), AppError> {
     session.renew();
-    session.insert(USER_ID, user_id).map_err(AppError::internal)?;
+    session
+        .insert(USER_ID, user_id)
+        .map_err(AppError::internal)?;
     csrf::rotate(session)?;
     Ok(())
 }

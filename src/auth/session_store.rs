@@ -111,10 +111,17 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let id = token::hash(session_key.as_ref());
         let user_id = user_id_of(&state);
-        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
         let now = self.clock.naive_now();
         let updated = db::run(&self.pool, move |conn| {
-            Ok(session::update_state(conn, &id, user_id.as_deref(), &json, now)?)
+            Ok(session::update_state(
+                conn,
+                &id,
+                user_id.as_deref(),
+                &json,
+                now,
+            )?)
         })
         .await
         .map_err(|e| UpdateError::Other(app_err(e)))?;
@@ -130,7 +137,11 @@ impl SessionStore for DbSessionStore {
         })
     }
 
-    async fn update_ttl(&self, _session_key: &SessionKey, _ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        _session_key: &SessionKey,
+        _ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         // Activity is recorded in `load`; nothing to extend here.
         Ok(())
     }

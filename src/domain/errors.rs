@@ -25,7 +25,11 @@ impl FieldErrors {
 
     /// `Ok(value)` when no message was recorded.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {

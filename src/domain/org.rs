@@ -86,7 +86,10 @@ pub fn validate_org(name: &str, tier: &str, status: &str) -> Result<OrgFields, F
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let len = name.chars().count();
     if len < 2 {
-        errors.add("name", "Enter the organisation's name (at least 2 characters).");
+        errors.add(
+            "name",
+            "Enter the organisation's name (at least 2 characters).",
+        );
     } else if len > 120 {
         errors.add("name", "Use at most 120 characters.");
     }

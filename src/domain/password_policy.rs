@@ -19,7 +19,9 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
     }
     let lowered = password.to_lowercase();
     if is_common(&lowered) || is_one_repeated_char(&lowered) {
-        return Err("This password is on the list of the most common passwords. Choose another.".into());
+        return Err(
+            "This password is on the list of the most common passwords. Choose another.".into(),
+        );
     }
     let email = email.trim().to_lowercase();
     let local = email.split('@').next().unwrap_or("");
@@ -53,8 +55,17 @@ mod tests {
     fn length_is_counted_in_characters() {
         assert!(check_new_password("short pass", "a@b.c").is_err());
         assert!(check_new_password("ünïcödé pässwörd", "a@b.c").is_ok());
-        assert!(check_new_password(&"x y".repeat(43), "a@b.c").is_err(), "129 chars");
-        assert!(check_new_password(&"xy ".repeat(42).chars().take(128).collect::<String>(), "a@b.c").is_ok());
+        assert!(
+            check_new_password(&"x y".repeat(43), "a@b.c").is_err(),
+            "129 chars"
+        );
+        assert!(
+            check_new_password(
+                &"xy ".repeat(42).chars().take(128).collect::<String>(),
+                "a@b.c"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -60,9 +60,10 @@ pub fn validate_user(
     let org_id = Some(org_id.trim().to_owned()).filter(|s| !s.is_empty());
     match role {
         None => errors.add("role", "Choose a role from the list."),
-        Some(r) if r.needs_org() && org_id.is_none() => {
-            errors.add("org_id", "Partner users must belong to a partner organisation.")
-        }
+        Some(r) if r.needs_org() && org_id.is_none() => errors.add(
+            "org_id",
+            "Partner users must belong to a partner organisation.",
+        ),
         Some(r) if !r.needs_org() && org_id.is_some() => errors.add(
             "org_id",
             "Only partner users belong to a partner organisation; leave this empty.",
@@ -89,15 +90,27 @@ mod tests {
     fn emails_are_normalised_and_checked() {
         assert_eq!(normalize_email("  Jane@Example.COM "), "jane@example.com");
         assert!(is_plausible_email("a.b+c@example.co.uk"));
-        for bad in ["", "a", "a@b", "@b.c", "a@b..c", "a b@c.d", "a@b@c.d", "a@.b.c"] {
+        for bad in [
+            "", "a", "a@b", "@b.c", "a@b..c", "a b@c.d", "a@b@c.d", "a@.b.c",
+        ] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
     }
 
     #[test]
     fn partner_users_need_an_org_and_others_must_not_have_one() {
-        assert!(validate_user("p@x.io", "P", "partner", "", false).unwrap_err().get("org_id").is_some());
-        assert!(validate_user("s@x.io", "S", "sales", "org1", false).unwrap_err().get("org_id").is_some());
+        assert!(
+            validate_user("p@x.io", "P", "partner", "", false)
+                .unwrap_err()
+                .get("org_id")
+                .is_some()
+        );
+        assert!(
+            validate_user("s@x.io", "S", "sales", "org1", false)
+                .unwrap_err()
+                .get("org_id")
+                .is_some()
+        );
         let ok = validate_user("P@X.io", " Pat  Lee ", "partner", "org1", true).unwrap();
         assert_eq!(ok.email, "p@x.io");
         assert_eq!(ok.name, "Pat Lee");
@@ -108,6 +121,11 @@ mod tests {
 
     #[test]
     fn unknown_roles_are_refused() {
-        assert!(validate_user("a@b.co", "A", "root", "", false).unwrap_err().get("role").is_some());
+        assert!(
+            validate_user("a@b.co", "A", "root", "", false)
+                .unwrap_err()
+                .get("role")
+                .is_some()
+        );
     }
 }

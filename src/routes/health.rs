@@ -18,7 +18,8 @@ async fn healthz() -> HttpResponse {
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let result = db::run(&state.pool, |conn| {
-        conn.batch_execute("SELECT 1").map_err(crate::error::AppError::from)
+        conn.batch_execute("SELECT 1")
+            .map_err(crate::error::AppError::from)
     })
     .await;
     match result {

@@ -54,7 +54,11 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// `(value, label)` pairs for a `<select>`.
 pub type Options = Vec<(String, String)>;
 
-pub fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
+pub fn options<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Options {
     all.iter()
         .map(|t| (value(*t).to_owned(), label(*t).to_owned()))
         .collect()

@@ -3,15 +3,26 @@ use reqwest::StatusCode;
 use crate::helpers::{PASSWORD, TestClient, spawn_app};
 
 fn link_path(page_body: &str, base: &str) -> String {
-    let start = page_body.find("/password/set/").expect("a set-password link on the page");
+    let start = page_body
+        .find("/password/set/")
+        .expect("a set-password link on the page");
     let end = page_body[start..].find('"').unwrap() + start;
     let path = page_body[start..end].to_owned();
-    assert!(page_body.contains(&format!("{base}{path}")), "the link is absolute, under the base URL");
+    assert!(
+        page_body.contains(&format!("{base}{path}")),
+        "the link is absolute, under the base URL"
+    );
     path
 }
 
 async fn choose_password(client: &TestClient, path: &str, password: &str) -> crate::helpers::Page {
-    client.submit(path, path, &[("password", password), ("password_confirm", password)]).await
+    client
+        .submit(
+            path,
+            path,
+            &[("password", password), ("password_confirm", password)],
+        )
+        .await
 }
 
 #[actix_web::test]
@@ -21,7 +32,15 @@ async fn admin_manages_partner_organisations_with_errors_next_to_fields() {
     let admin = app.login("a@example.com").await;
 
     let created = admin
-        .submit("/admin/orgs/new", "/admin/orgs", &[("name", "Northwind Traders"), ("tier", "silver"), ("status", "active")])
+        .submit(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "Northwind Traders"),
+                ("tier", "silver"),
+                ("status", "active"),
+            ],
+        )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let list = admin.get("/admin/orgs").await;
@@ -30,30 +49,59 @@ async fn admin_manages_partner_organisations_with_errors_next_to_fields() {
     assert!(list.body.contains("Northwind Traders was added."));
 
     let duplicate = admin
-        .submit("/admin/orgs/new", "/admin/orgs", &[("name", "northwind   TRADERS"), ("tier", "gold"), ("status", "active")])
+        .submit(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "northwind   TRADERS"),
+                ("tier", "gold"),
+                ("status", "active"),
+            ],
+        )
         .await;
     assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(duplicate.body.contains("already exists"));
-    assert!(duplicate.body.contains("value=\"northwind   TRADERS\""), "input kept");
+    assert!(
+        duplicate.body.contains("value=\"northwind   TRADERS\""),
+        "input kept"
+    );
     assert!(duplicate.body.contains("aria-invalid=\"true\""));
 
     let bad = admin
-        .submit("/admin/orgs/new", "/admin/orgs", &[("name", ""), ("tier", "diamond"), ("status", "active")])
+        .submit(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[("name", ""), ("tier", "diamond"), ("status", "active")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("Enter the organisation&#39;s name") || bad.body.contains("Enter the organisation's name"));
+    assert!(
+        bad.body.contains("Enter the organisation&#39;s name")
+            || bad.body.contains("Enter the organisation's name")
+    );
     assert!(bad.body.contains("Choose a tier from the list."));
 
     let org_id = app.create_org("Contoso");
     let edit = format!("/admin/orgs/{org_id}/edit");
     let saved = admin
-        .submit(&edit, &format!("/admin/orgs/{org_id}"), &[("name", "Contoso Ltd"), ("tier", "platinum"), ("status", "suspended")])
+        .submit(
+            &edit,
+            &format!("/admin/orgs/{org_id}"),
+            &[
+                ("name", "Contoso Ltd"),
+                ("tier", "platinum"),
+                ("status", "suspended"),
+            ],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let list = admin.get("/admin/orgs").await;
     assert!(list.body.contains("Contoso Ltd"));
     assert!(list.body.contains("Suspended"));
-    assert_eq!(admin.get("/admin/orgs/no-such-id/edit").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.get("/admin/orgs/no-such-id/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]
@@ -64,14 +112,37 @@ async fn a_new_user_gets_a_one_time_link_to_choose_a_password() {
     let admin = app.login("a@example.com").await;
 
     let missing_org = admin
-        .submit("/admin/users/new", "/admin/users", &[("name", "Pat Partner"), ("email", "pat@fabrikam.example"), ("role", "partner"), ("org_id", "")])
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Pat Partner"),
+                ("email", "pat@fabrikam.example"),
+                ("role", "partner"),
+                ("org_id", ""),
+            ],
+        )
         .await;
     assert_eq!(missing_org.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(missing_org.body.contains("must belong to a partner organisation"));
+    assert!(
+        missing_org
+            .body
+            .contains("must belong to a partner organisation")
+    );
     assert!(missing_org.body.contains("value=\"Pat Partner\""));
 
     let created = admin
-        .submit("/admin/users/new", "/admin/users", &[("name", "Pat Partner"), ("email", "pat@fabrikam.example"), ("role", "partner"), ("org_id", &org_id), ("org_admin", "on")])
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Pat Partner"),
+                ("email", "pat@fabrikam.example"),
+                ("role", "partner"),
+                ("org_id", &org_id),
+                ("org_admin", "on"),
+            ],
+        )
         .await;
     assert_eq!(created.status, StatusCode::OK);
     let path = link_path(&created.body, &app.address);
@@ -81,18 +152,45 @@ async fn a_new_user_gets_a_one_time_link_to_choose_a_password() {
 
     let pat = app.client();
     assert!(pat.get(&path).await.body.contains("pat@fabrikam.example"));
-    let mismatch = pat.submit(&path, &path, &[("password", "river stone garden 9"), ("password_confirm", "river stone garden 8")]).await;
+    let mismatch = pat
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", "river stone garden 9"),
+                ("password_confirm", "river stone garden 8"),
+            ],
+        )
+        .await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mismatch.body.contains("The two passwords differ"));
     let done = choose_password(&pat, &path, "river stone garden 9").await;
     assert!(done.is_login_redirect());
-    assert_eq!(pat.login("pat@fabrikam.example", "river stone garden 9").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        pat.login("pat@fabrikam.example", "river stone garden 9")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
     assert!(pat.get("/partner").await.body.contains("Fabrikam"));
-    assert_eq!(app.client().get(&path).await.status, StatusCode::NOT_FOUND, "single use");
+    assert_eq!(
+        app.client().get(&path).await.status,
+        StatusCode::NOT_FOUND,
+        "single use"
+    );
     assert!(admin.get("/admin/users").await.body.contains("Active"));
 
     let taken = admin
-        .submit("/admin/users/new", "/admin/users", &[("name", "Again"), ("email", "PAT@fabrikam.example"), ("role", "sales"), ("org_id", "")])
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Again"),
+                ("email", "PAT@fabrikam.example"),
+                ("role", "sales"),
+                ("org_id", ""),
+            ],
+        )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(taken.body.contains("already has this email"));
@@ -108,19 +206,39 @@ async fn disabling_a_user_ends_their_sessions_at_once() {
     assert_eq!(rep_client.get("/sales").await.status, StatusCode::OK);
 
     let page = format!("/admin/users/{rep}");
-    let resp = admin.submit(&page, &format!("/admin/users/{rep}/disable"), &[]).await;
+    let resp = admin
+        .submit(&page, &format!("/admin/users/{rep}/disable"), &[])
+        .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER);
     assert!(admin.get(&page).await.body.contains("Disabled"));
     assert!(rep_client.get("/sales").await.is_login_redirect());
     let again = app.client().login("rep@example.com", PASSWORD).await;
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "a disabled user cannot sign in");
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a disabled user cannot sign in"
+    );
 
-    admin.submit(&page, &format!("/admin/users/{rep}/enable"), &[]).await;
-    assert_eq!(app.client().login("rep@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    admin
+        .submit(&page, &format!("/admin/users/{rep}/enable"), &[])
+        .await;
+    assert_eq!(
+        app.client()
+            .login("rep@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 
     // An admin cannot lock themselves out.
     let me = app.find_user("a@example.com").unwrap().id;
-    let own = admin.submit(&format!("/admin/users/{me}"), &format!("/admin/users/{me}/disable"), &[]).await;
+    let own = admin
+        .submit(
+            &format!("/admin/users/{me}"),
+            &format!("/admin/users/{me}/disable"),
+            &[],
+        )
+        .await;
     assert_eq!(own.status, StatusCode::BAD_REQUEST);
 }
 
@@ -133,7 +251,18 @@ async fn a_role_change_takes_effect_on_the_next_request() {
     let user = app.login("x@example.com").await;
     assert_eq!(user.get("/review").await.status, StatusCode::OK);
     let page = format!("/admin/users/{id}");
-    let saved = admin.submit(&page, &page, &[("name", "X"), ("email", "x@example.com"), ("role", "sales"), ("org_id", "")]).await;
+    let saved = admin
+        .submit(
+            &page,
+            &page,
+            &[
+                ("name", "X"),
+                ("email", "x@example.com"),
+                ("role", "sales"),
+                ("org_id", ""),
+            ],
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     assert_eq!(user.get("/review").await.status, StatusCode::FORBIDDEN);
     assert_eq!(user.get("/sales").await.status, StatusCode::OK);
@@ -147,17 +276,34 @@ async fn an_admin_reset_link_replaces_the_password_and_ends_sessions() {
     let admin = app.login("a@example.com").await;
     let old_session = app.login("c@example.com").await;
     let page = format!("/admin/users/{id}");
-    let first = admin.submit(&page, &format!("/admin/users/{id}/reset-password"), &[]).await;
+    let first = admin
+        .submit(&page, &format!("/admin/users/{id}/reset-password"), &[])
+        .await;
     let first_path = link_path(&first.body, &app.address);
-    let second = admin.submit(&page, &format!("/admin/users/{id}/reset-password"), &[]).await;
+    let second = admin
+        .submit(&page, &format!("/admin/users/{id}/reset-password"), &[])
+        .await;
     let second_path = link_path(&second.body, &app.address);
-    assert_eq!(app.client().get(&first_path).await.status, StatusCode::NOT_FOUND, "a newer link cancels the older");
+    assert_eq!(
+        app.client().get(&first_path).await.status,
+        StatusCode::NOT_FOUND,
+        "a newer link cancels the older"
+    );
 
     let user = app.client();
     choose_password(&user, &second_path, "tulip meadow copper 5").await;
     assert!(old_session.get("/review").await.is_login_redirect());
-    assert_eq!(app.client().login("c@example.com", PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.client().login("c@example.com", "tulip meadow copper 5").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.client().login("c@example.com", PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.client()
+            .login("c@example.com", "tulip meadow copper 5")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[actix_web::test]
@@ -173,9 +319,18 @@ async fn org_admins_add_colleagues_to_their_own_org_only() {
     let list = boss.get("/org/users").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("staff@a.example"));
-    assert!(!list.body.contains("b.example"), "org B's users are never shown");
+    assert!(
+        !list.body.contains("b.example"),
+        "org B's users are never shown"
+    );
 
-    let added = boss.submit("/org/users/new", "/org/users", &[("name", "New Colleague"), ("email", "new@a.example")]).await;
+    let added = boss
+        .submit(
+            "/org/users/new",
+            "/org/users",
+            &[("name", "New Colleague"), ("email", "new@a.example")],
+        )
+        .await;
     assert_eq!(added.status, StatusCode::OK);
     assert!(added.body.contains("/password/set/"));
     let new_user = app.find_user("new@a.example").unwrap();
@@ -183,7 +338,17 @@ async fn org_admins_add_colleagues_to_their_own_org_only() {
     assert_eq!(new_user.role, "partner");
 
     // Naming another org in the form is refused, not obeyed.
-    let sneaky = boss.submit("/org/users/new", "/org/users", &[("name", "Mole"), ("email", "mole@b.example"), ("org_id", &b)]).await;
+    let sneaky = boss
+        .submit(
+            "/org/users/new",
+            "/org/users",
+            &[
+                ("name", "Mole"),
+                ("email", "mole@b.example"),
+                ("org_id", &b),
+            ],
+        )
+        .await;
     assert_eq!(sneaky.status, StatusCode::BAD_REQUEST);
     assert!(app.find_user("mole@b.example").is_none());
 
@@ -200,7 +365,23 @@ async fn partners_of_a_suspended_org_are_signed_out() {
     let partner = app.login("p@wingtip.example").await;
     let admin = app.login("a@example.com").await;
     let edit = format!("/admin/orgs/{org}/edit");
-    admin.submit(&edit, &format!("/admin/orgs/{org}"), &[("name", "Wingtip"), ("tier", "gold"), ("status", "suspended")]).await;
+    admin
+        .submit(
+            &edit,
+            &format!("/admin/orgs/{org}"),
+            &[
+                ("name", "Wingtip"),
+                ("tier", "gold"),
+                ("status", "suspended"),
+            ],
+        )
+        .await;
     assert!(partner.get("/partner").await.is_login_redirect());
-    assert_eq!(app.client().login("p@wingtip.example", PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.client()
+            .login("p@wingtip.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }

@@ -16,7 +16,14 @@ enum Expect {
 use Expect::{Deny, Login, Ok};
 
 /// Columns: signed out, partner, partner org admin, sales, channel, admin.
-const WHO: [&str; 6] = ["anonymous", "partner", "org admin", "sales", "channel", "admin"];
+const WHO: [&str; 6] = [
+    "anonymous",
+    "partner",
+    "org admin",
+    "sales",
+    "channel",
+    "admin",
+];
 
 fn check(page: &Page, expect: Expect, who: &str, route: &str) {
     let ok = match expect {
@@ -24,7 +31,11 @@ fn check(page: &Page, expect: Expect, who: &str, route: &str) {
         Deny => page.status == StatusCode::FORBIDDEN,
         Ok(code) => page.status.as_u16() == code,
     };
-    assert!(ok, "{route} as {who}: expected {expect:?}, got {} {:?}", page.status, page.location);
+    assert!(
+        ok,
+        "{route} as {who}: expected {expect:?}, got {} {:?}",
+        page.status, page.location
+    );
 }
 
 #[actix_web::test]
@@ -50,20 +61,53 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     ];
 
     let gets: Vec<(String, [Expect; 6])> = vec![
-        ("/partner".into(), [Login, Ok(200), Ok(200), Deny, Deny, Deny]),
+        (
+            "/partner".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
         ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Deny]),
         ("/review".into(), [Login, Deny, Deny, Deny, Ok(200), Deny]),
         ("/admin".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        ("/admin/orgs".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        ("/admin/orgs/new".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        (format!("/admin/orgs/{org_b}/edit"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        ("/admin/users".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        ("/admin/users/new".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        (format!("/admin/users/{partner_b}"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        ("/org/users".into(), [Login, Deny, Ok(200), Deny, Deny, Deny]),
-        ("/org/users/new".into(), [Login, Deny, Ok(200), Deny, Deny, Deny]),
-        ("/account/password".into(), [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)]),
-        ("/login".into(), [Ok(200), Ok(303), Ok(303), Ok(303), Ok(303), Ok(303)]),
+        (
+            "/admin/orgs".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/orgs/new".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/orgs/{org_b}/edit"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/users".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/users/new".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/users/{partner_b}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/org/users".into(),
+            [Login, Deny, Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/org/users/new".into(),
+            [Login, Deny, Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/account/password".into(),
+            [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
+        ),
+        (
+            "/login".into(),
+            [Ok(200), Ok(303), Ok(303), Ok(303), Ok(303), Ok(303)],
+        ),
         ("/healthz".into(), [Ok(200); 6]),
         ("/readyz".into(), [Ok(200); 6]),
         ("/static/app.css".into(), [Ok(200); 6]),
@@ -78,14 +122,38 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     // State-changing routes, posted with a valid CSRF token and an empty form: allowed roles
     // get the form back with errors (422) or the action done; the others get 403.
     let posts: Vec<(String, [Expect; 6])> = vec![
-        ("/admin/orgs".into(), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
-        (format!("/admin/orgs/{org_b}"), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
-        ("/admin/users".into(), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
-        (format!("/admin/users/{partner_b}"), [Login, Deny, Deny, Deny, Deny, Ok(422)]),
-        (format!("/admin/users/{target}/reset-password"), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
-        (format!("/admin/users/{target}/enable"), [Login, Deny, Deny, Deny, Deny, Ok(303)]),
-        ("/org/users".into(), [Login, Deny, Ok(422), Deny, Deny, Deny]),
-        ("/account/password".into(), [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)]),
+        (
+            "/admin/orgs".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/orgs/{org_b}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/admin/users".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/users/{partner_b}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/users/{target}/reset-password"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/users/{target}/enable"),
+            [Login, Deny, Deny, Deny, Deny, Ok(303)],
+        ),
+        (
+            "/org/users".into(),
+            [Login, Deny, Ok(422), Deny, Deny, Deny],
+        ),
+        (
+            "/account/password".into(),
+            [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
+        ),
     ];
     for (route, row) in &posts {
         for (i, client) in clients.iter().enumerate() {
@@ -100,10 +168,25 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     let row = [Login, Deny, Deny, Deny, Deny, Ok(303)];
     for (i, client) in clients.iter().enumerate() {
         let token = client.get("/login").await.csrf_or_layout(client).await;
-        check(&client.post_raw(&route, &[("csrf_token", &token)]).await, row[i], WHO[i], &route);
+        check(
+            &client.post_raw(&route, &[("csrf_token", &token)]).await,
+            row[i],
+            WHO[i],
+            &route,
+        );
     }
-    assert!(app.find_user("target@example.com").unwrap().disabled_at.is_some());
-    assert!(app.find_user("partner@b.example").unwrap().disabled_at.is_none());
+    assert!(
+        app.find_user("target@example.com")
+            .unwrap()
+            .disabled_at
+            .is_some()
+    );
+    assert!(
+        app.find_user("partner@b.example")
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
 }
 
 impl Page {

@@ -40,15 +40,24 @@ fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
 
 async fn start_browser() -> Option<(Driver, Client)> {
     let driver = find_program("TRUCE_CHROMEDRIVER", &["chromedriver"]);
-    let chromium = find_program("TRUCE_CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]);
+    let chromium = find_program(
+        "TRUCE_CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
     let (Some(driver), Some(chromium)) = (driver, chromium) else {
         if std::env::var("TRUCE_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("TRUCE_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
+            panic!(
+                "TRUCE_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed (apt-get install chromium chromium-driver)"
+            );
         }
         eprintln!("browser test skipped: install chromium and chromium-driver to run it");
         return None;
     };
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -63,7 +72,10 @@ async fn start_browser() -> Option<(Driver, Client)> {
     };
     let status = format!("{}/status", driver.url);
     for _ in 0..100 {
-        if reqwest::get(&status).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(&status)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -96,7 +108,14 @@ async fn fill(client: &Client, id: &str, text: &str) {
 }
 
 async fn heading(client: &Client) -> String {
-    client.wait().for_element(Locator::Css("h1")).await.unwrap().text().await.unwrap()
+    client
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 fn artifact(name: &str) -> PathBuf {
@@ -119,24 +138,78 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", PASSWORD).await;
     fill(&browser, "password_confirm", PASSWORD).await;
-    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser
+        .find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(heading(&browser).await, "Program administration");
-    assert!(browser.source().await.unwrap().contains("Welcome. Your administrator account is ready."));
+    assert!(
+        browser
+            .source()
+            .await
+            .unwrap()
+            .contains("Welcome. Your administrator account is ready.")
+    );
 
-    browser.find(Locator::XPath("//button[normalize-space()='Sign out']")).await.unwrap().click().await.unwrap();
+    browser
+        .find(Locator::XPath("//button[normalize-space()='Sign out']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(heading(&browser).await, "Sign in");
     std::fs::write(artifact("sign-in.png"), browser.screenshot().await.unwrap()).unwrap();
     browser.set_window_size(360, 740).await.unwrap();
-    std::fs::write(artifact("sign-in-phone.png"), browser.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        artifact("sign-in-phone.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", "a wrong password").await;
-    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    assert!(browser.wait().for_element(Locator::Id("login-error")).await.unwrap().text().await.unwrap().contains("do not match"));
-    assert_eq!(browser.find(Locator::Id("email")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("ada@example.com"));
+    browser
+        .find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .wait()
+            .for_element(Locator::Id("login-error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("do not match")
+    );
+    assert_eq!(
+        browser
+            .find(Locator::Id("email"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ada@example.com")
+    );
 
     fill(&browser, "password", PASSWORD).await;
-    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser
+        .find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(heading(&browser).await, "Program administration");
     browser.close().await.unwrap();
 }

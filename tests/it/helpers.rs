@@ -120,9 +120,23 @@ impl TestApp {
     /// behind a load balancer would); returns its address and setup link.
     pub async fn start_another_instance(&self) -> (String, Option<String>) {
         let data_dir = self.data_dir.to_string_lossy().into_owned();
-        let args = ["truce", "--bind", "127.0.0.1:0", "--data-dir", &data_dir, "--database-url", &self.database_url];
-        let config = truce::cli::Cli::try_parse_from(args).unwrap().serve.validate().unwrap();
-        let app = truce::Application::build(config, self.clock.clone()).await.expect("second instance builds");
+        let args = [
+            "truce",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            &data_dir,
+            "--database-url",
+            &self.database_url,
+        ];
+        let config = truce::cli::Cli::try_parse_from(args)
+            .unwrap()
+            .serve
+            .validate()
+            .unwrap();
+        let app = truce::Application::build(config, self.clock.clone())
+            .await
+            .expect("second instance builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let setup_link = app.setup_link().map(str::to_owned);
         actix_web::rt::spawn(app.run_until_stopped());
@@ -142,13 +156,24 @@ impl TestApp {
     }
 
     /// Creates an active user with [`PASSWORD`]; returns their id.
-    pub fn create_user(&self, email: &str, role: &str, org_id: Option<&str>, org_admin: bool) -> String {
+    pub fn create_user(
+        &self,
+        email: &str,
+        role: &str,
+        org_id: Option<&str>,
+        org_admin: bool,
+    ) -> String {
         let fields = validate_user(email, email, role, org_id.unwrap_or(""), org_admin).unwrap();
         let hash = password::hash(&HashParams::default(), PASSWORD).unwrap();
-        user::insert(&mut self.conn(), &fields, Some(&hash), self.clock.naive_now())
-            .map_err(|e| format!("{e:?}"))
-            .unwrap()
-            .id
+        user::insert(
+            &mut self.conn(),
+            &fields,
+            Some(&hash),
+            self.clock.naive_now(),
+        )
+        .map_err(|e| format!("{e:?}"))
+        .unwrap()
+        .id
     }
 
     pub fn find_user(&self, email: &str) -> Option<user::User> {
@@ -173,7 +198,11 @@ impl TestApp {
     pub async fn login(&self, email: &str) -> TestClient {
         let client = self.client();
         let resp = client.login(email, PASSWORD).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in of {email} should succeed");
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} should succeed"
+        );
         client
     }
 }
@@ -215,7 +244,10 @@ impl Page {
     /// True when the response sends the visitor to sign in.
     pub fn is_login_redirect(&self) -> bool {
         self.status == StatusCode::SEE_OTHER
-            && self.location.as_deref().is_some_and(|l| l.starts_with("/login"))
+            && self
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login"))
     }
 }
 
@@ -228,7 +260,11 @@ pub fn csrf_in(html: &str) -> Option<String> {
 
 impl TestClient {
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_owned() } else { format!("{}{}", self.base, path) }
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base, path)
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -237,7 +273,15 @@ impl TestClient {
 
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        Page::from(self.http.post(self.url(path)).form(fields).send().await.expect("POST")).await
+        Page::from(
+            self.http
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     /// Like a browser: opens `form_page`, takes its CSRF token, posts `fields` to `action`.
@@ -252,7 +296,11 @@ impl TestClient {
         let token = self.get("/login").await.csrf();
         self.http
             .post(self.url("/login"))
-            .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
             .send()
             .await
             .expect("POST /login")
@@ -278,7 +326,11 @@ impl TestClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        TestClient { http, jar, base: self.base.clone() }
+        TestClient {
+            http,
+            jar,
+            base: self.base.clone(),
+        }
     }
 }
 

@@ -29,7 +29,10 @@ async fn each_role_lands_on_its_own_home_and_signs_out_with_a_post() {
         assert_eq!(client.get("/logout").await.status, StatusCode::NOT_FOUND);
         let out = client.submit(home, "/logout", &[]).await;
         assert!(out.is_login_redirect());
-        assert!(client.get(home).await.is_login_redirect(), "{email} is signed out");
+        assert!(
+            client.get(home).await.is_login_redirect(),
+            "{email} is signed out"
+        );
     }
 }
 
@@ -38,8 +41,26 @@ async fn failed_sign_in_is_generic_and_keeps_the_email() {
     let app = spawn_app().await;
     app.create_user("known@example.com", "sales", None, false);
     let client = app.client();
-    let wrong_password = client.submit("/login", "/login", &[("email", "known@example.com"), ("password", "not the password")]).await;
-    let unknown_user = client.submit("/login", "/login", &[("email", "nobody@example.com"), ("password", "not the password")]).await;
+    let wrong_password = client
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "known@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    let unknown_user = client
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
     for page in [&wrong_password, &unknown_user] {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.body.contains("do not match an active account"));
@@ -53,18 +74,36 @@ async fn repeated_failures_lock_the_account_for_a_bounded_time() {
     app.create_user("target@example.com", "admin", None, false);
     let attacker = app.client();
     for _ in 0..5 {
-        let page = attacker.submit("/login", "/login", &[("email", "target@example.com"), ("password", "guess guess guess")]).await;
+        let page = attacker
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("email", "target@example.com"),
+                    ("password", "guess guess guess"),
+                ],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Now even the right password is not checked from this address.
     let locked = app.client().login("target@example.com", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(locked.text().await.unwrap().contains("Try again in 1 minute"));
+    assert!(
+        locked
+            .text()
+            .await
+            .unwrap()
+            .contains("Try again in 1 minute")
+    );
 
     // The lockout ends by itself; the counter then starts over after a success.
     app.advance(TimeDelta::seconds(61));
     let client = app.client();
-    assert_eq!(client.login("target@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        client.login("target@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[actix_web::test]
@@ -72,10 +111,28 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
     let app = spawn_app_with(&["--login-attempts-per-minute", "3"]).await;
     let client = app.client();
     for _ in 0..3 {
-        let page = client.submit("/login", "/login", &[("email", "x@example.com"), ("password", "whatever whatever")]).await;
+        let page = client
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("email", "x@example.com"),
+                    ("password", "whatever whatever"),
+                ],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let limited = client.submit("/login", "/login", &[("email", "y@example.com"), ("password", "whatever whatever")]).await;
+    let limited = client
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "y@example.com"),
+                ("password", "whatever whatever"),
+            ],
+        )
+        .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.body.contains("Wait a minute"));
 }
@@ -86,18 +143,37 @@ async fn after_sign_in_the_user_returns_to_the_page_they_asked_for_but_never_off
     app.create_user("a@example.com", "admin", None, false);
     let client = app.client();
     let bounced = client.get("/admin/users").await;
-    assert_eq!(bounced.location.as_deref(), Some("/login?next=%2Fadmin%2Fusers"));
+    assert_eq!(
+        bounced.location.as_deref(),
+        Some("/login?next=%2Fadmin%2Fusers")
+    );
     let login_page = client.get("/login?next=%2Fadmin%2Fusers").await;
     let token = login_page.csrf();
     let resp = client
-        .post_raw("/login", &[("csrf_token", &token), ("email", "a@example.com"), ("password", PASSWORD), ("next", "/admin/users")])
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", "a@example.com"),
+                ("password", PASSWORD),
+                ("next", "/admin/users"),
+            ],
+        )
         .await;
     assert_eq!(resp.location.as_deref(), Some("/admin/users"));
 
     let other = app.client();
     let token = other.get("/login").await.csrf();
     let resp = other
-        .post_raw("/login", &[("csrf_token", &token), ("email", "a@example.com"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", "a@example.com"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(resp.location.as_deref(), Some("/admin"));
 }

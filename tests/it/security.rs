@@ -8,17 +8,29 @@ async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
     app.create_user("a@example.com", "admin", None, false);
     let admin = app.login("a@example.com").await;
-    for (client, path) in [(&app.client(), "/login"), (&admin, "/admin/users"), (&admin, "/nope")] {
+    for (client, path) in [
+        (&app.client(), "/login"),
+        (&admin, "/admin/users"),
+        (&admin, "/nope"),
+    ] {
         let page = client.get(path).await;
         let csp = page.headers["content-security-policy"].to_str().unwrap();
-        for part in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"] {
+        for part in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "script-src 'self'",
+        ] {
             assert!(csp.contains(part), "{path}: {csp}");
         }
         assert!(!csp.contains("unsafe-inline"));
         assert_eq!(page.headers["x-content-type-options"], "nosniff");
         assert!(page.headers.contains_key("referrer-policy"));
         assert_eq!(page.headers["cache-control"], "no-store", "{path}");
-        assert!(!page.headers.contains_key("strict-transport-security"), "no HSTS over plain http");
+        assert!(
+            !page.headers.contains_key("strict-transport-security"),
+            "no HSTS over plain http"
+        );
     }
 }
 
@@ -27,24 +39,45 @@ async fn state_changes_without_the_right_csrf_token_are_refused() {
     let app = spawn_app().await;
     app.create_user("a@example.com", "admin", None, false);
     let admin = app.login("a@example.com").await;
-    let fields = [("name", "Sneaky Org"), ("tier", "gold"), ("status", "active")];
+    let fields = [
+        ("name", "Sneaky Org"),
+        ("tier", "gold"),
+        ("status", "active"),
+    ];
 
     let missing = admin.post_raw("/admin/orgs", &fields).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert!(missing.body.contains("Form expired"));
     let mut wrong = vec![("csrf_token", "not-the-token")];
     wrong.extend_from_slice(&fields);
-    assert_eq!(admin.post_raw("/admin/orgs", &wrong).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.post_raw("/admin/orgs", &wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
     // Another session's token does not work either.
     let other_token = app.client().get("/login").await.csrf();
     let mut foreign = vec![("csrf_token", other_token.as_str())];
     foreign.extend_from_slice(&fields);
-    assert_eq!(admin.post_raw("/admin/orgs", &foreign).await.status, StatusCode::FORBIDDEN);
-    assert!(!admin.get("/admin/orgs").await.body.contains("Sneaky Org"), "nothing was written");
+    assert_eq!(
+        admin.post_raw("/admin/orgs", &foreign).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        !admin.get("/admin/orgs").await.body.contains("Sneaky Org"),
+        "nothing was written"
+    );
 
     // The sign-in form is protected too.
     let visitor = app.client();
-    let login = visitor.post_raw("/login", &[("email", "a@example.com"), ("password", crate::helpers::PASSWORD)]).await;
+    let login = visitor
+        .post_raw(
+            "/login",
+            &[
+                ("email", "a@example.com"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
 }
 
@@ -56,11 +89,32 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     let token = admin.get("/admin/orgs/new").await.csrf();
 
     let huge = "x".repeat(70 * 1024);
-    let too_big = admin.post_raw("/admin/orgs", &[("csrf_token", &token), ("name", &huge), ("tier", "gold"), ("status", "active")]).await;
+    let too_big = admin
+        .post_raw(
+            "/admin/orgs",
+            &[
+                ("csrf_token", &token),
+                ("name", &huge),
+                ("tier", "gold"),
+                ("status", "active"),
+            ],
+        )
+        .await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(too_big.body.contains("64 KiB"));
 
-    let unknown = admin.post_raw("/admin/orgs", &[("csrf_token", &token), ("name", "X Org"), ("tier", "gold"), ("status", "active"), ("is_admin", "1")]).await;
+    let unknown = admin
+        .post_raw(
+            "/admin/orgs",
+            &[
+                ("csrf_token", &token),
+                ("name", "X Org"),
+                ("tier", "gold"),
+                ("status", "active"),
+                ("is_admin", "1"),
+            ],
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.body.contains("unknown field"));
 
@@ -73,7 +127,11 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
         .send()
         .await
         .unwrap();
-    assert!(invalid_utf8.status().is_client_error() || invalid_utf8.status().is_redirection(), "{}", invalid_utf8.status());
+    assert!(
+        invalid_utf8.status().is_client_error() || invalid_utf8.status().is_redirection(),
+        "{}",
+        invalid_utf8.status()
+    );
 
     let json = admin
         .http
@@ -87,24 +145,52 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     assert_eq!(json.status(), StatusCode::BAD_REQUEST);
 
     let script = "<script>alert(1)</script> Org";
-    let created = admin.post_raw("/admin/orgs", &[("csrf_token", &token), ("name", script), ("tier", "gold"), ("status", "active")]).await;
+    let created = admin
+        .post_raw(
+            "/admin/orgs",
+            &[
+                ("csrf_token", &token),
+                ("name", script),
+                ("tier", "gold"),
+                ("status", "active"),
+            ],
+        )
+        .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let list = admin.get("/admin/orgs").await;
     assert!(!list.body.contains("<script>alert(1)</script>"));
-    assert!(list.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || list.body.contains("&lt;script&gt;"));
+    assert!(
+        list.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || list.body.contains("&lt;script&gt;")
+    );
 }
 
 #[actix_web::test]
 async fn a_server_error_shows_a_reference_and_hides_the_cause() {
     let app = spawn_app().await;
     app.create_user("a@example.com", "admin", None, false);
-    with_conn(&app, |conn| conn.batch_execute("DROP TABLE login_failures").unwrap());
+    with_conn(&app, |conn| {
+        conn.batch_execute("DROP TABLE login_failures").unwrap()
+    });
     let visitor = app.client();
-    let page = visitor.submit("/login", "/login", &[("email", "a@example.com"), ("password", "wrong wrong wrong")]).await;
+    let page = visitor
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "a@example.com"),
+                ("password", "wrong wrong wrong"),
+            ],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(page.body.contains("Reference:"));
     assert!(page.body.contains("Truce"), "the same layout as every page");
-    assert!(!page.body.contains("login_failures"), "the cause stays in the log");
+    assert!(
+        !page.body.contains("login_failures"),
+        "the cause stays in the log"
+    );
 }
 
 #[actix_web::test]

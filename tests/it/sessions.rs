@@ -9,12 +9,23 @@ async fn the_session_id_changes_at_sign_in() {
     app.create_user("a@example.com", "admin", None, false);
     let client = app.client();
     client.get("/login").await;
-    let before = client.session_cookie().expect("a visitor's session holds the CSRF token");
-    assert_eq!(client.login("a@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let before = client
+        .session_cookie()
+        .expect("a visitor's session holds the CSRF token");
+    assert_eq!(
+        client.login("a@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let after = client.session_cookie().unwrap();
     assert_ne!(before, after);
     // The pre-sign-in cookie is worth nothing afterwards.
-    assert!(client.with_cookie(&before).get("/admin").await.is_login_redirect());
+    assert!(
+        client
+            .with_cookie(&before)
+            .get("/admin")
+            .await
+            .is_login_redirect()
+    );
 }
 
 #[actix_web::test]
@@ -37,7 +48,12 @@ async fn with_secure_cookies_the_cookie_uses_the_host_prefix_and_hsts_is_sent() 
     assert!(cookie.contains("Secure"));
     assert!(cookie.contains("Path=/"));
     assert!(!cookie.contains("Domain="));
-    assert!(page.headers["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(
+        page.headers["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
 }
 
 #[actix_web::test]
@@ -47,7 +63,13 @@ async fn an_old_cookie_fails_after_sign_out() {
     let client = app.login("a@example.com").await;
     let cookie = client.session_cookie().unwrap();
     client.submit("/admin", "/logout", &[]).await;
-    assert!(client.with_cookie(&cookie).get("/admin").await.is_login_redirect());
+    assert!(
+        client
+            .with_cookie(&cookie)
+            .get("/admin")
+            .await
+            .is_login_redirect()
+    );
 }
 
 #[actix_web::test]
@@ -60,22 +82,54 @@ async fn a_password_change_ends_other_sessions_but_keeps_this_one() {
 
     // The current password is required.
     let refused = laptop
-        .submit("/account/password", "/account/password", &[("current_password", "wrong wrong wrong"), ("password", "new harbour lantern 77"), ("password_confirm", "new harbour lantern 77")])
+        .submit(
+            "/account/password",
+            "/account/password",
+            &[
+                ("current_password", "wrong wrong wrong"),
+                ("password", "new harbour lantern 77"),
+                ("password_confirm", "new harbour lantern 77"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("not your current password"));
-    assert_eq!(phone.get("/sales").await.status, StatusCode::OK, "a refused change ends nothing");
+    assert_eq!(
+        phone.get("/sales").await.status,
+        StatusCode::OK,
+        "a refused change ends nothing"
+    );
 
     let changed = laptop
-        .submit("/account/password", "/account/password", &[("current_password", PASSWORD), ("password", "new harbour lantern 77"), ("password_confirm", "new harbour lantern 77")])
+        .submit(
+            "/account/password",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "new harbour lantern 77"),
+                ("password_confirm", "new harbour lantern 77"),
+            ],
+        )
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER);
     let home = laptop.get("/sales").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("signed out everywhere else"));
     assert!(phone.get("/sales").await.is_login_redirect());
-    assert!(laptop.with_cookie(&stolen).get("/sales").await.is_login_redirect());
-    assert_eq!(app.client().login("a@example.com", "new harbour lantern 77").await.status(), StatusCode::SEE_OTHER);
+    assert!(
+        laptop
+            .with_cookie(&stolen)
+            .get("/sales")
+            .await
+            .is_login_redirect()
+    );
+    assert_eq!(
+        app.client()
+            .login("a@example.com", "new harbour lantern 77")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[actix_web::test]
@@ -86,7 +140,11 @@ async fn sessions_end_after_30_idle_minutes() {
     app.advance(TimeDelta::minutes(25));
     assert_eq!(client.get("/review").await.status, StatusCode::OK);
     app.advance(TimeDelta::minutes(25));
-    assert_eq!(client.get("/review").await.status, StatusCode::OK, "activity keeps it alive");
+    assert_eq!(
+        client.get("/review").await.status,
+        StatusCode::OK,
+        "activity keeps it alive"
+    );
     app.advance(TimeDelta::minutes(31));
     assert!(client.get("/review").await.is_login_redirect());
 }
@@ -115,5 +173,9 @@ async fn sessions_are_shared_by_instances_on_one_database() {
     let mut other = client.with_cookie(&cookie);
     other.base = second;
     let page = other.get("/admin").await;
-    assert_eq!(page.status, StatusCode::OK, "the other instance knows the session");
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "the other instance knows the session"
+    );
 }

@@ -6,8 +6,14 @@ use crate::helpers::{PASSWORD, spawn_app};
 #[actix_web::test]
 async fn first_start_prints_a_setup_link_that_creates_the_first_admin_once() {
     let app = spawn_app().await;
-    let link = app.setup_link.clone().expect("no users yet, so a setup link");
-    let path = link.strip_prefix(&app.address).expect("link uses the base URL").to_owned();
+    let link = app
+        .setup_link
+        .clone()
+        .expect("no users yet, so a setup link");
+    let path = link
+        .strip_prefix(&app.address)
+        .expect("link uses the base URL")
+        .to_owned();
     let browser = app.client();
 
     let form = browser.get(&path).await;
@@ -16,15 +22,37 @@ async fn first_start_prints_a_setup_link_that_creates_the_first_admin_once() {
 
     // A weak password is refused next to its field, and the name and email stay filled in.
     let refused = browser
-        .submit(&path, &path, &[("name", "Ada Admin"), ("email", "ada@example.com"), ("password", "password1234"), ("password_confirm", "password1234")])
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Ada Admin"),
+                ("email", "ada@example.com"),
+                ("password", "password1234"),
+                ("password_confirm", "password1234"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("most common passwords"), "{}", refused.body);
+    assert!(
+        refused.body.contains("most common passwords"),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("value=\"Ada Admin\""));
     assert!(refused.body.contains("value=\"ada@example.com\""));
 
     let created = browser
-        .submit(&path, &path, &[("name", "Ada Admin"), ("email", "Ada@Example.com"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Ada Admin"),
+                ("email", "Ada@Example.com"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     assert_eq!(created.location.as_deref(), Some("/admin"));
@@ -40,7 +68,10 @@ async fn first_start_prints_a_setup_link_that_creates_the_first_admin_once() {
 
     // And the admin signs in with what they chose.
     let other = app.client();
-    assert_eq!(other.login("ada@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.login("ada@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[actix_web::test]

@@ -21,7 +21,10 @@ pub fn get_or_create(
         return Ok(value);
     }
     let inserted = diesel::insert_into(app_secrets::table)
-        .values((app_secrets::name.eq(name), app_secrets::value.eq(generate())))
+        .values((
+            app_secrets::name.eq(name),
+            app_secrets::value.eq(generate()),
+        ))
         .execute(conn);
     match inserted {
         Ok(_) => {}

@@ -94,7 +94,11 @@ pub fn user_counts(conn: &mut DbConnection) -> QueryResult<HashMap<String, i64>>
         .collect())
 }
 
-pub fn insert(conn: &mut DbConnection, fields: &OrgFields, now: NaiveDateTime) -> Result<Org, SaveOrgError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &OrgFields,
+    now: NaiveDateTime,
+) -> Result<Org, SaveOrgError> {
     let org = Org {
         id: crate::auth::token::new_id(),
         name: fields.name.clone(),

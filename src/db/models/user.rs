@@ -73,7 +73,11 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
@@ -175,7 +179,12 @@ pub fn update_identity(
     Ok(n == 1)
 }
 
-pub fn set_password_hash(conn: &mut DbConnection, id: &str, hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(users::table.find(id))
         .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
         .execute(conn)?;
@@ -190,7 +199,10 @@ pub fn set_disabled(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(users::table.find(id))
-        .set((users::disabled_at.eq(disabled_at), users::updated_at.eq(now)))
+        .set((
+            users::disabled_at.eq(disabled_at),
+            users::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -13,7 +13,8 @@ use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, render_with, see_other};
 use crate::startup::AppState;
 
-const GENERIC_FAILURE: &str = "That email and password do not match an active account. Check both and try again.";
+const GENERIC_FAILURE: &str =
+    "That email and password do not match an active account. Check both and try again.";
 
 #[derive(Template)]
 #[template(path = "account/login.html")]
@@ -136,17 +137,24 @@ pub async fn submit(
     }
 
     let stored_hash = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
-    let password_ok = password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
+    let password_ok =
+        password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
     let usable = found.filter(|(u, org)| {
         u.disabled_at.is_none()
-            && u.role().is_some_and(|r| !r.needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
+            && u.role()
+                .is_some_and(|r| !r.needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
     });
     let user = match usable {
         Some((u, _)) if password_ok => u,
         _ => {
             let (fail_email, fail_addr) = (email.clone(), addr.clone());
             let failures = db::run(&state.pool, move |conn| {
-                Ok(login_failure::record_failure(conn, &fail_email, &fail_addr, now)?)
+                Ok(login_failure::record_failure(
+                    conn,
+                    &fail_email,
+                    &fail_addr,
+                    now,
+                )?)
             })
             .await?;
             tracing::info!(client = %addr, failures, "sign-in failed");
@@ -155,7 +163,10 @@ pub async fn submit(
     };
 
     let clear_email = email.clone();
-    db::run(&state.pool, move |conn| Ok(login_failure::clear(conn, &clear_email)?)).await?;
+    db::run(&state.pool, move |conn| {
+        Ok(login_failure::clear(conn, &clear_email)?)
+    })
+    .await?;
     auth::sign_in(&session, &user.id)?;
     tracing::info!(user_id = %user.id, "signed in");
     let home = user.role().map_or("/", |r| r.home_path());

@@ -15,7 +15,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/password/set/{token}", web::get().to(set_password::show))
-        .route("/password/set/{token}", web::post().to(set_password::submit))
+        .route(
+            "/password/set/{token}",
+            web::post().to(set_password::submit),
+        )
         .route("/account/password", web::get().to(password::show))
         .route("/account/password", web::post().to(password::submit));
 }
@@ -28,6 +31,9 @@ fn check_new_password(password: &str, confirm: &str, email: &str, errors: &mut F
     if let Err(message) = password_policy::check_new_password(password, email) {
         errors.add("password", message);
     } else if password != confirm {
-        errors.add("password_confirm", "The two passwords differ. Type the same password twice.");
+        errors.add(
+            "password_confirm",
+            "The two passwords differ. Type the same password twice.",
+        );
     }
 }

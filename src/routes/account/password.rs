@@ -56,9 +56,17 @@ pub async fn submit(
     if !current_ok {
         errors.add("current_password", "This is not your current password.");
     }
-    check_new_password(&form.password, &form.password_confirm, &signed.user.email, &mut errors);
+    check_new_password(
+        &form.password,
+        &form.password_confirm,
+        &signed.user.email,
+        &mut errors,
+    );
     if errors.is_empty() && form.password == form.current_password {
-        errors.add("password", "Choose a password different from the current one.");
+        errors.add(
+            "password",
+            "Choose a password different from the current one.",
+        );
     }
     if !errors.is_empty() {
         return render_invalid(&PasswordPage {
@@ -80,7 +88,10 @@ pub async fn submit(
     })
     .await?;
     auth::sign_in(&signed.session, &signed.user.id)?;
-    auth::flash(&signed.session, "Password changed. You were signed out everywhere else.");
+    auth::flash(
+        &signed.session,
+        "Password changed. You were signed out everywhere else.",
+    );
     tracing::info!(user_id = %signed.user.id, "password changed; other sessions ended");
     Ok(see_other(signed.role.home_path()))
 }

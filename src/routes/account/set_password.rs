@@ -91,7 +91,12 @@ pub async fn submit(
         return invalid(&session);
     };
     let mut errors = FieldErrors::new();
-    check_new_password(&form.password, &form.password_confirm, &owner.email, &mut errors);
+    check_new_password(
+        &form.password,
+        &form.password_confirm,
+        &owner.email,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return render_invalid(&SetPasswordPage {
             layout: Layout::anonymous(csrf::token(&session)?),

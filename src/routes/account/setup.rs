@@ -53,7 +53,10 @@ async fn link_is_usable(state: &AppState, secret: &str) -> Result<bool, AppError
     let hash = token::hash(secret);
     let now = state.clock.naive_now();
     db::run(&state.pool, move |conn| {
-        Ok(tokens::find_usable(conn, &hash, Purpose::Setup, now)?.is_some() && user::count(conn)? == 0)
+        Ok(
+            tokens::find_usable(conn, &hash, Purpose::Setup, now)?.is_some()
+                && user::count(conn)? == 0,
+        )
     })
     .await
 }
@@ -96,11 +99,17 @@ pub async fn submit(
     if !link_is_usable(&state, &secret).await? {
         return invalid(&session);
     }
-    let (fields, mut errors) = match validate_user(&form.email, &form.name, Role::Admin.as_str(), "", false) {
-        Ok(f) => (Some(f), FieldErrors::new()),
-        Err(e) => (None, e),
-    };
-    check_new_password(&form.password, &form.password_confirm, &form.email, &mut errors);
+    let (fields, mut errors) =
+        match validate_user(&form.email, &form.name, Role::Admin.as_str(), "", false) {
+            Ok(f) => (Some(f), FieldErrors::new()),
+            Err(e) => (None, e),
+        };
+    check_new_password(
+        &form.password,
+        &form.password_confirm,
+        &form.email,
+        &mut errors,
+    );
     let Some(fields) = fields.filter(|_| errors.is_empty()) else {
         return render_invalid(&SetupPage {
             layout: Layout::anonymous(csrf::token(&session)?),

@@ -16,7 +16,10 @@ struct Home {
     user_count: i64,
 }
 
-pub async fn show(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let (org_count, user_count) = db::run(&state.pool, |conn| {
         Ok((org::list(conn)?.len(), user::count(conn)?))
     })

@@ -20,5 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}", web::post().to(users::update))
         .route("/admin/users/{id}/disable", web::post().to(users::disable))
         .route("/admin/users/{id}/enable", web::post().to(users::enable))
-        .route("/admin/users/{id}/reset-password", web::post().to(users::reset_password));
+        .route(
+            "/admin/users/{id}/reset-password",
+            web::post().to(users::reset_password),
+        );
 }

@@ -48,7 +48,13 @@ pub struct OrgForm {
 }
 
 impl FormPage {
-    fn new(signed: &Signed<AdminOnly>, heading: String, action: String, form: OrgForm, errors: FieldErrors) -> Self {
+    fn new(
+        signed: &Signed<AdminOnly>,
+        heading: String,
+        action: String,
+        form: OrgForm,
+        errors: FieldErrors,
+    ) -> Self {
         Self {
             layout: Layout::signed(signed, "/admin/orgs"),
             heading,
@@ -61,7 +67,10 @@ impl FormPage {
     }
 }
 
-pub async fn list(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let orgs = db::run(&state.pool, |conn| {
         let counts = org::user_counts(conn)?;
         Ok(org::list(conn)?
@@ -85,7 +94,13 @@ pub async fn new(signed: Signed<AdminOnly>) -> Result<HttpResponse, AppError> {
         tier: Tier::Registered.as_str().into(),
         status: OrgStatus::Active.as_str().into(),
     };
-    render(&FormPage::new(&signed, "Add a partner organisation".into(), "/admin/orgs".into(), form, FieldErrors::new()))
+    render(&FormPage::new(
+        &signed,
+        "Add a partner organisation".into(),
+        "/admin/orgs".into(),
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn create(
@@ -97,11 +112,21 @@ pub async fn create(
     let heading = "Add a partner organisation".to_owned();
     let fields = match validate_org(&form.name, &form.tier, &form.status) {
         Ok(f) => f,
-        Err(errors) => return render_invalid(&FormPage::new(&signed, heading, "/admin/orgs".into(), form, errors)),
+        Err(errors) => {
+            return render_invalid(&FormPage::new(
+                &signed,
+                heading,
+                "/admin/orgs".into(),
+                form,
+                errors,
+            ));
+        }
     };
     let now = state.clock.naive_now();
-    let saved = db::run(&state.pool, move |conn| Ok(write_tx(conn, |conn| org::insert(conn, &fields, now))))
-        .await?;
+    let saved = db::run(&state.pool, move |conn| {
+        Ok(write_tx(conn, |conn| org::insert(conn, &fields, now)))
+    })
+    .await?;
     match saved {
         Ok(created) => {
             tracing::info!(admin = %signed.user.id, org_id = %created.id, "partner organisation created");
@@ -111,14 +136,23 @@ pub async fn create(
         Err(SaveOrgError::NameTaken) => {
             let mut errors = FieldErrors::new();
             errors.add("name", "An organisation with this name already exists.");
-            render_invalid(&FormPage::new(&signed, heading, "/admin/orgs".into(), form, errors))
+            render_invalid(&FormPage::new(
+                &signed,
+                heading,
+                "/admin/orgs".into(),
+                form,
+                errors,
+            ))
         }
         Err(SaveOrgError::Db(e)) => Err(e.into()),
     }
 }
 
 async fn load(state: &AppState, id: String) -> Result<Org, AppError> {
-    db::run(&state.pool, move |conn| org::find(conn, &id)?.ok_or(AppError::NotFound)).await
+    db::run(&state.pool, move |conn| {
+        org::find(conn, &id)?.ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 pub async fn edit(
@@ -133,7 +167,13 @@ pub async fn edit(
         status: found.status.clone(),
     };
     let action = format!("/admin/orgs/{}", found.id);
-    render(&FormPage::new(&signed, format!("Edit {}", found.name), action, form, FieldErrors::new()))
+    render(&FormPage::new(
+        &signed,
+        format!("Edit {}", found.name),
+        action,
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn update(
@@ -148,12 +188,16 @@ pub async fn update(
     let action = format!("/admin/orgs/{}", found.id);
     let fields = match validate_org(&form.name, &form.tier, &form.status) {
         Ok(f) => f,
-        Err(errors) => return render_invalid(&FormPage::new(&signed, heading, action, form, errors)),
+        Err(errors) => {
+            return render_invalid(&FormPage::new(&signed, heading, action, form, errors));
+        }
     };
     let now = state.clock.naive_now();
     let org_id = found.id.clone();
     let saved = db::run(&state.pool, move |conn| {
-        Ok(write_tx(conn, |conn| org::update(conn, &org_id, &fields, now)))
+        Ok(write_tx(conn, |conn| {
+            org::update(conn, &org_id, &fields, now)
+        }))
     })
     .await?;
     match saved {

@@ -106,12 +106,24 @@ async fn form_page(
 }
 
 /// Validates the form, including that the chosen organisation exists.
-async fn validate(state: &AppState, form: &UserForm) -> Result<Result<UserFields, FieldErrors>, AppError> {
-    let mut result = validate_user(&form.email, &form.name, &form.role, &form.org_id, form.org_admin.is_some());
+async fn validate(
+    state: &AppState,
+    form: &UserForm,
+) -> Result<Result<UserFields, FieldErrors>, AppError> {
+    let mut result = validate_user(
+        &form.email,
+        &form.name,
+        &form.role,
+        &form.org_id,
+        form.org_admin.is_some(),
+    );
     if let Ok(fields) = &result
         && let Some(org_id) = fields.org_id.clone()
     {
-        let exists = db::run(&state.pool, move |conn| Ok(org::find(conn, &org_id)?.is_some())).await?;
+        let exists = db::run(&state.pool, move |conn| {
+            Ok(org::find(conn, &org_id)?.is_some())
+        })
+        .await?;
         if !exists {
             let mut errors = FieldErrors::new();
             errors.add("org_id", "Choose an organisation from the list.");
@@ -127,7 +139,10 @@ fn email_taken() -> FieldErrors {
     errors
 }
 
-pub async fn list(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let users = db::run(&state.pool, |conn| Ok(user::list_all(conn)?)).await?;
     render(&ListPage {
         layout: Layout::signed(&signed, "/admin/users"),
@@ -143,12 +158,24 @@ fn new_user_editing() -> Editing<'static> {
     }
 }
 
-pub async fn new(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn new(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = UserForm {
         role: Role::Partner.as_str().into(),
         ..UserForm::default()
     };
-    render(&form_page(&signed, &state, new_user_editing(), form, FieldErrors::new()).await?)
+    render(
+        &form_page(
+            &signed,
+            &state,
+            new_user_editing(),
+            form,
+            FieldErrors::new(),
+        )
+        .await?,
+    )
 }
 
 pub async fn create(
@@ -159,7 +186,11 @@ pub async fn create(
     let form = form.into_inner();
     let fields = match validate(&state, &form).await? {
         Ok(f) => f,
-        Err(errors) => return render_invalid(&form_page(&signed, &state, new_user_editing(), form, errors).await?),
+        Err(errors) => {
+            return render_invalid(
+                &form_page(&signed, &state, new_user_editing(), form, errors).await?,
+            );
+        }
     };
     let now = state.clock.naive_now();
     let app = state.clone();
@@ -175,7 +206,9 @@ pub async fn create(
     })
     .await?;
     let Ok((created, (link, expires))) = created else {
-        return render_invalid(&form_page(&signed, &state, new_user_editing(), form, email_taken()).await?);
+        return render_invalid(
+            &form_page(&signed, &state, new_user_editing(), form, email_taken()).await?,
+        );
     };
     tracing::info!(admin = %signed.user.id, user_id = %created.id, role = %created.role, "user created");
     render(&LinkIssued {
@@ -189,7 +222,10 @@ pub async fn create(
 }
 
 async fn load(state: &AppState, id: String) -> Result<User, AppError> {
-    db::run(&state.pool, move |conn| user::find(conn, &id)?.ok_or(AppError::NotFound)).await
+    db::run(&state.pool, move |conn| {
+        user::find(conn, &id)?.ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 fn editing(found: &User) -> Editing<'_> {
@@ -224,23 +260,35 @@ pub async fn update(
         && fields.role != Role::Admin
     {
         let mut errors = FieldErrors::new();
-        errors.add("role", "You cannot take away your own administrator role. Ask another admin.");
+        errors.add(
+            "role",
+            "You cannot take away your own administrator role. Ask another admin.",
+        );
         validated = Err(errors);
     }
     let fields = match validated {
         Ok(f) => f,
-        Err(errors) => return render_invalid(&form_page(&signed, &state, editing(&found), form, errors).await?),
+        Err(errors) => {
+            return render_invalid(
+                &form_page(&signed, &state, editing(&found), form, errors).await?,
+            );
+        }
     };
     let now = state.clock.naive_now();
     let user_id = found.id.clone();
     let saved = db::run(&state.pool, move |conn| {
-        Ok(write_tx(conn, |conn| user::update_identity(conn, &user_id, &fields, now)))
+        Ok(write_tx(conn, |conn| {
+            user::update_identity(conn, &user_id, &fields, now)
+        }))
     })
     .await?;
     match saved {
         Ok(true) => {
             tracing::info!(admin = %signed.user.id, user_id = %found.id, "user updated");
-            auth::flash(&signed.session, "User saved. Changes apply from their next request.");
+            auth::flash(
+                &signed.session,
+                "User saved. Changes apply from their next request.",
+            );
             Ok(see_other("/admin/users"))
         }
         Ok(false) => Err(AppError::NotFound),
@@ -287,9 +335,15 @@ pub async fn enable(
     let found = load(&state, id.into_inner()).await?;
     let now = state.clock.naive_now();
     let user_id = found.id.clone();
-    db::run(&state.pool, move |conn| Ok(user::set_disabled(conn, &user_id, None, now)?)).await?;
+    db::run(&state.pool, move |conn| {
+        Ok(user::set_disabled(conn, &user_id, None, now)?)
+    })
+    .await?;
     tracing::info!(admin = %signed.user.id, user_id = %found.id, "user enabled");
-    auth::flash(&signed.session, format!("{} can sign in again.", found.name));
+    auth::flash(
+        &signed.session,
+        format!("{} can sign in again.", found.name),
+    );
     Ok(see_other(&format!("/admin/users/{}", found.id)))
 }
 

@@ -17,7 +17,11 @@ struct Home {
 pub async fn show(signed: Signed<PartnerOnly>) -> Result<HttpResponse, AppError> {
     render(&Home {
         layout: Layout::signed(&signed, "/partner"),
-        org_name: signed.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+        org_name: signed
+            .org
+            .as_ref()
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
         org_admin: signed.user.org_admin,
     })
 }

@@ -46,12 +46,22 @@ pub struct ColleagueForm {
 }
 
 fn org_name(signed: &Signed<OrgAdminOnly>) -> String {
-    signed.org.as_ref().map(|o| o.name.clone()).unwrap_or_default()
+    signed
+        .org
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_default()
 }
 
-pub async fn list(signed: Signed<OrgAdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    signed: Signed<OrgAdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let org_id = signed.org_id()?.to_owned();
-    let users = db::run(&state.pool, move |conn| Ok(user::list_by_org(conn, &org_id)?)).await?;
+    let users = db::run(&state.pool, move |conn| {
+        Ok(user::list_by_org(conn, &org_id)?)
+    })
+    .await?;
     render(&ListPage {
         layout: Layout::signed(&signed, "/org/users"),
         org_name: org_name(&signed),
@@ -83,7 +93,13 @@ pub async fn create(
             errors,
         })
     };
-    let fields = match validate_user(&form.email, &form.name, Role::Partner.as_str(), &org_id, form.org_admin.is_some()) {
+    let fields = match validate_user(
+        &form.email,
+        &form.name,
+        Role::Partner.as_str(),
+        &org_id,
+        form.org_admin.is_some(),
+    ) {
         Ok(f) => f,
         Err(errors) => return invalid(form, errors),
     };
