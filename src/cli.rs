@@ -40,6 +40,15 @@ pub enum Command {
     /// Manage users from the shell.
     #[command(subcommand)]
     User(UserCommand),
+    /// Background jobs (email delivery, clean-up).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run every job once (deliver due emails, remove expired sessions) and exit.
+    RunOnce(ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Migrate(args)) => migrate(args).await,
         Some(Command::User(UserCommand::Add(args))) => add_user(args).await,
+        Some(Command::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
     }
 }
 
@@ -95,6 +105,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.validate().map_err(anyhow::Error::msg)?;
+    telemetry::init(config.log_format);
+    let clock: SharedClock = std::sync::Arc::new(SystemClock);
+    let report = actix_web::web::block(move || -> anyhow::Result<_> {
+        let pool = db::connect(&config.database_url, 2)?;
+        db::migrate(&mut *pool.get().context("cannot connect to the database")?)?;
+        crate::jobs::Jobs::new(&config, pool, clock)?.run_once()
+    })
+    .await??;
+    println!(
+        "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
+        report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
+    );
     Ok(())
 }
 

@@ -100,6 +100,29 @@ pub struct ServeArgs {
     /// Database connections kept open by this instance.
     #[arg(long, env = "TRUCE_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
+
+    /// SMTP server for outgoing mail: smtp://USER:PASS@HOST:587 (STARTTLS),
+    /// smtps://USER:PASS@HOST:465 (TLS), or smtp://HOST:25?tls=none (plain, only when asked).
+    /// Without it, emails are written as .eml files to DATA_DIR/mail.
+    #[arg(long, env = "TRUCE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of every email.
+    #[arg(
+        long,
+        env = "TRUCE_MAIL_FROM",
+        default_value = "Truce <truce@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Do not run background jobs (email delivery, clean-up) in this instance, e.g. for
+    /// extra web-only instances.
+    #[arg(long, env = "TRUCE_NO_JOBS")]
+    pub no_jobs: bool,
+
+    /// Seconds between two runs of the background jobs.
+    #[arg(long, env = "TRUCE_JOBS_INTERVAL_SECONDS", default_value_t = 5)]
+    pub jobs_interval_seconds: u64,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -116,6 +139,10 @@ pub struct Config {
     pub login_attempts_per_minute: u32,
     pub argon2: crate::auth::password::HashParams,
     pub db_pool_size: u32,
+    pub smtp_url: Option<String>,
+    pub mail_from: lettre::message::Mailbox,
+    pub run_jobs: bool,
+    pub jobs_interval: std::time::Duration,
 }
 
 impl ServeArgs {
@@ -169,7 +196,21 @@ impl ServeArgs {
             self.argon2_iterations,
             self.argon2_parallelism,
         )?;
+        let mail_from = self.mail_from.parse().map_err(|e| {
+            format!("TRUCE_MAIL_FROM: '{}' is not an email address ({e}); use e.g. \"Truce <partners@example.com>\"", self.mail_from)
+        })?;
+        if !(1..=3600).contains(&self.jobs_interval_seconds) {
+            return Err("TRUCE_JOBS_INTERVAL_SECONDS must be between 1 and 3600".into());
+        }
+        if let Some(url) = &self.smtp_url {
+            // Checked now so that a typo stops start-up instead of every email.
+            crate::mail::transport::Mailer::from_settings(Some(url), &self.db.data_dir)?;
+        }
         Ok(Config {
+            smtp_url: self.smtp_url.clone(),
+            mail_from,
+            run_jobs: !self.no_jobs,
+            jobs_interval: std::time::Duration::from_secs(self.jobs_interval_seconds),
             bind,
             database_url,
             data_dir: self.db.data_dir.clone(),

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::db::models::app_secret;
 use crate::db::{self, Pool, write_tx};
 use crate::error::AppError;
+use crate::jobs::Jobs;
 use crate::routes;
 
 /// Forms are short; anything bigger is refused before it is read into memory.
@@ -42,6 +43,7 @@ pub struct AppState {
 
 pub struct Application {
     port: u16,
+    jobs: Jobs,
     server: Server,
     setup_link: Option<String>,
     base_url: String,
@@ -86,6 +88,11 @@ impl Application {
         );
 
         let setup_link = setup_path.map(|p| config.link(&p));
+        let jobs = Jobs::new(&config, pool.clone(), clock.clone())?;
+        tracing::info!(transport = jobs.mailer.describe(), "outgoing mail");
+        if config.run_jobs {
+            jobs.clone().spawn(config.jobs_interval);
+        }
         let base_url = config.base_url.to_string();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -153,6 +160,7 @@ impl Application {
 
         Ok(Self {
             port,
+            jobs,
             server,
             setup_link,
             base_url,
@@ -170,6 +178,12 @@ impl Application {
     /// The first-admin setup link, issued when the database had no users.
     pub fn setup_link(&self) -> Option<&str> {
         self.setup_link.as_deref()
+    }
+
+    /// The background jobs of this instance, to run a pass by hand (`truce jobs run-once`,
+    /// tests).
+    pub fn jobs(&self) -> Jobs {
+        self.jobs.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -5,15 +5,26 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 use crate::auth::token;
+use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::models::token::Purpose;
+use crate::db::models::user::User;
+use crate::mail::{
+    self,
+    templates::{Invitation, PasswordLink},
+};
+
+/// The program's name in emails.
+const PROGRAM: &str = "Truce";
 use crate::db::models::{token as tokens, user};
 
 pub const SETUP_TTL: TimeDelta = TimeDelta::hours(1);
 /// An invited user may take a week to choose a password.
 pub const INVITE_TTL: TimeDelta = TimeDelta::days(7);
-/// A reset link an admin hands over; shorter, since the account already exists.
+/// A link an admin sends to an existing user.
 pub const RESET_TTL: TimeDelta = TimeDelta::hours(24);
+/// A "forgot password" link: short, since anyone can ask for one.
+pub const FORGOT_TTL: TimeDelta = TimeDelta::hours(1);
 
 /// Issues a link token (returned in clear once; only its hash is stored).
 pub fn issue(
@@ -47,4 +58,70 @@ pub fn setup_path_if_needed(
     }
     let (secret, _) = issue(conn, Purpose::Setup, None, now, SETUP_TTL)?;
     Ok(Some(format!("/setup/{secret}")))
+}
+
+/// Emails a new user their invitation: a set-password link valid for [`INVITE_TTL`].
+pub fn invite(
+    conn: &mut DbConnection,
+    config: &Config,
+    invitee: &User,
+    org_name: Option<String>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (secret, expires_at) = issue(
+        conn,
+        Purpose::SetPassword,
+        Some(&invitee.id),
+        now,
+        INVITE_TTL,
+    )?;
+    let email = Invitation {
+        program: PROGRAM.into(),
+        name: invitee.name.clone(),
+        email: invitee.email.clone(),
+        role_label: invitee.role_label(),
+        org_name,
+        link: config.link(&format!("/password/set/{secret}")),
+        expires: expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        sign_in: config.link("/login"),
+    };
+    mail::enqueue(conn, config, &invitee.email, &email, now)?;
+    Ok(())
+}
+
+/// Why a user gets a set-password link, in the email's words.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkReason {
+    Forgotten,
+    AdminReset,
+}
+
+/// Emails an existing user a link to choose a new password.
+pub fn send_password_link(
+    conn: &mut DbConnection,
+    config: &Config,
+    owner: &User,
+    reason: LinkReason,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (ttl, why) = match reason {
+        LinkReason::Forgotten => (
+            FORGOT_TTL,
+            "Someone, hopefully you, asked to reset the password of your account.",
+        ),
+        LinkReason::AdminReset => (
+            RESET_TTL,
+            "An administrator sent you a new sign-in link for your account.",
+        ),
+    };
+    let (secret, expires_at) = issue(conn, Purpose::SetPassword, Some(&owner.id), now, ttl)?;
+    let email = PasswordLink {
+        program: PROGRAM.into(),
+        name: owner.name.clone(),
+        reason: why,
+        link: config.link(&format!("/password/set/{secret}")),
+        expires: expires_at.format("%Y-%m-%d %H:%M").to_string(),
+    };
+    mail::enqueue(conn, config, &owner.email, &email, now)?;
+    Ok(())
 }

@@ -49,6 +49,7 @@ impl Layout {
                 ("/admin", "Program"),
                 ("/admin/orgs", "Organisations"),
                 ("/admin/users", "Users"),
+                ("/admin/outbox", "Outbox"),
             ],
         };
         if signed.role == Role::Partner && signed.user.org_admin {

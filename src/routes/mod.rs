@@ -6,7 +6,6 @@ pub mod admin;
 pub mod assets;
 pub mod health;
 pub mod layout;
-pub mod link_issued;
 pub mod partner;
 pub mod review;
 pub mod sales;

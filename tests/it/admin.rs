@@ -1,15 +1,13 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, TestClient, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, TestClient, link_in, spawn_app};
 
-fn link_path(page_body: &str, base: &str) -> String {
-    let start = page_body
-        .find("/password/set/")
-        .expect("a set-password link on the page");
-    let end = page_body[start..].find('"').unwrap() + start;
-    let path = page_body[start..end].to_owned();
+/// The set-password link in the newest email to `to`, checked to be absolute.
+fn link_path(app: &TestApp, to: &str) -> String {
+    let email = app.last_email_to(to);
+    let path = link_in(&email.text_body);
     assert!(
-        page_body.contains(&format!("{base}{path}")),
+        email.text_body.contains(&format!("{}{path}", app.address)),
         "the link is absolute, under the base URL"
     );
     path
@@ -144,8 +142,20 @@ async fn a_new_user_gets_a_one_time_link_to_choose_a_password() {
             ],
         )
         .await;
-    assert_eq!(created.status, StatusCode::OK);
-    let path = link_path(&created.body, &app.address);
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get(created.location.as_deref().unwrap())
+            .await
+            .body
+            .contains("an invitation was emailed to pat@fabrikam.example")
+    );
+    let path = link_path(&app, "pat@fabrikam.example");
+    assert!(
+        app.last_email_to("pat@fabrikam.example")
+            .subject
+            .contains("invited")
+    );
     let list = admin.get("/admin/users").await;
     assert!(list.body.contains("pat@fabrikam.example"));
     assert!(list.body.contains("Invited"));
@@ -279,11 +289,20 @@ async fn an_admin_reset_link_replaces_the_password_and_ends_sessions() {
     let first = admin
         .submit(&page, &format!("/admin/users/{id}/reset-password"), &[])
         .await;
-    let first_path = link_path(&first.body, &app.address);
-    let second = admin
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get(&page)
+            .await
+            .body
+            .contains("A new sign-in link was emailed to c@example.com")
+    );
+    let first_path = link_path(&app, "c@example.com");
+    admin
         .submit(&page, &format!("/admin/users/{id}/reset-password"), &[])
         .await;
-    let second_path = link_path(&second.body, &app.address);
+    let second_path = link_path(&app, "c@example.com");
+    assert_ne!(first_path, second_path);
     assert_eq!(
         app.client().get(&first_path).await.status,
         StatusCode::NOT_FOUND,
@@ -331,8 +350,14 @@ async fn org_admins_add_colleagues_to_their_own_org_only() {
             &[("name", "New Colleague"), ("email", "new@a.example")],
         )
         .await;
-    assert_eq!(added.status, StatusCode::OK);
-    assert!(added.body.contains("/password/set/"));
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert!(
+        boss.get("/org/users")
+            .await
+            .body
+            .contains("an invitation was emailed to new@a.example")
+    );
+    assert!(link_path(&app, "new@a.example").starts_with("/password/set/"));
     let new_user = app.find_user("new@a.example").unwrap();
     assert_eq!(new_user.org_id.as_deref(), Some(a.as_str()));
     assert_eq!(new_user.role, "partner");

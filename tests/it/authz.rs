@@ -89,6 +89,11 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/outbox".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        ("/password/forgot".into(), [Ok(200); 6]),
+        (
             format!("/admin/users/{partner_b}"),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
@@ -140,7 +145,11 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             format!("/admin/users/{target}/reset-password"),
-            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+            [Login, Deny, Deny, Deny, Deny, Ok(303)],
+        ),
+        (
+            "/admin/outbox/no-such-email/retry".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (
             format!("/admin/users/{target}/enable"),

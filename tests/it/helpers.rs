@@ -9,6 +9,7 @@ use reqwest::header::LOCATION;
 use tempfile::TempDir;
 use truce::auth::password::{self, HashParams};
 use truce::clock::{Clock, ManualClock};
+use truce::db::models::outbox::{self, OutboxRow};
 use truce::db::models::{org, user};
 use truce::db::{self, DbConnection, Pool};
 use truce::domain::org::validate_org;
@@ -59,6 +60,7 @@ fn uuid_simple() -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub jobs: truce::jobs::Jobs,
     pub clock: Arc<ManualClock>,
     pub pool: Pool,
     pub setup_link: Option<String>,
@@ -87,6 +89,8 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         &database_url,
         "--db-pool-size",
         "4",
+        // Tests run the jobs by hand (`run_jobs`), with the manual clock.
+        "--no-jobs",
     ];
     args.extend_from_slice(extra);
     let cli = truce::cli::Cli::try_parse_from(args).expect("test flags parse");
@@ -97,10 +101,12 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let setup_link = app.setup_link().map(str::to_owned);
+    let jobs = app.jobs();
     let pool = db::connect(&db::DatabaseUrl::parse(&database_url).unwrap(), 2).unwrap();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
+        jobs,
         clock,
         pool,
         setup_link,
@@ -141,6 +147,31 @@ impl TestApp {
         let setup_link = app.setup_link().map(str::to_owned);
         actix_web::rt::spawn(app.run_until_stopped());
         (address, setup_link)
+    }
+
+    /// One pass of the background jobs, as the scheduler would run it.
+    pub async fn run_jobs(&self) -> truce::jobs::Report {
+        let jobs = self.jobs.clone();
+        actix_web::web::block(move || jobs.run_once())
+            .await
+            .unwrap()
+            .expect("jobs run")
+    }
+
+    /// Every queued email, oldest first.
+    pub fn outbox(&self) -> Vec<OutboxRow> {
+        let mut rows = outbox::list_recent(&mut self.conn(), 1000).unwrap();
+        rows.reverse();
+        rows
+    }
+
+    /// The newest email queued for `to`.
+    pub fn last_email_to(&self, to: &str) -> OutboxRow {
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|r| r.to_addr == to)
+            .unwrap_or_else(|| panic!("no email queued for {to}"))
     }
 
     pub fn advance(&self, by: TimeDelta) {
@@ -337,4 +368,15 @@ impl TestClient {
 /// Runs blocking diesel code for a test (a direct look into the database).
 pub fn with_conn<T>(app: &TestApp, f: impl FnOnce(&mut DbConnection) -> T) -> T {
     f(&mut app.conn())
+}
+
+/// The path of the set-password link in an email's text.
+pub fn link_in(text: &str) -> String {
+    let start = text
+        .find("/password/set/")
+        .expect("a set-password link in the email");
+    let end = text[start..]
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .map_or(text.len(), |i| i + start);
+    text[start..end].to_owned()
 }

@@ -8,6 +8,7 @@ mod authz;
 mod browser;
 mod cli;
 mod login;
+mod mail;
 mod security;
 mod sessions;
 mod setup;

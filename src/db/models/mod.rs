@@ -4,6 +4,7 @@
 pub mod app_secret;
 pub mod login_failure;
 pub mod org;
+pub mod outbox;
 pub mod session;
 pub mod token;
 pub mod user;

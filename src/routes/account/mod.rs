@@ -1,5 +1,6 @@
 //! Signing in and out, first-admin setup, one-time password links, password change.
 
+mod forgot;
 mod login;
 mod password;
 mod set_password;
@@ -14,6 +15,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(login::logout))
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))
+        .route("/password/forgot", web::get().to(forgot::show))
+        .route("/password/forgot", web::post().to(forgot::submit))
         .route("/password/set/{token}", web::get().to(set_password::show))
         .route(
             "/password/set/{token}",

@@ -2,6 +2,7 @@
 
 mod home;
 mod orgs;
+mod outbox;
 mod users;
 
 use actix_web::web;
@@ -13,6 +14,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/orgs/new", web::get().to(orgs::new))
         .route("/admin/orgs/{id}/edit", web::get().to(orgs::edit))
         .route("/admin/orgs/{id}", web::post().to(orgs::update))
+        .route("/admin/outbox", web::get().to(outbox::list))
+        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users", web::post().to(users::create))
         .route("/admin/users/new", web::get().to(users::new))

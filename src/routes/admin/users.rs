@@ -2,8 +2,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth;
 use crate::auth::guard::{AdminOnly, Signed};
-use crate::auth::{self, links};
+use crate::auth::links::{self, LinkReason};
 use crate::db::models::user::{self, SaveUserError, User, UserListing};
 use crate::db::models::{org, session as sessions};
 use crate::db::{self, write_tx};
@@ -12,7 +13,6 @@ use crate::domain::role::Role;
 use crate::domain::user::{UserFields, validate_user};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::link_issued::{LinkIssued, issue_set_password_link};
 use crate::routes::{Options, render, render_invalid, see_other};
 use crate::startup::AppState;
 
@@ -197,28 +197,32 @@ pub async fn create(
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
             Ok(u) => {
-                let link = issue_set_password_link(conn, &app, &u.id, now, links::INVITE_TTL)?;
-                Ok(Ok((u, link)))
+                let org_name = match &u.org_id {
+                    Some(id) => org::find(conn, id)?.map(|o| o.name),
+                    None => None,
+                };
+                links::invite(conn, &app.config, &u, org_name, now)?;
+                Ok(Some(u))
             }
-            Err(SaveUserError::EmailTaken) => Ok(Err(())),
+            Err(SaveUserError::EmailTaken) => Ok(None),
             Err(SaveUserError::Db(e)) => Err(AppError::from(e)),
         })
     })
     .await?;
-    let Ok((created, (link, expires))) = created else {
+    let Some(created) = created else {
         return render_invalid(
             &form_page(&signed, &state, new_user_editing(), form, email_taken()).await?,
         );
     };
-    tracing::info!(admin = %signed.user.id, user_id = %created.id, role = %created.role, "user created");
-    render(&LinkIssued {
-        layout: Layout::signed(&signed, "/admin/users"),
-        name: created.name,
-        email: created.email,
-        link,
-        expires,
-        back: "/admin/users".into(),
-    })
+    tracing::info!(admin = %signed.user.id, user_id = %created.id, role = %created.role, "user invited");
+    auth::flash(
+        &signed.session,
+        format!(
+            "{} was added and an invitation was emailed to {}.",
+            created.name, created.email
+        ),
+    );
+    Ok(see_other(&format!("/admin/users/{}", created.id)))
 }
 
 async fn load(state: &AppState, id: String) -> Result<User, AppError> {
@@ -354,20 +358,21 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, AppError> {
     let found = load(&state, id.into_inner()).await?;
     let now = state.clock.naive_now();
-    let (app, user_id) = (state.clone(), found.id.clone());
-    let (link, expires) = db::run(&state.pool, move |conn| {
+    let app = state.clone();
+    let owner = found.clone();
+    db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
-            issue_set_password_link(conn, &app, &user_id, now, links::RESET_TTL)
+            links::send_password_link(conn, &app.config, &owner, LinkReason::AdminReset, now)
         })?)
     })
     .await?;
-    tracing::info!(admin = %signed.user.id, user_id = %found.id, "set-password link issued");
-    render(&LinkIssued {
-        layout: Layout::signed(&signed, "/admin/users"),
-        name: found.name.clone(),
-        email: found.email.clone(),
-        link,
-        expires,
-        back: format!("/admin/users/{}", found.id),
-    })
+    tracing::info!(admin = %signed.user.id, user_id = %found.id, "set-password link emailed");
+    auth::flash(
+        &signed.session,
+        format!(
+            "A new sign-in link was emailed to {}. It works once, for 24 hours.",
+            found.email
+        ),
+    );
+    Ok(see_other(&format!("/admin/users/{}", found.id)))
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{OrgAdminOnly, Signed};
-use crate::auth::links;
+use crate::auth::{self, links};
 use crate::db::models::user::{self, SaveUserError, User};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
@@ -14,8 +14,7 @@ use crate::domain::role::Role;
 use crate::domain::user::validate_user;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::link_issued::{LinkIssued, issue_set_password_link};
-use crate::routes::{render, render_invalid};
+use crate::routes::{render, render_invalid, see_other};
 use crate::startup::AppState;
 
 #[derive(Template)]
@@ -105,29 +104,30 @@ pub async fn create(
     };
     let now = state.clock.naive_now();
     let app = state.clone();
+    let org_name_for_email = org_name(&signed);
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
             Ok(u) => {
-                let link = issue_set_password_link(conn, &app, &u.id, now, links::INVITE_TTL)?;
-                Ok(Some((u, link)))
+                links::invite(conn, &app.config, &u, Some(org_name_for_email), now)?;
+                Ok(Some(u))
             }
             Err(SaveUserError::EmailTaken) => Ok(None),
             Err(SaveUserError::Db(e)) => Err(AppError::from(e)),
         })
     })
     .await?;
-    let Some((created, (link, expires))) = created else {
+    let Some(created) = created else {
         let mut errors = FieldErrors::new();
         errors.add("email", "This email address already has an account. Ask your program administrator if it should join your organisation.");
         return invalid(form, errors);
     };
-    tracing::info!(org_admin = %signed.user.id, user_id = %created.id, "partner colleague added");
-    render(&LinkIssued {
-        layout: Layout::signed(&signed, "/org/users"),
-        name: created.name,
-        email: created.email,
-        link,
-        expires,
-        back: "/org/users".into(),
-    })
+    tracing::info!(org_admin = %signed.user.id, user_id = %created.id, "partner colleague invited");
+    auth::flash(
+        &signed.session,
+        format!(
+            "{} was added and an invitation was emailed to {}.",
+            created.name, created.email
+        ),
+    );
+    Ok(see_other("/org/users"))
 }

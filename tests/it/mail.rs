@@ -1,0 +1,498 @@
+//! Email against a real SMTP server on loopback (Debian's python3-aiosmtpd): invitations and
+//! password resets arrive and their links work; an outage delays mail without losing it; a
+//! crash between commit and send loses nothing.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use reqwest::StatusCode;
+
+use crate::helpers::{PASSWORD, TestApp, link_in, spawn_app, spawn_app_with};
+
+/// An aiosmtpd server writing what it receives to a maildir.
+pub struct SmtpServer {
+    child: Child,
+    pub port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Received {
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+}
+
+fn python_with_aiosmtpd() -> Option<PathBuf> {
+    ["/usr/bin/python3", "python3"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| {
+            Command::new(p)
+                .args(["-c", "import aiosmtpd"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl SmtpServer {
+    /// Starts a server on `port`, or `None` (the test is skipped) without aiosmtpd, unless
+    /// TRUCE_REQUIRE_SMTP=1 demands it.
+    pub fn start(port: u16) -> Option<SmtpServer> {
+        let Some(python) = python_with_aiosmtpd() else {
+            if std::env::var("TRUCE_REQUIRE_SMTP").is_ok_and(|v| v == "1") {
+                panic!(
+                    "TRUCE_REQUIRE_SMTP=1 but python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd)"
+                );
+            }
+            eprintln!("mail test skipped: install python3-aiosmtpd to run it");
+            return None;
+        };
+        let maildir = tempfile::tempdir().unwrap();
+        let server = SmtpServer {
+            child: Command::new(python)
+                .args([
+                    "-m",
+                    "aiosmtpd",
+                    "-n",
+                    "-l",
+                    &format!("127.0.0.1:{port}"),
+                    "-c",
+                    "aiosmtpd.handlers.Mailbox",
+                ])
+                .arg(maildir.path().join("box"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("aiosmtpd starts"),
+            port,
+            maildir,
+        };
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(server);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start listening on {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        let dir = self.maildir.path().join("box").join("new");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| {
+                let raw = std::fs::read(e.unwrap().path()).unwrap();
+                let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+                Received {
+                    to: message
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    subject: message.subject().unwrap_or_default().to_owned(),
+                    message_id: message.message_id().unwrap_or_default().to_owned(),
+                    text: message.body_text(0).unwrap_or_default().into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// Waits (briefly) for `n` messages.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let got = self.received();
+            if got.len() >= n || std::time::Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+async fn invite(app: &TestApp, email: &str) {
+    app.create_user("admin@example.com", "admin", None, false);
+    let admin = app.login("admin@example.com").await;
+    let created = admin
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Sam Seller"),
+                ("email", email),
+                ("role", "sales"),
+                ("org_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        StatusCode::SEE_OTHER,
+        "the action succeeds whatever the mail server does"
+    );
+}
+
+#[actix_web::test]
+async fn an_invitation_arrives_and_its_link_sets_the_password() {
+    let Some(smtp) = SmtpServer::start(free_port()) else {
+        return;
+    };
+    let app = spawn_app_with(&[
+        "--smtp-url",
+        &smtp.url(),
+        "--mail-from",
+        "Truce <partners@truce.example>",
+    ])
+    .await;
+    invite(&app, "sam@example.com").await;
+    let report = app.run_jobs().await;
+    assert_eq!(
+        report.emails.sent,
+        1,
+        "{:?}",
+        app.last_email_to("sam@example.com").last_error
+    );
+
+    let mail = smtp.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].to, "sam@example.com");
+    assert_eq!(
+        mail[0].subject,
+        "You are invited to the Truce partner portal"
+    );
+    assert_eq!(
+        format!("<{}>", mail[0].message_id),
+        app.last_email_to("sam@example.com").message_id
+    );
+    let path = link_in(&mail[0].text);
+    assert!(mail[0].text.contains(&format!("{}{path}", app.address)));
+
+    let sam = app.client();
+    let done = sam
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", "seven sunny harbours"),
+                ("password_confirm", "seven sunny harbours"),
+            ],
+        )
+        .await;
+    assert!(done.is_login_redirect());
+    assert_eq!(
+        sam.login("sam@example.com", "seven sunny harbours")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(sam.get("/sales").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn forgot_password_sends_a_one_hour_link_and_says_the_same_for_unknown_addresses() {
+    let Some(smtp) = SmtpServer::start(free_port()) else {
+        return;
+    };
+    let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
+    app.create_user("rep@example.com", "sales", None, false);
+    let visitor = app.client();
+    assert!(
+        visitor
+            .get("/login")
+            .await
+            .body
+            .contains("/password/forgot")
+    );
+
+    let known = visitor
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "Rep@Example.com")],
+        )
+        .await;
+    let unknown = visitor
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "ghost@example.com")],
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(unknown.status, StatusCode::OK);
+    let said = |body: &str| body.contains("If an account exists for");
+    assert!(said(&known.body) && said(&unknown.body));
+    assert_eq!(
+        app.run_jobs().await.emails.sent,
+        1,
+        "only the real account gets mail"
+    );
+
+    let mail = smtp.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(mail[0].to, "rep@example.com");
+    assert!(mail[0].subject.contains("new password"));
+    let path = link_in(&mail[0].text);
+
+    // A second request kills the first link.
+    visitor
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "rep@example.com")],
+        )
+        .await;
+    app.run_jobs().await;
+    let newer = link_in(
+        &smtp
+            .wait_for(2, Duration::from_secs(5))
+            .await
+            .iter()
+            .map(|m| m.text.clone())
+            .find(|t| !t.contains(&path))
+            .unwrap(),
+    );
+    assert_eq!(visitor.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    // After an hour the link is dead too.
+    app.advance(TimeDelta::minutes(61));
+    assert_eq!(visitor.get(&newer).await.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn an_smtp_outage_delays_mail_and_it_is_delivered_exactly_once_afterwards() {
+    let port = free_port();
+    let app = spawn_app_with(&["--smtp-url", &format!("smtp://127.0.0.1:{port}?tls=none")]).await;
+    invite(&app, "sam@example.com").await;
+
+    let report = app.run_jobs().await;
+    assert_eq!((report.emails.sent, report.emails.retrying), (0, 1));
+    let row = app.last_email_to("sam@example.com");
+    assert_eq!((row.status.as_str(), row.attempts), ("retrying", 1));
+    assert!(row.last_error.is_some());
+    assert_eq!(
+        app.run_jobs().await.emails.retrying,
+        0,
+        "not retried before its time"
+    );
+    app.advance(TimeDelta::minutes(2));
+    app.run_jobs().await;
+    assert_eq!(
+        app.last_email_to("sam@example.com").attempts,
+        2,
+        "the retry count rises"
+    );
+
+    // The admin sees it waiting, with the error and the next attempt.
+    let admin = app.login("admin@example.com").await;
+    let page = admin.get("/admin/outbox").await;
+    assert!(page.body.contains("retrying"));
+    assert!(page.body.contains("Next attempt"));
+
+    let Some(smtp) = SmtpServer::start(port) else {
+        return;
+    };
+    app.advance(TimeDelta::minutes(5));
+    assert_eq!(app.run_jobs().await.emails.sent, 1);
+    app.advance(TimeDelta::hours(2));
+    assert_eq!(app.run_jobs().await.emails, Default::default());
+    assert_eq!(
+        smtp.wait_for(2, Duration::from_secs(2)).await.len(),
+        1,
+        "exactly once"
+    );
+    assert_eq!(app.last_email_to("sam@example.com").status, "sent");
+    // (The admin's session idled out while the clock moved; sign in again.)
+    let admin = app.login("admin@example.com").await;
+    assert!(
+        admin
+            .get("/admin/outbox")
+            .await
+            .body
+            .contains("status-sent")
+    );
+}
+
+#[actix_web::test]
+async fn a_permanently_refused_email_is_failed_and_an_admin_can_retry_it() {
+    let app = spawn_app().await;
+    app.create_user("admin@example.com", "admin", None, false);
+    let admin = app.login("admin@example.com").await;
+    let id = truce::auth::token::new_id();
+    truce::db::models::outbox::insert(
+        &mut app.conn(),
+        &truce::db::models::outbox::NewEmail {
+            id: &id,
+            message_id: "<x@test>",
+            kind: "invitation",
+            to_addr: "not an address",
+            subject: "Broken",
+            text_body: "x",
+            html_body: "x",
+        },
+        chrono::Utc::now().naive_utc() - TimeDelta::minutes(1),
+    )
+    .unwrap();
+    assert_eq!(app.run_jobs().await.emails.failed, 1);
+    let page = admin.get("/admin/outbox").await;
+    assert!(page.body.contains("failed"));
+    assert!(page.body.contains("invalid recipient address"));
+    let retried = admin
+        .submit("/admin/outbox", &format!("/admin/outbox/{id}/retry"), &[])
+        .await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get("/admin/outbox")
+            .await
+            .body
+            .contains("queued again")
+    );
+    assert_eq!(
+        app.outbox().iter().find(|r| r.id == id).unwrap().status,
+        "queued"
+    );
+}
+
+fn truce_bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_truce"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TRUCE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_server(data_dir: &std::path::Path, port: u16, extra: &[&str]) -> Server {
+    let child = truce_bin()
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    for _ in 0..100 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("truce did not start on port {port}");
+}
+
+#[actix_web::test]
+async fn a_crash_between_commit_and_send_loses_no_email() {
+    let Some(smtp) = SmtpServer::start(free_port()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut add = truce_bin()
+        .args([
+            "user",
+            "add",
+            "--email",
+            "admin@example.com",
+            "--role",
+            "admin",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut add.stdin.take().unwrap(),
+        format!("{PASSWORD}\n").as_bytes(),
+    )
+    .unwrap();
+    assert!(add.wait().unwrap().success());
+
+    let smtp_url = smtp.url();
+    let port = free_port();
+    // First life: jobs off, so the invitation is committed but never sent.
+    let first = start_server(dir.path(), port, &["--no-jobs", "--smtp-url", &smtp_url]).await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = crate::helpers::TestClient {
+        http: reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        jar,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    assert_eq!(
+        client.login("admin@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let created = client
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Kim"),
+                ("email", "kim@example.com"),
+                ("role", "channel"),
+                ("org_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    drop(first); // SIGKILL: no clean shutdown.
+    assert!(smtp.received().is_empty());
+
+    // Second life, with the job runner: the email goes out.
+    let _second = start_server(
+        dir.path(),
+        port,
+        &["--smtp-url", &smtp_url, "--jobs-interval-seconds", "1"],
+    )
+    .await;
+    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(mail.len(), 1, "the invitation survived the crash");
+    assert_eq!(mail[0].to, "kim@example.com");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(smtp.received().len(), 1, "and is sent once");
+}
