@@ -107,6 +107,19 @@ async fn fill(client: &Client, id: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks and waits until the browser has arrived at `path` (a click returns before the
+/// next page has loaded).
+async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if client.current_url().await.unwrap().path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser did not reach {path}");
+}
+
 async fn heading(client: &Client) -> String {
     client
         .wait()
@@ -131,6 +144,7 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
     };
     let app = spawn_app().await;
     let link = app.setup_link.clone().unwrap();
+    let submit = || Locator::Css("main button[type=submit]");
 
     browser.goto(&link).await.unwrap();
     assert_eq!(heading(&browser).await, "Create the first administrator");
@@ -138,29 +152,23 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", PASSWORD).await;
     fill(&browser, "password_confirm", PASSWORD).await;
-    browser
-        .find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to(&browser, submit(), "/admin").await;
     assert_eq!(heading(&browser).await, "Program administration");
-    assert!(
-        browser
-            .source()
-            .await
-            .unwrap()
-            .contains("Welcome. Your administrator account is ready.")
-    );
+    let source = browser.source().await.unwrap();
+    assert!(source.contains("Welcome. Your administrator account is ready."));
 
-    browser
-        .find(Locator::XPath("//button[normalize-space()='Sign out']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The users page at phone width, for a look at the layout.
+    browser.set_window_size(360, 740).await.unwrap();
+    click_to(&browser, Locator::LinkText("Users"), "/admin/users").await;
+    std::fs::write(
+        artifact("admin-users-phone.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    browser.set_window_size(1280, 900).await.unwrap();
+
+    let sign_out = Locator::XPath("//button[normalize-space()='Sign out']");
+    click_to(&browser, sign_out, "/login").await;
     assert_eq!(heading(&browser).await, "Sign in");
     std::fs::write(artifact("sign-in.png"), browser.screenshot().await.unwrap()).unwrap();
     browser.set_window_size(360, 740).await.unwrap();
@@ -172,44 +180,21 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
 
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", "a wrong password").await;
-    browser
-        .find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
+    browser.find(submit()).await.unwrap().click().await.unwrap();
+    let error = browser
+        .wait()
+        .for_element(Locator::Id("login-error"))
         .await
         .unwrap();
-    assert!(
-        browser
-            .wait()
-            .for_element(Locator::Id("login-error"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("do not match")
-    );
+    assert!(error.text().await.unwrap().contains("do not match"));
+    let email = browser.find(Locator::Id("email")).await.unwrap();
     assert_eq!(
-        browser
-            .find(Locator::Id("email"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
+        email.prop("value").await.unwrap().as_deref(),
         Some("ada@example.com")
     );
 
     fill(&browser, "password", PASSWORD).await;
-    browser
-        .find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to(&browser, submit(), "/admin").await;
     assert_eq!(heading(&browser).await, "Program administration");
     browser.close().await.unwrap();
 }
