@@ -496,3 +496,47 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(smtp.received().len(), 1, "and is sent once");
 }
+
+#[actix_web::test]
+async fn two_workers_running_together_send_each_email_once() {
+    let Some(smtp) = SmtpServer::start(free_port()) else {
+        return;
+    };
+    let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
+    let now = chrono::Utc::now().naive_utc() - TimeDelta::minutes(1);
+    for i in 0..30 {
+        let id = truce::auth::token::new_id();
+        let to = format!("person{i}@example.com");
+        let message_id = format!("<{id}@test>");
+        truce::db::models::outbox::insert(
+            &mut app.conn(),
+            &truce::db::models::outbox::NewEmail {
+                id: &id,
+                message_id: &message_id,
+                kind: "test",
+                to_addr: &to,
+                subject: "Hello",
+                text_body: "hello",
+                html_body: "<p>hello</p>",
+            },
+            now,
+        )
+        .unwrap();
+    }
+    let (a, b) = (app.jobs.clone(), app.jobs.clone());
+    let (ra, rb) = tokio::join!(
+        actix_web::web::block(move || a.run_once()),
+        actix_web::web::block(move || b.run_once()),
+    );
+    let (ra, rb) = (ra.unwrap().unwrap(), rb.unwrap().unwrap());
+    assert_eq!(ra.emails.sent + rb.emails.sent, 30);
+    let mail = smtp.wait_for(30, Duration::from_secs(5)).await;
+    let mut recipients: Vec<String> = mail.iter().map(|m| m.to.clone()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(
+        (mail.len(), recipients.len()),
+        (30, 30),
+        "no email twice, none missing"
+    );
+}
