@@ -14,7 +14,6 @@ use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
-use tracing_actix_web::TracingLogger;
 
 use crate::auth::rate_limit::LoginRateLimiter;
 use crate::auth::session_store::DbSessionStore;
@@ -151,7 +150,7 @@ impl Application {
                 .wrap(from_fn(csrf::guard))
                 .wrap(sessions)
                 .wrap(headers)
-                .wrap(TracingLogger::default())
+                .wrap(from_fn(crate::telemetry::trace_requests))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })

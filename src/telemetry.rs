@@ -15,3 +15,31 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
     };
 }
+
+/// One span and one log line per request. It names the route pattern, never the path, since
+/// paths of one-time links carry live tokens (`/password/set/{token}`).
+pub async fn trace_requests(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use tracing::Instrument;
+
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(no route)".to_owned());
+    let method = req.method().clone();
+    let request_id = crate::auth::token::short_reference();
+    let span = tracing::info_span!("request", %method, %route, %request_id);
+    let started = std::time::Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| match &result {
+        Ok(res) => tracing::info!(status = res.status().as_u16(), elapsed_ms, "request done"),
+        Err(e) => tracing::warn!(
+            status = e.as_response_error().status_code().as_u16(),
+            elapsed_ms,
+            "request failed"
+        ),
+    });
+    result
+}

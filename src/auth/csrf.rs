@@ -105,7 +105,7 @@ pub async fn guard(
     if !ok {
         tracing::warn!(
             method = %req.method(),
-            path = %req.path(),
+            route = %req.match_pattern().unwrap_or_default(),
             had_session_token = expected.is_some(),
             sent_token = sent.is_some(),
             "CSRF check failed; request refused"

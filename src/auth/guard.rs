@@ -93,7 +93,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
         } else {
             String::new()
         };
-        let path = req.path().to_owned();
+        let path = req.match_pattern().unwrap_or_default();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
             let Some(user_id) = auth::signed_in_user_id(&session) else {
@@ -125,7 +125,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 tracing::warn!(
                     user_id = %user.id,
                     role = %role,
-                    path = %path,
+                    route = %path,
                     needs = R::NAME,
                     "access refused: role not allowed on this route"
                 );

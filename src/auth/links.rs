@@ -23,6 +23,8 @@ pub const SETUP_TTL: TimeDelta = TimeDelta::hours(1);
 pub const INVITE_TTL: TimeDelta = TimeDelta::days(7);
 /// A link an admin sends to an existing user.
 pub const RESET_TTL: TimeDelta = TimeDelta::hours(24);
+/// How soon "forgot password" may email the same account again.
+pub const RESEND_COOLDOWN: TimeDelta = TimeDelta::minutes(2);
 /// A "forgot password" link: short, since anyone can ask for one.
 pub const FORGOT_TTL: TimeDelta = TimeDelta::hours(1);
 

@@ -26,29 +26,36 @@ pub fn deliver_due(
     clock: &dyn Clock,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::default();
-    let claimed = crate::db::write_tx(conn, |conn| {
-        outbox::claim_due(conn, clock.naive_now(), BATCH)
-    })?;
-    for row in claimed {
+    for _ in 0..BATCH {
+        let claimed =
+            crate::db::write_tx(conn, |conn| outbox::claim_next(conn, clock.naive_now()))?;
+        let Some((row, lease)) = claimed else {
+            break;
+        };
         let span = tracing::info_span!("deliver_email", id = %row.id, kind = %row.kind);
         let _entered = span.enter();
-        match mailer.send(from, &row) {
+        let recorded = match mailer.send(from, &row) {
             Ok(()) => {
-                outbox::mark_sent(conn, &row.id, clock.naive_now())?;
                 outcome.sent += 1;
+                outbox::mark_sent(conn, &row.id, lease, clock.naive_now())?
             }
             Err(failure) if failure.permanent => {
                 tracing::warn!(error = %failure.message, "email refused permanently; an admin can retry it");
-                outbox::mark_failed(conn, &row.id, &failure.message)?;
                 outcome.failed += 1;
+                outbox::mark_failed(conn, &row.id, lease, &failure.message)?
             }
             Err(failure) => {
                 let delay = retry_delay(row.attempts + 1, rand::rng().random::<f64>());
                 let next = clock.naive_now() + delay;
                 tracing::warn!(error = %failure.message, attempts = row.attempts + 1, next_attempt = %next, "email not sent; will retry");
-                outbox::mark_retry(conn, &row.id, &failure.message, next)?;
                 outcome.retrying += 1;
+                outbox::mark_retry(conn, &row.id, lease, &failure.message, next)?
             }
+        };
+        if !recorded {
+            tracing::warn!(
+                "the claim on this email expired during the attempt; another worker owns it now"
+            );
         }
     }
     Ok(outcome)

@@ -1,7 +1,7 @@
 //! Outbox rows. Claiming is a conditional update, so two workers (or two instances) never
 //! send the same row at the same time.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -103,58 +103,87 @@ fn is_due(
     )
 }
 
-/// Claims up to `limit` due rows for this worker and returns them.
-pub fn claim_due(
+/// Claims the next due row for this worker, or `None`. One row at a time, right before it
+/// is sent, so a claim's lease always covers its send. The lease end doubles as the claim's
+/// token: the `mark_*` updates below apply only while the claim is still this worker's.
+pub fn claim_next(
     conn: &mut DbConnection,
     now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    let candidates: Vec<String> = outbox::table
-        .filter(is_due(now))
-        .order(outbox::next_attempt_at.asc())
-        .limit(limit)
-        .select(outbox::id)
-        .load(conn)?;
-    let mut claimed = Vec::new();
-    for id in candidates {
+) -> QueryResult<Option<(OutboxRow, NaiveDateTime)>> {
+    // Microseconds: what both databases keep, so the lease compares equal when read back.
+    let lease = (now + CLAIM_LEASE).trunc_subsecs(6);
+    loop {
+        let candidate: Option<String> = outbox::table
+            .filter(is_due(now))
+            .order(outbox::next_attempt_at.asc())
+            .select(outbox::id)
+            .first(conn)
+            .optional()?;
+        let Some(id) = candidate else {
+            return Ok(None);
+        };
         let won = diesel::update(outbox::table.find(&id).filter(is_due(now)))
             .set((
                 outbox::status.eq(Status::Sending.as_str()),
-                outbox::claimed_until.eq(now + CLAIM_LEASE),
+                outbox::claimed_until.eq(lease),
             ))
             .execute(conn)?;
         if won == 1 {
-            claimed.push(
-                outbox::table
-                    .find(&id)
-                    .select(OutboxRow::as_select())
-                    .first(conn)?,
-            );
+            let row = outbox::table
+                .find(&id)
+                .select(OutboxRow::as_select())
+                .first(conn)?;
+            return Ok(Some((row, lease)));
         }
+        // Another worker took it between the read and the update: look again.
     }
-    Ok(claimed)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
+/// The row, while still claimed by the worker holding `lease`.
+fn held(
+    id: &str,
+    lease: NaiveDateTime,
+) -> Box<
+    dyn BoxableExpression<outbox::table, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>,
+> {
+    Box::new(
+        outbox::id
+            .eq(id.to_owned())
+            .and(outbox::status.eq(Status::Sending.as_str()))
+            .and(outbox::claimed_until.eq(lease).assume_not_null()),
+    )
+}
+
+/// Records a delivery. The bodies are dropped: they held one-time links that must not
+/// outlive the email in the database.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    lease: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
             outbox::status.eq(Status::Sent.as_str()),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::sent_at.eq(now),
             outbox::claimed_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
+            outbox::text_body.eq(""),
+            outbox::html_body.eq(""),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 pub fn mark_retry(
     conn: &mut DbConnection,
     id: &str,
+    lease: NaiveDateTime,
     error: &str,
     next_attempt_at: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
+) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
             outbox::status.eq(Status::Retrying.as_str()),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -163,11 +192,16 @@ pub fn mark_retry(
             outbox::last_error.eq(error),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
 }
 
-pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    lease: NaiveDateTime,
+    error: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
             outbox::status.eq(Status::Failed.as_str()),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -175,7 +209,7 @@ pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str) -> QueryResul
             outbox::last_error.eq(error),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// An admin's retry of a failed email: due now. False if the row is not failed.

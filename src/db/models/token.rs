@@ -106,3 +106,16 @@ pub fn revoke(
             .execute(conn),
     }
 }
+
+/// When the newest link of a purpose was issued to a user, used or not.
+pub fn latest_issued(
+    conn: &mut DbConnection,
+    purpose: Purpose,
+    user_id: &str,
+) -> QueryResult<Option<NaiveDateTime>> {
+    one_time_tokens::table
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::user_id.eq(user_id))
+        .select(diesel::dsl::max(one_time_tokens::created_at))
+        .first(conn)
+}

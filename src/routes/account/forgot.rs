@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use crate::auth::csrf;
 use crate::auth::links::{self, LinkReason};
-use crate::db::models::user;
+use crate::db::models::token::{self as tokens, Purpose};
+use crate::db::models::{org, user};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::user::{is_plausible_email, normalize_email};
@@ -87,7 +88,22 @@ pub async fn submit(
             if owner.disabled_at.is_some() {
                 return Ok(false);
             }
-            links::send_password_link(conn, &app.config, &owner, LinkReason::Forgotten, now)?;
+            // One email per account every few minutes, however often someone asks.
+            let last = tokens::latest_issued(conn, Purpose::SetPassword, &owner.id)?;
+            if last.is_some_and(|at| now - at < links::RESEND_COOLDOWN) {
+                return Ok(false);
+            }
+            if owner.password_hash.is_none() {
+                // Still invited: a fresh invitation (7 days), not a one-hour reset that would
+                // cut the invitation short.
+                let org_name = match &owner.org_id {
+                    Some(id) => org::find(conn, id)?.map(|o| o.name),
+                    None => None,
+                };
+                links::invite(conn, &app.config, &owner, org_name, now)?;
+            } else {
+                links::send_password_link(conn, &app.config, &owner, LinkReason::Forgotten, now)?;
+            }
             Ok::<_, AppError>(true)
         })
     })

@@ -45,8 +45,11 @@ pub struct LoginForm {
 }
 
 /// Only local paths are followed after sign-in, never another site.
+/// Browsers drop tabs and new lines and read `\` as `/`, so `/\t/evil.example` would be
+/// `//evil.example`: any control character or backslash disqualifies the path.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")).then_some(next)
+    let plain = !next.chars().any(|c| c.is_control() || c == '\\');
+    (plain && next.starts_with('/') && !next.starts_with("//")).then_some(next)
 }
 
 pub async fn root(signed: Option<Signed<AnyRole>>) -> HttpResponse {
@@ -190,6 +193,9 @@ mod tests {
         assert_eq!(safe_next("/admin/users"), Some("/admin/users"));
         assert_eq!(safe_next("//evil.example"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
+        assert_eq!(safe_next("/\t/evil.example"), None);
+        assert_eq!(safe_next("/\n/evil.example"), None);
+        assert_eq!(safe_next("/admin\\..\\x"), None);
         assert_eq!(safe_next("https://evil.example"), None);
         assert_eq!(safe_next(""), None);
     }

@@ -125,6 +125,8 @@ pub async fn submit(
         return invalid(&session);
     }
     tracing::info!(user_id = %owner.id, "password set through a one-time link");
-    auth::flash(&session, "Your password is saved. Sign in with it now.");
-    Ok(see_other("/login"))
+    // The link proved the email address and the user just chose the password: sign them in.
+    auth::sign_in(&session, &owner.id)?;
+    auth::flash(&session, "Your password is saved and you are signed in.");
+    Ok(see_other(owner.role().map_or("/", |r| r.home_path())))
 }

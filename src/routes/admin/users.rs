@@ -5,6 +5,7 @@ use serde::Deserialize;
 use crate::auth;
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::auth::links::{self, LinkReason};
+use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError, User, UserListing};
 use crate::db::models::{org, session as sessions};
 use crate::db::{self, write_tx};
@@ -279,19 +280,43 @@ pub async fn update(
         }
     };
     let now = state.clock.naive_now();
-    let user_id = found.id.clone();
+    let before = found.clone();
+    let app = state.clone();
+    let email_changed = fields.email != found.email;
     let saved = db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
-            user::update_identity(conn, &user_id, &fields, now)
+            if !user::update_identity(conn, &before.id, &fields, now)? {
+                return Ok(false);
+            }
+            if fields.email != before.email {
+                // Links and sessions belong to the old address: end them. An invited user
+                // gets a new invitation at the corrected address.
+                tokens::revoke(conn, Purpose::SetPassword, Some(&before.id), now)?;
+                sessions::delete_for_user(conn, &before.id)?;
+                if before.password_hash.is_none()
+                    && let Some(updated) = user::find(conn, &before.id)?
+                {
+                    let org_name = match &updated.org_id {
+                        Some(id) => org::find(conn, id)?.map(|o| o.name),
+                        None => None,
+                    };
+                    links::invite(conn, &app.config, &updated, org_name, now)?;
+                }
+            }
+            Ok::<_, SaveUserError>(true)
         }))
     })
     .await?;
     match saved {
         Ok(true) => {
-            tracing::info!(admin = %signed.user.id, user_id = %found.id, "user updated");
+            tracing::info!(admin = %signed.user.id, user_id = %found.id, email_changed, "user updated");
             auth::flash(
                 &signed.session,
-                "User saved. Changes apply from their next request.",
+                if email_changed {
+                    "User saved. Their email address changed, so their sessions and sign-in links ended; an invited user was sent a new invitation."
+                } else {
+                    "User saved. Changes apply from their next request."
+                },
             );
             Ok(see_other("/admin/users"))
         }
