@@ -54,6 +54,8 @@ impl From<askama::Error> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    /// Error pages are rendered without the request, so the header shows no user.
+    layout: crate::routes::layout::Layout,
     title: &'a str,
     message: String,
     reference: Option<String>,
@@ -123,6 +125,7 @@ impl ResponseError for AppError {
             Self::Unauthenticated { .. } => unreachable!("handled above"),
         };
         let page = ErrorPage {
+            layout: crate::routes::layout::Layout::anonymous(String::new()),
             title,
             message,
             reference,

@@ -60,6 +60,34 @@ fn strip_token(body: &[u8]) -> (Option<String>, Vec<u8>) {
     (found, rest.join(&b'&'))
 }
 
+/// True if every field of an urlencoded body decodes to valid UTF-8. The form extractor
+/// would replace invalid bytes silently; a user's input must never change without a word.
+fn is_utf8_form(body: &[u8]) -> bool {
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'%' if i + 2 < body.len() => {
+                let hex = std::str::from_utf8(&body[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        decoded.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    None => decoded.push(b'%'),
+                }
+            }
+            b'+' => decoded.push(b' '),
+            other => decoded.push(other),
+        }
+        i += 1;
+    }
+    decoded
+        .split(|b| *b == b'&' || *b == b'=')
+        .all(|part| std::str::from_utf8(part).is_ok())
+}
+
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -94,6 +122,12 @@ pub async fn guard(
                 AppError::bad_request("The form could not be read. Reload the page and try again.")
             }
         })?;
+        if !is_utf8_form(&body) {
+            return Err(AppError::bad_request(
+                "The form contained characters that are not valid text (UTF-8). Retype the text instead of pasting it, and send the form again.",
+            )
+            .into());
+        }
         let (field, rest) = strip_token(&body);
         if sent.is_none() {
             sent = field;
@@ -117,7 +151,15 @@ pub async fn guard(
 
 #[cfg(test)]
 mod tests {
-    use super::strip_token;
+    use super::{is_utf8_form, strip_token};
+
+    #[test]
+    fn forms_with_invalid_utf8_are_recognised() {
+        assert!(is_utf8_form(b"name=Caf%C3%A9+Ltd&tier=gold"));
+        assert!(is_utf8_form(b"a=100%25&b=%"));
+        assert!(!is_utf8_form(b"name=%FF%FE+Org"));
+        assert!(!is_utf8_form(b"name=\xff"));
+    }
 
     #[test]
     fn token_is_removed_and_other_fields_kept_byte_for_byte() {

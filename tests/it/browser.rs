@@ -120,15 +120,22 @@ async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
     panic!("the browser did not reach {path}");
 }
 
-async fn heading(client: &Client) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// Waits until the page's `h1` reads `expected`: after a click the old page may still be
+/// showing, or its elements may go stale while the new one loads.
+async fn expect_heading(client: &Client, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(h1) = client.find(Locator::Css("h1")).await
+            && let Ok(text) = h1.text().await
+        {
+            if text == expected {
+                return;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected the heading {expected:?}, the page shows {seen:?}");
 }
 
 fn artifact(name: &str) -> PathBuf {
@@ -147,19 +154,20 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
     let submit = || Locator::Css("main button[type=submit]");
 
     browser.goto(&link).await.unwrap();
-    assert_eq!(heading(&browser).await, "Create the first administrator");
+    expect_heading(&browser, "Create the first administrator").await;
     fill(&browser, "name", "Ada Admin").await;
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", PASSWORD).await;
     fill(&browser, "password_confirm", PASSWORD).await;
     click_to(&browser, submit(), "/admin").await;
-    assert_eq!(heading(&browser).await, "Program administration");
+    expect_heading(&browser, "Program administration").await;
     let source = browser.source().await.unwrap();
     assert!(source.contains("Welcome. Your administrator account is ready."));
 
     // The users page at phone width, for a look at the layout.
     browser.set_window_size(360, 740).await.unwrap();
     click_to(&browser, Locator::LinkText("Users"), "/admin/users").await;
+    expect_heading(&browser, "Users").await;
     std::fs::write(
         artifact("admin-users-phone.png"),
         browser.screenshot().await.unwrap(),
@@ -169,7 +177,7 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
 
     let sign_out = Locator::XPath("//button[normalize-space()='Sign out']");
     click_to(&browser, sign_out, "/login").await;
-    assert_eq!(heading(&browser).await, "Sign in");
+    expect_heading(&browser, "Sign in").await;
     std::fs::write(artifact("sign-in.png"), browser.screenshot().await.unwrap()).unwrap();
     browser.set_window_size(360, 740).await.unwrap();
     std::fs::write(
@@ -195,6 +203,6 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
 
     fill(&browser, "password", PASSWORD).await;
     click_to(&browser, submit(), "/admin").await;
-    assert_eq!(heading(&browser).await, "Program administration");
+    expect_heading(&browser, "Program administration").await;
     browser.close().await.unwrap();
 }

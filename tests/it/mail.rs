@@ -423,7 +423,7 @@ async fn a_permanently_refused_email_is_failed_and_an_admin_can_retry_it() {
     .unwrap();
     assert_eq!(app.run_jobs().await.emails.failed, 1);
     let page = admin.get("/admin/outbox").await;
-    assert!(page.body.contains("failed"));
+    assert!(page.body.contains("status-failed"));
     assert!(page.body.contains("invalid recipient address"));
     let retried = admin
         .submit("/admin/outbox", &format!("/admin/outbox/{id}/retry"), &[])

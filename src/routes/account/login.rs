@@ -6,7 +6,6 @@ use serde::Deserialize;
 use crate::auth::guard::{AnyRole, Signed};
 use crate::auth::{self, csrf, password};
 use crate::db::{self, models::login_failure, models::org, models::user};
-use crate::domain::errors::FieldErrors;
 use crate::domain::{throttle, user::normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -23,7 +22,6 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
-    errors: FieldErrors,
 }
 
 #[derive(Deserialize)]
@@ -73,7 +71,6 @@ pub async fn show(
         email: String::new(),
         next: query.into_inner().next,
         error: None,
-        errors: FieldErrors::new(),
     })
 }
 
@@ -92,7 +89,6 @@ pub async fn submit(
             email: form.email.clone(),
             next: form.next.clone(),
             error: Some(error.to_owned()),
-            errors: FieldErrors::new(),
         })
     };
 
