@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use clap::Parser;
 use reqwest::StatusCode;
+use truce::clock::Clock;
 
 use crate::helpers::{PASSWORD, TestApp, link_in, spawn_app, spawn_app_with};
 
@@ -488,7 +490,10 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
     let Some(smtp) = SmtpServer::start(free_port()) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
+    // The test's database (PostgreSQL in the PostgreSQL run), shared by two server lives.
+    let app = spawn_app().await;
+    let db = app.database_url.clone();
+    let dir = app.data_dir.clone();
     let mut add = truce_bin()
         .args([
             "user",
@@ -497,9 +502,9 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
             "admin@example.com",
             "--role",
             "admin",
-            "--data-dir",
+            "--database-url",
+            &db,
         ])
-        .arg(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -514,7 +519,12 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
     let smtp_url = smtp.url();
     let port = free_port();
     // First life: jobs off, so the invitation is committed but never sent.
-    let first = start_server(dir.path(), port, &["--no-jobs", "--smtp-url", &smtp_url]).await;
+    let first = start_server(
+        &dir,
+        port,
+        &["--database-url", &db, "--no-jobs", "--smtp-url", &smtp_url],
+    )
+    .await;
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = crate::helpers::TestClient {
         http: reqwest::Client::builder()
@@ -546,12 +556,15 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
     assert!(smtp.received().is_empty());
 
     // Second life, with the job runner: the email goes out.
-    let _second = start_server(
-        dir.path(),
-        port,
-        &["--smtp-url", &smtp_url, "--jobs-interval-seconds", "1"],
-    )
-    .await;
+    let second_life = [
+        "--database-url",
+        &db,
+        "--smtp-url",
+        &smtp_url,
+        "--jobs-interval-seconds",
+        "1",
+    ];
+    let _second = start_server(&dir, port, &second_life).await;
     let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(mail.len(), 1, "the invitation survived the crash");
     assert_eq!(mail[0].to, "kim@example.com");
@@ -601,4 +614,81 @@ async fn two_workers_running_together_send_each_email_once() {
         (30, 30),
         "no email twice, none missing"
     );
+}
+
+#[actix_web::test]
+async fn an_email_claimed_by_a_worker_that_died_is_sent_once_its_lease_ends() {
+    let Some(smtp) = SmtpServer::start(free_port()) else {
+        return;
+    };
+    let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
+    invite(&app, "sam@example.com").await;
+    // A worker claims the email and dies before sending it.
+    let now = app.clock.now().naive_utc();
+    let claimed = truce::db::write_tx(&mut app.conn(), |c| {
+        truce::db::models::outbox::claim_next(c, now)
+    })
+    .unwrap();
+    assert!(claimed.is_some());
+    assert_eq!(
+        app.run_jobs().await.emails.sent,
+        0,
+        "the claim is respected while its lease runs"
+    );
+    app.advance(TimeDelta::minutes(6));
+    assert_eq!(
+        app.run_jobs().await.emails.sent,
+        1,
+        "then another worker takes it over"
+    );
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+    let row = app.last_email_to("sam@example.com");
+    assert_eq!(row.status, "sent");
+    assert!(
+        row.text_body.is_empty(),
+        "the sent body (with its one-time link) is not kept"
+    );
+}
+
+#[actix_web::test]
+async fn an_email_queued_in_a_transaction_that_rolls_back_is_never_sent() {
+    let app = spawn_app().await;
+    let config = truce::cli::Cli::try_parse_from(["truce"])
+        .unwrap()
+        .serve
+        .validate()
+        .unwrap();
+    let email = truce::mail::templates::PasswordLink {
+        program: "Truce".into(),
+        name: "Ghost".into(),
+        reason: "test",
+        link: "http://x/password/set/y".into(),
+        expires: "never".into(),
+    };
+    let result = truce::db::write_tx(&mut app.conn(), |conn| {
+        truce::mail::enqueue(
+            conn,
+            &config,
+            "ghost@example.com",
+            &email,
+            app.clock.now().naive_utc(),
+        )?;
+        Err::<(), _>(diesel::result::Error::RollbackTransaction)
+    });
+    assert!(result.is_err());
+    assert!(
+        app.outbox().is_empty(),
+        "no email without the change that caused it"
+    );
+    truce::db::write_tx(&mut app.conn(), |conn| {
+        truce::mail::enqueue(
+            conn,
+            &config,
+            "real@example.com",
+            &email,
+            app.clock.now().naive_utc(),
+        )
+    })
+    .unwrap();
+    assert_eq!(app.outbox().len(), 1);
 }
