@@ -1,27 +1,17 @@
 //! The `truce` binary as an operator uses it.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
-
-fn truce() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_truce"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TRUCE_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
-}
+use crate::helpers::{spawn_app, truce_bin};
 
 #[actix_web::test]
 async fn user_add_reads_the_password_from_stdin_and_the_user_can_sign_in() {
     let app = spawn_app().await;
     app.create_org("Litware");
-    let mut child = truce()
+    let mut child = truce_bin()
         .args([
             "user",
             "add",
@@ -70,7 +60,7 @@ fn user_add_explains_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let run = |args: &[&str], password: &str| {
-        let mut child = truce()
+        let mut child = truce_bin()
             .args(["user", "add", "--database-url", &url])
             .args(args)
             .stdin(Stdio::piped())
@@ -114,12 +104,15 @@ fn user_add_explains_what_is_wrong() {
 
 #[test]
 fn a_bad_setting_stops_start_up_with_a_clear_message() {
-    let out = truce().args(["--bind", "not-an-address"]).output().unwrap();
+    let out = truce_bin()
+        .args(["--bind", "not-an-address"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TRUCE_BIND"), "{stderr}");
 
-    let out = truce()
+    let out = truce_bin()
         .env("TRUCE_DATABASE_URL", "mysql://db/truce")
         .arg("migrate")
         .output()
@@ -130,7 +123,7 @@ fn a_bad_setting_stops_start_up_with_a_clear_message() {
 
 #[test]
 fn help_documents_the_settings() {
-    let out = truce().arg("--help").output().unwrap();
+    let out = truce_bin().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for flag in [
         "--bind",
@@ -150,7 +143,7 @@ fn help_documents_the_settings() {
 #[test]
 fn migrate_prepares_a_new_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = truce()
+    let out = truce_bin()
         .args(["migrate", "--data-dir"])
         .arg(dir.path())
         .output()
@@ -161,10 +154,54 @@ fn migrate_prepares_a_new_database() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(dir.path().join("truce.db").exists());
-    let again = truce()
+    let again = truce_bin()
         .args(["migrate", "--data-dir"])
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s) applied"));
+}
+
+#[actix_web::test]
+async fn jobs_run_once_delivers_queued_mail_to_eml_files_by_default() {
+    let app = spawn_app().await;
+    app.create_user("a@example.com", "admin", None, false);
+    let admin = app.login("a@example.com").await;
+    let created = admin
+        .submit(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("name", "Jo"),
+                ("email", "jo@example.com"),
+                ("role", "channel"),
+                ("org_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let out = truce_bin()
+        .args([
+            "jobs",
+            "run-once",
+            "--database-url",
+            &app.database_url,
+            "--data-dir",
+        ])
+        .arg(&app.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Emails: 1 sent"));
+    let files: Vec<_> = std::fs::read_dir(app.data_dir.join("mail"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+    assert!(eml.contains("To: jo@example.com"));
+    assert_eq!(app.last_email_to("jo@example.com").status, "sent");
 }

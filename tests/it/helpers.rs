@@ -212,17 +212,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> TestClient {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        TestClient {
-            http,
-            jar,
-            base: self.address.clone(),
-        }
+        TestClient::new(&self.address)
     }
 
     /// A client signed in as `email` (with [`PASSWORD`]).
@@ -290,6 +280,22 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 impl TestClient {
+    /// A browser-like client for the app at `base`: keeps cookies, does not follow redirects
+    /// (tests check where they lead).
+    pub fn new(base: &str) -> TestClient {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestClient {
+            http,
+            jar,
+            base: base.to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http") {
             path.to_owned()
@@ -347,21 +353,12 @@ impl TestClient {
 
     /// A new client that presents a copied cookie header (as an attacker holding it would).
     pub fn with_cookie(&self, cookie: &str) -> TestClient {
-        let jar = Arc::new(Jar::default());
+        let client = TestClient::new(&self.base);
         let url: url::Url = self.base.parse().unwrap();
         for part in cookie.split("; ") {
-            jar.add_cookie_str(part, &url);
+            client.jar.add_cookie_str(part, &url);
         }
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        TestClient {
-            http,
-            jar,
-            base: self.base.clone(),
-        }
+        client
     }
 }
 
@@ -379,4 +376,15 @@ pub fn link_in(text: &str) -> String {
         .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
         .map_or(text.len(), |i| i + start);
     text[start..end].to_owned()
+}
+
+/// The `truce` binary, without any TRUCE_* settings of the environment running the tests.
+pub fn truce_bin() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_truce"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TRUCE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
 }

@@ -12,7 +12,7 @@ use clap::Parser;
 use reqwest::StatusCode;
 use truce::clock::Clock;
 
-use crate::helpers::{PASSWORD, TestApp, link_in, spawn_app, spawn_app_with};
+use crate::helpers::{PASSWORD, TestApp, link_in, spawn_app, spawn_app_with, truce_bin};
 
 /// An aiosmtpd server writing what it receives to a maildir.
 pub struct SmtpServer {
@@ -444,16 +444,6 @@ async fn a_permanently_refused_email_is_failed_and_an_admin_can_retry_it() {
     );
 }
 
-fn truce_bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_truce"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TRUCE_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
-}
-
 struct Server(Child);
 
 impl Drop for Server {
@@ -525,16 +515,7 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
         &["--database-url", &db, "--no-jobs", "--smtp-url", &smtp_url],
     )
     .await;
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let client = crate::helpers::TestClient {
-        http: reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        jar,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    let client = crate::helpers::TestClient::new(&format!("http://127.0.0.1:{port}"));
     assert_eq!(
         client.login("admin@example.com", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
