@@ -103,10 +103,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 let Some(user) = user::find(conn, &user_id)? else {
                     return Ok(None);
                 };
-                let org = match &user.org_id {
-                    Some(id) => org::find(conn, id)?,
-                    None => None,
-                };
+                let org = org::find_opt(conn, user.org_id.as_deref())?;
                 Ok(Some((user, org)))
             })
             .await?;

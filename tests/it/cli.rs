@@ -193,7 +193,9 @@ async fn jobs_run_once_delivers_queued_mail_to_eml_files_by_default() {
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Emails: 1 sent"));

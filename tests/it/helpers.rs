@@ -70,6 +70,31 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
+/// The app's settings for a test, through the real flag parsing and validation.
+fn test_config(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    extra: &[&str],
+) -> truce::config::Config {
+    let data_dir = data_dir.to_string_lossy().into_owned();
+    let mut args = vec![
+        "truce",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        database_url,
+        "--db-pool-size",
+        "4",
+        // Tests run the jobs by hand (`run_jobs`), with the manual clock.
+        "--no-jobs",
+    ];
+    args.extend_from_slice(extra);
+    let cli = truce::cli::Cli::try_parse_from(args).expect("test flags parse");
+    cli.serve.validate().expect("test config is valid")
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
@@ -78,23 +103,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, test_db) = database_url(&dir);
-    let data_dir = dir.path().to_string_lossy().into_owned();
-    let mut args = vec![
-        "truce",
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        &data_dir,
-        "--database-url",
-        &database_url,
-        "--db-pool-size",
-        "4",
-        // Tests run the jobs by hand (`run_jobs`), with the manual clock.
-        "--no-jobs",
-    ];
-    args.extend_from_slice(extra);
-    let cli = truce::cli::Cli::try_parse_from(args).expect("test flags parse");
-    let config = cli.serve.validate().expect("test config is valid");
+    let config = test_config(dir.path(), &database_url, extra);
     let clock = Arc::new(ManualClock::starting_now());
     let app = truce::Application::build(config, clock.clone())
         .await
@@ -125,21 +134,7 @@ impl TestApp {
     /// Starts a second app instance on the same database (as a restart or a second server
     /// behind a load balancer would); returns its address and setup link.
     pub async fn start_another_instance(&self) -> (String, Option<String>) {
-        let data_dir = self.data_dir.to_string_lossy().into_owned();
-        let args = [
-            "truce",
-            "--bind",
-            "127.0.0.1:0",
-            "--data-dir",
-            &data_dir,
-            "--database-url",
-            &self.database_url,
-        ];
-        let config = truce::cli::Cli::try_parse_from(args)
-            .unwrap()
-            .serve
-            .validate()
-            .unwrap();
+        let config = test_config(&self.data_dir, &self.database_url, &[]);
         let app = truce::Application::build(config, self.clock.clone())
             .await
             .expect("second instance builds");

@@ -73,6 +73,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Org>> {
         .optional()
 }
 
+/// The organisation a user belongs to, if any.
+pub fn find_opt(conn: &mut DbConnection, id: Option<&str>) -> QueryResult<Option<Org>> {
+    match id {
+        Some(id) => find(conn, id),
+        None => Ok(None),
+    }
+}
+
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Org>> {
     partner_orgs::table
         .filter(partner_orgs::name_key.eq(crate::domain::org::name_key(name)))

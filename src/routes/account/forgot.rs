@@ -96,10 +96,7 @@ pub async fn submit(
             if owner.password_hash.is_none() {
                 // Still invited: a fresh invitation (7 days), not a one-hour reset that would
                 // cut the invitation short.
-                let org_name = match &owner.org_id {
-                    Some(id) => org::find(conn, id)?.map(|o| o.name),
-                    None => None,
-                };
+                let org_name = org::find_opt(conn, owner.org_id.as_deref())?.map(|o| o.name);
                 links::invite(conn, &app.config, &owner, org_name, now)?;
             } else {
                 links::send_password_link(conn, &app.config, &owner, LinkReason::Forgotten, now)?;

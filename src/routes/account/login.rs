@@ -112,10 +112,7 @@ pub async fn submit(
         let locked = login_failure::locked_until(conn, &lookup_email, &lookup_addr, now)?;
         let found = match user::find_by_email(conn, &lookup_email)? {
             Some(u) => {
-                let org = match &u.org_id {
-                    Some(id) => org::find(conn, id)?,
-                    None => None,
-                };
+                let org = org::find_opt(conn, u.org_id.as_deref())?;
                 Some((u, org))
             }
             None => None,

@@ -14,7 +14,7 @@ use crate::domain::role::Role;
 use crate::domain::user::{UserFields, validate_user};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::{Options, render, render_invalid, see_other};
+use crate::routes::{Options, options, render, render_invalid, see_other};
 use crate::startup::AppState;
 
 #[derive(Template)]
@@ -73,10 +73,7 @@ async fn org_options(state: &AppState) -> Result<Options, AppError> {
 }
 
 fn role_options() -> Options {
-    Role::ALL
-        .iter()
-        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
-        .collect()
+    options(&Role::ALL, Role::as_str, Role::label)
 }
 
 struct Editing<'a> {
@@ -198,10 +195,7 @@ pub async fn create(
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
             Ok(u) => {
-                let org_name = match &u.org_id {
-                    Some(id) => org::find(conn, id)?.map(|o| o.name),
-                    None => None,
-                };
+                let org_name = org::find_opt(conn, u.org_id.as_deref())?.map(|o| o.name);
                 links::invite(conn, &app.config, &u, org_name, now)?;
                 Ok(Some(u))
             }
@@ -296,10 +290,7 @@ pub async fn update(
                 if before.password_hash.is_none()
                     && let Some(updated) = user::find(conn, &before.id)?
                 {
-                    let org_name = match &updated.org_id {
-                        Some(id) => org::find(conn, id)?.map(|o| o.name),
-                        None => None,
-                    };
+                    let org_name = org::find_opt(conn, updated.org_id.as_deref())?.map(|o| o.name);
                     links::invite(conn, &app.config, &updated, org_name, now)?;
                 }
             }
