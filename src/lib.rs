@@ -13,5 +13,6 @@ pub mod mail;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod workflow;
 
 pub use startup::Application;

@@ -14,8 +14,7 @@ use crate::mail::{
     templates::{Invitation, PasswordLink},
 };
 
-/// The program's name in emails.
-const PROGRAM: &str = "Truce";
+use crate::mail::PROGRAM;
 use crate::db::models::{token as tokens, user};
 
 pub const SETUP_TTL: TimeDelta = TimeDelta::hours(1);

@@ -200,6 +200,30 @@ where
     .map_err(AppError::internal)?
 }
 
+/// Serialises writers that touch the same prospect or organisation until the transaction
+/// ends. SQLite needs nothing: its write transactions already run one at a time. On
+/// PostgreSQL this is a transaction-scoped advisory lock per key, taken in a fixed order so
+/// that two transactions never wait on each other in a cycle.
+pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResult<()> {
+    use sha2::{Digest, Sha256};
+    let DbConnection::Pg(pg) = conn else {
+        return Ok(());
+    };
+    let mut ids: Vec<i64> = keys
+        .iter()
+        .map(|k| {
+            let digest = Sha256::digest(k.as_bytes());
+            i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({id})"))?;
+    }
+    Ok(())
+}
+
 /// True when the error is a unique-constraint violation (same on both backends).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

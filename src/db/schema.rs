@@ -85,7 +85,114 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policy_versions (version) {
+        version -> BigInt,
+        params -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        org_id -> Text,
+        submitted_by -> Text,
+        company_name -> Text,
+        name_key -> Text,
+        name_head -> Text,
+        domain_key -> Nullable<Text>,
+        amount_minor -> BigInt,
+        currency -> Text,
+        program_units -> BigInt,
+        segment -> Text,
+        policy_version -> BigInt,
+        submitted_at -> Timestamp,
+        status -> Text,
+        review_due_at -> Nullable<Timestamp>,
+        sla_paused_secs -> Nullable<BigInt>,
+        sla_escalated_at -> Nullable<Timestamp>,
+        queued_behind -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_policy_version -> Nullable<BigInt>,
+        protection_ends_at -> Nullable<Timestamp>,
+        reminder_sent_at -> Nullable<Timestamp>,
+        renewal -> Nullable<Text>,
+        renewal_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        close_amount_minor -> Nullable<BigInt>,
+        close_date -> Nullable<Date>,
+        outcome_reason -> Nullable<Text>,
+        lock_version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_details (registration_id) {
+        registration_id -> Text,
+        website -> Text,
+        country -> Text,
+        industry -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        expected_close -> Date,
+        relationship -> Text,
+    }
+}
+
+diesel::table! {
+    registration_events (id) {
+        id -> Text,
+        registration_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        policy_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    crm_accounts (id) {
+        id -> Text,
+        external_id -> Nullable<Text>,
+        name -> Text,
+        name_key -> Text,
+        name_head -> Text,
+        domain_key -> Nullable<Text>,
+        country -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        owner_email -> Nullable<Text>,
+        named_account -> Bool,
+        reserved_for_direct -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    direct_opportunities (id) {
+        id -> Text,
+        account_id -> Text,
+        owner_email -> Text,
+        stage -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        last_activity_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
+diesel::joinable!(registrations -> partner_orgs (org_id));
+diesel::joinable!(registration_events -> registrations (registration_id));
+diesel::joinable!(registration_details -> registrations (registration_id));
+diesel::joinable!(direct_opportunities -> crm_accounts (account_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 
@@ -97,4 +204,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     app_secrets,
     outbox,
+    policy_versions,
+    registrations,
+    registration_details,
+    registration_events,
+    crm_accounts,
+    direct_opportunities,
 );

@@ -3,8 +3,14 @@
 
 pub mod delivery;
 pub mod errors;
+pub mod lifecycle;
+pub mod money;
 pub mod org;
 pub mod password_policy;
+pub mod policy;
+pub mod prospect;
+pub mod registration;
 pub mod role;
+pub mod sla;
 pub mod throttle;
 pub mod user;

@@ -3,6 +3,7 @@
 //! updates, so several instances can run it side by side.
 
 pub mod delivery;
+pub mod registrations;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub struct Jobs {
     pub from: Mailbox,
     pub session_idle: chrono::TimeDelta,
     pub session_max: chrono::TimeDelta,
+    pub config: Arc<crate::config::Config>,
 }
 
 /// What one pass did, for logs and `truce jobs run-once`.
@@ -29,6 +31,7 @@ pub struct Jobs {
 pub struct Report {
     pub emails: delivery::Outcome,
     pub sessions_removed: usize,
+    pub registrations: registrations::Outcome,
 }
 
 impl Jobs {
@@ -46,12 +49,20 @@ impl Jobs {
             from: config.mail_from.clone(),
             session_idle: config.session_idle,
             session_max: config.session_max,
+            config: Arc::new(config.clone()),
         })
     }
 
     /// One pass of every job (blocking: call it off the async workers).
     pub fn run_once(&self) -> anyhow::Result<Report> {
         let mut conn = self.pool.get()?;
+        // Sweeps first, so that the emails they queue go out in the same pass.
+        let registrations = registrations::sweep(
+            &mut conn,
+            &self.config,
+            self.clock.naive_now(),
+            &mut |_| {},
+        )?;
         let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
         let now = self.clock.naive_now();
         let sessions_removed =
@@ -59,6 +70,7 @@ impl Jobs {
         Ok(Report {
             emails,
             sessions_removed,
+            registrations,
         })
     }
 

@@ -14,6 +14,9 @@ use crate::db::DbConnection;
 use crate::db::models::outbox::{self, NewEmail};
 use crate::domain::delivery::header_safe;
 
+/// The program's name in emails.
+pub const PROGRAM: &str = "Truce";
+
 /// The three renderings of an email and what kind it is.
 pub struct Rendered {
     pub kind: &'static str,

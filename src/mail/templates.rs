@@ -76,6 +76,49 @@ email!(
     }
 );
 
+/// A change to a registration, for the partner or the channel team: one layout for every
+/// lifecycle email, with its own kind in the outbox (`registration_approved`, ...).
+pub struct RegistrationNotice {
+    pub kind: &'static str,
+    pub program: String,
+    pub subject: String,
+    pub name: String,
+    pub headline: String,
+    pub lines: Vec<String>,
+    pub facts: Vec<(&'static str, String)>,
+    pub link: String,
+    pub link_label: &'static str,
+}
+
+const _: () = {
+    #[derive(askama::Template)]
+    #[template(path = "email/registration_notice/subject.txt")]
+    struct Subject<'a> {
+        d: &'a RegistrationNotice,
+    }
+    #[derive(askama::Template)]
+    #[template(path = "email/registration_notice/body.txt")]
+    struct Text<'a> {
+        d: &'a RegistrationNotice,
+    }
+    #[derive(askama::Template)]
+    #[template(path = "email/registration_notice/body.html")]
+    struct Html<'a> {
+        d: &'a RegistrationNotice,
+    }
+    impl EmailContent for RegistrationNotice {
+        fn render(&self) -> Result<Rendered, askama::Error> {
+            use askama::Template;
+            Ok(Rendered {
+                kind: self.kind,
+                subject: Subject { d: self }.render()?.trim().to_owned(),
+                text: Text { d: self }.render()?,
+                html: Html { d: self }.render()?,
+            })
+        }
+    }
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

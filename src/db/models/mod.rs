@@ -2,9 +2,12 @@
 //! and are named for what they do; callers run them through `db::run`.
 
 pub mod app_secret;
+pub mod crm;
 pub mod login_failure;
 pub mod org;
 pub mod outbox;
+pub mod policy;
+pub mod registration;
 pub mod session;
 pub mod token;
 pub mod user;

@@ -206,3 +206,25 @@ pub fn set_disabled(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Users of a role who can act on email: not disabled and with a password set.
+pub fn active_with_role(conn: &mut DbConnection, role: Role) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::role.eq(role.as_str()))
+        .filter(users::disabled_at.is_null())
+        .filter(users::password_hash.is_not_null())
+        .order(users::email.asc())
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// An organisation's active org admins: who hears about a registration whose submitter left.
+pub fn active_org_admins(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::org_admin.eq(true))
+        .filter(users::disabled_at.is_null())
+        .order(users::email.asc())
+        .select(User::as_select())
+        .load(conn)
+}

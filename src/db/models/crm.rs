@@ -1,0 +1,133 @@
+//! CRM accounts and the direct sales pipeline: what a registration is checked against for
+//! reserved accounts and active direct engagement. (CSV import comes with the matching engine.)
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{crm_accounts, direct_opportunities};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crm_accounts)]
+pub struct Account {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub name_key: String,
+    pub domain_key: Option<String>,
+    pub owner_email: Option<String>,
+    pub named_account: bool,
+    pub reserved_for_direct: bool,
+}
+
+impl Account {
+    /// Named accounts and accounts flagged for direct sales cannot be registered.
+    pub fn is_reserved(&self) -> bool {
+        self.named_account || self.reserved_for_direct
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = direct_opportunities)]
+pub struct Opportunity {
+    pub id: String,
+    pub account_id: String,
+    pub owner_email: String,
+    pub stage: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub last_activity_on: NaiveDate,
+}
+
+pub struct NewAccount<'a> {
+    pub external_id: Option<&'a str>,
+    pub name: &'a str,
+    pub domain_key: Option<&'a str>,
+    pub owner_email: Option<&'a str>,
+    pub named_account: bool,
+    pub reserved_for_direct: bool,
+}
+
+pub fn insert_account(conn: &mut DbConnection, a: &NewAccount, now: NaiveDateTime) -> QueryResult<String> {
+    let id = crate::auth::token::new_id();
+    let key = crate::domain::prospect::name_key(a.name);
+    diesel::insert_into(crm_accounts::table)
+        .values((
+            crm_accounts::id.eq(&id),
+            crm_accounts::external_id.eq(a.external_id),
+            crm_accounts::name.eq(a.name),
+            crm_accounts::name_head.eq(super::registration::name_head(&key)),
+            crm_accounts::name_key.eq(&key),
+            crm_accounts::domain_key.eq(a.domain_key),
+            crm_accounts::owner_email.eq(a.owner_email),
+            crm_accounts::named_account.eq(a.named_account),
+            crm_accounts::reserved_for_direct.eq(a.reserved_for_direct),
+            crm_accounts::created_at.eq(now),
+            crm_accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub struct NewOpportunity<'a> {
+    pub account_id: &'a str,
+    pub owner_email: &'a str,
+    pub stage: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub last_activity_on: NaiveDate,
+}
+
+pub fn insert_opportunity(conn: &mut DbConnection, o: &NewOpportunity, now: NaiveDateTime) -> QueryResult<String> {
+    let id = crate::auth::token::new_id();
+    diesel::insert_into(direct_opportunities::table)
+        .values((
+            direct_opportunities::id.eq(&id),
+            direct_opportunities::account_id.eq(o.account_id),
+            direct_opportunities::owner_email.eq(o.owner_email),
+            direct_opportunities::stage.eq(o.stage),
+            direct_opportunities::amount_minor.eq(o.amount_minor),
+            direct_opportunities::currency.eq(o.currency),
+            direct_opportunities::last_activity_on.eq(o.last_activity_on),
+            direct_opportunities::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Accounts sharing an exact key or the first word of the name.
+pub fn candidates(
+    conn: &mut DbConnection,
+    name_key: &str,
+    domain_key: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Account>> {
+    let head = super::registration::name_head(name_key).to_owned();
+    let mut query = crm_accounts::table
+        .select(Account::as_select())
+        .order(crm_accounts::name_key.asc())
+        .limit(limit)
+        .into_boxed();
+    query = match domain_key {
+        Some(d) => query.filter(crm_accounts::name_head.eq(head).or(crm_accounts::domain_key.eq(d.to_owned()))),
+        None => query.filter(crm_accounts::name_head.eq(head)),
+    };
+    query.load(conn)
+}
+
+/// Opportunities on these accounts with activity on or after `since`: active engagement.
+pub fn active_opportunities(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+    since: NaiveDate,
+) -> QueryResult<Vec<Opportunity>> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    direct_opportunities::table
+        .filter(direct_opportunities::account_id.eq_any(account_ids))
+        .filter(direct_opportunities::last_activity_on.ge(since))
+        .order(direct_opportunities::last_activity_on.desc())
+        .select(Opportunity::as_select())
+        .load(conn)
+}

@@ -1,0 +1,601 @@
+//! Registrations, their details and their audit events. State changes are conditional on
+//! `lock_version`, so two reviewers acting at once end in one state: the second update
+//! matches no row and is reported as a conflict, never silently applied on top.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{partner_orgs, registration_details, registration_events, registrations, users};
+use crate::domain::lifecycle::{EventKind, Lifecycle, Renewal, Status};
+use crate::domain::policy::Segment;
+use crate::domain::registration::NewRegistration;
+
+/// The lifecycle columns, as stored.
+#[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]
+#[diesel(table_name = registrations, treat_none_as_null = true)]
+pub struct StateRow {
+    pub status: String,
+    pub review_due_at: Option<NaiveDateTime>,
+    pub sla_paused_secs: Option<i64>,
+    pub sla_escalated_at: Option<NaiveDateTime>,
+    pub queued_behind: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_policy_version: Option<i64>,
+    pub protection_ends_at: Option<NaiveDateTime>,
+    pub reminder_sent_at: Option<NaiveDateTime>,
+    pub renewal: Option<String>,
+    pub renewal_note: Option<String>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub close_amount_minor: Option<i64>,
+    pub close_date: Option<NaiveDate>,
+    pub outcome_reason: Option<String>,
+}
+
+impl StateRow {
+    pub fn to_domain(&self) -> Lifecycle {
+        Lifecycle {
+            // Only this module writes the column, always from `Status::as_str`.
+            status: Status::parse(&self.status).unwrap_or(Status::Withdrawn),
+            review_due_at: self.review_due_at,
+            sla_paused_secs: self.sla_paused_secs,
+            sla_escalated_at: self.sla_escalated_at,
+            queued_behind: self.queued_behind.clone(),
+            decided_at: self.decided_at,
+            decided_policy_version: self.decided_policy_version,
+            protection_ends_at: self.protection_ends_at,
+            reminder_sent_at: self.reminder_sent_at,
+            renewal: self.renewal.as_deref().and_then(Renewal::parse),
+            renewal_note: self.renewal_note.clone(),
+            closed_at: self.closed_at,
+            close_amount_minor: self.close_amount_minor,
+            close_date: self.close_date,
+            outcome_reason: self.outcome_reason.clone(),
+        }
+    }
+
+    pub fn from_domain(l: &Lifecycle) -> Self {
+        Self {
+            status: l.status.as_str().to_owned(),
+            review_due_at: l.review_due_at,
+            sla_paused_secs: l.sla_paused_secs,
+            sla_escalated_at: l.sla_escalated_at,
+            queued_behind: l.queued_behind.clone(),
+            decided_at: l.decided_at,
+            decided_policy_version: l.decided_policy_version,
+            protection_ends_at: l.protection_ends_at,
+            reminder_sent_at: l.reminder_sent_at,
+            renewal: l.renewal.map(|r| r.as_str().to_owned()),
+            renewal_note: l.renewal_note.clone(),
+            closed_at: l.closed_at,
+            close_amount_minor: l.close_amount_minor,
+            close_date: l.close_date,
+            outcome_reason: l.outcome_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = registrations)]
+pub struct Registration {
+    pub id: String,
+    pub org_id: String,
+    pub submitted_by: String,
+    pub company_name: String,
+    pub name_key: String,
+    pub name_head: String,
+    pub domain_key: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub program_units: i64,
+    pub segment: String,
+    pub policy_version: i64,
+    pub submitted_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub state: StateRow,
+    pub lock_version: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Registration {
+    pub fn status(&self) -> Status {
+        self.state.to_domain().status
+    }
+
+    pub fn segment(&self) -> Segment {
+        Segment::parse(&self.segment).unwrap_or(Segment::Smb)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = registration_details)]
+pub struct Details {
+    pub website: String,
+    pub country: String,
+    pub industry: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub expected_close: NaiveDate,
+    pub relationship: String,
+}
+
+/// One entry of a registration's timeline.
+#[derive(Debug, Clone, Queryable)]
+pub struct Event {
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub policy_version: i64,
+    pub actor_name: Option<String>,
+    pub actor_role: Option<String>,
+}
+
+impl Event {
+    pub fn label(&self) -> &'static str {
+        EventKind::parse(&self.kind).map_or("Changed", EventKind::label)
+    }
+}
+
+/// The first word of a name key.
+pub fn name_head(name_key: &str) -> &str {
+    name_key.split(' ').next().unwrap_or(name_key)
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: &str,
+    new: &NewRegistration,
+    org_id: &str,
+    user_id: &str,
+    policy_version: i64,
+    state: &Lifecycle,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(registrations::table)
+        .values((
+            registrations::id.eq(id),
+            registrations::org_id.eq(org_id),
+            registrations::submitted_by.eq(user_id),
+            registrations::company_name.eq(&new.company_name),
+            registrations::name_key.eq(&new.name_key),
+            registrations::name_head.eq(name_head(&new.name_key)),
+            registrations::domain_key.eq(&new.domain_key),
+            registrations::amount_minor.eq(new.amount_minor),
+            registrations::currency.eq(&new.currency),
+            registrations::program_units.eq(new.program_units),
+            registrations::segment.eq(new.segment.as_str()),
+            registrations::policy_version.eq(policy_version),
+            registrations::submitted_at.eq(now),
+            StateRow::from_domain(state),
+            registrations::lock_version.eq(0_i64),
+            registrations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(registration_details::table)
+        .values((
+            registration_details::registration_id.eq(id),
+            registration_details::website.eq(&new.website),
+            registration_details::country.eq(&new.country),
+            registration_details::industry.eq(&new.industry),
+            registration_details::contact_name.eq(&new.contact_name),
+            registration_details::contact_email.eq(&new.contact_email),
+            registration_details::contact_phone.eq(&new.contact_phone),
+            registration_details::expected_close.eq(new.expected_close),
+            registration_details::relationship.eq(&new.relationship),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes a new lifecycle state if nobody changed the registration since `lock_version` was
+/// read. Returns false when someone did (the caller reports a conflict).
+pub fn update_state(
+    conn: &mut DbConnection,
+    id: &str,
+    lock_version: i64,
+    state: &Lifecycle,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table
+            .filter(registrations::id.eq(id))
+            .filter(registrations::lock_version.eq(lock_version)),
+    )
+    .set((
+        StateRow::from_domain(state),
+        registrations::lock_version.eq(lock_version + 1),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub struct NewEvent<'a> {
+    pub registration_id: &'a str,
+    pub actor_id: Option<&'a str>,
+    pub kind: EventKind,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub note: Option<&'a str>,
+    pub policy_version: i64,
+}
+
+pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(registration_events::table)
+        .values((
+            registration_events::id.eq(crate::auth::token::new_id()),
+            registration_events::registration_id.eq(e.registration_id),
+            registration_events::at.eq(now),
+            registration_events::actor_id.eq(e.actor_id),
+            registration_events::kind.eq(e.kind.as_str()),
+            registration_events::from_status.eq(e.from.map(Status::as_str)),
+            registration_events::to_status.eq(e.to.as_str()),
+            registration_events::note.eq(e.note),
+            registration_events::policy_version.eq(e.policy_version),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The timeline, oldest first.
+pub fn events(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Event>> {
+    registration_events::table
+        .left_join(users::table.on(users::id.nullable().eq(registration_events::actor_id)))
+        .filter(registration_events::registration_id.eq(registration_id))
+        .order((registration_events::at.asc(), registration_events::id.asc()))
+        .select((
+            registration_events::at,
+            registration_events::kind,
+            registration_events::from_status,
+            registration_events::to_status,
+            registration_events::note,
+            registration_events::policy_version,
+            users::name.nullable(),
+            users::role.nullable(),
+        ))
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .find(id)
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A registration of `org_id` only: partners never reach another organisation's rows.
+pub fn find_in_org(conn: &mut DbConnection, id: &str, org_id: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .filter(registrations::id.eq(id))
+        .filter(registrations::org_id.eq(org_id))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn details(conn: &mut DbConnection, id: &str) -> QueryResult<Details> {
+    registration_details::table
+        .find(id)
+        .select(Details::as_select())
+        .first(conn)
+}
+
+/// The registration holding a prospect with either key, if any. An approved holder comes
+/// first: a locked prospect declines new registrations rather than queueing them.
+pub fn find_holder(
+    conn: &mut DbConnection,
+    name_key: &str,
+    domain_key: Option<&str>,
+) -> QueryResult<Option<Registration>> {
+    let holding = Status::strs(&Status::HOLDING);
+    let mut found: Vec<Registration> = registrations::table
+        .filter(registrations::status.eq_any(&holding))
+        .filter(registrations::name_key.eq(name_key))
+        .select(Registration::as_select())
+        .load(conn)?;
+    if let Some(domain) = domain_key {
+        found.extend(
+            registrations::table
+                .filter(registrations::status.eq_any(&holding))
+                .filter(registrations::domain_key.eq(domain))
+                .select(Registration::as_select())
+                .load(conn)?,
+        );
+    }
+    found.sort_by_key(|r| (r.status() != Status::Approved, r.submitted_at));
+    Ok(found.into_iter().next())
+}
+
+/// Registrations waiting in line behind `holder_id`, first in line first.
+pub fn queued_behind(conn: &mut DbConnection, holder_id: &str) -> QueryResult<Vec<Registration>> {
+    registrations::table
+        .filter(registrations::queued_behind.eq(holder_id))
+        .filter(registrations::status.eq(Status::Queued.as_str()))
+        .order((registrations::submitted_at.asc(), registrations::id.asc()))
+        .select(Registration::as_select())
+        .load(conn)
+}
+
+pub fn count_in_states(conn: &mut DbConnection, org_id: &str, states: &[Status]) -> QueryResult<i64> {
+    registrations::table
+        .filter(registrations::org_id.eq(org_id))
+        .filter(registrations::status.eq_any(Status::strs(states)))
+        .count()
+        .get_result(conn)
+}
+
+/// A registration in a list, with its organisation's name (shown to reviewers only).
+#[derive(Debug, Clone, Queryable)]
+pub struct Listed {
+    pub registration: Registration,
+    pub org_name: String,
+}
+
+/// How a list is ordered; each has its own index and keyset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    Oldest,
+    Company,
+    EndingSoon,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::Oldest, Sort::Company, Sort::EndingSoon];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Company => "company",
+            Sort::EndingSoon => "ending",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest first",
+            Sort::Oldest => "Oldest first",
+            Sort::Company => "Company A–Z",
+            Sort::EndingSoon => "Protection ending soonest",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// Where the next page starts: the sort key and id of the last row shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    At(NaiveDateTime, String),
+    Name(String, String),
+}
+
+pub struct ListQuery<'a> {
+    /// `Some` for a partner: their organisation only.
+    pub org_id: Option<&'a str>,
+    pub status: Option<Status>,
+    pub sort: Sort,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+/// One page of registrations in the chosen order, keyset-paginated so that page 100 costs
+/// the same as page 1.
+pub fn list(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<Vec<Listed>> {
+    use registrations as r;
+    let mut query = r::table
+        .inner_join(partner_orgs::table)
+        .select((Registration::as_select(), partner_orgs::name))
+        .into_boxed();
+    if let Some(org) = q.org_id {
+        query = query.filter(r::org_id.eq(org.to_owned()));
+    }
+    if let Some(status) = q.status {
+        query = query.filter(r::status.eq(status.as_str()));
+    }
+    query = match (q.sort, q.after.clone()) {
+        (Sort::Newest, Some(Cursor::At(at, id))) => query
+            .filter(r::submitted_at.le(at))
+            .filter(r::submitted_at.lt(at).or(r::id.lt(id))),
+        (Sort::Oldest, Some(Cursor::At(at, id))) => query
+            .filter(r::submitted_at.ge(at))
+            .filter(r::submitted_at.gt(at).or(r::id.gt(id))),
+        (Sort::EndingSoon, Some(Cursor::At(at, id))) => query
+            .filter(r::protection_ends_at.ge(at))
+            .filter(r::protection_ends_at.gt(at).or(r::id.gt(id))),
+        (Sort::Company, Some(Cursor::Name(name, id))) => query
+            .filter(r::name_key.ge(name.clone()))
+            .filter(r::name_key.gt(name).or(r::id.gt(id))),
+        _ => query,
+    };
+    query = match q.sort {
+        Sort::Newest => query.order((r::submitted_at.desc(), r::id.desc())),
+        Sort::Oldest => query.order((r::submitted_at.asc(), r::id.asc())),
+        Sort::Company => query.order((r::name_key.asc(), r::id.asc())),
+        Sort::EndingSoon => query
+            .filter(r::protection_ends_at.is_not_null())
+            .order((r::protection_ends_at.asc(), r::id.asc())),
+    };
+    let rows: Vec<(Registration, String)> = query.limit(q.limit).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration, org_name)| Listed {
+            registration,
+            org_name,
+        })
+        .collect())
+}
+
+/// The cursor that continues after `row` in `sort` order.
+pub fn cursor_after(row: &Registration, sort: Sort) -> Option<Cursor> {
+    match sort {
+        Sort::Newest | Sort::Oldest => Some(Cursor::At(row.submitted_at, row.id.clone())),
+        Sort::EndingSoon => row
+            .state
+            .protection_ends_at
+            .map(|at| Cursor::At(at, row.id.clone())),
+        Sort::Company => Some(Cursor::Name(row.name_key.clone(), row.id.clone())),
+    }
+}
+
+/// The review queue: items waiting for a decision, the most urgent first.
+pub fn review_queue(
+    conn: &mut DbConnection,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<Listed>> {
+    use registrations as r;
+    let mut query = r::table
+        .inner_join(partner_orgs::table)
+        .filter(r::review_due_at.is_not_null())
+        .select((Registration::as_select(), partner_orgs::name))
+        .order((r::review_due_at.asc(), r::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query
+            .filter(r::review_due_at.ge(at))
+            .filter(r::review_due_at.gt(at).or(r::id.gt(id)));
+    }
+    let rows: Vec<(Registration, String)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration, org_name)| Listed {
+            registration,
+            org_name,
+        })
+        .collect())
+}
+
+pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
+    registrations::table
+        .filter(registrations::review_due_at.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Registrations waiting for a partner's answer, oldest question first.
+pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Listed>> {
+    let rows: Vec<(Registration, String)> = registrations::table
+        .inner_join(partner_orgs::table)
+        .filter(registrations::status.eq(Status::InfoRequested.as_str()))
+        .order((registrations::updated_at.asc(), registrations::id.asc()))
+        .limit(limit)
+        .select((Registration::as_select(), partner_orgs::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration, org_name)| Listed {
+            registration,
+            org_name,
+        })
+        .collect())
+}
+
+/// Ids of registrations in `status` whose protection ends at or before `until`, oldest first:
+/// the expiry and reminder sweeps read these, then change each row conditionally.
+pub fn ids_ending_by(
+    conn: &mut DbConnection,
+    status: Status,
+    until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    registrations::table
+        .filter(registrations::status.eq(status.as_str()))
+        .filter(registrations::protection_ends_at.le(until))
+        .order(registrations::protection_ends_at.asc())
+        .limit(limit)
+        .select(registrations::id)
+        .load(conn)
+}
+
+/// Ids of items whose review is overdue and not yet escalated.
+pub fn ids_overdue(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    registrations::table
+        .filter(registrations::review_due_at.le(now))
+        .filter(registrations::sla_escalated_at.is_null())
+        .order(registrations::review_due_at.asc())
+        .limit(limit)
+        .select(registrations::id)
+        .load(conn)
+}
+
+/// Other registrations sharing an exact key, or the first word of the name (for the
+/// similarity check), newest first.
+pub fn candidates(
+    conn: &mut DbConnection,
+    exclude_id: &str,
+    name_key: &str,
+    domain_key: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Listed>> {
+    let mut query = registrations::table
+        .inner_join(partner_orgs::table)
+        .filter(registrations::id.ne(exclude_id.to_owned()))
+        .select((Registration::as_select(), partner_orgs::name))
+        .order((registrations::submitted_at.desc(), registrations::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    query = match domain_key {
+        Some(d) => query.filter(
+            registrations::name_head
+                .eq(name_head(name_key).to_owned())
+                .or(registrations::domain_key.eq(d.to_owned())),
+        ),
+        None => query.filter(registrations::name_head.eq(name_head(name_key).to_owned())),
+    };
+    let rows: Vec<(Registration, String)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration, org_name)| Listed {
+            registration,
+            org_name,
+        })
+        .collect())
+}
+
+/// The organisation's own active registration of a prospect, if any: a partner does not
+/// register one prospect twice.
+pub fn active_in_org(
+    conn: &mut DbConnection,
+    org_id: &str,
+    name_key: &str,
+    domain_key: Option<&str>,
+) -> QueryResult<Option<Registration>> {
+    let mut query = registrations::table
+        .filter(registrations::org_id.eq(org_id.to_owned()))
+        .filter(registrations::status.eq_any(Status::strs(&Status::ACTIVE)))
+        .select(Registration::as_select())
+        .into_boxed();
+    query = match domain_key {
+        Some(d) => query.filter(registrations::name_key.eq(name_key.to_owned()).or(registrations::domain_key.eq(d.to_owned()))),
+        None => query.filter(registrations::name_key.eq(name_key.to_owned())),
+    };
+    query.first(conn).optional()
+}
+
+/// Approved registrations ending by `horizon` that have not had their reminder, soonest
+/// first; `skip` pages past rows that are not due yet.
+pub fn ids_due_for_reminder(
+    conn: &mut DbConnection,
+    horizon: NaiveDateTime,
+    limit: i64,
+    skip: i64,
+) -> QueryResult<Vec<String>> {
+    registrations::table
+        .filter(registrations::status.eq(Status::Approved.as_str()))
+        .filter(registrations::protection_ends_at.le(horizon))
+        .filter(registrations::reminder_sent_at.is_null())
+        .order((registrations::protection_ends_at.asc(), registrations::id.asc()))
+        .limit(limit)
+        .offset(skip)
+        .select(registrations::id)
+        .load(conn)
+}

@@ -1,0 +1,160 @@
+//! Money as integers in minor units (cents, pence, yen) with an ISO 4217 currency. No floating
+//! point: amounts are parsed from text and converted with integer arithmetic.
+
+/// A currency the program accepts deal sizes in, with its number of decimal places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub decimals: u32,
+}
+
+pub const CURRENCIES: &[Currency] = &[
+    Currency { code: "USD", name: "US dollar", decimals: 2 },
+    Currency { code: "EUR", name: "Euro", decimals: 2 },
+    Currency { code: "GBP", name: "Pound sterling", decimals: 2 },
+    Currency { code: "CAD", name: "Canadian dollar", decimals: 2 },
+    Currency { code: "AUD", name: "Australian dollar", decimals: 2 },
+    Currency { code: "CHF", name: "Swiss franc", decimals: 2 },
+    Currency { code: "SEK", name: "Swedish krona", decimals: 2 },
+    Currency { code: "NOK", name: "Norwegian krone", decimals: 2 },
+    Currency { code: "DKK", name: "Danish krone", decimals: 2 },
+    Currency { code: "PLN", name: "Polish złoty", decimals: 2 },
+    Currency { code: "JPY", name: "Japanese yen", decimals: 0 },
+    Currency { code: "INR", name: "Indian rupee", decimals: 2 },
+    Currency { code: "BRL", name: "Brazilian real", decimals: 2 },
+    Currency { code: "SGD", name: "Singapore dollar", decimals: 2 },
+];
+
+pub fn currency(code: &str) -> Option<Currency> {
+    CURRENCIES.iter().copied().find(|c| c.code == code)
+}
+
+/// Parses "25,000", "25000.5" or "1 250 000" into minor units. Thousands separators (comma,
+/// space, apostrophe, underscore) are ignored; a dot is the decimal point.
+pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, &'static str> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '\'' | '_' | '\u{a0}'))
+        .collect();
+    if cleaned.is_empty() {
+        return Err("Enter an amount.");
+    }
+    if cleaned.starts_with('-') {
+        return Err("Enter an amount above zero.");
+    }
+    let (whole, fraction) = match cleaned.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (cleaned.as_str(), ""),
+    };
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err("Enter a number, for example 25000 or 25,000.00.");
+    }
+    if fraction.len() > currency.decimals as usize {
+        return Err(if currency.decimals == 0 {
+            "This currency has no decimal places."
+        } else {
+            "Use at most two decimal places."
+        });
+    }
+    let scale = 10_i64.pow(currency.decimals);
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| "That amount is too large.")?
+    };
+    let mut frac: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| "That amount is too large.")?
+    };
+    for _ in fraction.len()..currency.decimals as usize {
+        frac *= 10;
+    }
+    let minor = whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac))
+        .filter(|m| *m <= 1_000_000_000_000_00)
+        .ok_or("That amount is too large.")?;
+    if minor == 0 {
+        return Err("Enter an amount above zero.");
+    }
+    Ok(minor)
+}
+
+/// "25,000.00 USD": grouped for reading, with the currency code so nobody guesses.
+pub fn format_amount(minor: i64, code: &str) -> String {
+    let decimals = currency(code).map_or(2, |c| c.decimals);
+    let scale = 10_i64.pow(decimals);
+    let whole = group_thousands(minor.abs() / scale);
+    let sign = if minor < 0 { "-" } else { "" };
+    if decimals == 0 {
+        format!("{sign}{whole} {code}")
+    } else {
+        let frac = minor.abs() % scale;
+        format!("{sign}{whole}.{frac:0width$} {code}", width = decimals as usize)
+    }
+}
+
+/// Minor units as they would be typed back into a form ("25000.00").
+pub fn amount_input(minor: i64, code: &str) -> String {
+    let decimals = currency(code).map_or(2, |c| c.decimals);
+    if decimals == 0 {
+        return minor.to_string();
+    }
+    let scale = 10_i64.pow(decimals);
+    format!("{}.{:0width$}", minor / scale, minor % scale, width = decimals as usize)
+}
+
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        currency("USD").unwrap()
+    }
+
+    #[test]
+    fn amounts_parse_into_minor_units() {
+        assert_eq!(parse_amount("25,000", usd()), Ok(2_500_000));
+        assert_eq!(parse_amount(" 25000.5 ", usd()), Ok(2_500_050));
+        assert_eq!(parse_amount("1 250 000.99", usd()), Ok(125_000_099));
+        assert_eq!(parse_amount(".5", usd()), Ok(50));
+        assert_eq!(parse_amount("1200", currency("JPY").unwrap()), Ok(1200));
+    }
+
+    #[test]
+    fn bad_amounts_say_what_is_wrong() {
+        assert!(parse_amount("", usd()).is_err());
+        assert!(parse_amount("-5", usd()).is_err());
+        assert!(parse_amount("0", usd()).is_err());
+        assert!(parse_amount("12e4", usd()).is_err());
+        assert!(parse_amount("1.234", usd()).is_err());
+        assert!(parse_amount("1.5", currency("JPY").unwrap()).is_err());
+        assert!(parse_amount("99999999999999999999", usd()).is_err());
+    }
+
+    #[test]
+    fn amounts_format_with_groups_and_code() {
+        assert_eq!(format_amount(2_500_050, "USD"), "25,000.50 USD");
+        assert_eq!(format_amount(1_000, "JPY"), "1,000 JPY");
+        assert_eq!(format_amount(5, "EUR"), "0.05 EUR");
+        assert_eq!(amount_input(2_500_050, "USD"), "25000.50");
+    }
+}

@@ -1,0 +1,180 @@
+//! Who hears about a registration's change, and what they read. Emails are queued in the
+//! transition's own transaction.
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::config::Config;
+use crate::db::DbConnection;
+use crate::db::models::registration::Registration;
+use crate::db::models::user::{self, User};
+use crate::domain::lifecycle::{EventKind, Transition, format_date};
+use crate::domain::money::format_amount;
+use crate::domain::role::Role;
+use crate::mail::templates::RegistrationNotice;
+use crate::mail::{self, PROGRAM};
+
+enum Audience {
+    Partner,
+    Reviewers,
+}
+
+/// The partner users to tell: the submitter while active, else the org's admins.
+fn partner_recipients(conn: &mut DbConnection, reg: &Registration) -> QueryResult<Vec<User>> {
+    match user::find(conn, &reg.submitted_by)? {
+        Some(u) if u.disabled_at.is_none() => Ok(vec![u]),
+        _ => user::active_org_admins(conn, &reg.org_id),
+    }
+}
+
+struct Text {
+    kind: &'static str,
+    subject: String,
+    headline: String,
+    lines: Vec<String>,
+}
+
+fn text(reg: &Registration, t: &Transition, audience: &Audience) -> Option<Text> {
+    let company = &reg.company_name;
+    let note = t.note.clone();
+    let until = t.next.protection_ends_at.map(format_date).unwrap_or_default();
+    let (kind, subject, headline, lines): (&'static str, String, String, Vec<String>) = match (t.event, audience) {
+        (EventKind::Submitted, Audience::Partner) => (
+            "registration_submitted",
+            format!("Registration received: {company}"),
+            format!("Your registration of {company} is in review."),
+            vec!["A channel manager decides within the program's approval SLA. We will email you the decision.".into()],
+        ),
+        (EventKind::Submitted | EventKind::Advanced, Audience::Reviewers) => (
+            "registration_to_review",
+            format!("To review: {company}"),
+            format!("A registration of {company} is waiting for review."),
+            vec![],
+        ),
+        (EventKind::Advanced, Audience::Partner) => (
+            "registration_advanced",
+            format!("Now in review: {company}"),
+            format!("Your registration of {company} is first in line and now in review."),
+            vec!["The registration ahead of yours was not approved.".into()],
+        ),
+        (EventKind::Queued, Audience::Partner) => (
+            "registration_queued",
+            format!("Registration queued: {company}"),
+            format!("Your registration of {company} is queued."),
+            note.into_iter().collect(),
+        ),
+        (EventKind::Declined, Audience::Partner) => (
+            "registration_declined",
+            format!("Registration declined: {company}"),
+            format!("Your registration of {company} was declined as a duplicate."),
+            note.into_iter().collect(),
+        ),
+        (EventKind::Approved, Audience::Partner) => (
+            "registration_approved",
+            format!("Approved: {company}, protected until {until}"),
+            format!("Your registration of {company} is approved."),
+            vec![format!("The prospect is locked to your organisation until {until} (UTC). Close the deal in the portal when it is won or lost.")],
+        ),
+        (EventKind::Rejected, Audience::Partner) => (
+            "registration_rejected",
+            format!("Registration rejected: {company}"),
+            format!("Your registration of {company} was rejected."),
+            note.map(|n| format!("Reason: {n}")).into_iter().collect(),
+        ),
+        (EventKind::InfoRequested, Audience::Partner) => (
+            "registration_info_requested",
+            format!("Information needed: {company}"),
+            format!("The channel manager needs more information about {company}."),
+            vec![format!("Question: {}", note.unwrap_or_default()), "The review clock is paused until you answer.".into()],
+        ),
+        (EventKind::InfoAnswered, Audience::Reviewers) => (
+            "registration_info_answered",
+            format!("Partner answered: {company}"),
+            format!("The partner answered your question about {company}."),
+            note.into_iter().collect(),
+        ),
+        (EventKind::RenewalRequested, Audience::Reviewers) => (
+            "renewal_to_review",
+            format!("Renewal to review: {company}"),
+            format!("The partner asks to renew the registration of {company}."),
+            note.map(|n| format!("Status update: {n}")).into_iter().collect(),
+        ),
+        (EventKind::RenewalApproved, Audience::Partner) => (
+            "renewal_decided",
+            format!("Renewal approved: {company}, protected until {until}"),
+            format!("The renewal of {company} is approved."),
+            vec![format!("The prospect stays locked to your organisation until {until} (UTC).")],
+        ),
+        (EventKind::RenewalRejected, Audience::Partner) => (
+            "renewal_decided",
+            format!("Renewal rejected: {company}"),
+            format!("The renewal of {company} was rejected."),
+            vec![format!("Reason: {}", note.unwrap_or_default()), format!("The protection still ends on {until} (UTC).")],
+        ),
+        (EventKind::ReminderSent, Audience::Partner) => (
+            "registration_reminder",
+            format!("Protection ends {until}: {company}"),
+            format!("The protection of {company} ends on {until} (UTC)."),
+            vec!["Close the deal, or ask for a renewal with a status update before then.".into()],
+        ),
+        (EventKind::Expired, Audience::Partner) => (
+            "registration_expired",
+            format!("Protection expired: {company}"),
+            format!("The protection of {company} has ended."),
+            vec!["The prospect is open again to direct sales and other partners.".into()],
+        ),
+        (EventKind::SlaEscalated, Audience::Reviewers) => (
+            "registration_sla_breached",
+            format!("SLA breached: {company}"),
+            format!("The review of {company} is past its SLA deadline."),
+            vec!["Please decide it now: the partner is waiting.".into()],
+        ),
+        _ => return None,
+    };
+    Some(Text { kind, subject, headline, lines })
+}
+
+/// Queues the emails a transition causes.
+pub fn transition(
+    conn: &mut DbConnection,
+    config: &Config,
+    reg: &Registration,
+    t: &Transition,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for audience in [Audience::Partner, Audience::Reviewers] {
+        let Some(text) = text(reg, t, &audience) else {
+            continue;
+        };
+        let (recipients, link) = match audience {
+            Audience::Partner => (partner_recipients(conn, reg)?, config.link(&format!("/partner/deals/{}", reg.id))),
+            Audience::Reviewers => (user::active_with_role(conn, Role::Channel)?, config.link(&format!("/review/{}", reg.id))),
+        };
+        let mut facts = vec![
+            ("Prospect", reg.company_name.clone()),
+            ("Deal size", format_amount(reg.amount_minor, &reg.currency)),
+            ("Segment", reg.segment().label().to_owned()),
+            ("Status", t.next.status.label().to_owned()),
+        ];
+        if let Some(due) = t.next.review_due_at
+            && matches!(audience, Audience::Reviewers)
+        {
+            facts.push(("Decision due", format!("{} UTC", due.format("%-d %b %Y %H:%M"))));
+        }
+        for to in recipients {
+            let notice = RegistrationNotice {
+                kind: text.kind,
+                program: PROGRAM.into(),
+                subject: text.subject.clone(),
+                name: to.name.clone(),
+                headline: text.headline.clone(),
+                lines: text.lines.clone(),
+                facts: facts.clone(),
+                link: link.clone(),
+                link_label: "Open the registration",
+            };
+            mail::enqueue(conn, config, &to.email, &notice, now)?;
+        }
+    }
+    Ok(())
+}

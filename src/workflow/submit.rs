@@ -1,0 +1,124 @@
+//! Submitting a registration: first valid registration wins. The checks before the insert
+//! give the partner a clear answer; the unique index over holding registrations is what
+//! guarantees one holder per prospect even when submissions race.
+
+use chrono::NaiveDateTime;
+
+use crate::config::Config;
+use crate::db::models::org::Org;
+use crate::db::models::registration::{self, NewEvent};
+use crate::db::models::user::User;
+use crate::db::models::policy;
+use crate::db::{DbConnection, is_unique_violation, lock_keys, write_tx};
+use crate::domain::errors::FieldErrors;
+use crate::domain::lifecycle::{self, Claim, Status};
+use crate::domain::money::group_thousands;
+use crate::domain::registration::{RegistrationForm, validate_registration};
+
+use super::evidence::{self, Availability};
+
+pub struct Submitted {
+    pub id: String,
+    pub status: Status,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("the registration has errors")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// How often a submission that lost a race on the unique index is tried again; the retry
+/// sees the winner and queues or declines behind it.
+const ATTEMPTS: usize = 3;
+
+pub fn submit(
+    conn: &mut DbConnection,
+    config: &Config,
+    user: &User,
+    org: &Org,
+    form: &RegistrationForm,
+    now: NaiveDateTime,
+) -> Result<Submitted, SubmitError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match write_tx(conn, |conn| submit_in_tx(conn, config, user, org, form, now)) {
+            Err(SubmitError::Db(e)) if is_unique_violation(&e) && attempt < ATTEMPTS => {
+                tracing::info!(attempt, "registration lost a race for its prospect; trying again");
+            }
+            other => return other,
+        }
+    }
+}
+
+fn submit_in_tx(
+    conn: &mut DbConnection,
+    config: &Config,
+    user: &User,
+    org: &Org,
+    form: &RegistrationForm,
+    now: NaiveDateTime,
+) -> Result<Submitted, SubmitError> {
+    let pv = policy::current(conn)?;
+    let new = validate_registration(form, &pv.policy, now.date()).map_err(SubmitError::Invalid)?;
+    let mut keys = super::prospect_lock_keys(&new.name_key, new.domain_key.as_deref());
+    keys.push(format!("org:{}", org.id));
+    lock_keys(conn, &keys)?;
+
+    let mut errors = FieldErrors::new();
+    let cap = pv.policy.max_active(org.tier());
+    let active = registration::count_in_states(conn, &org.id, &Status::ACTIVE)?;
+    if active >= cap {
+        errors.add(
+            "form",
+            format!(
+                "Your organisation has {} active registrations, the program's limit for your tier. \
+                 Close or withdraw one before registering another.",
+                group_thousands(active)
+            ),
+        );
+        return Err(SubmitError::Invalid(errors));
+    }
+    let verdict = evidence::availability(conn, &org.id, &new.name_key, new.domain_key.as_deref(), &pv.policy, now.date())?;
+    if verdict.blocks() {
+        errors.add("company_name", verdict.message());
+        return Err(SubmitError::Invalid(errors));
+    }
+    let claim = match registration::find_holder(conn, &new.name_key, new.domain_key.as_deref())? {
+        None => Claim::Open,
+        Some(h) => match (h.status(), h.state.protection_ends_at) {
+            (Status::Approved, Some(until)) => Claim::Locked { until },
+            _ => Claim::Pending { id: h.id },
+        },
+    };
+    let t = lifecycle::submit(&claim, &pv.policy, now);
+    let id = crate::auth::token::new_id();
+    registration::insert(conn, &id, &new, &org.id, &user.id, pv.version, &t.next, now)?;
+    registration::insert_event(
+        conn,
+        &NewEvent {
+            registration_id: &id,
+            actor_id: Some(&user.id),
+            kind: t.event,
+            from: None,
+            to: t.next.status,
+            note: t.note.as_deref(),
+            policy_version: pv.version,
+        },
+        now,
+    )?;
+    let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+    super::notify::transition(conn, config, &reg, &t, now)?;
+    if matches!(verdict, Availability::DirectEngagement) {
+        tracing::info!(registration = %id, "registered while the direct team is engaged");
+    }
+    Ok(Submitted {
+        id,
+        status: t.next.status,
+        note: t.note,
+    })
+}

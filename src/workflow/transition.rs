@@ -1,0 +1,231 @@
+//! Applying a lifecycle command to a stored registration: lock, re-read, decide, store,
+//! audit, notify, and move the line of registrations queued behind it.
+
+use chrono::NaiveDateTime;
+
+use crate::config::Config;
+use crate::db::models::registration::{self, NewEvent, Registration};
+use crate::db::models::{org, policy};
+use crate::db::{DbConnection, lock_keys, write_tx};
+use crate::domain::lifecycle::{self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition};
+use crate::domain::policy::Policy;
+
+/// Whose registrations the actor may touch.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// A partner: their organisation's only. Others look like they do not exist.
+    Org(&'a str),
+    Any,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Acting<'a> {
+    pub user_id: Option<&'a str>,
+    pub actor: Actor,
+    pub scope: Scope<'a>,
+}
+
+impl Acting<'_> {
+    pub const SYSTEM: Acting<'static> = Acting {
+        user_id: None,
+        actor: Actor::System,
+        scope: Scope::Any,
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("no such registration")]
+    NotFound,
+    #[error("{0}")]
+    Refused(Refusal),
+    /// Someone else changed the registration between our read and our write.
+    #[error("the registration was changed by someone else")]
+    Conflict,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Applies `command` in its own write transaction.
+pub fn act(
+    conn: &mut DbConnection,
+    config: &Config,
+    id: &str,
+    acting: Acting,
+    command: Command,
+    now: NaiveDateTime,
+) -> Result<(Registration, Transition), ActError> {
+    write_tx(conn, |conn| act_in_tx(conn, config, id, acting, command, now))
+}
+
+fn load(conn: &mut DbConnection, id: &str, scope: Scope) -> Result<Registration, ActError> {
+    match scope {
+        Scope::Org(org_id) => registration::find_in_org(conn, id, org_id)?,
+        Scope::Any => registration::find(conn, id)?,
+    }
+    .ok_or(ActError::NotFound)
+}
+
+/// Applies `command` inside the caller's transaction.
+pub fn act_in_tx(
+    conn: &mut DbConnection,
+    config: &Config,
+    id: &str,
+    acting: Acting,
+    command: Command,
+    now: NaiveDateTime,
+) -> Result<(Registration, Transition), ActError> {
+    let reg = load(conn, id, acting.scope)?;
+    lock_keys(conn, &super::registration_lock_keys(&reg))?;
+    // Read again under the lock: another transaction may have changed it while we waited.
+    let reg = load(conn, id, acting.scope)?;
+    let pv = policy::current(conn)?;
+    let org_approved = if matches!(command, Command::Approve) {
+        registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?
+    } else {
+        0
+    };
+    let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
+    let ctx = Context {
+        now,
+        actor: acting.actor,
+        policy: &pv.policy,
+        policy_version: pv.version,
+        segment: reg.segment(),
+        program_units: reg.program_units,
+        org_approved,
+        org_cap: pv.policy.max_active(tier),
+    };
+    let before = reg.state.to_domain();
+    let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
+    store(conn, config, &reg, &before, &t, acting.user_id, pv.version, now)?;
+    follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
+    Ok((reg, t))
+}
+
+/// Writes the new state (if still unchanged), the audit event and the emails.
+#[expect(clippy::too_many_arguments, reason = "one transition's parts, all needed here")]
+fn store(
+    conn: &mut DbConnection,
+    config: &Config,
+    reg: &Registration,
+    before: &Lifecycle,
+    t: &Transition,
+    actor_id: Option<&str>,
+    policy_version: i64,
+    now: NaiveDateTime,
+) -> Result<(), ActError> {
+    if !registration::update_state(conn, &reg.id, reg.lock_version, &t.next, now)? {
+        return Err(ActError::Conflict);
+    }
+    registration::insert_event(
+        conn,
+        &NewEvent {
+            registration_id: &reg.id,
+            actor_id,
+            kind: t.event,
+            from: Some(before.status),
+            to: t.next.status,
+            note: t.note.as_deref(),
+            policy_version,
+        },
+        now,
+    )?;
+    super::notify::transition(conn, config, reg, t, now)?;
+    Ok(())
+}
+
+/// The line behind a registration moves when it is decided: approval declines everyone
+/// queued behind it; a release (rejected, withdrawn) sends the first in line to review.
+#[expect(clippy::too_many_arguments, reason = "one transition's parts, all needed here")]
+fn follow_up(
+    conn: &mut DbConnection,
+    config: &Config,
+    reg: &Registration,
+    before: &Lifecycle,
+    t: &Transition,
+    policy: &Policy,
+    policy_version: i64,
+    now: NaiveDateTime,
+) -> Result<(), ActError> {
+    if t.next.status == Status::Approved && before.status != Status::Approved {
+        let until = t.next.protection_ends_at.unwrap_or(now);
+        for queued in registration::queued_behind(conn, &reg.id)? {
+            system(conn, config, &queued, Command::DeclineAsDuplicate { protected_until: until }, policy, policy_version, now)?;
+        }
+    } else if t.releases(before) {
+        advance_line(conn, config, &reg.id, policy, policy_version, now)?;
+    }
+    Ok(())
+}
+
+/// Sends the first registration queued behind `holder_id` to review and re-queues the rest
+/// behind it. If the first is also claimed through its other key by someone else, it waits
+/// behind that registration instead (or is declined, if that one is approved).
+fn advance_line(
+    conn: &mut DbConnection,
+    config: &Config,
+    holder_id: &str,
+    policy: &Policy,
+    policy_version: i64,
+    now: NaiveDateTime,
+) -> Result<(), ActError> {
+    let line = registration::queued_behind(conn, holder_id)?;
+    let Some((first, rest)) = line.split_first() else {
+        return Ok(());
+    };
+    let next_holder = match registration::find_holder(conn, &first.name_key, first.domain_key.as_deref())? {
+        Some(other) if other.status() == Status::Approved => {
+            let until = other.state.protection_ends_at.unwrap_or(now);
+            for queued in &line {
+                system(conn, config, queued, Command::DeclineAsDuplicate { protected_until: until }, policy, policy_version, now)?;
+            }
+            return Ok(());
+        }
+        Some(other) => {
+            let mut state = first.state.to_domain();
+            state.queued_behind = Some(other.id.clone());
+            if !registration::update_state(conn, &first.id, first.lock_version, &state, now)? {
+                return Err(ActError::Conflict);
+            }
+            other.id
+        }
+        None => {
+            system(conn, config, first, Command::Advance, policy, policy_version, now)?;
+            first.id.clone()
+        }
+    };
+    for queued in rest {
+        let mut state = queued.state.to_domain();
+        state.queued_behind = Some(next_holder.clone());
+        if !registration::update_state(conn, &queued.id, queued.lock_version, &state, now)? {
+            return Err(ActError::Conflict);
+        }
+    }
+    Ok(())
+}
+
+/// A transition made by Truce itself inside the current transaction.
+fn system(
+    conn: &mut DbConnection,
+    config: &Config,
+    reg: &Registration,
+    command: Command,
+    policy: &Policy,
+    policy_version: i64,
+    now: NaiveDateTime,
+) -> Result<(), ActError> {
+    let ctx = Context {
+        now,
+        actor: Actor::System,
+        policy,
+        policy_version,
+        segment: reg.segment(),
+        program_units: reg.program_units,
+        org_approved: 0,
+        org_cap: i64::MAX,
+    };
+    let before = reg.state.to_domain();
+    let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
+    store(conn, config, reg, &before, &t, None, policy_version, now)
+}
