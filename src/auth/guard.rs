@@ -43,6 +43,8 @@ roles!(AdminOnly: Role::Admin);
 roles!(PartnerOnly: Role::Partner);
 roles!(SalesOnly: Role::Sales);
 roles!(ChannelOnly: Role::Channel);
+roles!(/// Who reviews registrations: channel managers, and admins as program owners.
+    Reviewer: Role::Channel, Role::Admin);
 
 /// A partner user with the org-admin flag: manages their own organisation's users.
 pub struct OrgAdminOnly;

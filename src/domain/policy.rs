@@ -253,6 +253,46 @@ impl PolicyForm {
     }
 }
 
+impl PolicyForm {
+    /// Each setting with its label and value as typed, in form order.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let flag = |v: &Option<String>| if v.is_some() { "Yes".to_owned() } else { "No".to_owned() };
+        let or_default = |v: &str| if v.is_empty() { "(program default)".to_owned() } else { v.to_owned() };
+        vec![
+            ("Program currency", self.currency.clone()),
+            ("SMB below", self.smb_below.clone()),
+            ("Mid-market below", self.mid_below.clone()),
+            ("SMB window (days)", self.window_smb_days.clone()),
+            ("Mid-market window (days)", self.window_mid_days.clone()),
+            ("Enterprise window (days)", self.window_enterprise_days.clone()),
+            ("Max active per organisation", self.max_active_per_org.clone()),
+            ("Max active, Registered tier", or_default(&self.max_active_registered)),
+            ("Max active, Silver tier", or_default(&self.max_active_silver)),
+            ("Max active, Gold tier", or_default(&self.max_active_gold)),
+            ("Max active, Platinum tier", or_default(&self.max_active_platinum)),
+            ("Approval SLA (hours)", self.approval_sla_hours.clone()),
+            ("Renewals allowed", flag(&self.renewals_allowed)),
+            ("Renewal extension (days)", if self.renewal_extension_days.is_empty() { "(segment window)".into() } else { self.renewal_extension_days.clone() }),
+            ("Auto-approve renewals", flag(&self.auto_approve_renewals)),
+            ("Reminder before expiry (days)", self.reminder_days.clone()),
+            ("Direct-reserved above", self.direct_threshold.clone()),
+            ("Active engagement (days)", self.active_engagement_days.clone()),
+            ("Exchange rates", self.rates.replace('\n', ", ")),
+        ]
+    }
+}
+
+/// What changed from `old` to `new`: (setting, old value, new value).
+pub fn changes(old: &Policy, new: &Policy) -> Vec<(&'static str, String, String)> {
+    PolicyForm::from_policy(old)
+        .entries()
+        .into_iter()
+        .zip(PolicyForm::from_policy(new).entries())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((label, a), (_, b))| (label, a, b))
+        .collect()
+}
+
 pub fn format_rates(rates: &[Rate]) -> String {
     rates
         .iter()
@@ -448,6 +488,20 @@ mod tests {
     fn the_form_round_trips_the_default_policy() {
         let p = Policy::default();
         assert_eq!(validate_policy(&PolicyForm::from_policy(&p)), Ok(p));
+    }
+
+    #[test]
+    fn changes_list_only_what_differs() {
+        let old = Policy::default();
+        let new = Policy { window_smb_days: 60, auto_approve_renewals: true, ..Policy::default() };
+        assert_eq!(
+            changes(&old, &new),
+            vec![
+                ("SMB window (days)", "90".to_owned(), "60".to_owned()),
+                ("Auto-approve renewals", "No".to_owned(), "Yes".to_owned()),
+            ]
+        );
+        assert!(changes(&old, &old).is_empty());
     }
 
     #[test]

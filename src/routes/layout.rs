@@ -42,11 +42,20 @@ impl Layout {
     /// The layout for a signed-in page; `current` marks the nav entry of this page.
     pub fn signed<R: Allowed>(signed: &Signed<R>, current: &str) -> Self {
         let mut links: Vec<(&'static str, &'static str)> = match signed.role {
-            Role::Partner => vec![("/partner", "My deals")],
+            Role::Partner => vec![
+                ("/partner", "My deals"),
+                ("/partner/deals/new", "Register a deal"),
+            ],
             Role::Sales => vec![("/sales", "Lock check")],
-            Role::Channel => vec![("/review", "Review queue")],
+            Role::Channel => vec![
+                ("/review", "Review queue"),
+                ("/review/registrations", "All registrations"),
+            ],
             Role::Admin => vec![
                 ("/admin", "Program"),
+                ("/admin/policy", "Policy"),
+                ("/review", "Review queue"),
+                ("/review/registrations", "Registrations"),
                 ("/admin/orgs", "Organisations"),
                 ("/admin/users", "Users"),
                 ("/admin/outbox", "Outbox"),

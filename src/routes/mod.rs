@@ -2,6 +2,7 @@
 //! models, render. Each handler declares its roles through its `Signed<...>` extractor.
 
 pub mod account;
+pub mod actions;
 pub mod admin;
 pub mod assets;
 pub mod health;
@@ -9,6 +10,7 @@ pub mod layout;
 pub mod partner;
 pub mod review;
 pub mod sales;
+pub mod view;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;

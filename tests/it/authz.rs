@@ -66,7 +66,31 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Ok(200), Ok(200), Deny, Deny, Deny],
         ),
         ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Deny]),
-        ("/review".into(), [Login, Deny, Deny, Deny, Ok(200), Deny]),
+        ("/review".into(), [Login, Deny, Deny, Deny, Ok(200), Ok(200)]),
+        (
+            "/review/registrations".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/review/no-such-registration".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
+        (
+            "/partner/deals/new".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals/availability?company_name=Acme".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals/no-such-registration".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/admin/policy".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
         ("/admin".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
         (
             "/admin/orgs".into(),
@@ -162,6 +186,22 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/account/password".into(),
             [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
+        ),
+        (
+            "/partner/deals".into(),
+            [Login, Ok(422), Ok(422), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals/no-such-registration/withdraw".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/review/no-such-registration/approve".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
+        (
+            "/admin/policy".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
         ),
     ];
     for (route, row) in &posts {

@@ -1,8 +1,10 @@
-//! Program administration (admins only): partner organisations and users.
+//! Program administration (admins only): the program policy, partner organisations, users
+//! and the outbox.
 
 mod home;
 mod orgs;
 mod outbox;
+mod policy;
 mod users;
 
 use actix_web::web;
@@ -14,6 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/orgs/new", web::get().to(orgs::new))
         .route("/admin/orgs/{id}/edit", web::get().to(orgs::edit))
         .route("/admin/orgs/{id}", web::post().to(orgs::update))
+        .route("/admin/policy", web::get().to(policy::show))
+        .route("/admin/policy", web::post().to(policy::save))
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))

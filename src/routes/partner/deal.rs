@@ -1,0 +1,117 @@
+//! A registration's page for its partner: all fields, the timeline, and the actions its
+//! state allows (withdraw, renew, answer, close won or lost).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::auth::{self, guard::PartnerOnly, guard::Signed};
+use crate::db::models::registration;
+use crate::db::{self};
+use crate::domain::errors::FieldErrors;
+use crate::domain::lifecycle::Actor;
+use crate::error::AppError;
+use crate::routes::actions::{self, Action, ActionForm, Outcome};
+use crate::routes::layout::Layout;
+use crate::routes::view::{Detail, Kept};
+use crate::routes::{render_with, see_other};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "partner/deal.html")]
+struct DealPage {
+    layout: Layout,
+    d: Detail,
+    errors: FieldErrors,
+    kept: Kept,
+    problem: Option<String>,
+}
+
+async fn page(
+    signed: &Signed<PartnerOnly>,
+    state: &AppState,
+    id: String,
+    status: StatusCode,
+    errors: FieldErrors,
+    kept: Kept,
+    problem: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let org = signed.org.clone().ok_or(AppError::Forbidden)?;
+    let now = state.clock.naive_now();
+    let user_id = signed.user.id.clone();
+    let d = db::run(&state.pool, move |conn| {
+        let Some(r) = registration::find_in_org(conn, &id, &org.id)? else {
+            tracing::warn!(user = %user_id, registration = %id, "partner asked for a registration outside their organisation (or none)");
+            return Err(AppError::NotFound);
+        };
+        Ok(Detail::load(conn, &r, &org.name, now, false)?)
+    })
+    .await?;
+    render_with(
+        status,
+        &DealPage {
+            layout: Layout::signed(signed, "/partner"),
+            d,
+            errors,
+            kept,
+            problem,
+        },
+    )
+}
+
+pub async fn show(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    page(&signed, &state, id.into_inner(), StatusCode::OK, FieldErrors::new(), Kept::none(), None).await
+}
+
+async fn act(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    id: String,
+    action: Action,
+    form: ActionForm,
+) -> Result<HttpResponse, AppError> {
+    let org_id = signed.org_id()?.to_owned();
+    let kept = Kept(form.kept());
+    let outcome = actions::perform(&state, signed.user.id.clone(), Some(org_id), Actor::Partner, id.clone(), action, form).await;
+    match outcome {
+        Ok(Outcome::Done(message)) => {
+            tracing::info!(user = %signed.user.id, registration = %id, ?action, "partner action done");
+            auth::flash(&signed.session, message);
+            Ok(see_other(&format!("/partner/deals/{id}")))
+        }
+        Ok(Outcome::Invalid(errors)) => {
+            page(&signed, &state, id, StatusCode::UNPROCESSABLE_ENTITY, errors, kept, None).await
+        }
+        Ok(Outcome::Refused(message)) => {
+            page(&signed, &state, id, StatusCode::CONFLICT, FieldErrors::new(), kept, Some(message)).await
+        }
+        Err(AppError::NotFound) => {
+            tracing::warn!(user = %signed.user.id, registration = %id, ?action, "partner acted on a registration outside their organisation (or none)");
+            Err(AppError::NotFound)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+macro_rules! partner_action {
+    ($name:ident, $action:expr) => {
+        pub async fn $name(
+            signed: Signed<PartnerOnly>,
+            state: web::Data<AppState>,
+            id: web::Path<String>,
+            form: web::Form<ActionForm>,
+        ) -> Result<HttpResponse, AppError> {
+            act(signed, state, id.into_inner(), $action, form.into_inner()).await
+        }
+    };
+}
+
+partner_action!(withdraw, Action::Withdraw);
+partner_action!(renew, Action::Renew);
+partner_action!(answer, Action::Answer);
+partner_action!(close_won, Action::CloseWon);
+partner_action!(close_lost, Action::CloseLost);

@@ -1,0 +1,116 @@
+//! "My deals": the organisation's registrations, filtered, sorted and keyset-paginated.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{PartnerOnly, Signed};
+use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
+use crate::db::models::policy;
+use crate::db::{self};
+use crate::domain::lifecycle::Status;
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, query_string};
+use crate::routes::{Options, render};
+use crate::startup::AppState;
+
+pub const PAGE_SIZE: i64 = 25;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    pub status: String,
+    pub sort: String,
+    pub after: String,
+}
+
+/// The filter and sort choices for a registration list.
+pub struct Filters {
+    pub status: String,
+    pub sort: String,
+    pub statuses: Options,
+    pub sorts: Options,
+}
+
+impl Filters {
+    pub fn new(params: &ListParams) -> (Self, Option<Status>, Sort) {
+        let status = Status::parse(&params.status);
+        let sort = Sort::parse(&params.sort).unwrap_or(Sort::Newest);
+        let mut statuses = vec![(String::new(), "All statuses".to_owned())];
+        statuses.extend(Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())));
+        let filters = Filters {
+            status: status.map(Status::as_str).unwrap_or_default().to_owned(),
+            sort: sort.as_str().to_owned(),
+            statuses,
+            sorts: Sort::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect(),
+        };
+        (filters, status, sort)
+    }
+
+    /// The link to the page after `last`, keeping the filters.
+    pub fn next_href(&self, base: &str, last: &registration::Registration, sort: Sort) -> Option<String> {
+        let cursor = encode_cursor(&cursor_after(last, sort)?);
+        Some(format!(
+            "{base}?{}",
+            query_string(&[("status", &self.status), ("sort", &self.sort), ("after", &cursor)])
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "partner/deals.html")]
+struct DealsPage {
+    layout: Layout,
+    org_name: String,
+    rows: Vec<RegistrationView>,
+    filters: Filters,
+    next_href: Option<String>,
+    first_href: Option<String>,
+    active: i64,
+    cap: i64,
+}
+
+pub async fn list(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let org = signed.org.clone().ok_or(AppError::Forbidden)?;
+    let (filters, status, sort) = Filters::new(&params);
+    let after = decode_cursor(&params.after);
+    let is_first = after.is_none();
+    let now = state.clock.naive_now();
+    let org_id = org.id.clone();
+    let tier = org.tier();
+    let (rows, active, cap) = db::run(&state.pool, move |conn| {
+        let rows = registration::list(
+            conn,
+            &ListQuery { org_id: Some(&org_id), status, sort, after, limit: PAGE_SIZE + 1 },
+        )?;
+        let active = registration::count_in_states(conn, &org_id, &Status::ACTIVE)?;
+        let cap = policy::current(conn)?.policy.max_active(tier);
+        Ok((rows, active, cap))
+    })
+    .await?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let shown = &rows[..rows.len().min(PAGE_SIZE as usize)];
+    let next_href = if has_more {
+        shown.last().and_then(|l| filters.next_href("/partner", &l.registration, sort))
+    } else {
+        None
+    };
+    let first_href = (!is_first).then(|| {
+        format!("/partner?{}", query_string(&[("status", &filters.status), ("sort", &filters.sort)]))
+    });
+    render(&DealsPage {
+        layout: Layout::signed(&signed, "/partner"),
+        org_name: org.name.clone(),
+        rows: shown.iter().map(|l| RegistrationView::listed(l, now)).collect(),
+        filters,
+        next_href,
+        first_href,
+        active,
+        cap,
+    })
+}

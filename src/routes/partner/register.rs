@@ -1,0 +1,160 @@
+//! "Register a deal": the form, the availability check (server-side button, and live when
+//! JavaScript is on), and the submission.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{self, guard::PartnerOnly, guard::Signed};
+use crate::db::models::policy;
+use crate::db::{self};
+use crate::domain::errors::FieldErrors;
+use crate::domain::lifecycle::Status;
+use crate::domain::registration::{INDUSTRIES, RegistrationForm, countries, prospect_keys};
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::{Options, render, render_invalid, see_other};
+use crate::startup::AppState;
+use crate::workflow::evidence::{self, Availability};
+use crate::workflow::submit::{self, SubmitError};
+
+#[derive(Template)]
+#[template(path = "partner/register.html")]
+struct RegisterPage {
+    layout: Layout,
+    form: RegistrationForm,
+    errors: FieldErrors,
+    availability: Option<Availability>,
+    countries: Options,
+    industries: Options,
+    currencies: Options,
+    amount_hint: String,
+}
+
+#[derive(Template)]
+#[template(path = "partner/availability.html")]
+struct AvailabilityFragment {
+    availability: Option<Availability>,
+}
+
+impl RegisterPage {
+    fn new(
+        signed: &Signed<PartnerOnly>,
+        form: RegistrationForm,
+        errors: FieldErrors,
+        availability: Option<Availability>,
+        policy: &crate::domain::policy::Policy,
+    ) -> Self {
+        let mut country_options = vec![(String::new(), "Choose a country".to_owned())];
+        country_options.extend(countries().map(|(c, n)| (c.to_owned(), n.to_owned())));
+        let mut industries = vec![(String::new(), "Choose an industry".to_owned())];
+        industries.extend(INDUSTRIES.iter().map(|i| (i.to_string(), i.to_string())));
+        Self {
+            layout: Layout::signed(signed, "/partner/deals/new"),
+            form,
+            errors,
+            availability,
+            countries: country_options,
+            industries,
+            currencies: policy
+                .accepted_currencies()
+                .into_iter()
+                .map(|c| (c.to_owned(), c.to_owned()))
+                .collect(),
+            amount_hint: format!(
+                "Annual contract value, for example 40,000. Deals above {} {} are reserved for \
+                 direct sales and cannot be registered.",
+                crate::domain::money::group_thousands(policy.direct_threshold),
+                policy.currency
+            ),
+        }
+    }
+}
+
+pub async fn new(signed: Signed<PartnerOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+    let form = RegistrationForm { currency: policy.currency.clone(), ..RegistrationForm::default() };
+    render(&RegisterPage::new(&signed, form, FieldErrors::new(), None, &policy))
+}
+
+/// Looks the prospect up for this partner: the verdict names no other partner.
+async fn check(
+    state: &AppState,
+    org_id: String,
+    company_name: &str,
+    website: &str,
+    contact_email: &str,
+) -> Result<Option<Availability>, AppError> {
+    let (name_key, domain_key) = prospect_keys(company_name, website, contact_email);
+    if name_key.is_empty() && domain_key.is_none() {
+        return Ok(None);
+    }
+    let today = state.clock.naive_now().date();
+    db::run(&state.pool, move |conn| {
+        let policy = policy::current(conn)?.policy;
+        Ok(Some(evidence::availability(conn, &org_id, &name_key, domain_key.as_deref(), &policy, today)?))
+    })
+    .await
+}
+
+pub async fn create(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    form: web::Form<RegistrationForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let org = signed.org.clone().ok_or(AppError::Forbidden)?;
+    // The rules-of-engagement acknowledgement check goes here when that feature lands.
+    if form.intent == "check" {
+        let availability = check(&state, org.id.clone(), &form.company_name, &form.website, &form.contact_email).await?;
+        let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+        let mut errors = FieldErrors::new();
+        if availability.is_none() {
+            errors.add("company_name", "Enter the prospect's company name or website to check it.");
+        }
+        return render(&RegisterPage::new(&signed, form, errors, availability, &policy));
+    }
+    let config = state.config.clone();
+    let now = state.clock.naive_now();
+    let user = signed.user.clone();
+    let submitted_form = form.clone();
+    let result = db::run(&state.pool, move |conn| {
+        Ok(submit::submit(conn, &config, &user, &org, &submitted_form, now))
+    })
+    .await?;
+    match result {
+        Ok(done) => {
+            tracing::info!(registration = %done.id, status = done.status.as_str(), "registration submitted");
+            let message = match done.status {
+                Status::Pending => "Registered. A channel manager will review it; you will get an email with the decision.".to_owned(),
+                _ => done.note.unwrap_or_default(),
+            };
+            auth::flash(&signed.session, message);
+            Ok(see_other(&format!("/partner/deals/{}", done.id)))
+        }
+        Err(SubmitError::Invalid(errors)) => {
+            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+            render_invalid(&RegisterPage::new(&signed, form, errors, None, &policy))
+        }
+        Err(SubmitError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckParams {
+    company_name: String,
+    website: String,
+    contact_email: String,
+}
+
+/// The live check: an HTML fragment the form's script puts in its status area.
+pub async fn availability(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    params: web::Query<CheckParams>,
+) -> Result<HttpResponse, AppError> {
+    let org_id = signed.org_id()?.to_owned();
+    let availability = check(&state, org_id, &params.company_name, &params.website, &params.contact_email).await?;
+    render(&AvailabilityFragment { availability })
+}

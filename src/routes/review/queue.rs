@@ -1,0 +1,89 @@
+//! The review queue: new registrations and renewal requests, most urgent first, each with
+//! its SLA state and a summary of the conflict evidence.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{Reviewer, Signed};
+use crate::db::models::registration::{self, Cursor};
+use crate::db::models::policy;
+use crate::db::{self};
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::render;
+use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor};
+use crate::startup::AppState;
+use crate::workflow::evidence;
+
+const PAGE_SIZE: i64 = 25;
+
+pub struct QueueItem {
+    pub reg: RegistrationView,
+    pub evidence: String,
+    pub has_conflicts: bool,
+}
+
+#[derive(Template)]
+#[template(path = "review/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    items: Vec<QueueItem>,
+    waiting: Vec<RegistrationView>,
+    total: i64,
+    next_href: Option<String>,
+    first_page: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueParams {
+    after: String,
+}
+
+pub async fn show(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    params: web::Query<QueueParams>,
+) -> Result<HttpResponse, AppError> {
+    let after = match decode_cursor(&params.after) {
+        Some(Cursor::At(at, id)) => Some((at, id)),
+        _ => None,
+    };
+    let first_page = after.is_none();
+    let now = state.clock.naive_now();
+    let (rows, evidence, waiting, total) = db::run(&state.pool, move |conn| {
+        let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
+        let policy = policy::current(conn)?.policy;
+        let mut found = Vec::new();
+        for l in rows.iter().take(PAGE_SIZE as usize) {
+            let r = &l.registration;
+            found.push(evidence::gather(conn, &r.id, &r.name_key, r.domain_key.as_deref(), &policy, now.date())?);
+        }
+        let waiting = if first_page { registration::waiting_for_partner(conn, 50)? } else { Vec::new() };
+        Ok((rows, found, waiting, registration::count_in_review(conn)?))
+    })
+    .await?;
+    let next_href = (rows.len() as i64 > PAGE_SIZE)
+        .then(|| rows.get(PAGE_SIZE as usize - 1))
+        .flatten()
+        .and_then(|l| l.registration.state.review_due_at.map(|at| Cursor::At(at, l.registration.id.clone())))
+        .map(|c| format!("/review?after={}", encode_cursor(&c)));
+    let items = rows
+        .iter()
+        .zip(evidence)
+        .map(|(l, e)| QueueItem {
+            reg: RegistrationView::listed(l, now),
+            has_conflicts: !e.is_empty(),
+            evidence: e.summary(),
+        })
+        .collect();
+    render(&QueuePage {
+        layout: Layout::signed(&signed, "/review"),
+        items,
+        waiting: waiting.iter().map(|l| RegistrationView::listed(l, now)).collect(),
+        total,
+        next_href,
+        first_page,
+    })
+}
