@@ -71,7 +71,6 @@ impl Application {
                 .get()
                 .context("cannot connect to the database; check TRUCE_DATABASE_URL")?;
             db::migrate(&mut conn)?;
-            crate::db::models::policy::ensure_initial(&mut conn, now)?;
             let key = app_secret::get_or_create(&mut conn, "session_cookie_key", || {
                 let mut bytes = [0u8; 64];
                 rand::rng().fill_bytes(&mut bytes);

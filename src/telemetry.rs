@@ -35,9 +35,13 @@ pub async fn trace_requests(
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     // Server time, for browsers' dev tools and the benchmarks.
     if let Ok(res) = &mut result
-        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&format!("app;dur={elapsed_ms:.2}"))
+        && let Ok(value) =
+            actix_web::http::header::HeaderValue::from_str(&format!("app;dur={elapsed_ms:.2}"))
     {
-        res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("server-timing"), value);
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("server-timing"),
+            value,
+        );
     }
     span.in_scope(|| match &result {
         Ok(res) => tracing::info!(status = res.status().as_u16(), elapsed_ms, "request done"),

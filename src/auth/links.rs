@@ -14,8 +14,8 @@ use crate::mail::{
     templates::{Invitation, PasswordLink},
 };
 
-use crate::mail::PROGRAM;
 use crate::db::models::{token as tokens, user};
+use crate::mail::PROGRAM;
 
 pub const SETUP_TTL: TimeDelta = TimeDelta::hours(1);
 /// An invited user may take a week to choose a password.

@@ -128,9 +128,16 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
-/// Applies pending migrations; on PostgreSQL under an advisory lock so that several instances
-/// starting together migrate once.
+/// Applies pending migrations (on PostgreSQL under an advisory lock so that several instances
+/// starting together migrate once) and writes the default program policy as version 1 if the
+/// database has none, so every command finds a policy in force.
 pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    let applied = migrate_schema(conn)?;
+    models::policy::ensure_initial(conn, chrono::Utc::now().naive_utc())?;
+    Ok(applied)
+}
+
+fn migrate_schema(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConnection::Sqlite(c) => run_migrations(c, SQLITE_MIGRATIONS)?,
         DbConnection::Pg(c) => {
@@ -204,10 +211,11 @@ where
 /// ends. SQLite needs nothing: its write transactions already run one at a time. On
 /// PostgreSQL this is a transaction-scoped advisory lock per key, taken in a fixed order so
 /// that two transactions never wait on each other in a cycle.
-pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResult<()> {
+/// Returns true when locks were taken (and rows read before may have changed meanwhile).
+pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResult<bool> {
     use sha2::{Digest, Sha256};
     let DbConnection::Pg(pg) = conn else {
-        return Ok(());
+        return Ok(false);
     };
     let mut ids: Vec<i64> = keys
         .iter()
@@ -221,7 +229,7 @@ pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResul
     for id in ids {
         pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({id})"))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// True when the error is a unique-constraint violation (same on both backends).

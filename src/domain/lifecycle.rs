@@ -269,22 +269,41 @@ pub enum Actor {
 
 pub enum Command {
     Approve,
-    Reject { reason: String },
-    RequestInfo { question: String },
-    AnswerInfo { answer: String },
-    Withdraw { reason: String },
-    RequestRenewal { note: String },
+    Reject {
+        reason: String,
+    },
+    RequestInfo {
+        question: String,
+    },
+    AnswerInfo {
+        answer: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    RequestRenewal {
+        note: String,
+    },
     ApproveRenewal,
-    RejectRenewal { reason: String },
-    CloseWon { amount_minor: i64, date: NaiveDate },
-    CloseLost { reason: String },
+    RejectRenewal {
+        reason: String,
+    },
+    CloseWon {
+        amount_minor: i64,
+        date: NaiveDate,
+    },
+    CloseLost {
+        reason: String,
+    },
     Expire,
     SendReminder,
     EscalateSla,
     /// The registration ahead in line was rejected or withdrawn: this one goes to review.
     Advance,
     /// The registration ahead in line was approved.
-    DeclineAsDuplicate { protected_until: NaiveDateTime },
+    DeclineAsDuplicate {
+        protected_until: NaiveDateTime,
+    },
 }
 
 /// What a transition needs to know besides the registration's own state.
@@ -374,9 +393,13 @@ pub fn format_date(at: NaiveDateTime) -> String {
 pub enum Claim {
     Open,
     /// An earlier registration is under review; this one waits behind it.
-    Pending { id: String },
+    Pending {
+        id: String,
+    },
     /// An approved registration protects the prospect until then.
-    Locked { until: NaiveDateTime },
+    Locked {
+        until: NaiveDateTime,
+    },
 }
 
 pub fn submit(claim: &Claim, policy: &Policy, now: NaiveDateTime) -> Transition {
@@ -489,7 +512,12 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             allow(ctx.actor, &[Partner], "the registering partner")?;
             in_state(
                 current,
-                &[Status::Queued, Status::Pending, Status::InfoRequested, Status::Approved],
+                &[
+                    Status::Queued,
+                    Status::Pending,
+                    Status::InfoRequested,
+                    Status::Approved,
+                ],
             )?;
             let reason = reason.trim();
             next.status = Status::Withdrawn;
@@ -505,7 +533,9 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             in_state(current, &[Status::Approved])?;
             match current.renewal {
                 Some(Renewal::Requested) => {
-                    return Err(Refusal::Rule("A renewal is already waiting for review.".into()));
+                    return Err(Refusal::Rule(
+                        "A renewal is already waiting for review.".into(),
+                    ));
                 }
                 Some(_) => {
                     return Err(Refusal::Rule(
@@ -550,7 +580,9 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             allow(ctx.actor, &[Reviewer], "a channel manager")?;
             in_state(current, &[Status::Approved])?;
             if current.renewal != Some(Renewal::Requested) {
-                return Err(Refusal::Rule("There is no renewal request to decide.".into()));
+                return Err(Refusal::Rule(
+                    "There is no renewal request to decide.".into(),
+                ));
             }
             let ends = current.protection_ends_at.unwrap_or(now)
                 + TimeDelta::days(ctx.policy.renewal_days(ctx.segment));
@@ -567,7 +599,9 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             allow(ctx.actor, &[Reviewer], "a channel manager")?;
             in_state(current, &[Status::Approved])?;
             if current.renewal != Some(Renewal::Requested) {
-                return Err(Refusal::Rule("There is no renewal request to decide.".into()));
+                return Err(Refusal::Rule(
+                    "There is no renewal request to decide.".into(),
+                ));
             }
             let reason = required("reason", &reason, "Give the partner a reason.")?;
             next.renewal = Some(Renewal::Rejected);
@@ -575,7 +609,11 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             (EventKind::RenewalRejected, Some(reason))
         }
         Command::CloseWon { amount_minor, date } => {
-            allow(ctx.actor, &[Partner, Reviewer], "the partner or a channel manager")?;
+            allow(
+                ctx.actor,
+                &[Partner, Reviewer],
+                "the partner or a channel manager",
+            )?;
             in_state(current, &[Status::Approved])?;
             if amount_minor <= 0 {
                 return Err(Refusal::Field {
@@ -600,7 +638,11 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             (EventKind::ClosedWon, None)
         }
         Command::CloseLost { reason } => {
-            allow(ctx.actor, &[Partner, Reviewer], "the partner or a channel manager")?;
+            allow(
+                ctx.actor,
+                &[Partner, Reviewer],
+                "the partner or a channel manager",
+            )?;
             in_state(current, &[Status::Approved])?;
             let reason = required("reason", &reason, "Say why the deal was lost.")?;
             next.status = Status::Lost;
@@ -632,9 +674,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             allow(ctx.actor, &[System], "the reminder job")?;
             in_state(current, &[Status::Approved])?;
             let due = match current.protection_ends_at {
-                Some(ends) => {
-                    now < ends && ends - TimeDelta::days(ctx.policy.reminder_days) <= now
-                }
+                Some(ends) => now < ends && ends - TimeDelta::days(ctx.policy.reminder_days) <= now,
                 None => false,
             };
             if current.reminder_sent_at.is_some() || !due {
@@ -677,7 +717,10 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
     };
     if matches!(
         event,
-        EventKind::Approved | EventKind::Rejected | EventKind::RenewalApproved | EventKind::RenewalRejected
+        EventKind::Approved
+            | EventKind::Rejected
+            | EventKind::RenewalApproved
+            | EventKind::RenewalRejected
     ) {
         next.decided_policy_version = Some(ctx.policy_version);
     }
@@ -714,9 +757,13 @@ mod tests {
     }
 
     fn approved(policy: &Policy) -> Lifecycle {
-        apply(&pending(policy), &ctx(policy, Actor::Reviewer, t0()), Command::Approve)
-            .unwrap()
-            .next
+        apply(
+            &pending(policy),
+            &ctx(policy, Actor::Reviewer, t0()),
+            Command::Approve,
+        )
+        .unwrap()
+        .next
     }
 
     fn refused(current: &Lifecycle, c: &Context, command: Command) -> Refusal {
@@ -745,13 +792,18 @@ mod tests {
     #[test]
     fn approval_opens_the_segment_window_and_records_the_policy_version() {
         let p = Policy::default();
-        let t = apply(&pending(&p), &ctx(&p, Actor::Reviewer, t0()), Command::Approve).unwrap();
+        let t = apply(
+            &pending(&p),
+            &ctx(&p, Actor::Reviewer, t0()),
+            Command::Approve,
+        )
+        .unwrap();
         assert_eq!(t.next.status, Status::Approved);
         assert_eq!(t.next.protection_ends_at, Some(t0() + TimeDelta::days(120)));
         assert_eq!(t.next.decided_policy_version, Some(3));
         assert_eq!(t.next.review_due_at, None);
         assert_eq!(t.event, EventKind::Approved);
-        assert!(t.releases(&pending(&p)) == false);
+        assert!(!t.releases(&pending(&p)));
     }
 
     #[test]
@@ -763,7 +815,11 @@ mod tests {
             Refusal::WrongState("Approved")
         );
         assert!(matches!(
-            refused(&pending(&p), &ctx(&p, Actor::Partner, t0()), Command::Approve),
+            refused(
+                &pending(&p),
+                &ctx(&p, Actor::Partner, t0()),
+                Command::Approve
+            ),
             Refusal::NotYours(_)
         ));
     }
@@ -773,10 +829,18 @@ mod tests {
         let p = Policy::default();
         let mut c = ctx(&p, Actor::Reviewer, t0());
         c.org_approved = 25;
-        assert!(refused(&pending(&p), &c, Command::Approve).to_string().contains("cap"));
+        assert!(
+            refused(&pending(&p), &c, Command::Approve)
+                .to_string()
+                .contains("cap")
+        );
         let mut c = ctx(&p, Actor::Reviewer, t0());
         c.program_units = 150_000;
-        assert!(refused(&pending(&p), &c, Command::Approve).to_string().contains("reserved for direct"));
+        assert!(
+            refused(&pending(&p), &c, Command::Approve)
+                .to_string()
+                .contains("reserved for direct")
+        );
     }
 
     #[test]
@@ -784,10 +848,26 @@ mod tests {
         let p = Policy::default();
         let c = ctx(&p, Actor::Reviewer, t0());
         assert!(matches!(
-            refused(&pending(&p), &c, Command::Reject { reason: "  ".into() }),
-            Refusal::Field { field: "reason", .. }
+            refused(
+                &pending(&p),
+                &c,
+                Command::Reject {
+                    reason: "  ".into()
+                }
+            ),
+            Refusal::Field {
+                field: "reason",
+                ..
+            }
         ));
-        let t = apply(&pending(&p), &c, Command::Reject { reason: "Existing customer".into() }).unwrap();
+        let t = apply(
+            &pending(&p),
+            &c,
+            Command::Reject {
+                reason: "Existing customer".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(t.next.status, Status::Rejected);
         assert_eq!(t.next.outcome_reason.as_deref(), Some("Existing customer"));
         assert!(t.releases(&pending(&p)));
@@ -797,18 +877,42 @@ mod tests {
     fn asking_for_information_stops_the_sla_clock_until_the_answer() {
         let p = Policy::default();
         let c = ctx(&p, Actor::Reviewer, t0() + TimeDelta::hours(10));
-        let asked = apply(&pending(&p), &c, Command::RequestInfo { question: "Budget?".into() }).unwrap();
+        let asked = apply(
+            &pending(&p),
+            &c,
+            Command::RequestInfo {
+                question: "Budget?".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(asked.next.status, Status::InfoRequested);
         assert_eq!(asked.next.review_due_at, None);
         assert_eq!(asked.next.sla_paused_secs, Some(38 * 3600));
         // The partner answers three days later: 38 hours are left, as when the clock stopped.
         let later = t0() + TimeDelta::days(3);
-        let answered = apply(&asked.next, &ctx(&p, Actor::Partner, later), Command::AnswerInfo { answer: "100 seats".into() }).unwrap();
+        let answered = apply(
+            &asked.next,
+            &ctx(&p, Actor::Partner, later),
+            Command::AnswerInfo {
+                answer: "100 seats".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(answered.next.status, Status::Pending);
-        assert_eq!(answered.next.review_due_at, Some(later + TimeDelta::hours(38)));
+        assert_eq!(
+            answered.next.review_due_at,
+            Some(later + TimeDelta::hours(38))
+        );
         assert!(matches!(
-            refused(&asked.next, &ctx(&p, Actor::Partner, later), Command::AnswerInfo { answer: "".into() }),
-            Refusal::Field { field: "answer", .. }
+            refused(
+                &asked.next,
+                &ctx(&p, Actor::Partner, later),
+                Command::AnswerInfo { answer: "".into() }
+            ),
+            Refusal::Field {
+                field: "answer",
+                ..
+            }
         ));
     }
 
@@ -822,15 +926,45 @@ mod tests {
             refused(&a, &partner, Command::RequestRenewal { note: " ".into() }),
             Refusal::Field { field: "note", .. }
         ));
-        let asked = apply(&a, &partner, Command::RequestRenewal { note: "PO in legal".into() }).unwrap();
+        let asked = apply(
+            &a,
+            &partner,
+            Command::RequestRenewal {
+                note: "PO in legal".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(asked.next.renewal, Some(Renewal::Requested));
         assert!(asked.next.review_due_at.is_some());
-        assert!(refused(&asked.next, &partner, Command::RequestRenewal { note: "again".into() }).to_string().contains("already waiting"));
+        assert!(
+            refused(
+                &asked.next,
+                &partner,
+                Command::RequestRenewal {
+                    note: "again".into()
+                }
+            )
+            .to_string()
+            .contains("already waiting")
+        );
         let reviewer = ctx(&p, Actor::Reviewer, t0() + TimeDelta::days(101));
         let renewed = apply(&asked.next, &reviewer, Command::ApproveRenewal).unwrap();
-        assert_eq!(renewed.next.protection_ends_at, Some(ends + TimeDelta::days(120)));
+        assert_eq!(
+            renewed.next.protection_ends_at,
+            Some(ends + TimeDelta::days(120))
+        );
         assert_eq!(renewed.next.review_due_at, None);
-        assert!(refused(&renewed.next, &partner, Command::RequestRenewal { note: "third".into() }).to_string().contains("once"));
+        assert!(
+            refused(
+                &renewed.next,
+                &partner,
+                Command::RequestRenewal {
+                    note: "third".into()
+                }
+            )
+            .to_string()
+            .contains("once")
+        );
     }
 
     #[test]
@@ -839,18 +973,51 @@ mod tests {
         let a = approved(&p);
         let ends = a.protection_ends_at.unwrap();
         let at_end = ctx(&p, Actor::Partner, ends);
-        assert!(refused(&a, &at_end, Command::RequestRenewal { note: "late".into() }).to_string().contains("ended"));
+        assert!(
+            refused(
+                &a,
+                &at_end,
+                Command::RequestRenewal {
+                    note: "late".into()
+                }
+            )
+            .to_string()
+            .contains("ended")
+        );
         let just_before = ctx(&p, Actor::Partner, ends - TimeDelta::seconds(1));
-        assert!(apply(&a, &just_before, Command::RequestRenewal { note: "in time".into() }).is_ok());
+        assert!(
+            apply(
+                &a,
+                &just_before,
+                Command::RequestRenewal {
+                    note: "in time".into()
+                }
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn renewals_may_be_approved_automatically_by_policy() {
-        let p = Policy { auto_approve_renewals: true, renewal_extension_days: Some(60), ..Policy::default() };
+        let p = Policy {
+            auto_approve_renewals: true,
+            renewal_extension_days: Some(60),
+            ..Policy::default()
+        };
         let a = approved(&p);
-        let t = apply(&a, &ctx(&p, Actor::Partner, t0()), Command::RequestRenewal { note: "Pilot".into() }).unwrap();
+        let t = apply(
+            &a,
+            &ctx(&p, Actor::Partner, t0()),
+            Command::RequestRenewal {
+                note: "Pilot".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(t.event, EventKind::RenewalApproved);
-        assert_eq!(t.next.protection_ends_at, Some(a.protection_ends_at.unwrap() + TimeDelta::days(60)));
+        assert_eq!(
+            t.next.protection_ends_at,
+            Some(a.protection_ends_at.unwrap() + TimeDelta::days(60))
+        );
         assert_eq!(t.next.review_due_at, None);
     }
 
@@ -858,20 +1025,57 @@ mod tests {
     fn closing_needs_an_approved_registration() {
         let p = Policy::default();
         let c = ctx(&p, Actor::Partner, t0());
-        let withdrawn = apply(&approved(&p), &c, Command::Withdraw { reason: String::new() }).unwrap().next;
+        let withdrawn = apply(
+            &approved(&p),
+            &c,
+            Command::Withdraw {
+                reason: String::new(),
+            },
+        )
+        .unwrap()
+        .next;
         assert_eq!(
-            refused(&withdrawn, &c, Command::CloseWon { amount_minor: 100, date: t0().date() }),
+            refused(
+                &withdrawn,
+                &c,
+                Command::CloseWon {
+                    amount_minor: 100,
+                    date: t0().date()
+                }
+            ),
             Refusal::WrongState("Withdrawn")
         );
         let future = t0().date() + TimeDelta::days(1);
         assert!(matches!(
-            refused(&approved(&p), &c, Command::CloseWon { amount_minor: 100, date: future }),
+            refused(
+                &approved(&p),
+                &c,
+                Command::CloseWon {
+                    amount_minor: 100,
+                    date: future
+                }
+            ),
             Refusal::Field { field: "date", .. }
         ));
-        let won = apply(&approved(&p), &c, Command::CloseWon { amount_minor: 4_200_000, date: t0().date() }).unwrap();
+        let won = apply(
+            &approved(&p),
+            &c,
+            Command::CloseWon {
+                amount_minor: 4_200_000,
+                date: t0().date(),
+            },
+        )
+        .unwrap();
         assert_eq!(won.next.status, Status::Won);
         assert_eq!(won.next.close_amount_minor, Some(4_200_000));
-        let lost = apply(&approved(&p), &ctx(&p, Actor::Reviewer, t0()), Command::CloseLost { reason: "Budget cut".into() }).unwrap();
+        let lost = apply(
+            &approved(&p),
+            &ctx(&p, Actor::Reviewer, t0()),
+            Command::CloseLost {
+                reason: "Budget cut".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(lost.next.status, Status::Lost);
     }
 
@@ -885,7 +1089,10 @@ mod tests {
         let t = apply(&a, &sys(ends), Command::Expire).unwrap();
         assert_eq!(t.next.status, Status::Expired);
         assert!(t.releases(&a));
-        assert!(matches!(refused(&a, &ctx(&p, Actor::Partner, ends), Command::Expire), Refusal::NotYours(_)));
+        assert!(matches!(
+            refused(&a, &ctx(&p, Actor::Partner, ends), Command::Expire),
+            Refusal::NotYours(_)
+        ));
     }
 
     #[test]
@@ -893,7 +1100,13 @@ mod tests {
         let p = Policy::default();
         let a = approved(&p);
         let ends = a.protection_ends_at.unwrap();
-        let asked = apply(&a, &ctx(&p, Actor::Partner, ends - TimeDelta::days(1)), Command::RequestRenewal { note: "x".into() }).unwrap().next;
+        let asked = apply(
+            &a,
+            &ctx(&p, Actor::Partner, ends - TimeDelta::days(1)),
+            Command::RequestRenewal { note: "x".into() },
+        )
+        .unwrap()
+        .next;
         assert!(apply(&asked, &ctx(&p, Actor::System, ends), Command::Expire).is_err());
     }
 
@@ -903,10 +1116,26 @@ mod tests {
         let a = approved(&p);
         let ends = a.protection_ends_at.unwrap();
         let sys = |at| ctx(&p, Actor::System, at);
-        assert!(apply(&a, &sys(ends - TimeDelta::days(14) - TimeDelta::seconds(1)), Command::SendReminder).is_err());
-        let sent = apply(&a, &sys(ends - TimeDelta::days(14)), Command::SendReminder).unwrap().next;
+        assert!(
+            apply(
+                &a,
+                &sys(ends - TimeDelta::days(14) - TimeDelta::seconds(1)),
+                Command::SendReminder
+            )
+            .is_err()
+        );
+        let sent = apply(&a, &sys(ends - TimeDelta::days(14)), Command::SendReminder)
+            .unwrap()
+            .next;
         assert!(sent.reminder_sent_at.is_some());
-        assert!(apply(&sent, &sys(ends - TimeDelta::days(1)), Command::SendReminder).is_err());
+        assert!(
+            apply(
+                &sent,
+                &sys(ends - TimeDelta::days(1)),
+                Command::SendReminder
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -914,10 +1143,26 @@ mod tests {
         let p = Policy::default();
         let sys = |at| ctx(&p, Actor::System, at);
         let due = t0() + TimeDelta::hours(48);
-        assert!(apply(&pending(&p), &sys(due - TimeDelta::seconds(1)), Command::EscalateSla).is_err());
-        let escalated = apply(&pending(&p), &sys(due), Command::EscalateSla).unwrap().next;
+        assert!(
+            apply(
+                &pending(&p),
+                &sys(due - TimeDelta::seconds(1)),
+                Command::EscalateSla
+            )
+            .is_err()
+        );
+        let escalated = apply(&pending(&p), &sys(due), Command::EscalateSla)
+            .unwrap()
+            .next;
         assert_eq!(escalated.sla_escalated_at, Some(due));
-        assert!(apply(&escalated, &sys(due + TimeDelta::hours(1)), Command::EscalateSla).is_err());
+        assert!(
+            apply(
+                &escalated,
+                &sys(due + TimeDelta::hours(1)),
+                Command::EscalateSla
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -929,7 +1174,14 @@ mod tests {
         assert_eq!(advanced.status, Status::Pending);
         assert_eq!(advanced.review_due_at, Some(t0() + TimeDelta::hours(53)));
         let until = t0() + TimeDelta::days(90);
-        let declined = apply(&queued, &sys, Command::DeclineAsDuplicate { protected_until: until }).unwrap();
+        let declined = apply(
+            &queued,
+            &sys,
+            Command::DeclineAsDuplicate {
+                protected_until: until,
+            },
+        )
+        .unwrap();
         assert_eq!(declined.next.status, Status::Declined);
         assert!(declined.note.unwrap().contains("21 Feb 2027"));
         assert!(apply(&pending(&p), &sys, Command::Advance).is_err());
@@ -939,10 +1191,29 @@ mod tests {
     fn withdrawing_is_possible_until_the_deal_is_closed() {
         let p = Policy::default();
         let c = ctx(&p, Actor::Partner, t0());
-        for current in [pending(&p), approved(&p), submit(&Claim::Pending { id: "x".into() }, &p, t0()).next] {
-            assert_eq!(apply(&current, &c, Command::Withdraw { reason: "".into() }).unwrap().next.status, Status::Withdrawn);
+        for current in [
+            pending(&p),
+            approved(&p),
+            submit(&Claim::Pending { id: "x".into() }, &p, t0()).next,
+        ] {
+            assert_eq!(
+                apply(&current, &c, Command::Withdraw { reason: "".into() })
+                    .unwrap()
+                    .next
+                    .status,
+                Status::Withdrawn
+            );
         }
-        let won = apply(&approved(&p), &c, Command::CloseWon { amount_minor: 1, date: t0().date() }).unwrap().next;
+        let won = apply(
+            &approved(&p),
+            &c,
+            Command::CloseWon {
+                amount_minor: 1,
+                date: t0().date(),
+            },
+        )
+        .unwrap()
+        .next;
         assert!(apply(&won, &c, Command::Withdraw { reason: "".into() }).is_err());
     }
 

@@ -10,20 +10,76 @@ pub struct Currency {
 }
 
 pub const CURRENCIES: &[Currency] = &[
-    Currency { code: "USD", name: "US dollar", decimals: 2 },
-    Currency { code: "EUR", name: "Euro", decimals: 2 },
-    Currency { code: "GBP", name: "Pound sterling", decimals: 2 },
-    Currency { code: "CAD", name: "Canadian dollar", decimals: 2 },
-    Currency { code: "AUD", name: "Australian dollar", decimals: 2 },
-    Currency { code: "CHF", name: "Swiss franc", decimals: 2 },
-    Currency { code: "SEK", name: "Swedish krona", decimals: 2 },
-    Currency { code: "NOK", name: "Norwegian krone", decimals: 2 },
-    Currency { code: "DKK", name: "Danish krone", decimals: 2 },
-    Currency { code: "PLN", name: "Polish złoty", decimals: 2 },
-    Currency { code: "JPY", name: "Japanese yen", decimals: 0 },
-    Currency { code: "INR", name: "Indian rupee", decimals: 2 },
-    Currency { code: "BRL", name: "Brazilian real", decimals: 2 },
-    Currency { code: "SGD", name: "Singapore dollar", decimals: 2 },
+    Currency {
+        code: "USD",
+        name: "US dollar",
+        decimals: 2,
+    },
+    Currency {
+        code: "EUR",
+        name: "Euro",
+        decimals: 2,
+    },
+    Currency {
+        code: "GBP",
+        name: "Pound sterling",
+        decimals: 2,
+    },
+    Currency {
+        code: "CAD",
+        name: "Canadian dollar",
+        decimals: 2,
+    },
+    Currency {
+        code: "AUD",
+        name: "Australian dollar",
+        decimals: 2,
+    },
+    Currency {
+        code: "CHF",
+        name: "Swiss franc",
+        decimals: 2,
+    },
+    Currency {
+        code: "SEK",
+        name: "Swedish krona",
+        decimals: 2,
+    },
+    Currency {
+        code: "NOK",
+        name: "Norwegian krone",
+        decimals: 2,
+    },
+    Currency {
+        code: "DKK",
+        name: "Danish krone",
+        decimals: 2,
+    },
+    Currency {
+        code: "PLN",
+        name: "Polish złoty",
+        decimals: 2,
+    },
+    Currency {
+        code: "JPY",
+        name: "Japanese yen",
+        decimals: 0,
+    },
+    Currency {
+        code: "INR",
+        name: "Indian rupee",
+        decimals: 2,
+    },
+    Currency {
+        code: "BRL",
+        name: "Brazilian real",
+        decimals: 2,
+    },
+    Currency {
+        code: "SGD",
+        name: "Singapore dollar",
+        decimals: 2,
+    },
 ];
 
 pub fn currency(code: &str) -> Option<Currency> {
@@ -78,7 +134,7 @@ pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, &'static str>
     let minor = whole
         .checked_mul(scale)
         .and_then(|w| w.checked_add(frac))
-        .filter(|m| *m <= 1_000_000_000_000_00)
+        .filter(|m| *m <= 100_000_000_000_000)
         .ok_or("That amount is too large.")?;
     if minor == 0 {
         return Err("Enter an amount above zero.");
@@ -96,7 +152,10 @@ pub fn format_amount(minor: i64, code: &str) -> String {
         format!("{sign}{whole} {code}")
     } else {
         let frac = minor.abs() % scale;
-        format!("{sign}{whole}.{frac:0width$} {code}", width = decimals as usize)
+        format!(
+            "{sign}{whole}.{frac:0width$} {code}",
+            width = decimals as usize
+        )
     }
 }
 
@@ -107,7 +166,12 @@ pub fn amount_input(minor: i64, code: &str) -> String {
         return minor.to_string();
     }
     let scale = 10_i64.pow(decimals);
-    format!("{}.{:0width$}", minor / scale, minor % scale, width = decimals as usize)
+    format!(
+        "{}.{:0width$}",
+        minor / scale,
+        minor % scale,
+        width = decimals as usize
+    )
 }
 
 pub fn group_thousands(n: i64) -> String {

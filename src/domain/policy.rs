@@ -256,27 +256,64 @@ impl PolicyForm {
 impl PolicyForm {
     /// Each setting with its label and value as typed, in form order.
     pub fn entries(&self) -> Vec<(&'static str, String)> {
-        let flag = |v: &Option<String>| if v.is_some() { "Yes".to_owned() } else { "No".to_owned() };
-        let or_default = |v: &str| if v.is_empty() { "(program default)".to_owned() } else { v.to_owned() };
+        let flag = |v: &Option<String>| {
+            if v.is_some() {
+                "Yes".to_owned()
+            } else {
+                "No".to_owned()
+            }
+        };
+        let or_default = |v: &str| {
+            if v.is_empty() {
+                "(program default)".to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
         vec![
             ("Program currency", self.currency.clone()),
             ("SMB below", self.smb_below.clone()),
             ("Mid-market below", self.mid_below.clone()),
             ("SMB window (days)", self.window_smb_days.clone()),
             ("Mid-market window (days)", self.window_mid_days.clone()),
-            ("Enterprise window (days)", self.window_enterprise_days.clone()),
-            ("Max active per organisation", self.max_active_per_org.clone()),
-            ("Max active, Registered tier", or_default(&self.max_active_registered)),
-            ("Max active, Silver tier", or_default(&self.max_active_silver)),
+            (
+                "Enterprise window (days)",
+                self.window_enterprise_days.clone(),
+            ),
+            (
+                "Max active per organisation",
+                self.max_active_per_org.clone(),
+            ),
+            (
+                "Max active, Registered tier",
+                or_default(&self.max_active_registered),
+            ),
+            (
+                "Max active, Silver tier",
+                or_default(&self.max_active_silver),
+            ),
             ("Max active, Gold tier", or_default(&self.max_active_gold)),
-            ("Max active, Platinum tier", or_default(&self.max_active_platinum)),
+            (
+                "Max active, Platinum tier",
+                or_default(&self.max_active_platinum),
+            ),
             ("Approval SLA (hours)", self.approval_sla_hours.clone()),
             ("Renewals allowed", flag(&self.renewals_allowed)),
-            ("Renewal extension (days)", if self.renewal_extension_days.is_empty() { "(segment window)".into() } else { self.renewal_extension_days.clone() }),
+            (
+                "Renewal extension (days)",
+                if self.renewal_extension_days.is_empty() {
+                    "(segment window)".into()
+                } else {
+                    self.renewal_extension_days.clone()
+                },
+            ),
             ("Auto-approve renewals", flag(&self.auto_approve_renewals)),
             ("Reminder before expiry (days)", self.reminder_days.clone()),
             ("Direct-reserved above", self.direct_threshold.clone()),
-            ("Active engagement (days)", self.active_engagement_days.clone()),
+            (
+                "Active engagement (days)",
+                self.active_engagement_days.clone(),
+            ),
             ("Exchange rates", self.rates.replace('\n', ", ")),
         ]
     }
@@ -314,11 +351,18 @@ fn parse_rate(text: &str) -> Option<i64> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty() && frac.is_empty()
         || frac.len() > 6
-        || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = format!("{frac:0<6}").parse().ok()?;
     let micros = whole.checked_mul(1_000_000)?.checked_add(frac)?;
     (micros > 0).then_some(micros)
@@ -329,7 +373,13 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn int(&mut self, field: &'static str, text: &str, range: std::ops::RangeInclusive<i64>, what: &str) -> i64 {
+    fn int(
+        &mut self,
+        field: &'static str,
+        text: &str,
+        range: std::ops::RangeInclusive<i64>,
+        what: &str,
+    ) -> i64 {
         match text.trim().replace(',', "").parse::<i64>() {
             Ok(v) if range.contains(&v) => v,
             _ => {
@@ -342,7 +392,13 @@ impl Reader<'_> {
         }
     }
 
-    fn optional(&mut self, field: &'static str, text: &str, range: std::ops::RangeInclusive<i64>, what: &str) -> Option<i64> {
+    fn optional(
+        &mut self,
+        field: &'static str,
+        text: &str,
+        range: std::ops::RangeInclusive<i64>,
+        what: &str,
+    ) -> Option<i64> {
         if text.trim().is_empty() {
             None
         } else {
@@ -354,7 +410,9 @@ impl Reader<'_> {
 /// Validates the policy form; every wrong value gets its own message.
 pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let mut r = Reader { errors: &mut errors };
+    let mut r = Reader {
+        errors: &mut errors,
+    };
     let days = "a number of days";
     let amount = "a whole amount";
     let cap = "a number of registrations";
@@ -362,30 +420,81 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
     let mid_below = r.int("mid_below", &form.mid_below, 1..=1_000_000_000, amount);
     let window_smb_days = r.int("window_smb_days", &form.window_smb_days, WINDOW_DAYS, days);
     let window_mid_days = r.int("window_mid_days", &form.window_mid_days, WINDOW_DAYS, days);
-    let window_enterprise_days =
-        r.int("window_enterprise_days", &form.window_enterprise_days, WINDOW_DAYS, days);
-    let max_active_per_org = r.int("max_active_per_org", &form.max_active_per_org, 1..=100_000, cap);
-    let max_active_registered =
-        r.optional("max_active_registered", &form.max_active_registered, 1..=100_000, cap);
-    let max_active_silver = r.optional("max_active_silver", &form.max_active_silver, 1..=100_000, cap);
+    let window_enterprise_days = r.int(
+        "window_enterprise_days",
+        &form.window_enterprise_days,
+        WINDOW_DAYS,
+        days,
+    );
+    let max_active_per_org = r.int(
+        "max_active_per_org",
+        &form.max_active_per_org,
+        1..=100_000,
+        cap,
+    );
+    let max_active_registered = r.optional(
+        "max_active_registered",
+        &form.max_active_registered,
+        1..=100_000,
+        cap,
+    );
+    let max_active_silver = r.optional(
+        "max_active_silver",
+        &form.max_active_silver,
+        1..=100_000,
+        cap,
+    );
     let max_active_gold = r.optional("max_active_gold", &form.max_active_gold, 1..=100_000, cap);
-    let max_active_platinum =
-        r.optional("max_active_platinum", &form.max_active_platinum, 1..=100_000, cap);
-    let approval_sla_hours = r.int("approval_sla_hours", &form.approval_sla_hours, 1..=720, "a number of hours");
-    let renewal_extension_days =
-        r.optional("renewal_extension_days", &form.renewal_extension_days, WINDOW_DAYS, days);
+    let max_active_platinum = r.optional(
+        "max_active_platinum",
+        &form.max_active_platinum,
+        1..=100_000,
+        cap,
+    );
+    let approval_sla_hours = r.int(
+        "approval_sla_hours",
+        &form.approval_sla_hours,
+        1..=720,
+        "a number of hours",
+    );
+    let renewal_extension_days = r.optional(
+        "renewal_extension_days",
+        &form.renewal_extension_days,
+        WINDOW_DAYS,
+        days,
+    );
     let reminder_days = r.int("reminder_days", &form.reminder_days, 1..=90, days);
-    let direct_threshold = r.int("direct_threshold", &form.direct_threshold, 1..=1_000_000_000, amount);
-    let active_engagement_days = r.int("active_engagement_days", &form.active_engagement_days, 1..=365, days);
+    let direct_threshold = r.int(
+        "direct_threshold",
+        &form.direct_threshold,
+        1..=1_000_000_000,
+        amount,
+    );
+    let active_engagement_days = r.int(
+        "active_engagement_days",
+        &form.active_engagement_days,
+        1..=365,
+        days,
+    );
 
-    if errors.get("mid_below").is_none() && errors.get("smb_below").is_none() && mid_below <= smb_below {
-        errors.add("mid_below", "The mid-market limit must be above the SMB limit.");
+    if errors.get("mid_below").is_none()
+        && errors.get("smb_below").is_none()
+        && mid_below <= smb_below
+    {
+        errors.add(
+            "mid_below",
+            "The mid-market limit must be above the SMB limit.",
+        );
     }
-    let shortest = window_smb_days.min(window_mid_days).min(window_enterprise_days);
+    let shortest = window_smb_days
+        .min(window_mid_days)
+        .min(window_enterprise_days);
     if errors.get("reminder_days").is_none() && reminder_days >= shortest {
         errors.add(
             "reminder_days",
-            format!("The reminder must come before the shortest window ends (under {shortest} days)."),
+            format!(
+                "The reminder must come before the shortest window ends (under {shortest} days)."
+            ),
         );
     }
     let currency = form.currency.trim().to_uppercase();
@@ -404,16 +513,28 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         match (money::currency(&code), parse_rate(value), parts.next()) {
             (Some(c), Some(micros), None) if c.code != currency => {
                 if rates.iter().any(|r: &Rate| r.currency == c.code) {
-                    errors.add("rates", format!("Line {}: {} is listed twice.", n + 1, c.code));
+                    errors.add(
+                        "rates",
+                        format!("Line {}: {} is listed twice.", n + 1, c.code),
+                    );
                 }
-                rates.push(Rate { currency: c.code.into(), micros });
+                rates.push(Rate {
+                    currency: c.code.into(),
+                    micros,
+                });
             }
             (Some(_), Some(_), None) => {
-                errors.add("rates", format!("Line {}: the program currency needs no rate.", n + 1));
+                errors.add(
+                    "rates",
+                    format!("Line {}: the program currency needs no rate.", n + 1),
+                );
             }
             _ => errors.add(
                 "rates",
-                format!("Line {}: write a currency code and a rate, for example \"EUR 1.08\".", n + 1),
+                format!(
+                    "Line {}: write a currency code and a rate, for example \"EUR 1.08\".",
+                    n + 1
+                ),
             ),
         }
     }
@@ -493,7 +614,11 @@ mod tests {
     #[test]
     fn changes_list_only_what_differs() {
         let old = Policy::default();
-        let new = Policy { window_smb_days: 60, auto_approve_renewals: true, ..Policy::default() };
+        let new = Policy {
+            window_smb_days: 60,
+            auto_approve_renewals: true,
+            ..Policy::default()
+        };
         assert_eq!(
             changes(&old, &new),
             vec![

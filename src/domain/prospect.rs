@@ -8,13 +8,56 @@ use unicode_normalization::char::is_combining_mark;
 /// Legal-form words dropped from the end of a name ("Acme Holding GmbH & Co. KG" → "acme
 /// holding"), after punctuation is gone and words are lower case.
 const LEGAL_FORMS: &[&[&str]] = &[
-    &["inc"], &["incorporated"], &["corp"], &["corporation"], &["co"], &["company"],
-    &["llc"], &["l", "l", "c"], &["llp"], &["lp"], &["ltd"], &["limited"], &["plc"],
-    &["gmbh"], &["ag"], &["kg"], &["ohg"], &["ug"], &["se"], &["sa"], &["s", "a"], &["sas"],
-    &["sarl"], &["spa"], &["srl"], &["s", "r", "l"], &["bv"], &["b", "v"], &["nv"], &["n", "v"],
-    &["oy"], &["oyj"], &["ab"], &["as"], &["asa"], &["aps"], &["pty"], &["sp", "z", "o", "o"],
-    &["s", "r", "o"], &["sro"], &["ooo"], &["oao"], &["kk"], &["bhd"], &["sdn", "bhd"],
-    &["pte"], &["holding"], &["holdings"], &["group"], &["and"],
+    &["inc"],
+    &["incorporated"],
+    &["corp"],
+    &["corporation"],
+    &["co"],
+    &["company"],
+    &["llc"],
+    &["l", "l", "c"],
+    &["llp"],
+    &["lp"],
+    &["ltd"],
+    &["limited"],
+    &["plc"],
+    &["gmbh"],
+    &["ag"],
+    &["kg"],
+    &["ohg"],
+    &["ug"],
+    &["se"],
+    &["sa"],
+    &["s", "a"],
+    &["sas"],
+    &["sarl"],
+    &["spa"],
+    &["srl"],
+    &["s", "r", "l"],
+    &["bv"],
+    &["b", "v"],
+    &["nv"],
+    &["n", "v"],
+    &["oy"],
+    &["oyj"],
+    &["ab"],
+    &["as"],
+    &["asa"],
+    &["aps"],
+    &["pty"],
+    &["sp", "z", "o", "o"],
+    &["s", "r", "o"],
+    &["sro"],
+    &["ooo"],
+    &["oao"],
+    &["kk"],
+    &["bhd"],
+    &["sdn", "bhd"],
+    &["pte"],
+    &["holding"],
+    &["holdings"],
+    &["group"],
+    &["and"],
 ];
 
 /// Lower case, diacritics folded, `&`/`+` as "and", punctuation as spaces.
@@ -48,7 +91,11 @@ pub fn name_key(name: &str) -> String {
     }
     loop {
         let stripped = LEGAL_FORMS.iter().find(|form| {
-            form.len() < w.len() && w[w.len() - form.len()..].iter().zip(form.iter()).all(|(a, b)| a == b)
+            form.len() < w.len()
+                && w[w.len() - form.len()..]
+                    .iter()
+                    .zip(form.iter())
+                    .all(|(a, b)| a == b)
         });
         match stripped {
             Some(form) => w.truncate(w.len() - form.len()),
@@ -74,15 +121,32 @@ pub fn domain_key(website: &str) -> Option<String> {
     let valid = host.contains('.')
         && !host.starts_with('.')
         && !host.contains("..")
-        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     valid.then(|| host.to_owned())
 }
 
 /// Free-mail domains: a contact's address there says nothing about the company.
 const FREE_MAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me",
-    "protonmail.com", "yandex.ru", "mail.ru", "qq.com", "163.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "proton.me",
+    "protonmail.com",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
 ];
 
 pub fn is_free_mail(domain: &str) -> bool {
@@ -110,7 +174,14 @@ mod tests {
 
     #[test]
     fn spellings_of_one_company_share_a_name_key() {
-        for name in ["ACME Inc.", "Acme Corporation", "The Acme Company", "acme, LLC", "Acme GmbH & Co. KG", "ACME   ltd"] {
+        for name in [
+            "ACME Inc.",
+            "Acme Corporation",
+            "The Acme Company",
+            "acme, LLC",
+            "Acme GmbH & Co. KG",
+            "ACME   ltd",
+        ] {
             assert_eq!(name_key(name), "acme", "{name}");
         }
         assert_eq!(name_key("Müller & Söhne GmbH"), "muller and sohne");
@@ -127,7 +198,14 @@ mod tests {
 
     #[test]
     fn websites_and_emails_reduce_to_one_domain() {
-        for site in ["https://www.Acme.com/about", "acme.com", "http://acme.com:8080", "ACME.COM.", "pat@acme.com", "m.acme.com"] {
+        for site in [
+            "https://www.Acme.com/about",
+            "acme.com",
+            "http://acme.com:8080",
+            "ACME.COM.",
+            "pat@acme.com",
+            "m.acme.com",
+        ] {
             assert_eq!(domain_key(site).as_deref(), Some("acme.com"), "{site}");
         }
         assert_eq!(domain_key("not a site"), None);

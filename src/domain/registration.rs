@@ -91,7 +91,14 @@ fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn check_len(errors: &mut FieldErrors, field: &'static str, value: &str, min: usize, max: usize, what: &str) {
+fn check_len(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+    what: &str,
+) {
     let n = value.chars().count();
     if n < min {
         errors.add(field, format!("Enter {what}."));
@@ -102,7 +109,11 @@ fn check_len(errors: &mut FieldErrors, field: &'static str, value: &str, min: us
 
 /// The prospect keys of a form, as far as they can be read: for the availability check,
 /// which runs before the rest of the form is complete.
-pub fn prospect_keys(company_name: &str, website: &str, contact_email: &str) -> (String, Option<String>) {
+pub fn prospect_keys(
+    company_name: &str,
+    website: &str,
+    contact_email: &str,
+) -> (String, Option<String>) {
     let email_domain = domain_key(contact_email)
         .filter(|_| contact_email.contains('@'))
         .filter(|d| !is_free_mail(d));
@@ -117,10 +128,20 @@ pub fn validate_registration(
 ) -> Result<NewRegistration, FieldErrors> {
     let mut errors = FieldErrors::new();
     let company_name = tidy(&form.company_name);
-    check_len(&mut errors, "company_name", &company_name, 2, 200, "the prospect's company name");
+    check_len(
+        &mut errors,
+        "company_name",
+        &company_name,
+        2,
+        200,
+        "the prospect's company name",
+    );
     let website = form.website.trim().to_owned();
     if !website.is_empty() && domain_key(&website).is_none() {
-        errors.add("website", "Enter a website such as acme.com, or leave it empty.");
+        errors.add(
+            "website",
+            "Enter a website such as acme.com, or leave it empty.",
+        );
     }
     let country = form.country.trim().to_uppercase();
     if super::registration::country_name(&country).is_none() {
@@ -131,19 +152,34 @@ pub fn validate_registration(
         errors.add("industry", "Choose the prospect's industry.");
     }
     let contact_name = tidy(&form.contact_name);
-    check_len(&mut errors, "contact_name", &contact_name, 2, 120, "the contact's name");
+    check_len(
+        &mut errors,
+        "contact_name",
+        &contact_name,
+        2,
+        120,
+        "the contact's name",
+    );
     let contact_email = form.contact_email.trim().to_lowercase();
     if !is_plausible_email(&contact_email) {
-        errors.add("contact_email", "Enter the contact's email address, like name@company.com.");
+        errors.add(
+            "contact_email",
+            "Enter the contact's email address, like name@company.com.",
+        );
     }
     let contact_phone = form.contact_phone.trim().to_owned();
     let digits = contact_phone.chars().filter(char::is_ascii_digit).count();
     if !contact_phone.is_empty()
         && (digits < 6
             || contact_phone.len() > 40
-            || !contact_phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)))
+            || !contact_phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
     {
-        errors.add("contact_phone", "Enter a phone number with digits, spaces, + - ( ) only, or leave it empty.");
+        errors.add(
+            "contact_phone",
+            "Enter a phone number with digits, spaces, + - ( ) only, or leave it empty.",
+        );
     }
     let currency = form.currency.trim().to_uppercase();
     let accepted = policy.accepted_currencies();
@@ -172,22 +208,37 @@ pub fn validate_registration(
     }
     let expected_close = match NaiveDate::parse_from_str(form.expected_close.trim(), "%Y-%m-%d") {
         Ok(date) if date < today => {
-            errors.add("expected_close", "The expected close date cannot be in the past.");
+            errors.add(
+                "expected_close",
+                "The expected close date cannot be in the past.",
+            );
             None
         }
         Ok(date) if date > today + chrono::TimeDelta::days(3 * 365) => {
-            errors.add("expected_close", "Choose a date within the next three years.");
+            errors.add(
+                "expected_close",
+                "Choose a date within the next three years.",
+            );
             None
         }
         Ok(date) => Some(date),
         Err(_) => {
-            errors.add("expected_close", "Enter the expected close date as YYYY-MM-DD.");
+            errors.add(
+                "expected_close",
+                "Enter the expected close date as YYYY-MM-DD.",
+            );
             None
         }
     };
     let relationship = form.relationship.trim().to_owned();
-    check_len(&mut errors, "relationship", &relationship, 20, 4000,
-        "how you know the prospect (at least 20 characters): meetings held, people involved, needs found");
+    check_len(
+        &mut errors,
+        "relationship",
+        &relationship,
+        20,
+        4000,
+        "how you know the prospect (at least 20 characters): meetings held, people involved, needs found",
+    );
     let (name_key, domain_key) = prospect_keys(&company_name, &website, &contact_email);
     match expected_close {
         Some(expected_close) if errors.is_empty() => Ok(NewRegistration {
@@ -271,7 +322,18 @@ mod tests {
             ..RegistrationForm::default()
         };
         let errors = validate_registration(&form, &Policy::default(), today()).unwrap_err();
-        for field in ["company_name", "website", "country", "industry", "contact_name", "contact_email", "contact_phone", "amount", "expected_close", "relationship"] {
+        for field in [
+            "company_name",
+            "website",
+            "country",
+            "industry",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "amount",
+            "expected_close",
+            "relationship",
+        ] {
             assert!(errors.get(field).is_some(), "{field}");
         }
     }
@@ -282,7 +344,12 @@ mod tests {
         form.amount = "100,001".into();
         form.currency = "USD".into();
         let errors = validate_registration(&form, &Policy::default(), today()).unwrap_err();
-        assert!(errors.get("amount").unwrap().contains("reserved for direct sales"));
+        assert!(
+            errors
+                .get("amount")
+                .unwrap()
+                .contains("reserved for direct sales")
+        );
         form.amount = "100,000".into();
         let r = validate_registration(&form, &Policy::default(), today()).unwrap();
         assert_eq!(r.segment, Segment::Enterprise);

@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(days_left(ends, at(12)), 0);
         assert_eq!(days_left(ends, at(11)), 1);
         assert_eq!(days_left(ends, at(12) - TimeDelta::days(2)), 2);
-        assert_eq!(days_left(ends, at(12) - TimeDelta::days(2) - TimeDelta::seconds(1)), 3);
+        assert_eq!(
+            days_left(ends, at(12) - TimeDelta::days(2) - TimeDelta::seconds(1)),
+            3
+        );
     }
 
     #[test]

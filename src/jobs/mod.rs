@@ -57,12 +57,8 @@ impl Jobs {
     pub fn run_once(&self) -> anyhow::Result<Report> {
         let mut conn = self.pool.get()?;
         // Sweeps first, so that the emails they queue go out in the same pass.
-        let registrations = registrations::sweep(
-            &mut conn,
-            &self.config,
-            self.clock.naive_now(),
-            &mut |_| {},
-        )?;
+        let registrations =
+            registrations::sweep(&mut conn, &self.config, self.clock.naive_now(), &mut |_| {})?;
         let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
         let now = self.clock.naive_now();
         let sessions_removed =

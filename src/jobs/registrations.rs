@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::db::models::{policy, registration};
 use crate::db::{DbConnection, write_tx};
 use crate::domain::lifecycle::{Command, Status};
-use crate::workflow::transition::{ActError, Acting, act_in_tx};
+use crate::workflow::transition::{ActError, Acting, act_under_policy};
 
 /// Rows per write transaction: small enough that one batch holds the SQLite write lock for
 /// tens of milliseconds, large enough that a big sweep does not crawl.
@@ -47,7 +47,14 @@ pub fn sweep(
         if ids.is_empty() {
             break;
         }
-        let done = batch(conn, config, &ids, || Command::Expire, now, &mut out.longest_batch)?;
+        let done = batch(
+            conn,
+            config,
+            &ids,
+            || Command::Expire,
+            now,
+            &mut out.longest_batch,
+        )?;
         out.expired += done;
         progress(&out);
         if done == 0 {
@@ -64,7 +71,14 @@ pub fn sweep(
         if ids.is_empty() {
             break;
         }
-        let done = batch(conn, config, &ids, || Command::SendReminder, now, &mut out.longest_batch)?;
+        let done = batch(
+            conn,
+            config,
+            &ids,
+            || Command::SendReminder,
+            now,
+            &mut out.longest_batch,
+        )?;
         out.reminded += done;
         progress(&out);
         if done == 0 {
@@ -76,7 +90,14 @@ pub fn sweep(
         if ids.is_empty() {
             break;
         }
-        let done = batch(conn, config, &ids, || Command::EscalateSla, now, &mut out.longest_batch)?;
+        let done = batch(
+            conn,
+            config,
+            &ids,
+            || Command::EscalateSla,
+            now,
+            &mut out.longest_batch,
+        )?;
         out.escalated += done;
         progress(&out);
         if done == 0 {
@@ -98,9 +119,10 @@ fn batch(
 ) -> anyhow::Result<usize> {
     let started = Instant::now();
     let done = write_tx(conn, |conn| -> Result<usize, ActError> {
+        let pv = policy::current(conn)?;
         let mut done = 0;
         for id in ids {
-            match act_in_tx(conn, config, id, Acting::SYSTEM, command(), now) {
+            match act_under_policy(conn, config, id, Acting::SYSTEM, command(), now, &pv) {
                 Ok(_) => done += 1,
                 Err(ActError::Refused(_) | ActError::NotFound) => {}
                 Err(e) => return Err(e),

@@ -67,15 +67,29 @@ pub enum Action {
 impl Action {
     fn command(self, form: &ActionForm, currency: &str) -> Result<Command, FieldErrors> {
         Ok(match self {
-            Action::Withdraw => Command::Withdraw { reason: form.withdraw_reason.clone() },
-            Action::Renew => Command::RequestRenewal { note: form.renew_note.clone() },
-            Action::Answer => Command::AnswerInfo { answer: form.answer.clone() },
-            Action::CloseLost => Command::CloseLost { reason: form.lost_reason.clone() },
+            Action::Withdraw => Command::Withdraw {
+                reason: form.withdraw_reason.clone(),
+            },
+            Action::Renew => Command::RequestRenewal {
+                note: form.renew_note.clone(),
+            },
+            Action::Answer => Command::AnswerInfo {
+                answer: form.answer.clone(),
+            },
+            Action::CloseLost => Command::CloseLost {
+                reason: form.lost_reason.clone(),
+            },
             Action::Approve => Command::Approve,
-            Action::Reject => Command::Reject { reason: form.reject_reason.clone() },
-            Action::RequestInfo => Command::RequestInfo { question: form.info_question.clone() },
+            Action::Reject => Command::Reject {
+                reason: form.reject_reason.clone(),
+            },
+            Action::RequestInfo => Command::RequestInfo {
+                question: form.info_question.clone(),
+            },
             Action::ApproveRenewal => Command::ApproveRenewal,
-            Action::RejectRenewal => Command::RejectRenewal { reason: form.renewal_reason.clone() },
+            Action::RejectRenewal => Command::RejectRenewal {
+                reason: form.renewal_reason.clone(),
+            },
             Action::CloseWon => {
                 let mut errors = FieldErrors::new();
                 let amount = money::currency(currency)
@@ -121,7 +135,9 @@ impl Action {
             Action::CloseLost => "The deal was closed as lost.",
             Action::Approve => "Approved. The partner has been emailed.",
             Action::Reject => "Rejected. The partner has been emailed the reason.",
-            Action::RequestInfo => "Question sent. The SLA clock is paused until the partner answers.",
+            Action::RequestInfo => {
+                "Question sent. The SLA clock is paused until the partner answers."
+            }
             Action::ApproveRenewal => "Renewal approved. The partner has been emailed.",
             Action::RejectRenewal => "Renewal rejected. The partner has been emailed the reason.",
         }
@@ -165,7 +181,11 @@ pub async fn perform(
             Ok(c) => c,
             Err(errors) => return Ok(Err(Outcome::Invalid(errors))),
         };
-        let acting = Acting { user_id: Some(&user_id), actor, scope };
+        let acting = Acting {
+            user_id: Some(&user_id),
+            actor,
+            scope,
+        };
         Ok(match act(conn, &config, &id, acting, command, now) {
             Ok(_) => Ok(()),
             Err(ActError::NotFound) => return Err(AppError::NotFound),

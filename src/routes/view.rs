@@ -150,24 +150,6 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     out.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_junk_is_ignored() {
-        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_micro_opt(9, 1, 2, 345_678)
-            .unwrap();
-        for c in [Cursor::At(at, "0193-ab".into()), Cursor::Name("acme | co".into(), "x".into())] {
-            assert_eq!(decode_cursor(&encode_cursor(&c)), Some(c));
-        }
-        assert_eq!(decode_cursor("not a cursor!"), None);
-        assert_eq!(decode_cursor(""), None);
-    }
-}
-
 /// Everything a registration's own page shows, for partners and reviewers alike.
 pub struct Detail {
     pub reg: RegistrationView,
@@ -218,7 +200,10 @@ impl Detail {
                 .to_owned(),
             expected_close: details.expected_close.format("%-d %b %Y").to_string(),
             details,
-            timeline: events.iter().map(|e| TimelineEntry::new(e, show_names)).collect(),
+            timeline: events
+                .iter()
+                .map(|e| TimelineEntry::new(e, show_names))
+                .collect(),
             question,
             renewal_note: s.renewal_note.clone(),
             outcome_reason: s.outcome_reason.clone(),
@@ -275,5 +260,26 @@ impl Kept {
 
     pub fn get(&self, field: &str) -> &str {
         self.0.get(field).map_or("", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_ignored() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_micro_opt(9, 1, 2, 345_678)
+            .unwrap();
+        for c in [
+            Cursor::At(at, "0193-ab".into()),
+            Cursor::Name("acme | co".into(), "x".into()),
+        ] {
+            assert_eq!(decode_cursor(&encode_cursor(&c)), Some(c));
+        }
+        assert_eq!(decode_cursor("not a cursor!"), None);
+        assert_eq!(decode_cursor(""), None);
     }
 }

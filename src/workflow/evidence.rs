@@ -29,17 +29,31 @@ impl Why {
     }
 }
 
-pub fn why(name_key: &str, domain_key: Option<&str>, other_name: &str, other_domain: Option<&str>) -> Option<Why> {
+pub fn why(
+    name_key: &str,
+    domain_key: Option<&str>,
+    other_name: &str,
+    other_domain: Option<&str>,
+) -> Option<Why> {
     if let (Some(a), Some(b)) = (domain_key, other_domain)
         && a == b
     {
-        return Some(Why { score: 1.0, reason: format!("same domain ({a})") });
+        return Some(Why {
+            score: 1.0,
+            reason: format!("same domain ({a})"),
+        });
     }
     if name_key == other_name {
-        return Some(Why { score: 1.0, reason: "same name".into() });
+        return Some(Why {
+            score: 1.0,
+            reason: "same name".into(),
+        });
     }
     let s = similarity(name_key, other_name);
-    (s >= POSSIBLE_DUPLICATE).then(|| Why { score: s, reason: "similar name".into() })
+    (s >= POSSIBLE_DUPLICATE).then(|| Why {
+        score: s,
+        reason: "similar name".into(),
+    })
 }
 
 pub struct RegistrationMatch {
@@ -76,25 +90,44 @@ impl Evidence {
     /// "2 registrations, 1 CRM account": for the queue.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
-        let exact = self.registrations.iter().filter(|m| m.why.is_exact()).count();
+        let exact = self
+            .registrations
+            .iter()
+            .filter(|m| m.why.is_exact())
+            .count();
         let possible = self.registrations.len() - exact;
         if exact > 0 {
-            parts.push(format!("{exact} same-prospect registration{}", plural(exact)));
+            parts.push(format!(
+                "{exact} same-prospect registration{}",
+                plural(exact)
+            ));
         }
         if possible > 0 {
             parts.push(format!("{possible} possible duplicate{}", plural(possible)));
         }
         if !self.accounts.is_empty() {
-            parts.push(format!("{} CRM account{}", self.accounts.len(), plural(self.accounts.len())));
+            parts.push(format!(
+                "{} CRM account{}",
+                self.accounts.len(),
+                plural(self.accounts.len())
+            ));
         }
         if !self.opportunities.is_empty() {
             parts.push(format!(
                 "{} active direct opportunit{}",
                 self.opportunities.len(),
-                if self.opportunities.len() == 1 { "y" } else { "ies" }
+                if self.opportunities.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
             ));
         }
-        if parts.is_empty() { "No conflicts found".into() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "No conflicts found".into()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
@@ -102,8 +135,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// How many candidates each source is searched for; enough for any real prospect.
-const CANDIDATES: i64 = 200;
+/// How many candidates each search returns (exact name, exact domain, same first word).
+const CANDIDATES: i64 = 50;
 
 /// Everything matching a prospect, the strongest matches first. `exclude_id` is the
 /// registration under review.
@@ -115,26 +148,30 @@ pub fn gather(
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Evidence> {
-    let mut registrations: Vec<RegistrationMatch> = registration::candidates(conn, exclude_id, name_key, domain_key, CANDIDATES)?
-        .into_iter()
-        .filter_map(|l| {
-            let r = &l.registration;
-            why(name_key, domain_key, &r.name_key, r.domain_key.as_deref()).map(|why| RegistrationMatch {
-                id: r.id.clone(),
-                company_name: r.company_name.clone(),
-                org_name: l.org_name,
-                status: r.status(),
-                protection_ends_at: r.state.protection_ends_at,
-                why,
+    let mut registrations: Vec<RegistrationMatch> =
+        registration::candidates(conn, exclude_id, name_key, domain_key, CANDIDATES)?
+            .into_iter()
+            .filter_map(|l| {
+                let r = &l.registration;
+                why(name_key, domain_key, &r.name_key, r.domain_key.as_deref()).map(|why| {
+                    RegistrationMatch {
+                        id: r.id.clone(),
+                        company_name: r.company_name.clone(),
+                        org_name: l.org_name,
+                        status: r.status(),
+                        protection_ends_at: r.state.protection_ends_at,
+                        why,
+                    }
+                })
             })
-        })
-        .collect();
+            .collect();
     registrations.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
     registrations.truncate(20);
     let mut accounts: Vec<AccountMatch> = crm::candidates(conn, name_key, domain_key, CANDIDATES)?
         .into_iter()
         .filter_map(|a| {
-            why(name_key, domain_key, &a.name_key, a.domain_key.as_deref()).map(|why| AccountMatch { account: a, why })
+            why(name_key, domain_key, &a.name_key, a.domain_key.as_deref())
+                .map(|why| AccountMatch { account: a, why })
         })
         .collect();
     accounts.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
@@ -152,7 +189,11 @@ pub fn gather(
             opportunity: o,
         })
         .collect();
-    Ok(Evidence { registrations, accounts, opportunities })
+    Ok(Evidence {
+        registrations,
+        accounts,
+        opportunities,
+    })
 }
 
 /// What a partner is told about a prospect before registering it. Never names another
@@ -193,7 +234,10 @@ impl Availability {
 
     /// True when submitting is refused outright.
     pub fn blocks(&self) -> bool {
-        matches!(self, Availability::YoursAlready { .. } | Availability::Reserved)
+        matches!(
+            self,
+            Availability::YoursAlready { .. } | Availability::Reserved
+        )
     }
 }
 
@@ -208,7 +252,10 @@ pub fn availability(
 ) -> QueryResult<Availability> {
     let accounts: Vec<crm::Account> = crm::candidates(conn, name_key, domain_key, CANDIDATES)?
         .into_iter()
-        .filter(|a| why(name_key, domain_key, &a.name_key, a.domain_key.as_deref()).is_some_and(|w| w.is_exact()))
+        .filter(|a| {
+            why(name_key, domain_key, &a.name_key, a.domain_key.as_deref())
+                .is_some_and(|w| w.is_exact())
+        })
         .collect();
     if accounts.iter().any(crm::Account::is_reserved) {
         return Ok(Availability::Reserved);
@@ -229,4 +276,3 @@ pub fn availability(
     }
     Ok(Availability::Available)
 }
-

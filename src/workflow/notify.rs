@@ -37,7 +37,11 @@ struct Text {
 fn text(reg: &Registration, t: &Transition, audience: &Audience) -> Option<Text> {
     let company = &reg.company_name;
     let note = t.note.clone();
-    let until = t.next.protection_ends_at.map(format_date).unwrap_or_default();
+    let until = t
+        .next
+        .protection_ends_at
+        .map(format_date)
+        .unwrap_or_default();
     let (kind, subject, headline, lines): (&'static str, String, String, Vec<String>) = match (t.event, audience) {
         (EventKind::Submitted, Audience::Partner) => (
             "registration_submitted",
@@ -131,7 +135,12 @@ fn text(reg: &Registration, t: &Transition, audience: &Audience) -> Option<Text>
         ),
         _ => return None,
     };
-    Some(Text { kind, subject, headline, lines })
+    Some(Text {
+        kind,
+        subject,
+        headline,
+        lines,
+    })
 }
 
 /// Queues the emails a transition causes.
@@ -147,8 +156,14 @@ pub fn transition(
             continue;
         };
         let (recipients, link) = match audience {
-            Audience::Partner => (partner_recipients(conn, reg)?, config.link(&format!("/partner/deals/{}", reg.id))),
-            Audience::Reviewers => (user::active_with_role(conn, Role::Channel)?, config.link(&format!("/review/{}", reg.id))),
+            Audience::Partner => (
+                partner_recipients(conn, reg)?,
+                config.link(&format!("/partner/deals/{}", reg.id)),
+            ),
+            Audience::Reviewers => (
+                user::active_with_role(conn, Role::Channel)?,
+                config.link(&format!("/review/{}", reg.id)),
+            ),
         };
         let mut facts = vec![
             ("Prospect", reg.company_name.clone()),
@@ -159,7 +174,10 @@ pub fn transition(
         if let Some(due) = t.next.review_due_at
             && matches!(audience, Audience::Reviewers)
         {
-            facts.push(("Decision due", format!("{} UTC", due.format("%-d %b %Y %H:%M"))));
+            facts.push((
+                "Decision due",
+                format!("{} UTC", due.format("%-d %b %Y %H:%M")),
+            ));
         }
         for to in recipients {
             let notice = RegistrationNotice {

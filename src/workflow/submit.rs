@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 
 use crate::config::Config;
 use crate::db::models::org::Org;
+use crate::db::models::policy;
 use crate::db::models::registration::{self, NewEvent};
 use crate::db::models::user::User;
-use crate::db::models::policy;
 use crate::db::{DbConnection, is_unique_violation, lock_keys, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::{self, Claim, Status};
@@ -46,9 +46,14 @@ pub fn submit(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match write_tx(conn, |conn| submit_in_tx(conn, config, user, org, form, now)) {
+        match write_tx(conn, |conn| {
+            submit_in_tx(conn, config, user, org, form, now)
+        }) {
             Err(SubmitError::Db(e)) if is_unique_violation(&e) && attempt < ATTEMPTS => {
-                tracing::info!(attempt, "registration lost a race for its prospect; trying again");
+                tracing::info!(
+                    attempt,
+                    "registration lost a race for its prospect; trying again"
+                );
             }
             other => return other,
         }
@@ -83,7 +88,14 @@ fn submit_in_tx(
         );
         return Err(SubmitError::Invalid(errors));
     }
-    let verdict = evidence::availability(conn, &org.id, &new.name_key, new.domain_key.as_deref(), &pv.policy, now.date())?;
+    let verdict = evidence::availability(
+        conn,
+        &org.id,
+        &new.name_key,
+        new.domain_key.as_deref(),
+        &pv.policy,
+        now.date(),
+    )?;
     if verdict.blocks() {
         errors.add("company_name", verdict.message());
         return Err(SubmitError::Invalid(errors));

@@ -4,10 +4,13 @@
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
+use crate::db::models::org;
+use crate::db::models::policy::{self, PolicyVersion};
 use crate::db::models::registration::{self, NewEvent, Registration};
-use crate::db::models::{org, policy};
 use crate::db::{DbConnection, lock_keys, write_tx};
-use crate::domain::lifecycle::{self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition};
+use crate::domain::lifecycle::{
+    self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition,
+};
 use crate::domain::policy::Policy;
 
 /// Whose registrations the actor may touch.
@@ -55,7 +58,9 @@ pub fn act(
     command: Command,
     now: NaiveDateTime,
 ) -> Result<(Registration, Transition), ActError> {
-    write_tx(conn, |conn| act_in_tx(conn, config, id, acting, command, now))
+    write_tx(conn, |conn| {
+        act_in_tx(conn, config, id, acting, command, now)
+    })
 }
 
 fn load(conn: &mut DbConnection, id: &str, scope: Scope) -> Result<Registration, ActError> {
@@ -75,17 +80,34 @@ pub fn act_in_tx(
     command: Command,
     now: NaiveDateTime,
 ) -> Result<(Registration, Transition), ActError> {
-    let reg = load(conn, id, acting.scope)?;
-    lock_keys(conn, &super::registration_lock_keys(&reg))?;
-    // Read again under the lock: another transaction may have changed it while we waited.
-    let reg = load(conn, id, acting.scope)?;
     let pv = policy::current(conn)?;
-    let org_approved = if matches!(command, Command::Approve) {
-        registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?
+    act_under_policy(conn, config, id, acting, command, now, &pv)
+}
+
+/// As `act_in_tx`, with the policy in force already read (sweeps read it once per batch).
+pub fn act_under_policy(
+    conn: &mut DbConnection,
+    config: &Config,
+    id: &str,
+    acting: Acting,
+    command: Command,
+    now: NaiveDateTime,
+    pv: &PolicyVersion,
+) -> Result<(Registration, Transition), ActError> {
+    let mut reg = load(conn, id, acting.scope)?;
+    if lock_keys(conn, &super::registration_lock_keys(&reg))? {
+        // Read again under the lock: another transaction may have changed it while we waited.
+        reg = load(conn, id, acting.scope)?;
+    }
+    let (org_approved, org_cap) = if matches!(command, Command::Approve) {
+        let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
+        (
+            registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?,
+            pv.policy.max_active(tier),
+        )
     } else {
-        0
+        (0, i64::MAX)
     };
-    let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
     let ctx = Context {
         now,
         actor: acting.actor,
@@ -94,17 +116,29 @@ pub fn act_in_tx(
         segment: reg.segment(),
         program_units: reg.program_units,
         org_approved,
-        org_cap: pv.policy.max_active(tier),
+        org_cap,
     };
     let before = reg.state.to_domain();
     let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
-    store(conn, config, &reg, &before, &t, acting.user_id, pv.version, now)?;
+    store(
+        conn,
+        config,
+        &reg,
+        &before,
+        &t,
+        acting.user_id,
+        pv.version,
+        now,
+    )?;
     follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
     Ok((reg, t))
 }
 
 /// Writes the new state (if still unchanged), the audit event and the emails.
-#[expect(clippy::too_many_arguments, reason = "one transition's parts, all needed here")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one transition's parts, all needed here"
+)]
 fn store(
     conn: &mut DbConnection,
     config: &Config,
@@ -137,7 +171,10 @@ fn store(
 
 /// The line behind a registration moves when it is decided: approval declines everyone
 /// queued behind it; a release (rejected, withdrawn) sends the first in line to review.
-#[expect(clippy::too_many_arguments, reason = "one transition's parts, all needed here")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one transition's parts, all needed here"
+)]
 fn follow_up(
     conn: &mut DbConnection,
     config: &Config,
@@ -151,7 +188,17 @@ fn follow_up(
     if t.next.status == Status::Approved && before.status != Status::Approved {
         let until = t.next.protection_ends_at.unwrap_or(now);
         for queued in registration::queued_behind(conn, &reg.id)? {
-            system(conn, config, &queued, Command::DeclineAsDuplicate { protected_until: until }, policy, policy_version, now)?;
+            system(
+                conn,
+                config,
+                &queued,
+                Command::DeclineAsDuplicate {
+                    protected_until: until,
+                },
+                policy,
+                policy_version,
+                now,
+            )?;
         }
     } else if t.releases(before) {
         advance_line(conn, config, &reg.id, policy, policy_version, now)?;
@@ -174,27 +221,46 @@ fn advance_line(
     let Some((first, rest)) = line.split_first() else {
         return Ok(());
     };
-    let next_holder = match registration::find_holder(conn, &first.name_key, first.domain_key.as_deref())? {
-        Some(other) if other.status() == Status::Approved => {
-            let until = other.state.protection_ends_at.unwrap_or(now);
-            for queued in &line {
-                system(conn, config, queued, Command::DeclineAsDuplicate { protected_until: until }, policy, policy_version, now)?;
+    let next_holder =
+        match registration::find_holder(conn, &first.name_key, first.domain_key.as_deref())? {
+            Some(other) if other.status() == Status::Approved => {
+                let until = other.state.protection_ends_at.unwrap_or(now);
+                for queued in &line {
+                    system(
+                        conn,
+                        config,
+                        queued,
+                        Command::DeclineAsDuplicate {
+                            protected_until: until,
+                        },
+                        policy,
+                        policy_version,
+                        now,
+                    )?;
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        Some(other) => {
-            let mut state = first.state.to_domain();
-            state.queued_behind = Some(other.id.clone());
-            if !registration::update_state(conn, &first.id, first.lock_version, &state, now)? {
-                return Err(ActError::Conflict);
+            Some(other) => {
+                let mut state = first.state.to_domain();
+                state.queued_behind = Some(other.id.clone());
+                if !registration::update_state(conn, &first.id, first.lock_version, &state, now)? {
+                    return Err(ActError::Conflict);
+                }
+                other.id
             }
-            other.id
-        }
-        None => {
-            system(conn, config, first, Command::Advance, policy, policy_version, now)?;
-            first.id.clone()
-        }
-    };
+            None => {
+                system(
+                    conn,
+                    config,
+                    first,
+                    Command::Advance,
+                    policy,
+                    policy_version,
+                    now,
+                )?;
+                first.id.clone()
+            }
+        };
     for queued in rest {
         let mut state = queued.state.to_domain();
         state.queued_behind = Some(next_holder.clone());

@@ -66,7 +66,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Ok(200), Ok(200), Deny, Deny, Deny],
         ),
         ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Deny]),
-        ("/review".into(), [Login, Deny, Deny, Deny, Ok(200), Ok(200)]),
+        (
+            "/review".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
         (
             "/review/registrations".into(),
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],

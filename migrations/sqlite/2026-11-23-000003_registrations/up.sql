@@ -51,6 +51,10 @@ CREATE INDEX registrations_org_submitted ON registrations (org_id, submitted_at,
 CREATE INDEX registrations_org_status ON registrations (org_id, status, submitted_at, id);
 CREATE INDEX registrations_org_name ON registrations (org_id, name_key, id);
 CREATE INDEX registrations_org_ends ON registrations (org_id, protection_ends_at, id);
+-- Every registration, for reviewers, in the same orders.
+CREATE INDEX registrations_submitted ON registrations (submitted_at, id);
+CREATE INDEX registrations_status_submitted ON registrations (status, submitted_at, id);
+CREATE INDEX registrations_ends ON registrations (protection_ends_at, id);
 -- The review queue, ordered by SLA deadline.
 CREATE INDEX registrations_review_due ON registrations (review_due_at, id);
 -- Expiry and reminder sweeps; the queue behind a holder; duplicate evidence.

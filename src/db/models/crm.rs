@@ -48,7 +48,11 @@ pub struct NewAccount<'a> {
     pub reserved_for_direct: bool,
 }
 
-pub fn insert_account(conn: &mut DbConnection, a: &NewAccount, now: NaiveDateTime) -> QueryResult<String> {
+pub fn insert_account(
+    conn: &mut DbConnection,
+    a: &NewAccount,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
     let id = crate::auth::token::new_id();
     let key = crate::domain::prospect::name_key(a.name);
     diesel::insert_into(crm_accounts::table)
@@ -78,7 +82,11 @@ pub struct NewOpportunity<'a> {
     pub last_activity_on: NaiveDate,
 }
 
-pub fn insert_opportunity(conn: &mut DbConnection, o: &NewOpportunity, now: NaiveDateTime) -> QueryResult<String> {
+pub fn insert_opportunity(
+    conn: &mut DbConnection,
+    o: &NewOpportunity,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
     let id = crate::auth::token::new_id();
     diesel::insert_into(direct_opportunities::table)
         .values((
@@ -95,7 +103,7 @@ pub fn insert_opportunity(conn: &mut DbConnection, o: &NewOpportunity, now: Naiv
     Ok(id)
 }
 
-/// Accounts sharing an exact key or the first word of the name.
+/// Accounts sharing an exact key, and some sharing the first word of the name.
 pub fn candidates(
     conn: &mut DbConnection,
     name_key: &str,
@@ -103,16 +111,34 @@ pub fn candidates(
     limit: i64,
 ) -> QueryResult<Vec<Account>> {
     let head = super::registration::name_head(name_key).to_owned();
-    let mut query = crm_accounts::table
-        .select(Account::as_select())
-        .order(crm_accounts::name_key.asc())
-        .limit(limit)
-        .into_boxed();
-    query = match domain_key {
-        Some(d) => query.filter(crm_accounts::name_head.eq(head).or(crm_accounts::domain_key.eq(d.to_owned()))),
-        None => query.filter(crm_accounts::name_head.eq(head)),
+    let select = || {
+        crm_accounts::table
+            .select(Account::as_select())
+            .order(crm_accounts::id.asc())
+            .limit(limit)
+            .into_boxed()
     };
-    query.load(conn)
+    let mut rows = select()
+        .filter(crm_accounts::name_key.eq(name_key.to_owned()))
+        .load(conn)?;
+    if let Some(d) = domain_key {
+        rows.extend(
+            select()
+                .filter(crm_accounts::domain_key.eq(d.to_owned()))
+                .load(conn)?,
+        );
+    }
+    if head != name_key {
+        rows.extend(
+            select()
+                .filter(crm_accounts::name_head.eq(head))
+                .filter(crm_accounts::name_key.ne(name_key.to_owned()))
+                .load(conn)?,
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|a| seen.insert(a.id.clone()));
+    Ok(rows)
 }
 
 /// Opportunities on these accounts with activity on or after `since`: active engagement.

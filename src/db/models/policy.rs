@@ -62,7 +62,9 @@ fn newest(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<PolicyVersion>
 
 /// The policy in force. Version 1 (the defaults) is written at start-up, so there always is one.
 pub fn current(conn: &mut DbConnection) -> QueryResult<PolicyVersion> {
-    newest(conn, 1)?.pop().ok_or(diesel::result::Error::NotFound)
+    newest(conn, 1)?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 pub fn find(conn: &mut DbConnection, version: i64) -> QueryResult<Option<Policy>> {

@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{partner_orgs, registration_details, registration_events, registrations, users};
+use crate::db::schema::{
+    partner_orgs, registration_details, registration_events, registrations, users,
+};
 use crate::domain::lifecycle::{EventKind, Lifecycle, Renewal, Status};
 use crate::domain::policy::Segment;
 use crate::domain::registration::NewRegistration;
@@ -144,6 +146,10 @@ pub fn name_head(name_key: &str) -> &str {
     name_key.split(' ').next().unwrap_or(name_key)
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a new row's parts, each from a different source"
+)]
 pub fn insert(
     conn: &mut DbConnection,
     id: &str,
@@ -268,7 +274,11 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registratio
 }
 
 /// A registration of `org_id` only: partners never reach another organisation's rows.
-pub fn find_in_org(conn: &mut DbConnection, id: &str, org_id: &str) -> QueryResult<Option<Registration>> {
+pub fn find_in_org(
+    conn: &mut DbConnection,
+    id: &str,
+    org_id: &str,
+) -> QueryResult<Option<Registration>> {
     registrations::table
         .filter(registrations::id.eq(id))
         .filter(registrations::org_id.eq(org_id))
@@ -320,7 +330,11 @@ pub fn queued_behind(conn: &mut DbConnection, holder_id: &str) -> QueryResult<Ve
         .load(conn)
 }
 
-pub fn count_in_states(conn: &mut DbConnection, org_id: &str, states: &[Status]) -> QueryResult<i64> {
+pub fn count_in_states(
+    conn: &mut DbConnection,
+    org_id: &str,
+    states: &[Status],
+) -> QueryResult<i64> {
     registrations::table
         .filter(registrations::org_id.eq(org_id))
         .filter(registrations::status.eq_any(Status::strs(states)))
@@ -517,7 +531,11 @@ pub fn ids_ending_by(
 }
 
 /// Ids of items whose review is overdue and not yet escalated.
-pub fn ids_overdue(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+pub fn ids_overdue(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
     registrations::table
         .filter(registrations::review_due_at.le(now))
         .filter(registrations::sla_escalated_at.is_null())
@@ -527,8 +545,8 @@ pub fn ids_overdue(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> Q
         .load(conn)
 }
 
-/// Other registrations sharing an exact key, or the first word of the name (for the
-/// similarity check), newest first.
+/// Other registrations that may be the same prospect: every one sharing an exact key, and
+/// the newest sharing the first word of the name (for the similarity check).
 pub fn candidates(
     conn: &mut DbConnection,
     exclude_id: &str,
@@ -536,24 +554,38 @@ pub fn candidates(
     domain_key: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Listed>> {
-    let mut query = registrations::table
-        .inner_join(partner_orgs::table)
-        .filter(registrations::id.ne(exclude_id.to_owned()))
-        .select((Registration::as_select(), partner_orgs::name))
-        .order((registrations::submitted_at.desc(), registrations::id.desc()))
-        .limit(limit)
-        .into_boxed();
-    query = match domain_key {
-        Some(d) => query.filter(
-            registrations::name_head
-                .eq(name_head(name_key).to_owned())
-                .or(registrations::domain_key.eq(d.to_owned())),
-        ),
-        None => query.filter(registrations::name_head.eq(name_head(name_key).to_owned())),
+    let select = || {
+        registrations::table
+            .inner_join(partner_orgs::table)
+            .filter(registrations::id.ne(exclude_id.to_owned()))
+            .select((Registration::as_select(), partner_orgs::name))
+            .order((registrations::submitted_at.desc(), registrations::id.desc()))
+            .limit(limit)
+            .into_boxed()
     };
-    let rows: Vec<(Registration, String)> = query.load(conn)?;
+    let mut rows: Vec<(Registration, String)> = select()
+        .filter(registrations::name_key.eq(name_key.to_owned()))
+        .load(conn)?;
+    if let Some(d) = domain_key {
+        rows.extend(
+            select()
+                .filter(registrations::domain_key.eq(d.to_owned()))
+                .load(conn)?,
+        );
+    }
+    let head = name_head(name_key);
+    if head != name_key {
+        rows.extend(
+            select()
+                .filter(registrations::name_head.eq(head.to_owned()))
+                .filter(registrations::name_key.ne(name_key.to_owned()))
+                .load(conn)?,
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
+        .filter(|(r, _)| seen.insert(r.id.clone()))
         .map(|(registration, org_name)| Listed {
             registration,
             org_name,
@@ -575,7 +607,11 @@ pub fn active_in_org(
         .select(Registration::as_select())
         .into_boxed();
     query = match domain_key {
-        Some(d) => query.filter(registrations::name_key.eq(name_key.to_owned()).or(registrations::domain_key.eq(d.to_owned()))),
+        Some(d) => query.filter(
+            registrations::name_key
+                .eq(name_key.to_owned())
+                .or(registrations::domain_key.eq(d.to_owned())),
+        ),
         None => query.filter(registrations::name_key.eq(name_key.to_owned())),
     };
     query.first(conn).optional()
@@ -593,7 +629,10 @@ pub fn ids_due_for_reminder(
         .filter(registrations::status.eq(Status::Approved.as_str()))
         .filter(registrations::protection_ends_at.le(horizon))
         .filter(registrations::reminder_sent_at.is_null())
-        .order((registrations::protection_ends_at.asc(), registrations::id.asc()))
+        .order((
+            registrations::protection_ends_at.asc(),
+            registrations::id.asc(),
+        ))
         .limit(limit)
         .offset(skip)
         .select(registrations::id)

@@ -41,8 +41,14 @@ fn rows(history: &[PolicyVersion]) -> Vec<VersionRow> {
         .map(|(i, v)| VersionRow {
             version: v.version,
             saved: date_time(v.created_at),
-            by: v.created_by_name.clone().unwrap_or_else(|| "Truce (initial defaults)".into()),
-            changes: history.get(i + 1).map(|older| changes(&older.policy, &v.policy)).unwrap_or_default(),
+            by: v
+                .created_by_name
+                .clone()
+                .unwrap_or_else(|| "Truce (initial defaults)".into()),
+            changes: history
+                .get(i + 1)
+                .map(|older| changes(&older.policy, &v.policy))
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -54,7 +60,9 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let history = db::run(&state.pool, |conn| Ok(policy::history(conn)?)).await?;
-    let current = history.first().ok_or_else(|| AppError::internal(anyhow::anyhow!("no policy version")))?;
+    let current = history
+        .first()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no policy version")))?;
     let invalid = !errors.is_empty();
     let page = PolicyPage {
         layout: Layout::signed(signed, "/admin/policy"),
@@ -62,12 +70,22 @@ async fn page(
         errors,
         current_version: current.version,
         history: rows(&history),
-        currencies: CURRENCIES.iter().map(|c| (c.code.to_owned(), format!("{} – {}", c.code, c.name))).collect(),
+        currencies: CURRENCIES
+            .iter()
+            .map(|c| (c.code.to_owned(), format!("{} – {}", c.code, c.name)))
+            .collect(),
     };
-    if invalid { render_invalid(&page) } else { render(&page) }
+    if invalid {
+        render_invalid(&page)
+    } else {
+        render(&page)
+    }
 }
 
-pub async fn show(signed: Signed<AdminOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     page(&signed, &state, None, FieldErrors::new()).await
 }
 
@@ -96,11 +114,19 @@ pub async fn save(
     match saved {
         Ok(Some(version)) => {
             tracing::info!(admin = %signed.user.id, version, "program policy saved");
-            auth::flash(&signed.session, format!("Policy version {version} is now in force. Decisions already made keep their version."));
+            auth::flash(
+                &signed.session,
+                format!(
+                    "Policy version {version} is now in force. Decisions already made keep their version."
+                ),
+            );
             Ok(see_other("/admin/policy"))
         }
         Ok(None) => {
-            auth::flash(&signed.session, "Nothing changed, so no new version was made.");
+            auth::flash(
+                &signed.session,
+                "Nothing changed, so no new version was made.",
+            );
             Ok(see_other("/admin/policy"))
         }
         Err(e) if is_unique_violation(&e) => {

@@ -64,7 +64,16 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    page(&signed, &state, id.into_inner(), StatusCode::OK, FieldErrors::new(), Kept::none(), None).await
+    page(
+        &signed,
+        &state,
+        id.into_inner(),
+        StatusCode::OK,
+        FieldErrors::new(),
+        Kept::none(),
+        None,
+    )
+    .await
 }
 
 async fn act(
@@ -76,7 +85,16 @@ async fn act(
 ) -> Result<HttpResponse, AppError> {
     let org_id = signed.org_id()?.to_owned();
     let kept = Kept(form.kept());
-    let outcome = actions::perform(&state, signed.user.id.clone(), Some(org_id), Actor::Partner, id.clone(), action, form).await;
+    let outcome = actions::perform(
+        &state,
+        signed.user.id.clone(),
+        Some(org_id),
+        Actor::Partner,
+        id.clone(),
+        action,
+        form,
+    )
+    .await;
     match outcome {
         Ok(Outcome::Done(message)) => {
             tracing::info!(user = %signed.user.id, registration = %id, ?action, "partner action done");
@@ -84,10 +102,28 @@ async fn act(
             Ok(see_other(&format!("/partner/deals/{id}")))
         }
         Ok(Outcome::Invalid(errors)) => {
-            page(&signed, &state, id, StatusCode::UNPROCESSABLE_ENTITY, errors, kept, None).await
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                kept,
+                None,
+            )
+            .await
         }
         Ok(Outcome::Refused(message)) => {
-            page(&signed, &state, id, StatusCode::CONFLICT, FieldErrors::new(), kept, Some(message)).await
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::CONFLICT,
+                FieldErrors::new(),
+                kept,
+                Some(message),
+            )
+            .await
         }
         Err(AppError::NotFound) => {
             tracing::warn!(user = %signed.user.id, registration = %id, ?action, "partner acted on a registration outside their organisation (or none)");

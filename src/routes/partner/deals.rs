@@ -5,8 +5,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{PartnerOnly, Signed};
-use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::models::policy;
+use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
 use crate::domain::lifecycle::Status;
 use crate::error::AppError;
@@ -38,22 +38,38 @@ impl Filters {
         let status = Status::parse(&params.status);
         let sort = Sort::parse(&params.sort).unwrap_or(Sort::Newest);
         let mut statuses = vec![(String::new(), "All statuses".to_owned())];
-        statuses.extend(Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())));
+        statuses.extend(
+            Status::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label().to_owned())),
+        );
         let filters = Filters {
             status: status.map(Status::as_str).unwrap_or_default().to_owned(),
             sort: sort.as_str().to_owned(),
             statuses,
-            sorts: Sort::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect(),
+            sorts: Sort::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+                .collect(),
         };
         (filters, status, sort)
     }
 
     /// The link to the page after `last`, keeping the filters.
-    pub fn next_href(&self, base: &str, last: &registration::Registration, sort: Sort) -> Option<String> {
+    pub fn next_href(
+        &self,
+        base: &str,
+        last: &registration::Registration,
+        sort: Sort,
+    ) -> Option<String> {
         let cursor = encode_cursor(&cursor_after(last, sort)?);
         Some(format!(
             "{base}?{}",
-            query_string(&[("status", &self.status), ("sort", &self.sort), ("after", &cursor)])
+            query_string(&[
+                ("status", &self.status),
+                ("sort", &self.sort),
+                ("after", &cursor)
+            ])
         ))
     }
 }
@@ -86,7 +102,13 @@ pub async fn list(
     let (rows, active, cap) = db::run(&state.pool, move |conn| {
         let rows = registration::list(
             conn,
-            &ListQuery { org_id: Some(&org_id), status, sort, after, limit: PAGE_SIZE + 1 },
+            &ListQuery {
+                org_id: Some(&org_id),
+                status,
+                sort,
+                after,
+                limit: PAGE_SIZE + 1,
+            },
         )?;
         let active = registration::count_in_states(conn, &org_id, &Status::ACTIVE)?;
         let cap = policy::current(conn)?.policy.max_active(tier);
@@ -96,17 +118,25 @@ pub async fn list(
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let shown = &rows[..rows.len().min(PAGE_SIZE as usize)];
     let next_href = if has_more {
-        shown.last().and_then(|l| filters.next_href("/partner", &l.registration, sort))
+        shown
+            .last()
+            .and_then(|l| filters.next_href("/partner", &l.registration, sort))
     } else {
         None
     };
     let first_href = (!is_first).then(|| {
-        format!("/partner?{}", query_string(&[("status", &filters.status), ("sort", &filters.sort)]))
+        format!(
+            "/partner?{}",
+            query_string(&[("status", &filters.status), ("sort", &filters.sort)])
+        )
     });
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
         org_name: org.name.clone(),
-        rows: shown.iter().map(|l| RegistrationView::listed(l, now)).collect(),
+        rows: shown
+            .iter()
+            .map(|l| RegistrationView::listed(l, now))
+            .collect(),
         filters,
         next_href,
         first_href,

@@ -12,13 +12,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner", web::get().to(deals::list))
         .route("/partner/deals", web::post().to(register::create))
         .route("/partner/deals/new", web::get().to(register::new))
-        .route("/partner/deals/availability", web::get().to(register::availability))
+        .route(
+            "/partner/deals/availability",
+            web::get().to(register::availability),
+        )
         .route("/partner/deals/{id}", web::get().to(deal::show))
-        .route("/partner/deals/{id}/withdraw", web::post().to(deal::withdraw))
+        .route(
+            "/partner/deals/{id}/withdraw",
+            web::post().to(deal::withdraw),
+        )
         .route("/partner/deals/{id}/renew", web::post().to(deal::renew))
         .route("/partner/deals/{id}/answer", web::post().to(deal::answer))
-        .route("/partner/deals/{id}/close-won", web::post().to(deal::close_won))
-        .route("/partner/deals/{id}/close-lost", web::post().to(deal::close_lost))
+        .route(
+            "/partner/deals/{id}/close-won",
+            web::post().to(deal::close_won),
+        )
+        .route(
+            "/partner/deals/{id}/close-lost",
+            web::post().to(deal::close_lost),
+        )
         .route("/org/users", web::get().to(org_users::list))
         .route("/org/users", web::post().to(org_users::create))
         .route("/org/users/new", web::get().to(org_users::new));

@@ -71,10 +71,22 @@ impl RegisterPage {
     }
 }
 
-pub async fn new(signed: Signed<PartnerOnly>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn new(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
-    let form = RegistrationForm { currency: policy.currency.clone(), ..RegistrationForm::default() };
-    render(&RegisterPage::new(&signed, form, FieldErrors::new(), None, &policy))
+    let form = RegistrationForm {
+        currency: policy.currency.clone(),
+        ..RegistrationForm::default()
+    };
+    render(&RegisterPage::new(
+        &signed,
+        form,
+        FieldErrors::new(),
+        None,
+        &policy,
+    ))
 }
 
 /// Looks the prospect up for this partner: the verdict names no other partner.
@@ -92,7 +104,14 @@ async fn check(
     let today = state.clock.naive_now().date();
     db::run(&state.pool, move |conn| {
         let policy = policy::current(conn)?.policy;
-        Ok(Some(evidence::availability(conn, &org_id, &name_key, domain_key.as_deref(), &policy, today)?))
+        Ok(Some(evidence::availability(
+            conn,
+            &org_id,
+            &name_key,
+            domain_key.as_deref(),
+            &policy,
+            today,
+        )?))
     })
     .await
 }
@@ -106,20 +125,43 @@ pub async fn create(
     let org = signed.org.clone().ok_or(AppError::Forbidden)?;
     // The rules-of-engagement acknowledgement check goes here when that feature lands.
     if form.intent == "check" {
-        let availability = check(&state, org.id.clone(), &form.company_name, &form.website, &form.contact_email).await?;
+        let availability = check(
+            &state,
+            org.id.clone(),
+            &form.company_name,
+            &form.website,
+            &form.contact_email,
+        )
+        .await?;
         let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
         let mut errors = FieldErrors::new();
         if availability.is_none() {
-            errors.add("company_name", "Enter the prospect's company name or website to check it.");
+            errors.add(
+                "company_name",
+                "Enter the prospect's company name or website to check it.",
+            );
         }
-        return render(&RegisterPage::new(&signed, form, errors, availability, &policy));
+        return render(&RegisterPage::new(
+            &signed,
+            form,
+            errors,
+            availability,
+            &policy,
+        ));
     }
     let config = state.config.clone();
     let now = state.clock.naive_now();
     let user = signed.user.clone();
     let submitted_form = form.clone();
     let result = db::run(&state.pool, move |conn| {
-        Ok(submit::submit(conn, &config, &user, &org, &submitted_form, now))
+        Ok(submit::submit(
+            conn,
+            &config,
+            &user,
+            &org,
+            &submitted_form,
+            now,
+        ))
     })
     .await?;
     match result {
@@ -155,6 +197,13 @@ pub async fn availability(
     params: web::Query<CheckParams>,
 ) -> Result<HttpResponse, AppError> {
     let org_id = signed.org_id()?.to_owned();
-    let availability = check(&state, org_id, &params.company_name, &params.website, &params.contact_email).await?;
+    let availability = check(
+        &state,
+        org_id,
+        &params.company_name,
+        &params.website,
+        &params.contact_email,
+    )
+    .await?;
     render(&AvailabilityFragment { availability })
 }

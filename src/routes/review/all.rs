@@ -33,22 +33,40 @@ pub async fn list(
     let is_first = after.is_none();
     let now = state.clock.naive_now();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(registration::list(conn, &ListQuery { org_id: None, status, sort, after, limit: PAGE_SIZE + 1 })?)
+        Ok(registration::list(
+            conn,
+            &ListQuery {
+                org_id: None,
+                status,
+                sort,
+                after,
+                limit: PAGE_SIZE + 1,
+            },
+        )?)
     })
     .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let shown = &rows[..rows.len().min(PAGE_SIZE as usize)];
     let base = "/review/registrations";
     let next_href = if has_more {
-        shown.last().and_then(|l| filters.next_href(base, &l.registration, sort))
+        shown
+            .last()
+            .and_then(|l| filters.next_href(base, &l.registration, sort))
     } else {
         None
     };
-    let first_href = (!is_first)
-        .then(|| format!("{base}?{}", query_string(&[("status", &filters.status), ("sort", &filters.sort)])));
+    let first_href = (!is_first).then(|| {
+        format!(
+            "{base}?{}",
+            query_string(&[("status", &filters.status), ("sort", &filters.sort)])
+        )
+    });
     render(&AllPage {
         layout: Layout::signed(&signed, base),
-        rows: shown.iter().map(|l| RegistrationView::listed(l, now)).collect(),
+        rows: shown
+            .iter()
+            .map(|l| RegistrationView::listed(l, now))
+            .collect(),
         filters,
         next_href,
         first_href,

@@ -12,11 +12,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/review", web::get().to(queue::show))
         .route("/review/registrations", web::get().to(all::list))
         .route("/review/{id}", web::get().to(registration::show))
-        .route("/review/{id}/approve", web::post().to(registration::approve))
+        .route(
+            "/review/{id}/approve",
+            web::post().to(registration::approve),
+        )
         .route("/review/{id}/reject", web::post().to(registration::reject))
-        .route("/review/{id}/request-info", web::post().to(registration::request_info))
-        .route("/review/{id}/renewal/approve", web::post().to(registration::approve_renewal))
-        .route("/review/{id}/renewal/reject", web::post().to(registration::reject_renewal))
-        .route("/review/{id}/close-won", web::post().to(registration::close_won))
-        .route("/review/{id}/close-lost", web::post().to(registration::close_lost));
+        .route(
+            "/review/{id}/request-info",
+            web::post().to(registration::request_info),
+        )
+        .route(
+            "/review/{id}/renewal/approve",
+            web::post().to(registration::approve_renewal),
+        )
+        .route(
+            "/review/{id}/renewal/reject",
+            web::post().to(registration::reject_renewal),
+        )
+        .route(
+            "/review/{id}/close-won",
+            web::post().to(registration::close_won),
+        )
+        .route(
+            "/review/{id}/close-lost",
+            web::post().to(registration::close_lost),
+        );
 }

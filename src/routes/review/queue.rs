@@ -6,8 +6,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{Reviewer, Signed};
-use crate::db::models::registration::{self, Cursor};
 use crate::db::models::policy;
+use crate::db::models::registration::{self, Cursor};
 use crate::db::{self};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -58,16 +58,32 @@ pub async fn show(
         let mut found = Vec::new();
         for l in rows.iter().take(PAGE_SIZE as usize) {
             let r = &l.registration;
-            found.push(evidence::gather(conn, &r.id, &r.name_key, r.domain_key.as_deref(), &policy, now.date())?);
+            found.push(evidence::gather(
+                conn,
+                &r.id,
+                &r.name_key,
+                r.domain_key.as_deref(),
+                &policy,
+                now.date(),
+            )?);
         }
-        let waiting = if first_page { registration::waiting_for_partner(conn, 50)? } else { Vec::new() };
+        let waiting = if first_page {
+            registration::waiting_for_partner(conn, 50)?
+        } else {
+            Vec::new()
+        };
         Ok((rows, found, waiting, registration::count_in_review(conn)?))
     })
     .await?;
     let next_href = (rows.len() as i64 > PAGE_SIZE)
         .then(|| rows.get(PAGE_SIZE as usize - 1))
         .flatten()
-        .and_then(|l| l.registration.state.review_due_at.map(|at| Cursor::At(at, l.registration.id.clone())))
+        .and_then(|l| {
+            l.registration
+                .state
+                .review_due_at
+                .map(|at| Cursor::At(at, l.registration.id.clone()))
+        })
         .map(|c| format!("/review?after={}", encode_cursor(&c)));
     let items = rows
         .iter()
@@ -81,7 +97,10 @@ pub async fn show(
     render(&QueuePage {
         layout: Layout::signed(&signed, "/review"),
         items,
-        waiting: waiting.iter().map(|l| RegistrationView::listed(l, now)).collect(),
+        waiting: waiting
+            .iter()
+            .map(|l| RegistrationView::listed(l, now))
+            .collect(),
         total,
         next_href,
         first_page,

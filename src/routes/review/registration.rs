@@ -45,9 +45,18 @@ async fn page(
     let now = state.clock.naive_now();
     let (d, evidence, window_days, policy_version) = db::run(&state.pool, move |conn| {
         let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
-        let org_name = org::find(conn, &r.org_id)?.map(|o| o.name).unwrap_or_default();
+        let org_name = org::find(conn, &r.org_id)?
+            .map(|o| o.name)
+            .unwrap_or_default();
         let pv = policy::current(conn)?;
-        let evidence = evidence::gather(conn, &r.id, &r.name_key, r.domain_key.as_deref(), &pv.policy, now.date())?;
+        let evidence = evidence::gather(
+            conn,
+            &r.id,
+            &r.name_key,
+            r.domain_key.as_deref(),
+            &pv.policy,
+            now.date(),
+        )?;
         let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
         let d = Detail::load(conn, &r, &org_name, now, true)?;
         Ok((d, evidence, pv.policy.window_days(segment), pv.version))
@@ -73,7 +82,16 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    page(&signed, &state, id.into_inner(), StatusCode::OK, FieldErrors::new(), Kept::none(), None).await
+    page(
+        &signed,
+        &state,
+        id.into_inner(),
+        StatusCode::OK,
+        FieldErrors::new(),
+        Kept::none(),
+        None,
+    )
+    .await
 }
 
 async fn act(
@@ -84,14 +102,46 @@ async fn act(
     form: ActionForm,
 ) -> Result<HttpResponse, AppError> {
     let kept = Kept(form.kept());
-    match actions::perform(&state, signed.user.id.clone(), None, Actor::Reviewer, id.clone(), action, form).await? {
+    match actions::perform(
+        &state,
+        signed.user.id.clone(),
+        None,
+        Actor::Reviewer,
+        id.clone(),
+        action,
+        form,
+    )
+    .await?
+    {
         Outcome::Done(message) => {
             tracing::info!(user = %signed.user.id, registration = %id, ?action, "review action done");
             auth::flash(&signed.session, message);
             Ok(see_other(&format!("/review/{id}")))
         }
-        Outcome::Invalid(errors) => page(&signed, &state, id, StatusCode::UNPROCESSABLE_ENTITY, errors, kept, None).await,
-        Outcome::Refused(message) => page(&signed, &state, id, StatusCode::CONFLICT, FieldErrors::new(), kept, Some(message)).await,
+        Outcome::Invalid(errors) => {
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                kept,
+                None,
+            )
+            .await
+        }
+        Outcome::Refused(message) => {
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::CONFLICT,
+                FieldErrors::new(),
+                kept,
+                Some(message),
+            )
+            .await
+        }
     }
 }
 
