@@ -13,7 +13,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
 struct Driver {
     child: Child,
@@ -204,5 +204,222 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
     fill(&browser, "password", PASSWORD).await;
     click_to(&browser, submit(), "/admin").await;
     expect_heading(&browser, "Program administration").await;
+    browser.close().await.unwrap();
+}
+
+/// Clicks and waits until the browser has left `from` for a path that `arrived` accepts;
+/// returns that path.
+async fn click_away(
+    client: &Client,
+    locator: Locator<'_>,
+    from: &str,
+    arrived: impl Fn(&str) -> bool,
+) -> String {
+    client.find(locator).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        let url = client.current_url().await.unwrap();
+        let path = url.path();
+        if path != from && arrived(path) {
+            return path.to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser did not move on from {from}");
+}
+
+/// Waits until the element `id` reads something containing `expected`.
+async fn expect_text(client: &Client, id: &str, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Id(id)).await
+            && let Ok(text) = el.text().await
+        {
+            if text.contains(expected) {
+                return;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected #{id} to say {expected:?}; it says {seen:?}");
+}
+
+async fn sign_in_as(client: &Client, app: &TestApp, email: &str, home: &str) {
+    client
+        .goto(&format!("{}/login", app.address))
+        .await
+        .unwrap();
+    expect_heading(client, "Sign in").await;
+    fill(client, "email", email).await;
+    fill(client, "password", PASSWORD).await;
+    click_to(client, Locator::Css("main button[type=submit]"), home).await;
+}
+
+async fn sign_out(client: &Client) {
+    let sign_out = Locator::XPath("//button[normalize-space()='Sign out']");
+    click_to(client, sign_out, "/login").await;
+}
+
+async fn select(client: &Client, id: &str, value: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap();
+    field.select_by_value(value).await.unwrap();
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    std::fs::write(artifact(name), client.screenshot().await.unwrap()).unwrap();
+}
+
+#[actix_web::test]
+async fn a_partner_registers_a_deal_and_a_channel_manager_approves_it_in_a_real_browser() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    let close = (app.today() + chrono::TimeDelta::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+
+    sign_in_as(&browser, &app, "ann@alpha.example", "/partner").await;
+    expect_heading(&browser, "My deals").await;
+    click_to(
+        &browser,
+        Locator::Css("main a[href='/partner/deals/new']"),
+        "/partner/deals/new",
+    )
+    .await;
+    expect_heading(&browser, "Register a deal").await;
+
+    // Typing the prospect checks it live (JavaScript); the button checks it on the server.
+    fill(&browser, "company_name", "Acme Robotics GmbH").await;
+    fill(&browser, "website", "www.acme-robotics.de").await;
+    expect_text(&browser, "availability", "it looks available").await;
+    select(&browser, "country", "DE").await;
+    select(&browser, "industry", "Manufacturing").await;
+    fill(&browser, "contact_name", "Jana Berg").await;
+    fill(&browser, "contact_email", "jana.berg@acme-robotics.de").await;
+    fill(&browser, "contact_phone", "+49 30 1234567").await;
+    fill(&browser, "amount", "40,000").await;
+    select(&browser, "currency", "EUR").await;
+    // A date field's typing format depends on the browser's locale; set it as a value.
+    browser
+        .execute(
+            "document.getElementById('expected_close').value = arguments[0];",
+            vec![serde_json::json!(close)],
+        )
+        .await
+        .unwrap();
+    fill(
+        &browser,
+        "relationship",
+        "Two workshops with their CTO on fleet automation.",
+    )
+    .await;
+    click_to(
+        &browser,
+        Locator::Css("button[name=intent][value=check]"),
+        "/partner/deals",
+    )
+    .await;
+    expect_heading(&browser, "Register a deal").await;
+    expect_text(&browser, "availability", "it looks available").await;
+    let company = browser.find(Locator::Id("company_name")).await.unwrap();
+    assert_eq!(
+        company.prop("value").await.unwrap().as_deref(),
+        Some("Acme Robotics GmbH"),
+        "the check keeps what was typed"
+    );
+    screenshot(&browser, "register-checked.png").await;
+
+    let deal_path = click_away(
+        &browser,
+        Locator::Css("button[name=intent][value=submit]"),
+        "/partner/deals",
+        |p| p.starts_with("/partner/deals/"),
+    )
+    .await;
+    expect_heading(&browser, "Acme Robotics GmbH").await;
+    let source = browser.source().await.unwrap();
+    assert!(source.contains("Pending review"));
+    assert!(source.contains("Registered. A channel manager will review it"));
+    assert!(source.contains("40,000.00 EUR"));
+    screenshot(&browser, "registration-pending.png").await;
+    sign_out(&browser).await;
+
+    // The channel manager finds it in the queue and approves it.
+    sign_in_as(&browser, &app, "cm@vendor.example", "/review").await;
+    expect_heading(&browser, "Review queue").await;
+    let id = deal_path.trim_start_matches("/partner/deals/");
+    let review_path = format!("/review/{id}");
+    click_to(
+        &browser,
+        Locator::LinkText("Acme Robotics GmbH"),
+        &review_path,
+    )
+    .await;
+    expect_heading(&browser, "Acme Robotics GmbH by Alpha Partners").await;
+    screenshot(&browser, "review-registration.png").await;
+    browser
+        .find(Locator::XPath(
+            "//button[normalize-space()='Approve registration']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut approved = false;
+    for _ in 0..100 {
+        if browser
+            .source()
+            .await
+            .is_ok_and(|s| s.contains("Approved. The partner has been emailed."))
+        {
+            approved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(approved, "the reviewer sees the approval confirmed");
+    sign_out(&browser).await;
+
+    // The partner's list shows it approved.
+    sign_in_as(&browser, &app, "ann@alpha.example", "/partner").await;
+    expect_heading(&browser, "My deals").await;
+    let row = browser
+        .find(Locator::XPath(
+            "//tr[.//a[normalize-space()='Acme Robotics GmbH']]",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("Approved"), "{row}");
+    assert!(row.contains("days left"), "{row}");
+    screenshot(&browser, "my-deals-approved.png").await;
+
+    // The form at phone width: nothing wider than the screen.
+    browser.set_window_size(390, 844).await.unwrap();
+    browser
+        .goto(&format!("{}/partner/deals/new", app.address))
+        .await
+        .unwrap();
+    expect_heading(&browser, "Register a deal").await;
+    let widths = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(inner <= 400, "the window is phone-sized: {inner}");
+    assert!(
+        scroll <= inner,
+        "no horizontal overflow at phone width: {scroll} > {inner}"
+    );
+    screenshot(&browser, "register-phone.png").await;
     browser.close().await.unwrap();
 }

@@ -383,3 +383,263 @@ pub fn truce_bin() -> std::process::Command {
     }
     cmd
 }
+
+impl Page {
+    /// The body with askama's HTML escapes undone, for reading messages as a user would.
+    pub fn text(&self) -> String {
+        unescape(&self.body)
+    }
+}
+
+pub fn unescape(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+impl TestClient {
+    /// The session's CSRF token, read from a page the user can open.
+    pub async fn csrf_from(&self, page: &str) -> String {
+        self.get(page).await.csrf()
+    }
+
+    /// Posts `fields` with a CSRF token already read (saves a page load per form).
+    pub async fn post_with(&self, token: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token)];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+}
+
+impl TestApp {
+    /// Today's date by the app's clock (UTC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.naive_now().date()
+    }
+
+    /// A CRM account as the (later) import would store it.
+    pub fn add_crm_account(
+        &self,
+        name: &str,
+        domain: Option<&str>,
+        named_account: bool,
+        reserved_for_direct: bool,
+    ) -> String {
+        truce::db::models::crm::insert_account(
+            &mut self.conn(),
+            &truce::db::models::crm::NewAccount {
+                external_id: None,
+                name,
+                domain_key: domain,
+                owner_email: Some("rep@vendor.example"),
+                named_account,
+                reserved_for_direct,
+            },
+            self.clock.naive_now(),
+        )
+        .unwrap()
+    }
+
+    /// A registration as stored.
+    pub fn registration(&self, id: &str) -> truce::db::models::registration::Registration {
+        truce::db::models::registration::find(&mut self.conn(), id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("registration {id} is stored"))
+    }
+
+    /// A registration's audit events, oldest first, as (kind, note).
+    pub fn events(&self, id: &str) -> Vec<(String, Option<String>)> {
+        truce::db::models::registration::events(&mut self.conn(), id)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.kind, e.note))
+            .collect()
+    }
+
+    /// An email's text as the recipient reads it: from the outbox while it waits, from the
+    /// delivered message (the file transport's .eml) once sent, as the outbox then drops it.
+    pub fn email_text(&self, row: &OutboxRow) -> String {
+        if !row.text_body.is_empty() {
+            return row.text_body.clone();
+        }
+        let wanted = row.message_id.trim_matches(['<', '>']);
+        let dir = self.data_dir.join("mail");
+        for entry in std::fs::read_dir(&dir).expect("delivered mail folder") {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            let raw = std::fs::read(&path).unwrap();
+            let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            if message.message_id() == Some(wanted) {
+                return message.body_text(0).unwrap_or_default().into_owned();
+            }
+        }
+        panic!(
+            "email {} ({}) was neither queued nor delivered",
+            row.message_id, row.kind
+        )
+    }
+
+    /// The emails of one kind, oldest first.
+    pub fn emails_of_kind(&self, kind: &str) -> Vec<OutboxRow> {
+        self.outbox()
+            .into_iter()
+            .filter(|r| r.kind == kind)
+            .collect()
+    }
+
+    /// The emails of one kind to one address.
+    pub fn emails_to(&self, to: &str, kind: &str) -> Vec<OutboxRow> {
+        self.outbox()
+            .into_iter()
+            .filter(|r| r.kind == kind && r.to_addr == to)
+            .collect()
+    }
+
+    /// A partner organisation with one partner user `email`; returns the org id.
+    pub fn partner(&self, org_name: &str, email: &str) -> String {
+        let org_id = self.create_org(org_name);
+        self.create_user(email, "partner", Some(&org_id), false);
+        org_id
+    }
+}
+
+/// The registration form's fields, filled with valid values; tests change what they need.
+#[derive(Debug, Clone)]
+pub struct Deal {
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl Deal {
+    /// A valid mid-market deal (40,000 USD) for `company` at `website` (may be empty), closing
+    /// in 90 days by the app's clock. The contact's email is at the prospect's domain, or at a
+    /// free-mail domain when there is no website, so it adds no key of its own.
+    pub fn new(app: &TestApp, company: &str, website: &str) -> Deal {
+        let domain = truce::domain::prospect::domain_key(website);
+        let contact_email = match domain {
+            Some(d) => format!("jana.berg@{d}"),
+            None => "jana.berg@gmail.com".to_owned(),
+        };
+        let close = app.today() + TimeDelta::days(90);
+        Deal {
+            fields: vec![
+                ("company_name", company.to_owned()),
+                ("website", website.to_owned()),
+                ("country", "DE".to_owned()),
+                ("industry", "Manufacturing".to_owned()),
+                ("contact_name", "Jana Berg".to_owned()),
+                ("contact_email", contact_email),
+                ("contact_phone", "+49 30 1234567".to_owned()),
+                ("amount", "40,000".to_owned()),
+                ("currency", "USD".to_owned()),
+                ("expected_close", close.format("%Y-%m-%d").to_string()),
+                (
+                    "relationship",
+                    "Two workshops with their CTO on fleet automation.".to_owned(),
+                ),
+            ],
+        }
+    }
+
+    pub fn with(mut self, field: &'static str, value: &str) -> Deal {
+        match self.fields.iter_mut().find(|(k, _)| *k == field) {
+            Some((_, v)) => *v = value.to_owned(),
+            None => self.fields.push((field, value.to_owned())),
+        }
+        self
+    }
+
+    pub fn get(&self, field: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn pairs<'a>(&'a self, intent: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut pairs: Vec<(&str, &str)> =
+            self.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        pairs.push(("intent", intent));
+        pairs
+    }
+}
+
+/// Submits the registration form as the partner would (intent "submit").
+pub async fn try_register(client: &TestClient, deal: &Deal) -> Page {
+    client
+        .submit(
+            "/partner/deals/new",
+            "/partner/deals",
+            &deal.pairs("submit"),
+        )
+        .await
+}
+
+/// Registers a deal that the form accepts; returns the new registration's id.
+pub async fn register_deal(client: &TestClient, deal: &Deal) -> String {
+    let page = try_register(client, deal).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "the registration of {} is accepted:\n{}",
+        deal.get("company_name"),
+        page.text()
+    );
+    registration_id(page.location.as_deref().unwrap())
+}
+
+/// The id in a `/partner/deals/{id}` location.
+pub fn registration_id(location: &str) -> String {
+    location
+        .strip_prefix("/partner/deals/")
+        .unwrap_or_else(|| panic!("{location} is a registration's page"))
+        .to_owned()
+}
+
+/// Saves the program policy as the admin would: the policy in force with `changes` applied.
+pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &str)]) -> Page {
+    use truce::domain::policy::PolicyForm;
+    let current = truce::db::models::policy::current(&mut app.conn()).unwrap();
+    let f = PolicyForm::from_policy(&current.policy);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("currency", f.currency),
+        ("smb_below", f.smb_below),
+        ("mid_below", f.mid_below),
+        ("window_smb_days", f.window_smb_days),
+        ("window_mid_days", f.window_mid_days),
+        ("window_enterprise_days", f.window_enterprise_days),
+        ("max_active_per_org", f.max_active_per_org),
+        ("max_active_registered", f.max_active_registered),
+        ("max_active_silver", f.max_active_silver),
+        ("max_active_gold", f.max_active_gold),
+        ("max_active_platinum", f.max_active_platinum),
+        ("approval_sla_hours", f.approval_sla_hours),
+        ("renewal_extension_days", f.renewal_extension_days),
+        ("reminder_days", f.reminder_days),
+        ("direct_threshold", f.direct_threshold),
+        ("active_engagement_days", f.active_engagement_days),
+        ("rates", f.rates),
+    ];
+    if let Some(v) = f.renewals_allowed {
+        fields.push(("renewals_allowed", v));
+    }
+    if let Some(v) = f.auto_approve_renewals {
+        fields.push(("auto_approve_renewals", v));
+    }
+    for (key, value) in changes {
+        fields.retain(|(k, _)| k != key);
+        if !value.is_empty() || !matches!(*key, "renewals_allowed" | "auto_approve_renewals") {
+            fields.push((*key, (*value).to_owned()));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    admin.submit("/admin/policy", "/admin/policy", &pairs).await
+}

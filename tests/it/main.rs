@@ -9,6 +9,8 @@ mod browser;
 mod cli;
 mod login;
 mod mail;
+mod registration_races;
+mod registrations;
 mod security;
 mod sessions;
 mod setup;
