@@ -11,7 +11,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use crate::config::Config;
 use crate::db::models::{policy, registration};
 use crate::db::{DbConnection, write_tx};
-use crate::domain::lifecycle::{Command, Status};
+use crate::domain::lifecycle::Command;
 use crate::workflow::transition::{ActError, Acting, act_under_policy};
 
 /// Rows per write transaction: small enough that one batch holds the SQLite write lock for
@@ -43,7 +43,7 @@ pub fn sweep(
     let mut out = Outcome::default();
     let reminder_days = policy::current(conn)?.policy.reminder_days;
     loop {
-        let ids = registration::ids_ending_by(conn, Status::Approved, now, BATCH)?;
+        let ids = registration::ids_expiring_by(conn, now, BATCH)?;
         if ids.is_empty() {
             break;
         }
@@ -58,7 +58,7 @@ pub fn sweep(
         out.expired += done;
         progress(&out);
         if done == 0 {
-            // Everything left is held off (a renewal awaiting review); nothing more to do now.
+            // Another instance expired this batch first; it will carry on.
             break;
         }
     }

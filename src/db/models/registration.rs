@@ -513,17 +513,22 @@ pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<V
         .collect())
 }
 
-/// Ids of registrations in `status` whose protection ends at or before `until`, oldest first:
-/// the expiry and reminder sweeps read these, then change each row conditionally.
-pub fn ids_ending_by(
+/// Ids of approved registrations whose protection ended by `until`, oldest first, except
+/// those with a renewal awaiting review: the expiry sweep reads these, then changes each row
+/// conditionally.
+pub fn ids_expiring_by(
     conn: &mut DbConnection,
-    status: Status,
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     registrations::table
-        .filter(registrations::status.eq(status.as_str()))
+        .filter(registrations::status.eq(Status::Approved.as_str()))
         .filter(registrations::protection_ends_at.le(until))
+        .filter(
+            registrations::renewal
+                .is_null()
+                .or(registrations::renewal.ne(Renewal::Requested.as_str())),
+        )
         .order(registrations::protection_ends_at.asc())
         .limit(limit)
         .select(registrations::id)
