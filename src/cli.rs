@@ -43,6 +43,8 @@ pub enum Command {
     /// Background jobs (email delivery, clean-up).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Fill a fresh database with realistic demo data (organisations, users, registrations).
+    Demo(crate::demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate(args)) => migrate(args).await,
         Some(Command::User(UserCommand::Add(args))) => add_user(args).await,
         Some(Command::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
+        Some(Command::Demo(args)) => crate::demo::run(args).await,
     }
 }
 
@@ -118,6 +121,11 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         crate::jobs::Jobs::new(&config, pool, clock)?.run_once()
     })
     .await??;
+    let r = report.registrations;
+    println!(
+        "Registrations: {} expired, {} reminded, {} SLA breaches escalated.",
+        r.expired, r.reminded, r.escalated
+    );
     println!(
         "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
         report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
