@@ -38,5 +38,10 @@ pub fn flash(session: &Session, message: impl Into<String>) {
 }
 
 pub fn take_flash(session: &Session) -> Option<String> {
+    // `remove` marks the session changed even when there is nothing to remove, which would
+    // make every page write its session row (and wait behind any write transaction).
+    if !session.contains_key(FLASH) {
+        return None;
+    }
     session.remove_as::<String>(FLASH).and_then(Result::ok)
 }

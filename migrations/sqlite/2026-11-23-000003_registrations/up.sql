@@ -61,7 +61,7 @@ CREATE INDEX registrations_review_due ON registrations (review_due_at, id);
 CREATE INDEX registrations_status_ends ON registrations (status, protection_ends_at);
 CREATE INDEX registrations_queued_behind ON registrations (queued_behind);
 CREATE INDEX registrations_name_key ON registrations (name_key);
-CREATE INDEX registrations_name_head ON registrations (name_head);
+CREATE INDEX registrations_name_head ON registrations (name_head, submitted_at, id);
 CREATE INDEX registrations_domain_key ON registrations (domain_key);
 
 -- What the partner told about the prospect; read on the registration's own page only, so
