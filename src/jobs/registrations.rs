@@ -42,69 +42,68 @@ pub fn sweep(
 ) -> anyhow::Result<Outcome> {
     let mut out = Outcome::default();
     let reminder_days = policy::current(conn)?.policy.reminder_days;
-    loop {
-        let ids = registration::ids_expiring_by(conn, now, BATCH)?;
-        if ids.is_empty() {
-            break;
-        }
-        let done = batch(
-            conn,
-            config,
-            &ids,
-            || Command::Expire,
-            now,
-            &mut out.longest_batch,
-        )?;
-        out.expired += done;
-        progress(&out);
-        if done == 0 {
-            // Another instance expired this batch first; it will carry on.
-            break;
-        }
-    }
-    let mut skip = 0;
-    loop {
-        // The reminder goes N days before the end; rows already reminded are skipped by the
-        // domain rule, so the scan moves on past them.
-        let horizon = now + TimeDelta::days(reminder_days);
-        let ids = registration::ids_due_for_reminder(conn, horizon, BATCH, skip)?;
-        if ids.is_empty() {
-            break;
-        }
-        let done = batch(
-            conn,
-            config,
-            &ids,
-            || Command::SendReminder,
-            now,
-            &mut out.longest_batch,
-        )?;
-        out.reminded += done;
-        progress(&out);
-        if done == 0 {
-            skip += BATCH;
-        }
-    }
-    loop {
-        let ids = registration::ids_overdue(conn, now, BATCH)?;
-        if ids.is_empty() {
-            break;
-        }
-        let done = batch(
-            conn,
-            config,
-            &ids,
-            || Command::EscalateSla,
-            now,
-            &mut out.longest_batch,
-        )?;
-        out.escalated += done;
-        progress(&out);
-        if done == 0 {
-            break;
-        }
-    }
+    let horizon = now + TimeDelta::days(reminder_days);
+    drain(
+        conn,
+        config,
+        now,
+        &mut out,
+        progress,
+        || Command::Expire,
+        |o| &mut o.expired,
+        |c| registration::ids_expiring_by(c, now, BATCH),
+    )?;
+    drain(
+        conn,
+        config,
+        now,
+        &mut out,
+        progress,
+        || Command::SendReminder,
+        |o| &mut o.reminded,
+        |c| registration::ids_due_for_reminder(c, now, horizon, BATCH),
+    )?;
+    drain(
+        conn,
+        config,
+        now,
+        &mut out,
+        progress,
+        || Command::EscalateSla,
+        |o| &mut o.escalated,
+        |c| registration::ids_overdue(c, now, BATCH),
+    )?;
     Ok(out)
+}
+
+/// Applies `command` to batches of due ids until none are left. A batch in which nothing
+/// was done means another instance got there first; it carries on, so this one stops.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one sweep's parts: what to select, do and count"
+)]
+fn drain(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: NaiveDateTime,
+    out: &mut Outcome,
+    progress: &mut dyn FnMut(&Outcome),
+    command: fn() -> Command,
+    tally: fn(&mut Outcome) -> &mut usize,
+    select: impl Fn(&mut DbConnection) -> diesel::QueryResult<Vec<String>>,
+) -> anyhow::Result<()> {
+    loop {
+        let ids = select(conn)?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let done = batch(conn, config, &ids, command, now, &mut out.longest_batch)?;
+        *tally(out) += done;
+        progress(out);
+        if done == 0 {
+            return Ok(());
+        }
+    }
 }
 
 /// Applies one system command to each id in one transaction; rows another instance already

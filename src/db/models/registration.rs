@@ -622,16 +622,17 @@ pub fn active_in_org(
     query.first(conn).optional()
 }
 
-/// Approved registrations ending by `horizon` that have not had their reminder, soonest
-/// first; `skip` pages past rows that are not due yet.
+/// Approved registrations still protected at `now` but ending by `horizon`, that have not
+/// had their reminder, soonest first.
 pub fn ids_due_for_reminder(
     conn: &mut DbConnection,
+    now: NaiveDateTime,
     horizon: NaiveDateTime,
     limit: i64,
-    skip: i64,
 ) -> QueryResult<Vec<String>> {
     registrations::table
         .filter(registrations::status.eq(Status::Approved.as_str()))
+        .filter(registrations::protection_ends_at.gt(now))
         .filter(registrations::protection_ends_at.le(horizon))
         .filter(registrations::reminder_sent_at.is_null())
         .order((
@@ -639,7 +640,6 @@ pub fn ids_due_for_reminder(
             registrations::id.asc(),
         ))
         .limit(limit)
-        .offset(skip)
         .select(registrations::id)
         .load(conn)
 }
