@@ -192,6 +192,30 @@ where
     }
 }
 
+/// SQLite checkpoints the WAL inside the commit that fills it past 1,000 pages, holding the
+/// write lock through the checkpoint's fsyncs. A long sweep turns that off on its own
+/// connection (`on = false`) and calls [`checkpoint`] between its transactions instead.
+/// PostgreSQL has nothing to do.
+pub fn auto_checkpoint(conn: &mut DbConnection, on: bool) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(_) => Ok(()),
+        DbConnection::Sqlite(c) => c.batch_execute(if on {
+            "PRAGMA wal_autocheckpoint = 1000"
+        } else {
+            "PRAGMA wal_autocheckpoint = 0"
+        }),
+    }
+}
+
+/// Copies what it can of the WAL into the database without waiting for, or blocking,
+/// readers and writers (SQLite's passive checkpoint). Run outside a transaction.
+pub fn checkpoint(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(_) => Ok(()),
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)"),
+    }
+}
+
 /// Runs blocking database work off the actix worker threads.
 pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, AppError>
 where

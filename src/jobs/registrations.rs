@@ -1,8 +1,8 @@
 //! The registration sweeps: expire approved registrations whose window ended, remind
-//! partners before it ends, and escalate reviews past their SLA. Each works in small
-//! batches, one short write transaction per batch, and changes each row only if it is still
-//! due, so the sweeps are idempotent, safe to run on several instances at once, and never
-//! hold the write lock long enough to stall the pages.
+//! partners before it ends, and escalate reviews past their SLA. Each works in short write
+//! transactions (at most [`BATCH`] rows, and no longer than [`BATCH_BUDGET`]), and changes
+//! each row only if it is still due, so the sweeps are idempotent, safe to run on several
+//! instances at once, and never hold the write lock long enough to stall the pages.
 
 use std::time::{Duration, Instant};
 
@@ -10,13 +10,19 @@ use chrono::{NaiveDateTime, TimeDelta};
 
 use crate::config::Config;
 use crate::db::models::{policy, registration};
-use crate::db::{DbConnection, write_tx};
+use crate::db::{self, DbConnection, write_tx};
 use crate::domain::lifecycle::Command;
 use crate::workflow::transition::{ActError, Acting, act_under_policy};
 
-/// Rows per write transaction: small enough that one batch holds the SQLite write lock for
-/// tens of milliseconds, large enough that a big sweep does not crawl.
+/// Rows fetched per write transaction.
 pub const BATCH: i64 = 200;
+
+/// How long one transaction keeps working before it commits; the rows it did not reach stay
+/// due for the next one. Pages wait at most about this long for the write lock.
+pub const BATCH_BUDGET: Duration = Duration::from_millis(40);
+
+/// How often a sweep checkpoints the SQLite WAL between its transactions.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -35,6 +41,22 @@ impl Outcome {
 
 /// Runs all three sweeps until nothing is due. `progress` is told after every batch.
 pub fn sweep(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(&Outcome),
+) -> anyhow::Result<Outcome> {
+    // Commits must not checkpoint while the write lock is held; the drain loop does it
+    // between transactions. Switched back on whatever happens, as the connection is pooled.
+    db::auto_checkpoint(conn, false)?;
+    let result = sweep_all(conn, config, now, progress);
+    let restored = db::auto_checkpoint(conn, true).and_then(|()| db::checkpoint(conn));
+    let out = result?;
+    restored?;
+    Ok(out)
+}
+
+fn sweep_all(
     conn: &mut DbConnection,
     config: &Config,
     now: NaiveDateTime,
@@ -92,6 +114,7 @@ fn drain(
     tally: fn(&mut Outcome) -> &mut usize,
     select: impl Fn(&mut DbConnection) -> diesel::QueryResult<Vec<String>>,
 ) -> anyhow::Result<()> {
+    let mut checkpointed = Instant::now();
     loop {
         let ids = select(conn)?;
         if ids.is_empty() {
@@ -103,11 +126,16 @@ fn drain(
         if done == 0 {
             return Ok(());
         }
+        if checkpointed.elapsed() >= CHECKPOINT_EVERY {
+            db::checkpoint(conn)?;
+            checkpointed = Instant::now();
+        }
     }
 }
 
-/// Applies one system command to each id in one transaction; rows another instance already
-/// handled are refused by the domain rule and skipped.
+/// Applies one system command to each id in one transaction, until the ids or the
+/// [`BATCH_BUDGET`] run out; rows another instance already handled are refused by the domain
+/// rule and skipped.
 fn batch(
     conn: &mut DbConnection,
     config: &Config,
@@ -121,6 +149,9 @@ fn batch(
         let pv = policy::current(conn)?;
         let mut done = 0;
         for id in ids {
+            if started.elapsed() >= BATCH_BUDGET {
+                break;
+            }
             match act_under_policy(conn, config, id, Acting::SYSTEM, command(), now, &pv) {
                 Ok(_) => done += 1,
                 Err(ActError::Refused(_) | ActError::NotFound) => {}

@@ -84,43 +84,70 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn is_empty(&self) -> bool {
-        self.registrations.is_empty() && self.accounts.is_empty() && self.opportunities.is_empty()
+        self.summary().is_empty()
     }
 
-    /// "2 registrations, 1 CRM account": for the queue.
-    pub fn summary(&self) -> String {
+    pub fn summary(&self) -> Summary {
+        Summary {
+            same: self
+                .registrations
+                .iter()
+                .filter(|m| m.why.is_exact())
+                .count(),
+            possible: self
+                .registrations
+                .iter()
+                .filter(|m| !m.why.is_exact())
+                .count(),
+            accounts: self.accounts.len(),
+            opportunities: self.opportunities.len(),
+        }
+    }
+}
+
+/// How much evidence there is, for the queue: counted the way [`gather`] finds it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub same: usize,
+    pub possible: usize,
+    pub accounts: usize,
+    pub opportunities: usize,
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// "2 same-prospect registrations, 1 CRM account".
+    pub fn text(&self) -> String {
         let mut parts = Vec::new();
-        let exact = self
-            .registrations
-            .iter()
-            .filter(|m| m.why.is_exact())
-            .count();
-        let possible = self.registrations.len() - exact;
-        if exact > 0 {
+        if self.same > 0 {
             parts.push(format!(
-                "{exact} same-prospect registration{}",
-                plural(exact)
+                "{} same-prospect registration{}",
+                self.same,
+                plural(self.same)
             ));
         }
-        if possible > 0 {
-            parts.push(format!("{possible} possible duplicate{}", plural(possible)));
+        if self.possible > 0 {
+            parts.push(format!(
+                "{} possible duplicate{}",
+                self.possible,
+                plural(self.possible)
+            ));
         }
-        if !self.accounts.is_empty() {
+        if self.accounts > 0 {
             parts.push(format!(
                 "{} CRM account{}",
-                self.accounts.len(),
-                plural(self.accounts.len())
+                self.accounts,
+                plural(self.accounts)
             ));
         }
-        if !self.opportunities.is_empty() {
+        if self.opportunities > 0 {
             parts.push(format!(
                 "{} active direct opportunit{}",
-                self.opportunities.len(),
-                if self.opportunities.len() == 1 {
-                    "y"
-                } else {
-                    "ies"
-                }
+                self.opportunities,
+                if self.opportunities == 1 { "y" } else { "ies" }
             ));
         }
         if parts.is_empty() {
@@ -138,47 +165,100 @@ fn plural(n: usize) -> &'static str {
 /// How many candidates each search returns (exact name, exact domain, same first word).
 const CANDIDATES: i64 = 50;
 
-/// Everything matching a prospect, the strongest matches first. `exclude_id` is the
-/// registration under review.
+/// How many matches of each kind are shown.
+const SHOWN: usize = 20;
+
+/// The registration under review and its prospect keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Prospect<'a> {
+    pub exclude_id: &'a str,
+    pub name_key: &'a str,
+    pub domain_key: Option<&'a str>,
+}
+
+impl<'a> Prospect<'a> {
+    /// The prospect a stored registration claims; the registration itself is left out.
+    pub fn of(r: &'a registration::Registration) -> Self {
+        Self {
+            exclude_id: &r.id,
+            name_key: &r.name_key,
+            domain_key: r.domain_key.as_deref(),
+        }
+    }
+
+    fn why(&self, other_name: &str, other_domain: Option<&str>) -> Option<Why> {
+        why(self.name_key, self.domain_key, other_name, other_domain)
+    }
+}
+
+/// Ids of other registrations of the prospect and why each matched, strongest first.
+fn registration_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<(String, Why)>> {
+    let mut found: Vec<(String, Why)> =
+        registration::candidate_keys(conn, p.exclude_id, p.name_key, p.domain_key, CANDIDATES)?
+            .into_iter()
+            .filter_map(|k| {
+                p.why(&k.name_key, k.domain_key.as_deref())
+                    .map(|w| (k.id, w))
+            })
+            .collect();
+    found.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+    found.truncate(SHOWN);
+    Ok(found)
+}
+
+fn account_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<AccountMatch>> {
+    let mut accounts: Vec<AccountMatch> =
+        crm::candidates(conn, p.name_key, p.domain_key, CANDIDATES)?
+            .into_iter()
+            .filter_map(|a| {
+                p.why(&a.name_key, a.domain_key.as_deref())
+                    .map(|why| AccountMatch { account: a, why })
+            })
+            .collect();
+    accounts.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
+    accounts.truncate(SHOWN);
+    Ok(accounts)
+}
+
+fn active_opportunities(
+    conn: &mut DbConnection,
+    accounts: &[AccountMatch],
+    policy: &Policy,
+    today: NaiveDate,
+) -> QueryResult<Vec<crm::Opportunity>> {
+    let ids: Vec<String> = accounts.iter().map(|a| a.account.id.clone()).collect();
+    let since = today - TimeDelta::days(policy.active_engagement_days);
+    crm::active_opportunities(conn, &ids, since)
+}
+
+/// Everything matching a prospect, the strongest matches first.
 pub fn gather(
     conn: &mut DbConnection,
-    exclude_id: &str,
-    name_key: &str,
-    domain_key: Option<&str>,
+    p: Prospect,
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Evidence> {
-    let mut registrations: Vec<RegistrationMatch> =
-        registration::candidates(conn, exclude_id, name_key, domain_key, CANDIDATES)?
-            .into_iter()
-            .filter_map(|l| {
-                let r = &l.registration;
-                why(name_key, domain_key, &r.name_key, r.domain_key.as_deref()).map(|why| {
-                    RegistrationMatch {
-                        id: r.id.clone(),
-                        company_name: r.company_name.clone(),
-                        org_name: l.org_name,
-                        status: r.status(),
-                        protection_ends_at: r.state.protection_ends_at,
-                        why,
-                    }
-                })
-            })
-            .collect();
-    registrations.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
-    registrations.truncate(20);
-    let mut accounts: Vec<AccountMatch> = crm::candidates(conn, name_key, domain_key, CANDIDATES)?
+    let matched = registration_matches(conn, p)?;
+    let ids: Vec<String> = matched.iter().map(|(id, _)| id.clone()).collect();
+    let mut rows = registration::listed_by_ids(conn, &ids)?;
+    let registrations = matched
         .into_iter()
-        .filter_map(|a| {
-            why(name_key, domain_key, &a.name_key, a.domain_key.as_deref())
-                .map(|why| AccountMatch { account: a, why })
+        .filter_map(|(id, why)| {
+            let at = rows.iter().position(|l| l.registration.id == id)?;
+            let l = rows.swap_remove(at);
+            let r = l.registration;
+            Some(RegistrationMatch {
+                status: r.status(),
+                protection_ends_at: r.state.protection_ends_at,
+                id: r.id,
+                company_name: r.company_name,
+                org_name: l.org_name,
+                why,
+            })
         })
         .collect();
-    accounts.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
-    accounts.truncate(20);
-    let ids: Vec<String> = accounts.iter().map(|a| a.account.id.clone()).collect();
-    let since = today - TimeDelta::days(policy.active_engagement_days);
-    let opportunities = crm::active_opportunities(conn, &ids, since)?
+    let accounts = account_matches(conn, p)?;
+    let opportunities = active_opportunities(conn, &accounts, policy, today)?
         .into_iter()
         .map(|o| OpportunityMatch {
             account_name: accounts
@@ -193,6 +273,24 @@ pub fn gather(
         registrations,
         accounts,
         opportunities,
+    })
+}
+
+/// What [`gather`] would find, counted: for a list of many prospects, it reads only keys.
+pub fn summarize(
+    conn: &mut DbConnection,
+    p: Prospect,
+    policy: &Policy,
+    today: NaiveDate,
+) -> QueryResult<Summary> {
+    let registrations = registration_matches(conn, p)?;
+    let same = registrations.iter().filter(|(_, w)| w.is_exact()).count();
+    let accounts = account_matches(conn, p)?;
+    Ok(Summary {
+        same,
+        possible: registrations.len() - same,
+        opportunities: active_opportunities(conn, &accounts, policy, today)?.len(),
+        accounts: accounts.len(),
     })
 }
 

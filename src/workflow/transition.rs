@@ -149,7 +149,7 @@ fn store(
     policy_version: i64,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
-    if !registration::update_state(conn, &reg.id, reg.lock_version, &t.next, now)? {
+    if !registration::update_state(conn, &reg.id, reg.lock_version, before, &t.next, now)? {
         return Err(ActError::Conflict);
     }
     registration::insert_event(
@@ -241,9 +241,17 @@ fn advance_line(
                 return Ok(());
             }
             Some(other) => {
-                let mut state = first.state.to_domain();
+                let before = first.state.to_domain();
+                let mut state = before.clone();
                 state.queued_behind = Some(other.id.clone());
-                if !registration::update_state(conn, &first.id, first.lock_version, &state, now)? {
+                if !registration::update_state(
+                    conn,
+                    &first.id,
+                    first.lock_version,
+                    &before,
+                    &state,
+                    now,
+                )? {
                     return Err(ActError::Conflict);
                 }
                 other.id
@@ -262,9 +270,11 @@ fn advance_line(
             }
         };
     for queued in rest {
-        let mut state = queued.state.to_domain();
+        let before = queued.state.to_domain();
+        let mut state = before.clone();
         state.queued_behind = Some(next_holder.clone());
-        if !registration::update_state(conn, &queued.id, queued.lock_version, &state, now)? {
+        if !registration::update_state(conn, &queued.id, queued.lock_version, &before, &state, now)?
+        {
             return Err(ActError::Conflict);
         }
     }

@@ -1335,3 +1335,88 @@ async fn a_renewal_asked_in_time_holds_off_expiry_until_it_is_decided() {
     assert_eq!(status_of(&app, &id), Status::Expired);
     assert_eq!(app.emails_to(ANN, "registration_expired").len(), 1);
 }
+
+#[actix_web::test]
+async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
+    let app = program().await;
+    let account = app.add_crm_account("Acme Robotics Inc", Some("acmerobotics.com"), false, false);
+    truce::db::models::crm::insert_opportunity(
+        &mut app.conn(),
+        &truce::db::models::crm::NewOpportunity {
+            account_id: &account,
+            owner_email: "rep@vendor.example",
+            stage: "Discovery",
+            amount_minor: 1_000_000,
+            currency: "USD",
+            last_activity_on: app.today(),
+        },
+        now(&app),
+    )
+    .unwrap();
+    let ann = app.login(ANN).await;
+    let ben = app.login(BEN).await;
+    let gil = app.login(GIL).await;
+    let first = register_deal(
+        &ann,
+        &Deal::new(&app, "Acme Robotics GmbH", "acmerobotics.com"),
+    )
+    .await;
+    let similar = register_deal(
+        &ben,
+        &Deal::new(&app, "Acme Robotics Europe", "acme-robotics.eu"),
+    )
+    .await;
+    let same = register_deal(
+        &gil,
+        &Deal::new(&app, "ACME Robotics", "www.acmerobotics.com"),
+    )
+    .await;
+    let unrelated = register_deal(
+        &gil,
+        &Deal::new(&app, "Umbrella Pharma", "umbrella.example"),
+    )
+    .await;
+    assert_eq!(status_of(&app, &same), Status::Queued);
+
+    let cm = app.login(CM1).await;
+    let queue = cm.get("/review").await;
+    assert!(
+        !queue.body.contains(&same),
+        "a queued registration waits outside the queue"
+    );
+    let row = row_of(&queue.body, &first);
+    assert!(
+        row.contains("1 same-prospect registration, 1 possible duplicate, 1 CRM account, 1 active direct opportunity"),
+        "{row}"
+    );
+    let row = row_of(&queue.body, &similar);
+    assert!(
+        row.contains("2 possible duplicates, 1 CRM account, 1 active direct opportunity"),
+        "{row}"
+    );
+    assert!(row_of(&queue.body, &unrelated).contains("No conflicts found"));
+
+    let page = cm.get(&format!("/review/{first}")).await;
+    let text = page.text();
+    assert_in_order(
+        &text,
+        &[
+            "Other registrations",
+            "ACME Robotics</a> by Gamma Systems",
+            "Same prospect",
+            "same domain (acmerobotics.com)",
+            "Acme Robotics Europe</a> by Beta Resellers",
+            "Possible duplicate 0.80",
+            "similar name",
+            "CRM accounts",
+            "Acme Robotics Inc, owner rep@vendor.example",
+            "same domain (acmerobotics.com)",
+            "Active direct opportunities",
+            "Acme Robotics Inc: Discovery, 10,000.00 USD, owner rep@vendor.example",
+        ],
+    );
+    let quiet = cm.get(&format!("/review/{unrelated}")).await;
+    assert!(quiet.text().contains(
+        "No other registration, CRM account or active direct opportunity matches this prospect."
+    ));
+}

@@ -196,13 +196,70 @@ pub fn insert(
     Ok(())
 }
 
-/// Writes a new lifecycle state if nobody changed the registration since `lock_version` was
-/// read. Returns false when someone did (the caller reports a conflict).
+/// The lifecycle columns that differ between two states: `None` leaves a column alone, so an
+/// update touches only the indexes over what really changed (an expiry writes the status and
+/// the close time, not all fifteen columns).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = registrations)]
+struct StateChange {
+    status: Option<String>,
+    review_due_at: Option<Option<NaiveDateTime>>,
+    sla_paused_secs: Option<Option<i64>>,
+    sla_escalated_at: Option<Option<NaiveDateTime>>,
+    queued_behind: Option<Option<String>>,
+    decided_at: Option<Option<NaiveDateTime>>,
+    decided_policy_version: Option<Option<i64>>,
+    protection_ends_at: Option<Option<NaiveDateTime>>,
+    reminder_sent_at: Option<Option<NaiveDateTime>>,
+    renewal: Option<Option<String>>,
+    renewal_note: Option<Option<String>>,
+    closed_at: Option<Option<NaiveDateTime>>,
+    close_amount_minor: Option<Option<i64>>,
+    close_date: Option<Option<NaiveDate>>,
+    outcome_reason: Option<Option<String>>,
+}
+
+impl StateChange {
+    fn between(before: &Lifecycle, after: &Lifecycle) -> Self {
+        let (b, a) = (StateRow::from_domain(before), StateRow::from_domain(after));
+        let mut change = Self::default();
+        macro_rules! changed {
+            ($($field:ident),*) => {$(
+                if b.$field != a.$field {
+                    change.$field = Some(a.$field);
+                }
+            )*};
+        }
+        changed!(
+            status,
+            review_due_at,
+            sla_paused_secs,
+            sla_escalated_at,
+            queued_behind,
+            decided_at,
+            decided_policy_version,
+            protection_ends_at,
+            reminder_sent_at,
+            renewal,
+            renewal_note,
+            closed_at,
+            close_amount_minor,
+            close_date,
+            outcome_reason
+        );
+        change
+    }
+}
+
+/// Writes the columns that changed from `before` to `after` if nobody changed the
+/// registration since `lock_version` was read. Returns false when someone did (the caller
+/// reports a conflict).
 pub fn update_state(
     conn: &mut DbConnection,
     id: &str,
     lock_version: i64,
-    state: &Lifecycle,
+    before: &Lifecycle,
+    after: &Lifecycle,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -211,7 +268,7 @@ pub fn update_state(
             .filter(registrations::lock_version.eq(lock_version)),
     )
     .set((
-        StateRow::from_domain(state),
+        StateChange::between(before, after),
         registrations::lock_version.eq(lock_version + 1),
         registrations::updated_at.eq(now),
     ))
@@ -550,25 +607,34 @@ pub fn ids_overdue(
         .load(conn)
 }
 
-/// Other registrations that may be the same prospect: every one sharing an exact key, and
-/// the newest sharing the first word of the name (for the similarity check).
-pub fn candidates(
+/// A registration's prospect keys: enough to tell whether it matches, without the row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = registrations)]
+pub struct Keys {
+    pub id: String,
+    pub name_key: String,
+    pub domain_key: Option<String>,
+}
+
+/// Other registrations that may be the same prospect: the newest `limit` sharing the name
+/// key, the domain key, and the first word of the name (for the similarity check). Reads
+/// only the keys, so the caller loads the rows of real matches alone.
+pub fn candidate_keys(
     conn: &mut DbConnection,
     exclude_id: &str,
     name_key: &str,
     domain_key: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<Listed>> {
+) -> QueryResult<Vec<Keys>> {
     let select = || {
         registrations::table
-            .inner_join(partner_orgs::table)
             .filter(registrations::id.ne(exclude_id.to_owned()))
-            .select((Registration::as_select(), partner_orgs::name))
+            .select(Keys::as_select())
             .order((registrations::submitted_at.desc(), registrations::id.desc()))
             .limit(limit)
             .into_boxed()
     };
-    let mut rows: Vec<(Registration, String)> = select()
+    let mut rows = select()
         .filter(registrations::name_key.eq(name_key.to_owned()))
         .load(conn)?;
     if let Some(d) = domain_key {
@@ -588,9 +654,21 @@ pub fn candidates(
         );
     }
     let mut seen = std::collections::HashSet::new();
-    Ok(rows
+    rows.retain(|k| seen.insert(k.id.clone()));
+    Ok(rows)
+}
+
+/// These registrations with their organisation's name, in no particular order.
+pub fn listed_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Listed>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(registrations::table
+        .inner_join(partner_orgs::table)
+        .filter(registrations::id.eq_any(ids))
+        .select((Registration::as_select(), partner_orgs::name))
+        .load::<(Registration, String)>(conn)?
         .into_iter()
-        .filter(|(r, _)| seen.insert(r.id.clone()))
         .map(|(registration, org_name)| Listed {
             registration,
             org_name,

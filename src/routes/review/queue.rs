@@ -57,15 +57,8 @@ pub async fn show(
         let policy = policy::current(conn)?.policy;
         let mut found = Vec::new();
         for l in rows.iter().take(PAGE_SIZE as usize) {
-            let r = &l.registration;
-            found.push(evidence::gather(
-                conn,
-                &r.id,
-                &r.name_key,
-                r.domain_key.as_deref(),
-                &policy,
-                now.date(),
-            )?);
+            let prospect = evidence::Prospect::of(&l.registration);
+            found.push(evidence::summarize(conn, prospect, &policy, now.date())?);
         }
         let waiting = if first_page {
             registration::waiting_for_partner(conn, 50)?
@@ -91,7 +84,7 @@ pub async fn show(
         .map(|(l, e)| QueueItem {
             reg: RegistrationView::listed(l, now),
             has_conflicts: !e.is_empty(),
-            evidence: e.summary(),
+            evidence: e.text(),
         })
         .collect();
     render(&QueuePage {

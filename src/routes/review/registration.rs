@@ -49,14 +49,7 @@ async fn page(
             .map(|o| o.name)
             .unwrap_or_default();
         let pv = policy::current(conn)?;
-        let evidence = evidence::gather(
-            conn,
-            &r.id,
-            &r.name_key,
-            r.domain_key.as_deref(),
-            &pv.policy,
-            now.date(),
-        )?;
+        let evidence = evidence::gather(conn, evidence::Prospect::of(&r), &pv.policy, now.date())?;
         let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
         let d = Detail::load(conn, &r, &org_name, now, true)?;
         Ok((d, evidence, pv.policy.window_days(segment), pv.version))
