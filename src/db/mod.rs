@@ -109,6 +109,12 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// One connection outside the pool, set up as the pool's are: for work beside the pool's,
+/// such as a checkpointer.
+pub fn open(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2::Error> {
+    r2d2::ManageConnection::connect(&Manager { url: url.clone() })
+}
+
 /// Opens the pool. For SQLite the file's folder is created first.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite(path) = url
@@ -192,10 +198,10 @@ where
     }
 }
 
-/// SQLite checkpoints the WAL inside the commit that fills it past 1,000 pages, holding the
-/// write lock through the checkpoint's fsyncs. A long sweep turns that off on its own
-/// connection (`on = false`) and calls [`checkpoint`] between its transactions instead.
-/// PostgreSQL has nothing to do.
+/// SQLite checkpoints the WAL in the commit that fills it past 1,000 pages, so the
+/// committing transaction waits for the checkpoint's copying and fsyncs. A long sweep turns
+/// that off on its own connection (`on = false`) and has [`checkpoint`] run beside it
+/// instead. PostgreSQL has nothing to do.
 pub fn auto_checkpoint(conn: &mut DbConnection, on: bool) -> diesel::QueryResult<()> {
     match conn {
         DbConnection::Pg(_) => Ok(()),

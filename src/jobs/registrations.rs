@@ -4,6 +4,7 @@
 //! each row only if it is still due, so the sweeps are idempotent, safe to run on several
 //! instances at once, and never hold the write lock long enough to stall the pages.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -12,7 +13,7 @@ use crate::config::Config;
 use crate::db::models::{policy, registration};
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::lifecycle::Command;
-use crate::workflow::transition::{ActError, Acting, act_under_policy};
+use crate::workflow::transition::{ActError, system_batch};
 
 /// Rows fetched per write transaction.
 pub const BATCH: i64 = 200;
@@ -21,7 +22,7 @@ pub const BATCH: i64 = 200;
 /// due for the next one. Pages wait at most about this long for the write lock.
 pub const BATCH_BUDGET: Duration = Duration::from_millis(40);
 
-/// How often a sweep checkpoints the SQLite WAL between its transactions.
+/// How often the SQLite WAL is checkpointed while a sweep runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +47,48 @@ pub fn sweep(
     now: NaiveDateTime,
     progress: &mut dyn FnMut(&Outcome),
 ) -> anyhow::Result<Outcome> {
-    // Commits must not checkpoint while the write lock is held; the drain loop does it
-    // between transactions. Switched back on whatever happens, as the connection is pooled.
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return sweep_all(conn, config, now, progress);
+    }
+    // The sweep's commits do not checkpoint (each would wait for it); a second connection
+    // checkpoints beside the sweep instead. Switched back on whatever happens, as the
+    // connection returns to the pool.
     db::auto_checkpoint(conn, false)?;
-    let result = sweep_all(conn, config, now, progress);
+    let stop = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| checkpoint_until(&config.database_url, &stop));
+        let result = sweep_all(conn, config, now, progress);
+        stop.store(true, Ordering::Relaxed);
+        result
+    });
     let restored = db::auto_checkpoint(conn, true).and_then(|()| db::checkpoint(conn));
     let out = result?;
     restored?;
     Ok(out)
+}
+
+/// Checkpoints the SQLite WAL every [`CHECKPOINT_EVERY`] on its own connection until `stop`,
+/// so that copying the sweep's pages into the database overlaps the sweep's work. A failure
+/// is logged and ends the checkpoints; the sweep's last checkpoint then catches up.
+fn checkpoint_until(url: &db::DatabaseUrl, stop: &AtomicBool) {
+    let mut conn = match db::open(url) {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, "no checkpoint connection; checkpointing after the sweep");
+            return;
+        }
+    };
+    let mut last = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        if last.elapsed() >= CHECKPOINT_EVERY {
+            if let Err(e) = db::checkpoint(&mut conn) {
+                tracing::warn!(error = %e, "checkpoint failed; checkpointing after the sweep");
+                return;
+            }
+            last = Instant::now();
+        }
+    }
 }
 
 fn sweep_all(
@@ -114,7 +149,6 @@ fn drain(
     tally: fn(&mut Outcome) -> &mut usize,
     select: impl Fn(&mut DbConnection) -> diesel::QueryResult<Vec<String>>,
 ) -> anyhow::Result<()> {
-    let mut checkpointed = Instant::now();
     loop {
         let ids = select(conn)?;
         if ids.is_empty() {
@@ -126,14 +160,10 @@ fn drain(
         if done == 0 {
             return Ok(());
         }
-        if checkpointed.elapsed() >= CHECKPOINT_EVERY {
-            db::checkpoint(conn)?;
-            checkpointed = Instant::now();
-        }
     }
 }
 
-/// Applies one system command to each id in one transaction, until the ids or the
+/// Applies one system command to the ids in one transaction, until the ids or the
 /// [`BATCH_BUDGET`] run out; rows another instance already handled are refused by the domain
 /// rule and skipped.
 fn batch(
@@ -147,18 +177,7 @@ fn batch(
     let started = Instant::now();
     let done = write_tx(conn, |conn| -> Result<usize, ActError> {
         let pv = policy::current(conn)?;
-        let mut done = 0;
-        for id in ids {
-            if started.elapsed() >= BATCH_BUDGET {
-                break;
-            }
-            match act_under_policy(conn, config, id, Acting::SYSTEM, command(), now, &pv) {
-                Ok(_) => done += 1,
-                Err(ActError::Refused(_) | ActError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(done)
+        system_batch(conn, config, ids, command, now, &pv, started + BATCH_BUDGET)
     })?;
     *longest = (*longest).max(started.elapsed());
     Ok(done)

@@ -1,6 +1,8 @@
 //! Who hears about a registration's change, and what they read. Emails are queued in the
 //! transition's own transaction.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -19,11 +21,34 @@ enum Audience {
     Reviewers,
 }
 
-/// The partner users to tell: the submitter while active, else the org's admins.
-fn partner_recipients(conn: &mut DbConnection, reg: &Registration) -> QueryResult<Vec<User>> {
-    match user::find(conn, &reg.submitted_by)? {
-        Some(u) if u.disabled_at.is_none() => Ok(vec![u]),
-        _ => user::active_org_admins(conn, &reg.org_id),
+/// Who gets told, looked up once per transaction: a sweep notifying many partners of one
+/// organisation reads each user once.
+#[derive(Default)]
+pub struct Recipients {
+    partners: HashMap<(String, String), Vec<User>>,
+    reviewers: Option<Vec<User>>,
+}
+
+impl Recipients {
+    /// The partner users to tell: the submitter while active, else the org's admins.
+    fn partner(&mut self, conn: &mut DbConnection, reg: &Registration) -> QueryResult<Vec<User>> {
+        let key = (reg.submitted_by.clone(), reg.org_id.clone());
+        if let Some(found) = self.partners.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = match user::find(conn, &reg.submitted_by)? {
+            Some(u) if u.disabled_at.is_none() => vec![u],
+            _ => user::active_org_admins(conn, &reg.org_id)?,
+        };
+        self.partners.insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn reviewers(&mut self, conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+        if self.reviewers.is_none() {
+            self.reviewers = Some(user::active_with_role(conn, Role::Channel)?);
+        }
+        Ok(self.reviewers.clone().unwrap_or_default())
     }
 }
 
@@ -151,17 +176,29 @@ pub fn transition(
     t: &Transition,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    transition_to(conn, config, &mut Recipients::default(), reg, t, now)
+}
+
+/// As [`transition`], looking recipients up through `recipients`.
+pub fn transition_to(
+    conn: &mut DbConnection,
+    config: &Config,
+    recipients: &mut Recipients,
+    reg: &Registration,
+    t: &Transition,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     for audience in [Audience::Partner, Audience::Reviewers] {
         let Some(text) = text(reg, t, &audience) else {
             continue;
         };
-        let (recipients, link) = match audience {
+        let (to_users, link) = match audience {
             Audience::Partner => (
-                partner_recipients(conn, reg)?,
+                recipients.partner(conn, reg)?,
                 config.link(&format!("/partner/deals/{}", reg.id)),
             ),
             Audience::Reviewers => (
-                user::active_with_role(conn, Role::Channel)?,
+                recipients.reviewers(conn)?,
                 config.link(&format!("/review/{}", reg.id)),
             ),
         };
@@ -179,7 +216,7 @@ pub fn transition(
                 format!("{} UTC", due.format("%-d %b %Y %H:%M")),
             ));
         }
-        for to in recipients {
+        for to in to_users {
             let notice = RegistrationNotice {
                 kind: text.kind,
                 program: PROGRAM.into(),

@@ -291,7 +291,20 @@ fn system(
     policy_version: i64,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
-    let ctx = Context {
+    let before = reg.state.to_domain();
+    let ctx = system_context(reg, policy, policy_version, now);
+    let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
+    store(conn, config, reg, &before, &t, None, policy_version, now)
+}
+
+/// What Truce acting on its own knows: no organisation cap applies to its commands.
+fn system_context<'a>(
+    reg: &Registration,
+    policy: &'a Policy,
+    policy_version: i64,
+    now: NaiveDateTime,
+) -> Context<'a> {
+    Context {
         now,
         actor: Actor::System,
         policy,
@@ -300,8 +313,66 @@ fn system(
         program_units: reg.program_units,
         org_approved: 0,
         org_cap: i64::MAX,
-    };
-    let before = reg.state.to_domain();
-    let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
-    store(conn, config, reg, &before, &t, None, policy_version, now)
+    }
+}
+
+/// The sweeps' path: applies a system command to each of `ids` inside the caller's
+/// transaction, until they or the time run out (`deadline`). Same rule, lock, state write,
+/// emails and queue handling as [`act_under_policy`]; the rows, the recipients and the
+/// queues behind them are read once for the batch, and the audit events are written in
+/// one statement. Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns
+/// how many changed.
+pub fn system_batch(
+    conn: &mut DbConnection,
+    config: &Config,
+    ids: &[String],
+    command: fn() -> Command,
+    now: NaiveDateTime,
+    pv: &PolicyVersion,
+    deadline: std::time::Instant,
+) -> Result<usize, ActError> {
+    let rows = registration::find_many(conn, ids)?;
+    // Nobody is queued behind a registration while the batch runs: queues only form behind
+    // pending ones, and a release moves a queue behind a pending one or declines it.
+    let has_queue = registration::with_queue(conn, ids)?;
+    let mut recipients = super::notify::Recipients::default();
+    let mut done: Vec<(Registration, Lifecycle, Transition)> = Vec::new();
+    for mut reg in rows {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
+        if lock_keys(conn, &super::registration_lock_keys(&reg))? {
+            match registration::find(conn, &reg.id)? {
+                Some(again) => reg = again,
+                None => continue,
+            }
+        }
+        let before = reg.state.to_domain();
+        let ctx = system_context(&reg, &pv.policy, pv.version, now);
+        let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
+            continue;
+        };
+        if !registration::update_state(conn, &reg.id, reg.lock_version, &before, &t.next, now)? {
+            return Err(ActError::Conflict);
+        }
+        super::notify::transition_to(conn, config, &mut recipients, &reg, &t, now)?;
+        if has_queue.contains(&reg.id) {
+            follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
+        }
+        done.push((reg, before, t));
+    }
+    let events: Vec<NewEvent> = done
+        .iter()
+        .map(|(reg, before, t)| NewEvent {
+            registration_id: &reg.id,
+            actor_id: None,
+            kind: t.event,
+            from: Some(before.status),
+            to: t.next.status,
+            note: t.note.as_deref(),
+            policy_version: pv.version,
+        })
+        .collect();
+    registration::insert_events(conn, &events, now)?;
+    Ok(done.len())
 }

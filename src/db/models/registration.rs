@@ -287,19 +287,41 @@ pub struct NewEvent<'a> {
 }
 
 pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::insert_into(registration_events::table)
-        .values((
-            registration_events::id.eq(crate::auth::token::new_id()),
-            registration_events::registration_id.eq(e.registration_id),
-            registration_events::at.eq(now),
-            registration_events::actor_id.eq(e.actor_id),
-            registration_events::kind.eq(e.kind.as_str()),
-            registration_events::from_status.eq(e.from.map(Status::as_str)),
-            registration_events::to_status.eq(e.to.as_str()),
-            registration_events::note.eq(e.note),
-            registration_events::policy_version.eq(e.policy_version),
-        ))
-        .execute(conn)?;
+    insert_events(conn, std::slice::from_ref(e), now)
+}
+
+/// Several audit events in as few statements as the backend's limit on bound values allows.
+pub fn insert_events(
+    conn: &mut DbConnection,
+    events: &[NewEvent],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    // Nine values a row, well under SQLite's 32,766 bound values a statement.
+    for chunk in events.chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    registration_events::id.eq(crate::auth::token::new_id()),
+                    registration_events::registration_id.eq(e.registration_id),
+                    registration_events::at.eq(now),
+                    registration_events::actor_id.eq(e.actor_id),
+                    registration_events::kind.eq(e.kind.as_str()),
+                    registration_events::from_status.eq(e.from.map(Status::as_str)),
+                    registration_events::to_status.eq(e.to.as_str()),
+                    registration_events::note.eq(e.note),
+                    registration_events::policy_version.eq(e.policy_version),
+                )
+            })
+            .collect();
+        // Multi-row inserts go through the backend's own connection: diesel's
+        // `MultiConnection` only builds single-row ones.
+        let insert = diesel::insert_into(registration_events::table).values(rows);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+            DbConnection::Pg(c) => insert.execute(c)?,
+        };
+    }
     Ok(())
 }
 
@@ -328,6 +350,33 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registratio
         .select(Registration::as_select())
         .first(conn)
         .optional()
+}
+
+/// These registrations, in no particular order (ids not found are left out).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Registration>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    registrations::table
+        .filter(registrations::id.eq_any(ids))
+        .select(Registration::as_select())
+        .load(conn)
+}
+
+/// Which of these registrations have others queued behind them.
+pub fn with_queue(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let holders: Vec<Option<String>> = registrations::table
+        .filter(registrations::queued_behind.eq_any(ids))
+        .select(registrations::queued_behind)
+        .distinct()
+        .load(conn)?;
+    Ok(holders.into_iter().flatten().collect())
 }
 
 /// A registration of `org_id` only: partners never reach another organisation's rows.
@@ -552,12 +601,13 @@ pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Registrations waiting for a partner's answer, oldest question first.
+/// Registrations waiting for a partner's answer, the oldest registration first (the order of
+/// an existing index: no sort of every open question).
 pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Listed>> {
     let rows: Vec<(Registration, String)> = registrations::table
         .inner_join(partner_orgs::table)
         .filter(registrations::status.eq(Status::InfoRequested.as_str()))
-        .order((registrations::updated_at.asc(), registrations::id.asc()))
+        .order((registrations::submitted_at.asc(), registrations::id.asc()))
         .limit(limit)
         .select((Registration::as_select(), partner_orgs::name))
         .load(conn)?;
