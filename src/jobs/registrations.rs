@@ -16,7 +16,7 @@ use crate::domain::lifecycle::Command;
 use crate::workflow::transition::{ActError, system_batch};
 
 /// Rows fetched per write transaction.
-pub const BATCH: i64 = 200;
+pub const BATCH: i64 = 100;
 
 /// How long one transaction keeps working before it commits; the rows it did not reach stay
 /// due for the next one. Pages wait at most about this long for the write lock.

@@ -2,6 +2,8 @@
 //! deciding: other registrations of it, CRM accounts, and active direct opportunities, each
 //! with why it matched.
 
+use std::collections::HashSet;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
@@ -193,31 +195,44 @@ impl<'a> Prospect<'a> {
 
 /// Ids of other registrations of the prospect and why each matched, strongest first.
 fn registration_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<(String, Why)>> {
-    let mut found: Vec<(String, Why)> =
-        registration::candidate_keys(conn, p.exclude_id, p.name_key, p.domain_key, CANDIDATES)?
-            .into_iter()
-            .filter_map(|k| {
-                p.why(&k.name_key, k.domain_key.as_deref())
-                    .map(|w| (k.id, w))
-            })
-            .collect();
+    let keys =
+        registration::candidate_keys(conn, p.exclude_id, p.name_key, p.domain_key, CANDIDATES)?;
+    Ok(rank_registrations(p, keys))
+}
+
+fn rank_registrations(p: Prospect, keys: Vec<registration::Keys>) -> Vec<(String, Why)> {
+    let mut seen = HashSet::new();
+    let mut found: Vec<(String, Why)> = keys
+        .into_iter()
+        .filter(|k| k.id != p.exclude_id && seen.insert(k.id.clone()))
+        .filter_map(|k| {
+            p.why(&k.name_key, k.domain_key.as_deref())
+                .map(|w| (k.id, w))
+        })
+        .collect();
     found.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
     found.truncate(SHOWN);
-    Ok(found)
+    found
 }
 
 fn account_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<AccountMatch>> {
-    let mut accounts: Vec<AccountMatch> =
-        crm::candidates(conn, p.name_key, p.domain_key, CANDIDATES)?
-            .into_iter()
-            .filter_map(|a| {
-                p.why(&a.name_key, a.domain_key.as_deref())
-                    .map(|why| AccountMatch { account: a, why })
-            })
-            .collect();
-    accounts.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
-    accounts.truncate(SHOWN);
-    Ok(accounts)
+    let accounts = crm::candidates(conn, p.name_key, p.domain_key, CANDIDATES)?;
+    Ok(rank_accounts(p, accounts))
+}
+
+fn rank_accounts(p: Prospect, accounts: Vec<crm::Account>) -> Vec<AccountMatch> {
+    let mut seen = HashSet::new();
+    let mut found: Vec<AccountMatch> = accounts
+        .into_iter()
+        .filter(|a| seen.insert(a.id.clone()))
+        .filter_map(|a| {
+            p.why(&a.name_key, a.domain_key.as_deref())
+                .map(|why| AccountMatch { account: a, why })
+        })
+        .collect();
+    found.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
+    found.truncate(SHOWN);
+    found
 }
 
 fn active_opportunities(
@@ -276,22 +291,82 @@ pub fn gather(
     })
 }
 
-/// What [`gather`] would find, counted: for a list of many prospects, it reads only keys.
-pub fn summarize(
+/// What [`gather`] would find for each prospect, counted: for a page of many prospects. It
+/// reads only keys, and runs the exact-key searches of all the prospects together.
+pub fn summarize_all(
     conn: &mut DbConnection,
-    p: Prospect,
+    prospects: &[Prospect],
     policy: &Policy,
     today: NaiveDate,
-) -> QueryResult<Summary> {
-    let registrations = registration_matches(conn, p)?;
-    let same = registrations.iter().filter(|(_, w)| w.is_exact()).count();
-    let accounts = account_matches(conn, p)?;
-    Ok(Summary {
-        same,
-        possible: registrations.len() - same,
-        opportunities: active_opportunities(conn, &accounts, policy, today)?.len(),
-        accounts: accounts.len(),
-    })
+) -> QueryResult<Vec<Summary>> {
+    let names: Vec<String> = prospects.iter().map(|p| p.name_key.to_owned()).collect();
+    let domains: Vec<String> = prospects
+        .iter()
+        .filter_map(|p| p.domain_key.map(str::to_owned))
+        .collect();
+    // Each prospect takes at most CANDIDATES of each search, as `gather` does; the shared
+    // searches may return that many for every prospect.
+    let limit = CANDIDATES * prospects.len().max(1) as i64;
+    let registrations = registration::keys_by_exact(conn, &names, &domains, limit)?;
+    let accounts = crm::by_exact(conn, &names, &domains, limit)?;
+    let mut found = Vec::with_capacity(prospects.len());
+    for p in prospects {
+        let same_domain =
+            |d: &Option<String>| p.domain_key.is_some() && d.as_deref() == p.domain_key;
+        let mut keys: Vec<registration::Keys> = registrations
+            .iter()
+            .filter(|k| k.id != p.exclude_id && k.name_key == p.name_key)
+            .take(CANDIDATES as usize)
+            .chain(
+                registrations
+                    .iter()
+                    .filter(|k| k.id != p.exclude_id && same_domain(&k.domain_key))
+                    .take(CANDIDATES as usize),
+            )
+            .cloned()
+            .collect();
+        keys.extend(registration::keys_by_head(
+            conn,
+            p.exclude_id,
+            p.name_key,
+            CANDIDATES,
+        )?);
+        let mut candidates: Vec<crm::Account> = accounts
+            .iter()
+            .filter(|a| a.name_key == p.name_key)
+            .take(CANDIDATES as usize)
+            .chain(
+                accounts
+                    .iter()
+                    .filter(|a| same_domain(&a.domain_key))
+                    .take(CANDIDATES as usize),
+            )
+            .cloned()
+            .collect();
+        candidates.extend(crm::by_head(conn, p.name_key, CANDIDATES)?);
+        found.push((rank_registrations(*p, keys), rank_accounts(*p, candidates)));
+    }
+    let matched: Vec<String> = found
+        .iter()
+        .flat_map(|(_, accounts)| accounts.iter().map(|a| a.account.id.clone()))
+        .collect();
+    let since = today - TimeDelta::days(policy.active_engagement_days);
+    let opportunities = crm::active_opportunities(conn, &matched, since)?;
+    Ok(found
+        .into_iter()
+        .map(|(registrations, accounts)| {
+            let same = registrations.iter().filter(|(_, w)| w.is_exact()).count();
+            Summary {
+                same,
+                possible: registrations.len() - same,
+                accounts: accounts.len(),
+                opportunities: opportunities
+                    .iter()
+                    .filter(|o| accounts.iter().any(|a| a.account.id == o.account_id))
+                    .count(),
+            }
+        })
+        .collect())
 }
 
 /// What a partner is told about a prospect before registering it. Never names another

@@ -317,7 +317,7 @@ fn system_context<'a>(
 }
 
 /// The sweeps' path: applies a system command to each of `ids` inside the caller's
-/// transaction, until they or the time run out (`deadline`). Same rule, lock, state write,
+/// transaction, until they or the time run out (`deadline`; at least one is tried). Same rule, lock, state write,
 /// emails and queue handling as [`act_under_policy`]; the rows, the recipients and the
 /// queues behind them are read once for the batch, and the audit events are written in
 /// one statement. Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns
@@ -338,7 +338,8 @@ pub fn system_batch(
     let mut recipients = super::notify::Recipients::default();
     let mut done: Vec<(Registration, Lifecycle, Transition)> = Vec::new();
     for mut reg in rows {
-        if std::time::Instant::now() >= deadline {
+        // At least one row a batch, so a slow start never reads as "nothing left to do".
+        if !done.is_empty() && std::time::Instant::now() >= deadline {
             break;
         }
         if lock_keys(conn, &super::registration_lock_keys(&reg))? {

@@ -110,35 +110,55 @@ pub fn candidates(
     domain_key: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Account>> {
-    let head = super::registration::name_head(name_key).to_owned();
-    let select = || {
-        crm_accounts::table
-            .select(Account::as_select())
-            .order(crm_accounts::id.asc())
-            .limit(limit)
-            .into_boxed()
-    };
-    let mut rows = select()
-        .filter(crm_accounts::name_key.eq(name_key.to_owned()))
-        .load(conn)?;
-    if let Some(d) = domain_key {
-        rows.extend(
-            select()
-                .filter(crm_accounts::domain_key.eq(d.to_owned()))
-                .load(conn)?,
-        );
-    }
-    if head != name_key {
-        rows.extend(
-            select()
-                .filter(crm_accounts::name_head.eq(head))
-                .filter(crm_accounts::name_key.ne(name_key.to_owned()))
-                .load(conn)?,
-        );
-    }
+    let domains: Vec<String> = domain_key.map(str::to_owned).into_iter().collect();
+    let mut rows = by_exact(conn, &[name_key.to_owned()], &domains, limit)?;
+    rows.extend(by_head(conn, name_key, limit)?);
     let mut seen = std::collections::HashSet::new();
     rows.retain(|a| seen.insert(a.id.clone()));
     Ok(rows)
+}
+
+/// Accounts with any of these name keys or domain keys (at most `limit` of each kind, in id
+/// order): the exact-key searches of many prospects in two queries.
+pub fn by_exact(
+    conn: &mut DbConnection,
+    name_keys: &[String],
+    domain_keys: &[String],
+    limit: i64,
+) -> QueryResult<Vec<Account>> {
+    let mut rows = crm_accounts::table
+        .filter(crm_accounts::name_key.eq_any(name_keys))
+        .select(Account::as_select())
+        .order(crm_accounts::id.asc())
+        .limit(limit)
+        .load(conn)?;
+    if !domain_keys.is_empty() {
+        rows.extend(
+            crm_accounts::table
+                .filter(crm_accounts::domain_key.eq_any(domain_keys))
+                .select(Account::as_select())
+                .order(crm_accounts::id.asc())
+                .limit(limit)
+                .load::<Account>(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// The first `limit` accounts whose name starts with the first word of `name_key` but
+/// differs from it: the similar-name candidates.
+pub fn by_head(conn: &mut DbConnection, name_key: &str, limit: i64) -> QueryResult<Vec<Account>> {
+    let head = super::registration::name_head(name_key);
+    if head == name_key {
+        return Ok(Vec::new());
+    }
+    crm_accounts::table
+        .filter(crm_accounts::name_head.eq(head.to_owned()))
+        .filter(crm_accounts::name_key.ne(name_key.to_owned()))
+        .select(Account::as_select())
+        .order(crm_accounts::id.asc())
+        .limit(limit)
+        .load(conn)
 }
 
 /// Opportunities on these accounts with activity on or after `since`: active engagement.

@@ -694,17 +694,58 @@ pub fn candidate_keys(
                 .load(conn)?,
         );
     }
+    rows.extend(keys_by_head(conn, exclude_id, name_key, limit)?);
+    Ok(rows)
+}
+
+/// The newest `limit` registrations, other than `exclude_id`, whose name starts with the
+/// first word of `name_key` but differs from it: the similar-name candidates. Served from the
+/// index alone.
+pub fn keys_by_head(
+    conn: &mut DbConnection,
+    exclude_id: &str,
+    name_key: &str,
+    limit: i64,
+) -> QueryResult<Vec<Keys>> {
     let head = name_head(name_key);
-    if head != name_key {
+    if head == name_key {
+        return Ok(Vec::new());
+    }
+    registrations::table
+        .filter(registrations::name_head.eq(head.to_owned()))
+        .filter(registrations::name_key.ne(name_key.to_owned()))
+        .filter(registrations::id.ne(exclude_id.to_owned()))
+        .select(Keys::as_select())
+        .order((registrations::submitted_at.desc(), registrations::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Registrations with any of these name keys or domain keys, newest first (at most `limit`
+/// of each kind): the exact-key searches of many prospects in two queries.
+pub fn keys_by_exact(
+    conn: &mut DbConnection,
+    name_keys: &[String],
+    domain_keys: &[String],
+    limit: i64,
+) -> QueryResult<Vec<Keys>> {
+    let order = (registrations::submitted_at.desc(), registrations::id.desc());
+    let mut rows: Vec<Keys> = registrations::table
+        .filter(registrations::name_key.eq_any(name_keys))
+        .select(Keys::as_select())
+        .order(order)
+        .limit(limit)
+        .load(conn)?;
+    if !domain_keys.is_empty() {
         rows.extend(
-            select()
-                .filter(registrations::name_head.eq(head.to_owned()))
-                .filter(registrations::name_key.ne(name_key.to_owned()))
-                .load(conn)?,
+            registrations::table
+                .filter(registrations::domain_key.eq_any(domain_keys))
+                .select(Keys::as_select())
+                .order(order)
+                .limit(limit)
+                .load::<Keys>(conn)?,
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|k| seen.insert(k.id.clone()));
     Ok(rows)
 }
 

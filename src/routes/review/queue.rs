@@ -55,11 +55,12 @@ pub async fn show(
     let (rows, evidence, waiting, total) = db::run(&state.pool, move |conn| {
         let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
         let policy = policy::current(conn)?.policy;
-        let mut found = Vec::new();
-        for l in rows.iter().take(PAGE_SIZE as usize) {
-            let prospect = evidence::Prospect::of(&l.registration);
-            found.push(evidence::summarize(conn, prospect, &policy, now.date())?);
-        }
+        let prospects: Vec<evidence::Prospect> = rows
+            .iter()
+            .take(PAGE_SIZE as usize)
+            .map(|l| evidence::Prospect::of(&l.registration))
+            .collect();
+        let found = evidence::summarize_all(conn, &prospects, &policy, now.date())?;
         let waiting = if first_page {
             registration::waiting_for_partner(conn, 50)?
         } else {
