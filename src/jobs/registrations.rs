@@ -30,7 +30,8 @@ pub struct Outcome {
     pub expired: usize,
     pub reminded: usize,
     pub escalated: usize,
-    /// The longest a single batch held its write transaction open.
+    /// The longest a single batch held its write transaction open (from the lock to the end
+    /// of its commit).
     pub longest_batch: Duration,
 }
 
@@ -175,10 +176,14 @@ fn batch(
     longest: &mut Duration,
 ) -> anyhow::Result<usize> {
     let started = Instant::now();
+    // The lock is held from BEGIN IMMEDIATE's return to the end of COMMIT; waiting for it
+    // (behind another writer) does not count.
+    let mut locked_at = started;
     let done = write_tx(conn, |conn| -> Result<usize, ActError> {
+        locked_at = Instant::now();
         let pv = policy::current(conn)?;
-        system_batch(conn, config, ids, command, now, &pv, started + BATCH_BUDGET)
+        system_batch(conn, config, ids, command, now, &pv, locked_at + BATCH_BUDGET)
     })?;
-    *longest = (*longest).max(started.elapsed());
+    *longest = (*longest).max(locked_at.elapsed());
     Ok(done)
 }
