@@ -182,7 +182,15 @@ fn batch(
     let done = write_tx(conn, |conn| -> Result<usize, ActError> {
         locked_at = Instant::now();
         let pv = policy::current(conn)?;
-        system_batch(conn, config, ids, command, now, &pv, locked_at + BATCH_BUDGET)
+        system_batch(
+            conn,
+            config,
+            ids,
+            command,
+            now,
+            &pv,
+            locked_at + BATCH_BUDGET,
+        )
     })?;
     *longest = (*longest).max(locked_at.elapsed());
     Ok(done)
