@@ -311,38 +311,18 @@ pub fn summarize_all(
     let accounts = crm::by_exact(conn, &names, &domains, limit)?;
     let mut found = Vec::with_capacity(prospects.len());
     for p in prospects {
-        let same_domain =
-            |d: &Option<String>| p.domain_key.is_some() && d.as_deref() == p.domain_key;
-        let mut keys: Vec<registration::Keys> = registrations
-            .iter()
-            .filter(|k| k.id != p.exclude_id && k.name_key == p.name_key)
-            .take(CANDIDATES as usize)
-            .chain(
-                registrations
-                    .iter()
-                    .filter(|k| k.id != p.exclude_id && same_domain(&k.domain_key))
-                    .take(CANDIDATES as usize),
-            )
-            .cloned()
-            .collect();
+        let mut keys = exact_candidates(p, &registrations, |k| {
+            (k.id != p.exclude_id).then_some((k.name_key.as_str(), k.domain_key.as_deref()))
+        });
         keys.extend(registration::keys_by_head(
             conn,
             p.exclude_id,
             p.name_key,
             CANDIDATES,
         )?);
-        let mut candidates: Vec<crm::Account> = accounts
-            .iter()
-            .filter(|a| a.name_key == p.name_key)
-            .take(CANDIDATES as usize)
-            .chain(
-                accounts
-                    .iter()
-                    .filter(|a| same_domain(&a.domain_key))
-                    .take(CANDIDATES as usize),
-            )
-            .cloned()
-            .collect();
+        let mut candidates = exact_candidates(p, &accounts, |a| {
+            Some((a.name_key.as_str(), a.domain_key.as_deref()))
+        });
         candidates.extend(crm::by_head(conn, p.name_key, CANDIDATES)?);
         found.push((rank_registrations(*p, keys), rank_accounts(*p, candidates)));
     }
@@ -367,6 +347,25 @@ pub fn summarize_all(
             }
         })
         .collect())
+}
+
+/// Of the rows found for many prospects, the ones sharing `p`'s name key and those sharing
+/// its domain key, at most [`CANDIDATES`] of each, as `gather`'s own searches take them.
+/// `keys` gives a row's name and domain key, or `None` to leave it out.
+fn exact_candidates<T: Clone>(
+    p: &Prospect,
+    rows: &[T],
+    keys: impl Fn(&T) -> Option<(&str, Option<&str>)>,
+) -> Vec<T> {
+    let by_name = rows
+        .iter()
+        .filter(|r| keys(r).is_some_and(|(name, _)| name == p.name_key))
+        .take(CANDIDATES as usize);
+    let by_domain = rows
+        .iter()
+        .filter(|r| keys(r).is_some_and(|(_, domain)| domain.is_some() && domain == p.domain_key))
+        .take(CANDIDATES as usize);
+    by_name.chain(by_domain).cloned().collect()
 }
 
 /// What a partner is told about a prospect before registering it. Never names another

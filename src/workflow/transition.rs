@@ -81,19 +81,6 @@ pub fn act_in_tx(
     now: NaiveDateTime,
 ) -> Result<(Registration, Transition), ActError> {
     let pv = policy::current(conn)?;
-    act_under_policy(conn, config, id, acting, command, now, &pv)
-}
-
-/// As `act_in_tx`, with the policy in force already read (sweeps read it once per batch).
-pub fn act_under_policy(
-    conn: &mut DbConnection,
-    config: &Config,
-    id: &str,
-    acting: Acting,
-    command: Command,
-    now: NaiveDateTime,
-    pv: &PolicyVersion,
-) -> Result<(Registration, Transition), ActError> {
     let mut reg = load(conn, id, acting.scope)?;
     if lock_keys(conn, &super::registration_lock_keys(&reg))? {
         // Read again under the lock: another transaction may have changed it while we waited.
@@ -318,7 +305,7 @@ fn system_context<'a>(
 
 /// The sweeps' path: applies a system command to each of `ids` inside the caller's
 /// transaction, until they or the time run out (`deadline`; at least one is tried). Same rule, lock, state write,
-/// emails and queue handling as [`act_under_policy`]; the rows, the recipients and the
+/// emails and queue handling as [`act_in_tx`]; the rows, the recipients and the
 /// queues behind them are read once for the batch, and the audit events are written in
 /// one statement. Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns
 /// how many changed.

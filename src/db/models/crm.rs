@@ -103,7 +103,8 @@ pub fn insert_opportunity(
     Ok(id)
 }
 
-/// Accounts sharing an exact key, and some sharing the first word of the name.
+/// Accounts sharing an exact key, and some sharing the first word of the name. An account
+/// sharing both keys comes twice; callers ranking them drop the repeat.
 pub fn candidates(
     conn: &mut DbConnection,
     name_key: &str,
@@ -113,8 +114,6 @@ pub fn candidates(
     let domains: Vec<String> = domain_key.map(str::to_owned).into_iter().collect();
     let mut rows = by_exact(conn, &[name_key.to_owned()], &domains, limit)?;
     rows.extend(by_head(conn, name_key, limit)?);
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|a| seen.insert(a.id.clone()));
     Ok(rows)
 }
 
