@@ -45,6 +45,27 @@ pub enum Command {
     Jobs(JobsCommand),
     /// Fill a fresh database with realistic demo data (organisations, users, registrations).
     Demo(crate::demo::DemoArgs),
+    /// API tokens for scripts (the lock-check API).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a bearer token for a sales or admin user and print it (shown only once).
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Email address of the sales or admin user the token acts for.
+    #[arg(long)]
+    pub email: String,
+    /// What the token is for, as listed on the user's API tokens page.
+    #[arg(long, default_value = "created on the command line")]
+    pub label: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,7 +112,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(UserCommand::Add(args))) => add_user(args).await,
         Some(Command::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
         Some(Command::Demo(args)) => crate::demo::run(args).await,
+        Some(Command::Token(TokenCommand::Create(args))) => create_token(args).await,
     }
+}
+
+async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
+    telemetry::init(LogFormat::Text);
+    let url = args.db.database_url().map_err(anyhow::Error::msg)?;
+    let now = SystemClock.naive_now();
+    let secret = actix_web::web::block(move || -> anyhow::Result<String> {
+        let pool = db::connect(&url, 1)?;
+        let mut conn = pool.get().context("cannot connect to the database")?;
+        db::migrate(&mut conn)?;
+        let Some(u) = user::find_by_email(&mut conn, &args.email)? else {
+            bail!("no user with email {}: create one first (`truce user add`)", args.email);
+        };
+        if u.disabled_at.is_some() {
+            bail!("{} is disabled: enable the user in the admin pages first", u.email);
+        }
+        if !matches!(u.role(), Some(crate::domain::role::Role::Sales | crate::domain::role::Role::Admin)) {
+            bail!("{} is a {} user; API tokens are for sales and admin users", u.email, u.role);
+        }
+        let (_, secret) = write_tx(&mut conn, |conn| {
+            crate::db::models::api_token::create(conn, &u.id, &args.label, now)
+        })?;
+        Ok(secret)
+    })
+    .await??;
+    println!("{secret}");
+    eprintln!("Send it as `Authorization: Bearer <token>`. It is shown only this once; revoke it at /account/tokens.");
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

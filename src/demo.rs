@@ -1532,6 +1532,22 @@ pub fn generate(
     let result = fill(conn, spec, password_hash, now, &policy, progress, started);
     // Rebuilt even when the load failed, so that the database keeps its schema.
     let rebuilt = rebuild_indexes(conn, &dropped, progress, started);
+    let rebuilt = rebuilt.and_then(|()| {
+        // The bulk load wrote no matching keys; compute them all at once.
+        let mut last = Instant::now();
+        crate::db::models::prospect_key::rebuild(conn, now, |done, total| {
+            if last.elapsed() >= std::time::Duration::from_secs(2) || done == total {
+                last = Instant::now();
+                progress(&format!(
+                    "  matching keys: {} of {} records ({})",
+                    count(done),
+                    count(total),
+                    format_elapsed(started.elapsed())
+                ));
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("cannot compute the matching keys: {e}"))
+    });
     if matches!(conn, DbConnection::Sqlite(_)) {
         diesel::sql_query("PRAGMA cache_size = -2000").execute(conn)?;
     }

@@ -43,6 +43,9 @@ roles!(AdminOnly: Role::Admin);
 roles!(PartnerOnly: Role::Partner);
 roles!(SalesOnly: Role::Sales);
 roles!(ChannelOnly: Role::Channel);
+roles!(/// Who checks whether an account is locked and holds API tokens: direct sales, and
+    /// admins as program owners.
+    LockCheckers: Role::Sales, Role::Admin);
 roles!(/// Who reviews registrations: channel managers, and admins as program owners.
     Reviewer: Role::Channel, Role::Admin);
 

@@ -137,22 +137,41 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
 /// Applies pending migrations (on PostgreSQL under an advisory lock so that several instances
 /// starting together migrate once) and writes the default program policy as version 1 if the
 /// database has none, so every command finds a policy in force.
+///
+/// It also rebuilds the matching engine's stored keys when they were computed by another
+/// version of the engine (`models::prospect_key::ensure_current`), logging its progress.
 pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
-    let applied = migrate_schema(conn)?;
-    models::policy::ensure_initial(conn, chrono::Utc::now().naive_utc())?;
-    Ok(applied)
+    if let DbConnection::Pg(c) = conn {
+        c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+    }
+    let result = migrate_locked(conn);
+    if let DbConnection::Pg(c) = conn {
+        c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+    }
+    result
 }
 
-fn migrate_schema(conn: &mut DbConnection) -> anyhow::Result<usize> {
+fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConnection::Sqlite(c) => run_migrations(c, SQLITE_MIGRATIONS)?,
-        DbConnection::Pg(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
-            let result = run_migrations(c, POSTGRES_MIGRATIONS);
-            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
-            result?
-        }
+        DbConnection::Pg(c) => run_migrations(c, POSTGRES_MIGRATIONS)?,
     };
+    let now = chrono::Utc::now().naive_utc();
+    models::policy::ensure_initial(conn, now)?;
+    let mut last_log = std::time::Instant::now();
+    let rebuilt = models::prospect_key::ensure_current(conn, now, |done, total| {
+        if last_log.elapsed() >= Duration::from_secs(2) || done == total {
+            last_log = std::time::Instant::now();
+            tracing::info!(done, total, "rebuilding the prospect matching keys");
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("cannot rebuild the prospect matching keys: {e}"))?;
+    if rebuilt {
+        tracing::info!(
+            version = models::prospect_key::VERSION,
+            "prospect matching keys are current"
+        );
+    }
     Ok(applied)
 }
 

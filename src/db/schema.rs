@@ -172,6 +172,35 @@ diesel::table! {
         reserved_for_direct -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        website -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    prospect_keys (key, record_id) {
+        key -> Text,
+        record_id -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    prospect_index (id) {
+        id -> Integer,
+        version -> BigInt,
+        built_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        label -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -195,6 +224,7 @@ diesel::joinable!(registration_details -> registrations (registration_id));
 diesel::joinable!(direct_opportunities -> crm_accounts (account_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     partner_orgs,
@@ -210,4 +240,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_events,
     crm_accounts,
     direct_opportunities,
+    prospect_keys,
+    prospect_index,
+    api_tokens,
 );

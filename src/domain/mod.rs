@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod errors;
 pub mod lifecycle;
+pub mod lock;
 pub mod matching;
 pub mod money;
 pub mod org;

@@ -46,7 +46,7 @@ impl Layout {
                 ("/partner", "My deals"),
                 ("/partner/deals/new", "Register a deal"),
             ],
-            Role::Sales => vec![("/sales", "Lock check")],
+            Role::Sales => vec![("/sales", "Lock check"), ("/account/tokens", "API tokens")],
             Role::Channel => vec![
                 ("/review", "Review queue"),
                 ("/review/registrations", "All registrations"),
@@ -54,11 +54,13 @@ impl Layout {
             Role::Admin => vec![
                 ("/admin", "Program"),
                 ("/admin/policy", "Policy"),
+                ("/sales", "Lock check"),
                 ("/review", "Review queue"),
                 ("/review/registrations", "Registrations"),
                 ("/admin/orgs", "Organisations"),
                 ("/admin/users", "Users"),
                 ("/admin/outbox", "Outbox"),
+                ("/account/tokens", "API tokens"),
             ],
         };
         if signed.role == Role::Partner && signed.user.org_admin {

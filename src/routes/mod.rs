@@ -4,6 +4,7 @@
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod health;
 pub mod layout;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin::configure(cfg);
     partner::configure(cfg);
     sales::configure(cfg);
+    api::configure(cfg);
     review::configure(cfg);
 }
 

@@ -3,6 +3,7 @@
 //! event and queues the emails. Handlers and jobs call these; the rules live in the domain.
 
 pub mod evidence;
+pub mod lock_check;
 pub mod notify;
 pub mod submit;
 pub mod transition;

@@ -437,6 +437,7 @@ impl TestApp {
             &truce::db::models::crm::NewAccount {
                 external_id: None,
                 name,
+                website: domain,
                 domain_key: domain,
                 owner_email: Some("rep@vendor.example"),
                 named_account,

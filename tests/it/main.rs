@@ -7,6 +7,7 @@ mod admin;
 mod authz;
 mod browser;
 mod cli;
+mod lock_check;
 mod login;
 mod mail;
 mod registration_races;

@@ -1,11 +1,14 @@
 //! CRM accounts and the direct sales pipeline: what a registration is checked against for
-//! reserved accounts and active direct engagement. (CSV import comes with the matching engine.)
+//! reserved accounts and active direct engagement. Every write keeps the account's matching
+//! keys (`prospect_key`) in step with its name and website.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::prospect_key;
 use crate::db::DbConnection;
 use crate::db::schema::{crm_accounts, direct_opportunities};
+use crate::domain::matching::Profile;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crm_accounts)]
@@ -18,9 +21,19 @@ pub struct Account {
     pub owner_email: Option<String>,
     pub named_account: bool,
     pub reserved_for_direct: bool,
+    pub website: Option<String>,
 }
 
 impl Account {
+    /// What the matching engine compares this account by.
+    pub fn profile(&self) -> Profile {
+        prospect_key::account_profile(
+            &self.name,
+            self.website.as_deref(),
+            self.domain_key.as_deref(),
+        )
+    }
+
     /// Named accounts and accounts flagged for direct sales cannot be registered.
     pub fn is_reserved(&self) -> bool {
         self.named_account || self.reserved_for_direct
@@ -42,6 +55,7 @@ pub struct Opportunity {
 pub struct NewAccount<'a> {
     pub external_id: Option<&'a str>,
     pub name: &'a str,
+    pub website: Option<&'a str>,
     pub domain_key: Option<&'a str>,
     pub owner_email: Option<&'a str>,
     pub named_account: bool,
@@ -60,6 +74,7 @@ pub fn insert_account(
             crm_accounts::id.eq(&id),
             crm_accounts::external_id.eq(a.external_id),
             crm_accounts::name.eq(a.name),
+            crm_accounts::website.eq(a.website),
             crm_accounts::name_head.eq(super::registration::name_head(&key)),
             crm_accounts::name_key.eq(&key),
             crm_accounts::domain_key.eq(a.domain_key),
@@ -70,6 +85,8 @@ pub fn insert_account(
             crm_accounts::updated_at.eq(now),
         ))
         .execute(conn)?;
+    let profile = prospect_key::account_profile(a.name, a.website, a.domain_key);
+    prospect_key::insert(conn, &[(prospect_key::Kind::Account, &id, &profile)])?;
     Ok(id)
 }
 
@@ -174,5 +191,15 @@ pub fn active_opportunities(
         .filter(direct_opportunities::last_activity_on.ge(since))
         .order(direct_opportunities::last_activity_on.desc())
         .select(Opportunity::as_select())
+        .load(conn)
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    crm_accounts::table
+        .filter(crm_accounts::id.eq_any(ids))
+        .select(Account::as_select())
         .load(conn)
 }

@@ -1,12 +1,14 @@
 //! Row structs and the queries on them. Functions are synchronous, take `&mut DbConnection`
 //! and are named for what they do; callers run them through `db::run`.
 
+pub mod api_token;
 pub mod app_secret;
 pub mod crm;
 pub mod login_failure;
 pub mod org;
 pub mod outbox;
 pub mod policy;
+pub mod prospect_key;
 pub mod registration;
 pub mod session;
 pub mod token;

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::prospect_key;
 use crate::db::DbConnection;
 use crate::db::schema::{
     partner_orgs, registration_details, registration_events, registrations, users,
@@ -193,7 +194,8 @@ pub fn insert(
             registration_details::relationship.eq(&new.relationship),
         ))
         .execute(conn)?;
-    Ok(())
+    let profile = prospect_key::registration_profile(&new.company_name, new.domain_key.as_deref());
+    prospect_key::insert(conn, &[(prospect_key::Kind::Registration, id, &profile)])
 }
 
 /// The lifecycle columns that differ between two states: `None` leaves a column alone, so an

@@ -36,7 +36,35 @@ pub enum EvidenceKind {
     DifferentDomain,
 }
 
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Domain => "domain",
+        }
+    }
+}
+
 impl EvidenceKind {
+    /// A stable word for the JSON API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::SameName => "same_name",
+            EvidenceKind::SimilarName => "similar_name",
+            EvidenceKind::WordOrder => "word_order",
+            EvidenceKind::Typo => "typo",
+            EvidenceKind::Acronym => "acronym",
+            EvidenceKind::Spacing => "spacing",
+            EvidenceKind::MissingWords => "missing_words",
+            EvidenceKind::DifferentWords => "different_words",
+            EvidenceKind::OnlyGenericWords => "only_generic_words",
+            EvidenceKind::SameDomain => "same_domain",
+            EvidenceKind::SameDomainName => "same_domain_name",
+            EvidenceKind::DomainFitsName => "domain_fits_name",
+            EvidenceKind::DifferentDomain => "different_domain",
+        }
+    }
+
     /// Whether this speaks against the match.
     pub fn is_against(self) -> bool {
         matches!(

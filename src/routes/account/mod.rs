@@ -1,10 +1,12 @@
-//! Signing in and out, first-admin setup, one-time password links, password change.
+//! Signing in and out, first-admin setup, one-time password links, password change, API
+//! tokens.
 
 mod forgot;
 mod login;
 mod password;
 mod set_password;
 mod setup;
+mod tokens;
 
 use actix_web::web;
 
@@ -23,7 +25,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(set_password::submit),
         )
         .route("/account/password", web::get().to(password::show))
-        .route("/account/password", web::post().to(password::submit));
+        .route("/account/password", web::post().to(password::submit))
+        .route("/account/tokens", web::get().to(tokens::show))
+        .route("/account/tokens", web::post().to(tokens::create))
+        .route(
+            "/account/tokens/{id}/revoke",
+            web::post().to(tokens::revoke),
+        );
 }
 
 use crate::domain::errors::FieldErrors;

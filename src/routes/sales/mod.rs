@@ -1,0 +1,87 @@
+//! The sales home: the lock check a rep runs before pursuing an account.
+
+pub mod view;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{LockCheckers, Signed};
+use crate::db::{self, models::policy};
+use crate::domain::lock::search_terms;
+use crate::domain::matching::Thresholds;
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::render;
+use crate::startup::AppState;
+use crate::workflow::lock_check;
+
+use view::LockView;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/sales", web::get().to(home));
+}
+
+#[derive(Deserialize)]
+struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// The longest search text looked at; a company name or a URL fits.
+const MAX_QUERY: usize = 300;
+
+#[derive(Template)]
+#[template(path = "sales/home.html")]
+struct Home {
+    layout: Layout,
+    q: String,
+    error: Option<&'static str>,
+    result: Option<LockView>,
+}
+
+async fn home(
+    signed: Signed<LockCheckers>,
+    state: web::Data<AppState>,
+    search: web::Query<Search>,
+) -> Result<HttpResponse, AppError> {
+    let q = search.into_inner().q;
+    let mut page = Home {
+        layout: Layout::signed(&signed, "/sales"),
+        q: q.clone(),
+        error: None,
+        result: None,
+    };
+    if q.chars().count() > MAX_QUERY {
+        page.error = Some("That is too long for a company name or a website: shorten it to 300 characters.");
+        return render(&page);
+    }
+    if let Some((name, domain)) = search_terms(&q) {
+        page.result = Some(run(&state, name, domain).await?);
+    } else if !q.is_empty() {
+        page.error = Some("Type a company name, a website or an email address to check.");
+    }
+    render(&page)
+}
+
+/// Runs a lock check now, for the page and the API alike.
+pub async fn run(
+    state: &AppState,
+    name: String,
+    domain: Option<String>,
+) -> Result<LockView, AppError> {
+    let now = state.clock.naive_now();
+    db::run(&state.pool, move |conn| {
+        let policy = policy::current(conn)?.policy;
+        let check = lock_check::check(
+            conn,
+            &name,
+            domain.as_deref(),
+            &policy,
+            &Thresholds::default(),
+            now,
+        )?;
+        Ok(LockView::new(&name, domain.as_deref(), check, now))
+    })
+    .await
+}
