@@ -21,28 +21,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use reqwest::header::HeaderMap;
 use truce::clock::{Clock, SharedClock, SystemClock};
 use truce::db::{self, DatabaseUrl};
 use truce::demo::{self, Spec};
+
+mod common;
+use common::*;
 
 /// Server time per page is held to this at p99.
 const TARGET_MS: f64 = 20.0;
 /// The longest a sweep batch may hold the write lock.
 const BATCH_TARGET: Duration = Duration::from_millis(100);
-/// Requests per page sent before measuring, so that caches are warm as in steady use.
-const WARM_UP: usize = 20;
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .replace(['_', ','], "")
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a whole number, not '{v}'")),
-        _ => default,
-    }
-}
 
 fn main() {
     // `cargo bench` passes `--bench`; this harness has no options of its own.
@@ -274,197 +263,6 @@ fn generate_into(conn: &mut db::DbConnection, registrations: u64) {
     );
 }
 
-// ---------------------------------------------------------------------------------------
-// The client side.
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Client {
-    fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("HTTP client");
-        Client {
-            http,
-            base: base.to_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (reqwest::StatusCode, HeaderMap, String) {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        (status, headers, resp.text().await.unwrap_or_default())
-    }
-
-    async fn login(&self, email: &str) {
-        let (_, _, page) = self.get("/login").await;
-        let token =
-            attribute_after(&page, "name=\"csrf_token\"", "value").expect("CSRF token on /login");
-        let resp = self
-            .http
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("email", email),
-                ("password", demo::DEFAULT_PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("POST /login");
-        assert_eq!(
-            resp.status(),
-            reqwest::StatusCode::SEE_OTHER,
-            "sign-in of {email} failed"
-        );
-    }
-}
-
-/// The value of `attr` in the tag that contains `marker`.
-fn attribute_after(html: &str, marker: &str, attr: &str) -> Option<String> {
-    let at = html.find(marker)?;
-    let start = html[..at].rfind('<')?;
-    let end = at + html[at..].find('>')?;
-    let tag = &html[start..end];
-    let key = format!("{attr}=\"");
-    let from = tag.find(&key)? + key.len();
-    let to = from + tag[from..].find('"')?;
-    Some(tag[from..to].replace("&amp;", "&"))
-}
-
-fn server_ms(headers: &HeaderMap) -> Option<f64> {
-    let value = headers.get("server-timing")?.to_str().ok()?;
-    value
-        .split("dur=")
-        .nth(1)?
-        .split([';', ','])
-        .next()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-#[derive(Default)]
-struct Samples {
-    server: Vec<f64>,
-    client: Vec<f64>,
-    failed: usize,
-}
-
-impl Samples {
-    async fn take(&mut self, client: &Client, path: &str) -> bool {
-        let started = Instant::now();
-        let (status, headers, _) = client.get(path).await;
-        let client_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if status != reqwest::StatusCode::OK {
-            self.failed += 1;
-            return false;
-        }
-        self.client.push(client_ms);
-        if let Some(ms) = server_ms(&headers) {
-            self.server.push(ms);
-        }
-        true
-    }
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-struct Stats {
-    p50: f64,
-    p95: f64,
-    p99: f64,
-    max: f64,
-}
-
-fn stats(values: &[f64]) -> Stats {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    Stats {
-        p50: percentile(&v, 0.50),
-        p95: percentile(&v, 0.95),
-        p99: percentile(&v, 0.99),
-        max: v.last().copied().unwrap_or(f64::NAN),
-    }
-}
-
-fn report(label: &str, s: &Samples) -> bool {
-    let server = stats(&s.server);
-    let client = stats(&s.client);
-    let ok = server.p99 < TARGET_MS;
-    println!(
-        "{label:<34} {:>5}  {:>7.2} {:>7.2} {:>7.2} {:>7.2}  | {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {}{}",
-        s.client.len(),
-        server.p50,
-        server.p95,
-        server.p99,
-        server.max,
-        client.p50,
-        client.p95,
-        client.p99,
-        client.max,
-        if ok {
-            "p99 < 20 ms: yes"
-        } else {
-            "p99 < 20 ms: NO"
-        },
-        if s.failed > 0 {
-            format!(" ({} failed)", s.failed)
-        } else {
-            String::new()
-        },
-    );
-    ok
-}
-
-fn header() {
-    println!(
-        "{:<34} {:>5}  {:>31}  | {:>31}",
-        "", "", "server time, ms (Server-Timing)", "client latency, ms"
-    );
-    println!(
-        "{:<34} {:>5}  {:>7} {:>7} {:>7} {:>7}  | {:>7} {:>7} {:>7} {:>7}",
-        "page", "n", "p50", "p95", "p99", "max", "p50", "p95", "p99", "max"
-    );
-}
-
-/// Requests `path` at a steady `rate` per second, `n` times after a short warm-up.
-async fn measure(client: &Client, path: &str, n: usize, rate: u64) -> Option<Samples> {
-    let mut warm = Samples::default();
-    if !warm.take(client, path).await {
-        let (status, _, _) = client.get(path).await;
-        println!("GET {path}: skipped, it answered {status}");
-        return None;
-    }
-    for _ in 1..WARM_UP {
-        warm.take(client, path).await;
-    }
-    let mut ticker = actix_web::rt::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut samples = Samples::default();
-    for _ in 0..n {
-        ticker.tick().await;
-        samples.take(client, path).await;
-    }
-    Some(samples)
-}
-
 /// A link's target as a path on the app: links may be absolute, or just a query string.
 fn resolve(current: &str, href: &str) -> String {
     if let Some(rest) = href.split_once("://").map(|(_, rest)| rest) {
@@ -579,7 +377,7 @@ async fn run() {
     profile::report("before the pages");
     for (label, client, path) in &pages {
         if let Some(samples) = measure(client, path, requests, rate).await {
-            all_ok &= report(label, &samples);
+            all_ok &= report(label, &samples, TARGET_MS);
         }
         profile::report(label);
     }
@@ -646,6 +444,6 @@ async fn run() {
         }
     );
     header();
-    report("GET /partner during the sweep", &during);
+    report("GET /partner during the sweep", &during, TARGET_MS);
     profile::report("the sweep");
 }

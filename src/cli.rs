@@ -125,13 +125,26 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
         let mut conn = pool.get().context("cannot connect to the database")?;
         db::migrate(&mut conn)?;
         let Some(u) = user::find_by_email(&mut conn, &args.email)? else {
-            bail!("no user with email {}: create one first (`truce user add`)", args.email);
+            bail!(
+                "no user with email {}: create one first (`truce user add`)",
+                args.email
+            );
         };
         if u.disabled_at.is_some() {
-            bail!("{} is disabled: enable the user in the admin pages first", u.email);
+            bail!(
+                "{} is disabled: enable the user in the admin pages first",
+                u.email
+            );
         }
-        if !matches!(u.role(), Some(crate::domain::role::Role::Sales | crate::domain::role::Role::Admin)) {
-            bail!("{} is a {} user; API tokens are for sales and admin users", u.email, u.role);
+        if !matches!(
+            u.role(),
+            Some(crate::domain::role::Role::Sales | crate::domain::role::Role::Admin)
+        ) {
+            bail!(
+                "{} is a {} user; API tokens are for sales and admin users",
+                u.email,
+                u.role
+            );
         }
         let (_, secret) = write_tx(&mut conn, |conn| {
             crate::db::models::api_token::create(conn, &u.id, &args.label, now)
@@ -140,7 +153,9 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
     })
     .await??;
     println!("{secret}");
-    eprintln!("Send it as `Authorization: Bearer <token>`. It is shown only this once; revoke it at /account/tokens.");
+    eprintln!(
+        "Send it as `Authorization: Bearer <token>`. It is shown only this once; revoke it at /account/tokens."
+    );
     Ok(())
 }
 

@@ -65,6 +65,10 @@ pub struct DemoArgs {
     /// Default: 100,000, at most a tenth of --registrations.
     #[arg(long)]
     pub due: Option<u64>,
+    /// CRM accounts (about one in two with direct opportunities).
+    /// Default: one per 200 registrations, between 100 and 5,000.
+    #[arg(long)]
+    pub accounts: Option<u64>,
     /// Password of every demo user.
     #[arg(long, default_value = DEFAULT_PASSWORD)]
     pub password: String,
@@ -81,6 +85,8 @@ pub struct Spec {
     pub big_org: u64,
     pub due: u64,
     pub seed: u64,
+    /// CRM accounts; `None` for one per 200 registrations, between 100 and 5,000.
+    pub accounts: Option<u64>,
 }
 
 impl Spec {
@@ -119,6 +125,7 @@ impl Spec {
             big_org,
             due,
             seed,
+            accounts: None,
         };
         let plan = Plan::new(registrations, due);
         if plan.is_none() {
@@ -1834,9 +1841,10 @@ fn fill(
         mut summary,
         ..
     } = generator;
-    let accounts = (total / 200).clamp(100, 5_000);
-    let mut account_rows = Vec::with_capacity(accounts as usize);
+    let accounts = spec.accounts.unwrap_or((total / 200).clamp(100, 5_000));
+    let mut account_rows = Vec::with_capacity(accounts.min(CHUNK) as usize);
     let mut opportunity_rows = Vec::new();
+    const CHUNK: u64 = 50_000;
     for n in 0..accounts {
         let created = now - secs(&mut rng, TimeDelta::days(30), TimeDelta::days(5 * 365));
         let p = prospect(random_prospect(&mut rng));
@@ -1882,15 +1890,27 @@ fn fill(
             created_at: created,
             updated_at: created,
         });
+        if account_rows.len() as u64 == CHUNK || n + 1 == accounts {
+            write_tx(conn, |conn| -> diesel::QueryResult<()> {
+                insert_all!(conn, crm_accounts::table, account_rows, 13);
+                insert_all!(conn, direct_opportunities::table, opportunity_rows, 8);
+                Ok(())
+            })
+            .map_err(|e| explain("CRM accounts", e))?;
+            summary.crm_accounts += account_rows.len() as u64;
+            summary.opportunities += opportunity_rows.len() as u64;
+            account_rows.clear();
+            opportunity_rows.clear();
+            if n + 1 < accounts {
+                progress(&format!(
+                    "CRM accounts: {} of {} ({})",
+                    count(summary.crm_accounts),
+                    count(accounts),
+                    format_elapsed(started.elapsed())
+                ));
+            }
+        }
     }
-    write_tx(conn, |conn| -> diesel::QueryResult<()> {
-        insert_all!(conn, crm_accounts::table, account_rows, 13);
-        insert_all!(conn, direct_opportunities::table, opportunity_rows, 8);
-        Ok(())
-    })
-    .map_err(|e| explain("CRM accounts", e))?;
-    summary.crm_accounts = account_rows.len() as u64;
-    summary.opportunities = opportunity_rows.len() as u64;
     progress(&format!(
         "CRM accounts: {}, direct opportunities: {} ({})",
         count(summary.crm_accounts),
@@ -1928,6 +1948,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         args.seed,
     )
     .map_err(anyhow::Error::msg)?;
+    if args
+        .accounts
+        .is_some_and(|n| !(1..=10_000_000).contains(&n))
+    {
+        bail!("--accounts must be between 1 and 10,000,000");
+    }
+    let spec = Spec {
+        accounts: args.accounts,
+        ..spec
+    };
     if let Err(message) = crate::domain::password_policy::check_new_password(
         &args.password,
         &format!("admin@{EMAIL_DOMAIN}"),

@@ -335,8 +335,7 @@ mod tests {
     fn registrations_claim_by_status_and_window() {
         let now = at(23, 12);
         let claim = |status, ends| {
-            registration_claim(status, "P", at(1, 9), Some(at(3, 9)), ends, now)
-                .map(|c| c.code())
+            registration_claim(status, "P", at(1, 9), Some(at(3, 9)), ends, now).map(|c| c.code())
         };
         assert_eq!(claim(Status::Approved, Some(at(30, 0))), Some("locked"));
         // The window ended an hour ago; the sweep has not run yet.
@@ -353,7 +352,11 @@ mod tests {
             assert_eq!(claim(s, None), None, "{s:?}");
         }
         let info = registration_claim(Status::InfoRequested, "P", at(1, 9), None, None, now);
-        assert!(info.unwrap().describe(now).contains("waiting for the partner"));
+        assert!(
+            info.unwrap()
+                .describe(now)
+                .contains("waiting for the partner")
+        );
     }
 
     #[test]
@@ -363,12 +366,20 @@ mod tests {
             locked().describe(now),
             "Registered by Northwind Partners, protected until 30 Nov 2026 (7 days left)."
         );
-        assert!(locked().advice().contains("ask the partner to let you assist"));
+        assert!(
+            locked()
+                .advice()
+                .contains("ask the partner to let you assist")
+        );
         let reserved = Claim::Reserved(Reserve::AboveThreshold {
             threshold: 100_000,
             currency: "USD".into(),
         });
-        assert!(reserved.describe(now).contains("100,000 USD"), "{}", reserved.describe(now));
+        assert!(
+            reserved.describe(now).contains("100,000 USD"),
+            "{}",
+            reserved.describe(now)
+        );
         assert_eq!(Claim::Open.title(), "Open");
     }
 }

@@ -124,7 +124,10 @@ pub fn check(
     let since = now.date() - TimeDelta::days(policy.active_engagement_days);
     let mut opportunities: HashMap<String, Vec<crm::Opportunity>> = HashMap::new();
     for o in crm::active_opportunities(conn, &account_ids, since)? {
-        opportunities.entry(o.account_id.clone()).or_default().push(o);
+        opportunities
+            .entry(o.account_id.clone())
+            .or_default()
+            .push(o);
     }
     for (account, domain, m) in accounts {
         let reserve = if account.named_account {

@@ -76,7 +76,10 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     let page = check(&app, "ACME Holdings").await;
     assert_eq!(verdict(&page), "Pending");
     let text = page.text();
-    assert!(text.contains("A registration by Alpha Partners is under review since"), "{text}");
+    assert!(
+        text.contains("A registration by Alpha Partners is under review since"),
+        "{text}"
+    );
     assert!(text.contains(&format!("the decision is due by {}", date(due))));
     assert!(text.contains("Hold off until the channel manager decides"));
 
@@ -90,7 +93,12 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     let days = (until - app.clock.naive_now()).num_days();
 
     // By domain, by a typo, by another legal form: the same lock.
-    for q in ["acme.co.uk", "jo@acme.co.uk", "Acme Holdngs", "ACME Holdings Ltd."] {
+    for q in [
+        "acme.co.uk",
+        "jo@acme.co.uk",
+        "Acme Holdngs",
+        "ACME Holdings Ltd.",
+    ] {
         let page = check(&app, q).await;
         assert_eq!(verdict(&page), "Locked", "{q}");
         let text = page.text();
@@ -110,7 +118,10 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     // A company that only shares a generic word is not this prospect.
     let page = check(&app, "Beta Holdings").await;
     assert_eq!(verdict(&page), "Open");
-    assert!(page.text().contains("Nothing in the CRM or among partner registrations matches"));
+    assert!(
+        page.text()
+            .contains("Nothing in the CRM or among partner registrations matches")
+    );
 
     // Once the window ends and the sweep runs, the prospect is open again.
     app.advance(until - app.clock.naive_now() + TimeDelta::hours(1));
@@ -133,49 +144,85 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
 
     let page = check(&app, "Globex").await;
     assert_eq!(verdict(&page), "Reserved for direct");
-    assert!(page.text().contains("A named account: it is reserved for direct sales."));
-    assert!(page.text().contains("Direct sales may pursue this account."));
+    assert!(
+        page.text()
+            .contains("A named account: it is reserved for direct sales.")
+    );
+    assert!(
+        page.text()
+            .contains("Direct sales may pursue this account.")
+    );
 
     let page = check(&app, "Soylent Foods").await;
     assert_eq!(verdict(&page), "Reserved for direct");
-    assert!(page.text().contains("Flagged in the CRM as reserved for direct sales."));
+    assert!(
+        page.text()
+            .contains("Flagged in the CRM as reserved for direct sales.")
+    );
 
     let page = check(&app, "initech.com").await;
     assert_eq!(verdict(&page), "In direct pipeline");
     let text = page.text();
-    assert!(text.contains("An active direct opportunity owned by dana@vendor.example (Proposal, last activity"), "{text}");
+    assert!(
+        text.contains(
+            "An active direct opportunity owned by dana@vendor.example (Proposal, last activity"
+        ),
+        "{text}"
+    );
     assert!(text.contains("coordinate with the owner"));
 
     let page = check(&app, "Hooli Inc").await;
     assert_eq!(verdict(&page), "Reserved for direct");
-    assert!(page.text().contains("above the direct threshold of 100,000 USD"), "{}", page.text());
+    assert!(
+        page.text()
+            .contains("above the direct threshold of 100,000 USD"),
+        "{}",
+        page.text()
+    );
 
     // Activity a year ago is no engagement: the account exists, nobody works it.
     let page = check(&app, "Vandelay Industries").await;
     assert_eq!(verdict(&page), "Open");
     let text = page.text();
     assert!(text.contains("Vandelay Industries"));
-    assert!(text.contains("Account owner: rep@vendor.example."), "{text}");
+    assert!(
+        text.contains("Account owner: rep@vendor.example."),
+        "{text}"
+    );
 }
 
 #[actix_web::test]
 async fn possible_matches_are_listed_with_score_and_evidence() {
     let app = program().await;
-    app.add_crm_account("International Business Machines Corp", Some("ibm.com"), false, false);
+    app.add_crm_account(
+        "International Business Machines Corp",
+        Some("ibm.com"),
+        false,
+        false,
+    );
     let ann = app.login(ANN).await;
     register_deal(&ann, &Deal::new(&app, "Acme Softwre Solutions", "")).await;
 
     let page = check(&app, "IBM").await;
     let text = page.text();
     assert_eq!(verdict(&page), "Open");
-    assert!(text.contains("International Business Machines Corp"), "{text}");
-    assert!(text.contains("acronym IBM = international business machines"), "{text}");
+    assert!(
+        text.contains("International Business Machines Corp"),
+        "{text}"
+    );
+    assert!(
+        text.contains("acronym IBM = international business machines"),
+        "{text}"
+    );
     assert!(text.contains("possible match"), "{text}");
 
     let page = check(&app, "Acme Software").await;
     let text = page.text();
     assert!(text.contains("Acme Softwre Solutions"), "{text}");
-    assert!(text.contains("typo: software ~ softwre") || text.contains("typo: softwre ~ software"), "{text}");
+    assert!(
+        text.contains("typo: software ~ softwre") || text.contains("typo: softwre ~ software"),
+        "{text}"
+    );
 }
 
 #[actix_web::test]
@@ -184,18 +231,31 @@ async fn the_search_box_says_what_it_needs() {
     let rep = app.login(REP).await;
     let page = rep.get("/sales?q=%20%20").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("Type a company name, a website or an email address to check."));
+    assert!(
+        page.text()
+            .contains("Type a company name, a website or an email address to check.")
+    );
     let long = "a".repeat(301);
     let page = rep.get(&format!("/sales?q={long}")).await;
     assert!(page.text().contains("shorten it to 300 characters"));
-    assert!(page.body.contains(&format!("value=\"{long}\"")), "the input is kept");
+    assert!(
+        page.body.contains(&format!("value=\"{long}\"")),
+        "the input is kept"
+    );
     // Partners never see the lock check: it names other partners.
     let ann = app.login(ANN).await;
     assert_eq!(ann.get("/sales?q=acme").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(ann.get("/account/tokens").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ann.get("/account/tokens").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
-async fn api(app: &TestApp, token: Option<&str>, query: &str) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+async fn api(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
     let mut req = reqwest::Client::new().get(format!("{}/api/v1/lock?{query}", app.address));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -215,7 +275,8 @@ async fn token_from_page(app: &TestApp, email: &str, label: &str) -> String {
         .submit("/account/tokens", "/account/tokens", &[("label", label)])
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    let start = page.body.find("<code class=\"secret\">").expect("the new token is shown") + 20;
+    let marker = "<code class=\"secret\">";
+    let start = page.body.find(marker).expect("the new token is shown") + marker.len();
     page.body[start..start + page.body[start..].find("</code>").unwrap()].to_owned()
 }
 
@@ -226,7 +287,12 @@ async fn the_api_gives_the_same_verdict_as_json_to_a_bearer_token() {
     let id = register_deal(&ann, &Deal::new(&app, "Acme Holdings GmbH", "acme.co.uk")).await;
     let secret = token_from_page(&app, REP, "CRM sidebar").await;
 
-    let (status, json, _) = api(&app, Some(&secret), "name=ACME%20Holdings&domain=www.acme.co.uk").await;
+    let (status, json, _) = api(
+        &app,
+        Some(&secret),
+        "name=ACME%20Holdings&domain=www.acme.co.uk",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["verdict"], "pending");
     assert_eq!(json["query"]["domain"], "www.acme.co.uk");
@@ -241,7 +307,9 @@ async fn the_api_gives_the_same_verdict_as_json_to_a_bearer_token() {
     assert_eq!(best["claim"]["partner"], "Alpha Partners");
     let evidence = best["evidence"].as_array().unwrap();
     assert!(
-        evidence.iter().any(|e| e["kind"] == "same_domain" && e["field"] == "domain"),
+        evidence
+            .iter()
+            .any(|e| e["kind"] == "same_domain" && e["field"] == "domain"),
         "{json}"
     );
 
@@ -252,14 +320,24 @@ async fn the_api_gives_the_same_verdict_as_json_to_a_bearer_token() {
         .chain(json["matches"].as_array().unwrap())
         .map(|m| m["kind"].as_str().unwrap())
         .collect();
-    assert!(kinds.contains(&"registration") && kinds.contains(&"account"), "{json}");
+    assert!(
+        kinds.contains(&"registration") && kinds.contains(&"account"),
+        "{json}"
+    );
 
     // The token page lists it, used.
     let rep = app.login(REP).await;
     let page = rep.get("/account/tokens").await;
     assert!(page.text().contains("CRM sidebar"));
-    assert!(!page.text().contains("never"), "last use is shown: {}", page.text());
-    assert!(!page.body.contains(&secret), "the secret is shown once only");
+    assert!(
+        !page.text().contains("never"),
+        "last use is shown: {}",
+        page.text()
+    );
+    assert!(
+        !page.body.contains(&secret),
+        "the secret is shown once only"
+    );
 }
 
 #[actix_web::test]
@@ -267,7 +345,12 @@ async fn the_api_refuses_missing_revoked_and_foreign_tokens_in_json() {
     let app = program().await;
     let (status, json, headers) = api(&app, None, "name=Acme").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(json["error"].as_str().unwrap().contains("Authorization: Bearer"));
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization: Bearer")
+    );
     assert!(headers.get("www-authenticate").is_some());
     let (status, _, _) = api(&app, Some("truce_not-a-token"), "name=Acme").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -275,7 +358,12 @@ async fn the_api_refuses_missing_revoked_and_foreign_tokens_in_json() {
     let secret = token_from_page(&app, REP, "script").await;
     let (status, json, _) = api(&app, Some(&secret), "name=").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(json["error"].as_str().unwrap().contains("give a company name"));
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("give a company name")
+    );
     let (status, json, _) = api(&app, Some(&secret), "domain=not%20a%20domain").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
 
@@ -293,15 +381,23 @@ async fn the_api_refuses_missing_revoked_and_foreign_tokens_in_json() {
 
     // Another user cannot revoke someone's token.
     let admin_secret = token_from_page(&app, ADMIN, "admin script").await;
-    assert_eq!(api(&app, Some(&admin_secret), "name=Acme").await.0, StatusCode::OK);
+    assert_eq!(
+        api(&app, Some(&admin_secret), "name=Acme").await.0,
+        StatusCode::OK
+    );
     let admin = app.login(ADMIN).await;
     let page = admin.get("/account/tokens").await;
     let start = page.body.find("/account/tokens/").unwrap();
     let admin_action = page.body[start..start + page.body[start..].find('"').unwrap()].to_owned();
     let rep_token = rep.get("/account/tokens").await.csrf();
-    let refused = rep.post_raw(&admin_action, &[("csrf_token", &rep_token)]).await;
+    let refused = rep
+        .post_raw(&admin_action, &[("csrf_token", &rep_token)])
+        .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    assert_eq!(api(&app, Some(&admin_secret), "name=Acme").await.0, StatusCode::OK);
+    assert_eq!(
+        api(&app, Some(&admin_secret), "name=Acme").await.0,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -309,7 +405,11 @@ async fn a_registration_made_on_one_instance_is_found_by_a_lock_check_on_another
     let app = program().await;
     let (other, _) = app.start_another_instance().await;
     let ann = app.login(ANN).await;
-    register_deal(&ann, &Deal::new(&app, "Northwind Traders", "northwind.example")).await;
+    register_deal(
+        &ann,
+        &Deal::new(&app, "Northwind Traders", "northwind.example"),
+    )
+    .await;
     let rep = crate::helpers::TestClient::new(&other);
     let response = rep.login(REP, crate::helpers::PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -328,7 +428,11 @@ async fn a_token_from_the_command_line_works_for_sales_and_admin_users_only() {
             .unwrap()
     };
     let out = run(REP);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let secret = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(secret.starts_with("truce_"), "{secret}");
     let (status, json, _) = api(&app, Some(&secret), "name=Acme").await;
@@ -337,7 +441,9 @@ async fn a_token_from_the_command_line_works_for_sales_and_admin_users_only() {
 
     let out = run(ANN);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("API tokens are for sales and admin users"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("API tokens are for sales and admin users")
+    );
     let out = run("nobody@vendor.example");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no user with email"));
 }

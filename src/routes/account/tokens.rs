@@ -45,14 +45,22 @@ async fn page(
     created: Option<String>,
 ) -> Result<TokensPage, AppError> {
     let user_id = signed.user.id.clone();
-    let tokens = db::run(&state.pool, move |conn| Ok(api_token::for_user(conn, &user_id)?)).await?;
+    let tokens = db::run(&state.pool, move |conn| {
+        Ok(api_token::for_user(conn, &user_id)?)
+    })
+    .await?;
     Ok(TokensPage {
         layout: Layout::signed(signed, "/account/tokens"),
         tokens,
         typed_label: label,
         errors,
         created,
-        base_url: state.config.base_url.to_string().trim_end_matches('/').to_owned(),
+        base_url: state
+            .config
+            .base_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_owned(),
     })
 }
 
@@ -71,7 +79,10 @@ pub async fn create(
     let label = form.into_inner().label.trim().to_owned();
     let mut errors = FieldErrors::new();
     if label.is_empty() {
-        errors.add("label", "Name the token after where it will be used, for example “CRM sidebar”.");
+        errors.add(
+            "label",
+            "Name the token after where it will be used, for example “CRM sidebar”.",
+        );
     } else if label.chars().count() > MAX_LABEL {
         errors.add("label", "Keep the name to 80 characters.");
     }
@@ -81,11 +92,22 @@ pub async fn create(
     let now = state.clock.naive_now();
     let (user_id, kept) = (signed.user.id.clone(), label.clone());
     let (token, secret) = db::run(&state.pool, move |conn| {
-        write_tx(conn, |conn| Ok(api_token::create(conn, &user_id, &kept, now)?))
+        write_tx(conn, |conn| {
+            Ok(api_token::create(conn, &user_id, &kept, now)?)
+        })
     })
     .await?;
     tracing::info!(user_id = %signed.user.id, token_id = %token.id, "API token created");
-    render(&page(&signed, &state, String::new(), FieldErrors::new(), Some(secret)).await?)
+    render(
+        &page(
+            &signed,
+            &state,
+            String::new(),
+            FieldErrors::new(),
+            Some(secret),
+        )
+        .await?,
+    )
 }
 
 pub async fn revoke(
@@ -97,7 +119,9 @@ pub async fn revoke(
     let now = state.clock.naive_now();
     let (user_id, id) = (signed.user.id.clone(), token_id.clone());
     let revoked = db::run(&state.pool, move |conn| {
-        write_tx(conn, |conn| Ok(api_token::revoke(conn, &user_id, &id, now)?))
+        write_tx(conn, |conn| {
+            Ok(api_token::revoke(conn, &user_id, &id, now)?)
+        })
     })
     .await?;
     if !revoked {

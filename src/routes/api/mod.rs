@@ -52,12 +52,14 @@ impl ResponseError for ApiError {
             ApiError::Internal(cause) => {
                 let reference = crate::auth::token::short_reference();
                 tracing::error!(reference = %reference, error = ?cause, "internal error in the API");
-                format!("the server could not answer; try again, or give an administrator the reference {reference}")
+                format!(
+                    "the server could not answer; try again, or give an administrator the reference {reference}"
+                )
             }
             other => other.to_string(),
         };
-        let mut resp = HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": message }));
+        let mut resp =
+            HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": message }));
         if matches!(self, ApiError::Unauthorized(_)) {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

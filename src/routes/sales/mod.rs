@@ -53,7 +53,8 @@ async fn home(
         result: None,
     };
     if q.chars().count() > MAX_QUERY {
-        page.error = Some("That is too long for a company name or a website: shorten it to 300 characters.");
+        page.error =
+            Some("That is too long for a company name or a website: shorten it to 300 characters.");
         return render(&page);
     }
     if let Some((name, domain)) = search_terms(&q) {

@@ -204,7 +204,10 @@ impl LockView {
                     "No partner or direct claim on this prospect. Check the possible matches below."
                         .to_owned()
                 }
-                Claim::Open => "Nothing in the CRM or among partner registrations matches this prospect.".to_owned(),
+                Claim::Open => {
+                    "Nothing in the CRM or among partner registrations matches this prospect."
+                        .to_owned()
+                }
                 other => other.describe(now),
             },
             advice: check.claim.advice(),

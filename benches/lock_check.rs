@@ -1,0 +1,310 @@
+//! The sales lock check at scale: a database of a million CRM accounts and a million
+//! registrations (the `truce demo` generator), the real app in-process, and lock checks
+//! through the JSON API sent at a steady rate, open loop (each request leaves on its tick
+//! whether or not the previous one has answered).
+//!
+//!     cargo bench --bench lock_check
+//!
+//! Settings (environment):
+//! - `TRUCE_BENCH_REGISTRATIONS` and `TRUCE_BENCH_ACCOUNTS`: what to generate (default
+//!   1,000,000 each).
+//! - `TRUCE_BENCH_DB`: use an existing demo database (a SQLite path or a `postgres://` URL;
+//!   the check only reads, so it is used in place).
+//! - `TRUCE_BENCH_REQUESTS` (default 3,000) and `TRUCE_BENCH_RATE` (requests per second,
+//!   default 100).
+//!
+//! The queries are what reps type: registered and CRM names as stored, with a typo, with
+//! another legal form, a website alone, and names nobody has. A generated SQLite database is
+//! kept at `<target>/tmp/lock-R-A.db` for reuse. Reports whether server time p99 < 25 ms.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use truce::clock::{Clock, SharedClock, SystemClock};
+use truce::db::{self, DatabaseUrl};
+use truce::demo::{self, Spec};
+
+mod common;
+use common::*;
+
+const TARGET_MS: f64 = 25.0;
+
+fn main() {
+    actix_web::rt::System::new().block_on(run());
+}
+
+fn database(registrations: u64, accounts: u64) -> String {
+    if let Ok(v) = std::env::var("TRUCE_BENCH_DB")
+        && !v.trim().is_empty()
+    {
+        return v.trim().to_owned();
+    }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("lock-{registrations}-{accounts}.db"));
+    if !path.exists() {
+        let partial = path.with_extension("partial");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+        }
+        let url = DatabaseUrl::Sqlite(partial.to_string_lossy().into_owned());
+        {
+            let pool = db::connect(&url, 1).expect("SQLite");
+            let mut conn = pool.get().expect("SQLite connection");
+            db::migrate(&mut conn).expect("migrate");
+            let mut spec = Spec::new(registrations, 2_000, None, None, 2026).expect("spec");
+            spec.accounts = Some(accounts);
+            let hash = truce::auth::password::hash(&Default::default(), demo::DEFAULT_PASSWORD)
+                .expect("hash");
+            println!("Generating {registrations} registrations and {accounts} CRM accounts ...");
+            let summary =
+                demo::generate(&mut conn, &spec, &hash, SystemClock.naive_now(), &mut |l| {
+                    eprintln!("  {l}")
+                })
+                .expect("demo data");
+            println!("Generated in {:.1} s.", summary.elapsed.as_secs_f64());
+        }
+        std::fs::rename(&partial, &path).expect("keep the database");
+        println!(
+            "Kept for reuse: TRUCE_BENCH_DB={} ({:.0} MB)",
+            path.display(),
+            std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+        );
+    }
+    path.to_string_lossy().into_owned()
+}
+
+/// A sample of stored names and domains, and a token for the demo's sales rep.
+fn prepare(
+    url: &str,
+) -> (
+    Vec<(String, Option<String>)>,
+    Vec<(String, Option<String>)>,
+    String,
+) {
+    use truce::db::schema::{crm_accounts, registrations, users};
+    let parsed = DatabaseUrl::parse(url).expect("a database URL or path");
+    let pool = db::connect(&parsed, 1).expect("database");
+    let mut conn = pool.get().expect("connection");
+    let regs: Vec<(String, Option<String>)> = registrations::table
+        .select((registrations::company_name, registrations::domain_key))
+        .limit(100_000)
+        .load(&mut conn)
+        .expect("registrations");
+    let accounts: Vec<(String, Option<String>)> = crm_accounts::table
+        .select((crm_accounts::name, crm_accounts::domain_key))
+        .limit(100_000)
+        .load(&mut conn)
+        .expect("accounts");
+    let rep: String = users::table
+        .filter(users::email.eq(format!("sales@{}", demo::EMAIL_DOMAIN)))
+        .select(users::id)
+        .first(&mut conn)
+        .expect("the demo's sales rep");
+    let (_, token) =
+        truce::db::models::api_token::create(&mut conn, &rep, "benchmark", SystemClock.naive_now())
+            .expect("token");
+    (regs, accounts, token)
+}
+
+fn typo(name: &str, rng: &mut StdRng) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    let letters: Vec<usize> = (1..chars.len().saturating_sub(1))
+        .filter(|&i| chars[i].is_alphabetic() && chars[i + 1].is_alphabetic())
+        .collect();
+    if let Some(&i) = letters.get(rng.random_range(0..letters.len().max(1))) {
+        chars.swap(i, i + 1);
+    }
+    chars.into_iter().collect()
+}
+
+const FORMS: [&str; 8] = [
+    "Inc",
+    "GmbH",
+    "Ltd",
+    "S.A.",
+    "LLC",
+    "AG & Co. KG",
+    "Oy",
+    "sp. z o.o.",
+];
+const UNKNOWN: [&str; 8] = [
+    "Qorvantic",
+    "Zelmora",
+    "Brisklyn",
+    "Tovarek",
+    "Ulvenheim",
+    "Marquessa",
+    "Pellucid",
+    "Yarrowby",
+];
+
+/// One query string, as a rep would send it.
+fn query(
+    rng: &mut StdRng,
+    regs: &[(String, Option<String>)],
+    accounts: &[(String, Option<String>)],
+) -> (&'static str, String) {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pick = |rng: &mut StdRng, from: &[(String, Option<String>)]| {
+        from[rng.random_range(0..from.len())].clone()
+    };
+    match rng.random_range(0..100) {
+        0..25 => {
+            let (name, domain) = pick(rng, regs);
+            let domain = domain.unwrap_or_default();
+            (
+                "registered name + website",
+                format!("name={}&domain={}", enc(&name), enc(&domain)),
+            )
+        }
+        25..45 => {
+            let (name, _) = pick(rng, regs);
+            (
+                "registered name with a typo",
+                format!("name={}", enc(&typo(&name, rng))),
+            )
+        }
+        45..65 => {
+            let (name, _) = pick(rng, accounts);
+            let base = name.rsplit_once(' ').map_or(name.as_str(), |(b, _)| b);
+            let form = FORMS[rng.random_range(0..FORMS.len())];
+            (
+                "CRM name, other legal form",
+                format!("name={}", enc(&format!("{base} {form}"))),
+            )
+        }
+        65..80 => {
+            let (_, domain) = pick(rng, accounts);
+            (
+                "CRM website alone",
+                format!("domain={}", enc(&domain.unwrap_or("example.com".into()))),
+            )
+        }
+        _ => {
+            let a = UNKNOWN[rng.random_range(0..UNKNOWN.len())];
+            let b = UNKNOWN[rng.random_range(0..UNKNOWN.len())];
+            (
+                "a name nobody has",
+                format!(
+                    "name={}",
+                    enc(&format!("{a} {b} {}", rng.random_range(1..1000)))
+                ),
+            )
+        }
+    }
+}
+
+async fn run() {
+    let registrations = env_u64("TRUCE_BENCH_REGISTRATIONS", 1_000_000);
+    let accounts = env_u64("TRUCE_BENCH_ACCOUNTS", 1_000_000);
+    let requests = env_u64("TRUCE_BENCH_REQUESTS", 3_000) as usize;
+    let rate = env_u64("TRUCE_BENCH_RATE", 100);
+    println!(
+        "Machine: {} CPU(s) available.",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let url = actix_web::web::block(move || database(registrations, accounts))
+        .await
+        .expect("database");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_path = dir.path().to_string_lossy().into_owned();
+    let config = truce::cli::Cli::try_parse_from([
+        "truce",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        &dir_path,
+        "--database-url",
+        &url,
+        "--no-jobs",
+    ])
+    .expect("flags parse")
+    .serve
+    .validate()
+    .expect("config is valid");
+    let clock: SharedClock = Arc::new(SystemClock);
+    let started = Instant::now();
+    let app = truce::Application::build(config, clock)
+        .await
+        .expect("app starts");
+    println!("App started in {:.1} s.", started.elapsed().as_secs_f64());
+    let base = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+
+    let url2 = url.clone();
+    let (regs, accts, token) = actix_web::web::block(move || prepare(&url2))
+        .await
+        .expect("sample");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    let client = Arc::new(Client {
+        http: reqwest::Client::builder()
+            .default_headers(headers)
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap(),
+        base: base.clone(),
+    });
+
+    let mut rng = StdRng::seed_from_u64(7);
+    let queries: Vec<(&'static str, String)> = (0..requests + WARM_UP)
+        .map(|_| query(&mut rng, &regs, &accts))
+        .collect();
+    let mut warm = Samples::default();
+    for (_, q) in &queries[..WARM_UP] {
+        warm.take(&client, &format!("/api/v1/lock?{q}")).await;
+    }
+    assert_eq!(warm.failed, 0, "warm-up requests failed");
+
+    println!();
+    println!(
+        "Lock checks over HTTP (GET /api/v1/lock, bearer token): {requests} requests at {rate}/s, open loop, after {WARM_UP} warm-up requests."
+    );
+    let mut ticker = actix_web::rt::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::with_capacity(requests);
+    for (kind, q) in queries[WARM_UP..].iter().cloned() {
+        ticker.tick().await;
+        let client = client.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut s = Samples::default();
+            s.take(&client, &format!("/api/v1/lock?{q}")).await;
+            (kind, s)
+        }));
+    }
+    let mut all = Samples::default();
+    let mut by_kind: Vec<(&'static str, Samples)> = Vec::new();
+    for t in tasks {
+        let (kind, s) = t.await.expect("request task");
+        let entry = match by_kind.iter().position(|(k, _)| *k == kind) {
+            Some(i) => &mut by_kind[i].1,
+            None => {
+                by_kind.push((kind, Samples::default()));
+                &mut by_kind.last_mut().unwrap().1
+            }
+        };
+        for (into, from) in [(&mut all, &s), (entry, &s)] {
+            into.server.extend(&from.server);
+            into.client.extend(&from.client);
+            into.failed += from.failed;
+        }
+    }
+    header();
+    let ok = report("all lock checks", &all, TARGET_MS);
+    for (kind, s) in &by_kind {
+        report(kind, s, TARGET_MS);
+    }
+    println!();
+    println!(
+        "Lock check server time p99 < {TARGET_MS} ms: {}",
+        if ok { "yes" } else { "NO" }
+    );
+    drop(dir);
+}
