@@ -77,14 +77,11 @@ fn database(registrations: u64, accounts: u64) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Company names with their stored domain keys.
+type Names = Vec<(String, Option<String>)>;
+
 /// A sample of stored names and domains, and a token for the demo's sales rep.
-fn prepare(
-    url: &str,
-) -> (
-    Vec<(String, Option<String>)>,
-    Vec<(String, Option<String>)>,
-    String,
-) {
+fn prepare(url: &str) -> (Names, Names, String) {
     use truce::db::schema::{crm_accounts, registrations, users};
     let parsed = DatabaseUrl::parse(url).expect("a database URL or path");
     let pool = db::connect(&parsed, 1).expect("database");

@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod lock;
 pub mod matching;
 pub mod money;
+pub mod opportunity;
 pub mod org;
 pub mod password_policy;
 pub mod policy;

@@ -79,6 +79,11 @@ pub struct Policy {
     pub active_engagement_days: i64,
     pub auto_approve_renewals: bool,
     pub rates: Vec<Rate>,
+    /// Matching score (percent) from which two records are the same prospect: the lock
+    /// check's verdict follows such a match.
+    pub match_same_pct: i64,
+    /// Matching score (percent) from which a record is listed as a possible match.
+    pub match_possible_pct: i64,
 }
 
 impl Default for Policy {
@@ -103,6 +108,8 @@ impl Default for Policy {
             active_engagement_days: 30,
             auto_approve_renewals: false,
             rates: default_rates(),
+            match_same_pct: 90,
+            match_possible_pct: 70,
         }
     }
 }
@@ -134,6 +141,14 @@ fn default_rates() -> Vec<Rate> {
 pub const WINDOW_DAYS: std::ops::RangeInclusive<i64> = 30..=365;
 
 impl Policy {
+    /// The matching engine's thresholds in force.
+    pub fn thresholds(&self) -> super::matching::Thresholds {
+        super::matching::Thresholds {
+            same: self.match_same_pct as f64 / 100.0,
+            possible: self.match_possible_pct as f64 / 100.0,
+        }
+    }
+
     pub fn window_days(&self, segment: Segment) -> i64 {
         match segment {
             Segment::Smb => self.window_smb_days,
@@ -221,6 +236,8 @@ pub struct PolicyForm {
     pub auto_approve_renewals: Option<String>,
     /// One "CODE RATE" per line, e.g. "EUR 1.08".
     pub rates: String,
+    pub match_same_pct: String,
+    pub match_possible_pct: String,
 }
 
 fn opt(value: Option<i64>) -> String {
@@ -249,6 +266,8 @@ impl PolicyForm {
             active_engagement_days: p.active_engagement_days.to_string(),
             auto_approve_renewals: p.auto_approve_renewals.then(|| "on".into()),
             rates: format_rates(&p.rates),
+            match_same_pct: p.match_same_pct.to_string(),
+            match_possible_pct: p.match_possible_pct.to_string(),
         }
     }
 }
@@ -315,6 +334,8 @@ impl PolicyForm {
                 self.active_engagement_days.clone(),
             ),
             ("Exchange rates", self.rates.replace('\n', ", ")),
+            ("Same prospect from (%)", self.match_same_pct.clone()),
+            ("Possible match from (%)", self.match_possible_pct.clone()),
         ]
     }
 }
@@ -476,6 +497,23 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         1..=365,
         days,
     );
+    let percent = "a percentage";
+    let match_same_pct = r.int("match_same_pct", &form.match_same_pct, 50..=100, percent);
+    let match_possible_pct = r.int(
+        "match_possible_pct",
+        &form.match_possible_pct,
+        50..=100,
+        percent,
+    );
+    if errors.get("match_same_pct").is_none()
+        && errors.get("match_possible_pct").is_none()
+        && match_possible_pct >= match_same_pct
+    {
+        errors.add(
+            "match_possible_pct",
+            "A possible match must start below the same-prospect score.",
+        );
+    }
 
     if errors.get("mid_below").is_none()
         && errors.get("smb_below").is_none()
@@ -556,6 +594,8 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         reminder_days,
         direct_threshold,
         active_engagement_days,
+        match_same_pct,
+        match_possible_pct,
         auto_approve_renewals: form.auto_approve_renewals.is_some(),
         rates,
     })
@@ -653,5 +693,30 @@ mod tests {
         assert!(errors.get("reminder_days").is_some());
         assert!(errors.get("rates").unwrap().contains("twice"));
         assert!(errors.get("approval_sla_hours").is_some());
+    }
+
+    #[test]
+    fn matching_thresholds_are_percentages_in_order() {
+        let p = validate_policy(&PolicyForm::from_policy(&Policy::default())).unwrap();
+        assert_eq!(
+            p.thresholds(),
+            crate::domain::matching::Thresholds::default()
+        );
+        let mut form = PolicyForm::from_policy(&Policy::default());
+        form.match_same_pct = "80".into();
+        form.match_possible_pct = "85".into();
+        let errors = validate_policy(&form).unwrap_err();
+        assert!(errors.get("match_possible_pct").unwrap().contains("below"));
+        form.match_possible_pct = "40".into();
+        let errors = validate_policy(&form).unwrap_err();
+        assert!(
+            errors
+                .get("match_possible_pct")
+                .unwrap()
+                .contains("50 to 100")
+        );
+        // A policy stored before these settings existed reads with the defaults.
+        let old: Policy = serde_json::from_str(r#"{"currency":"USD"}"#).unwrap();
+        assert_eq!(old.match_same_pct, 90);
     }
 }

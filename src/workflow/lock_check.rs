@@ -55,6 +55,8 @@ pub struct Record {
     pub domain: Option<String>,
     /// The account rep, for accounts and opportunities.
     pub owner: Option<String>,
+    /// The CRM account, for accounts and opportunities.
+    pub account_id: Option<String>,
 }
 
 pub type LockCheck = Outcome<Record>;
@@ -104,6 +106,7 @@ pub fn check(
                     name: r.company_name.clone(),
                     domain: profile.domain,
                     owner: None,
+                    account_id: None,
                 },
                 score: m.score,
                 verdict: m.verdict,
@@ -149,6 +152,7 @@ pub fn check(
                     name: account.name.clone(),
                     domain: domain.clone(),
                     owner: Some(o.owner_email.clone()),
+                    account_id: Some(account.id.clone()),
                 },
                 score: m.score,
                 verdict: m.verdict,
@@ -176,6 +180,7 @@ pub fn check(
                     name: account.name.clone(),
                     domain,
                     owner: account.owner_email.clone(),
+                    account_id: Some(account.id.clone()),
                 },
                 score: m.score,
                 verdict: m.verdict,

@@ -628,6 +628,8 @@ pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &s
         ("direct_threshold", f.direct_threshold),
         ("active_engagement_days", f.active_engagement_days),
         ("rates", f.rates),
+        ("match_same_pct", f.match_same_pct),
+        ("match_possible_pct", f.match_possible_pct),
     ];
     if let Some(v) = f.renewals_allowed {
         fields.push(("renewals_allowed", v));

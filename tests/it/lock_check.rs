@@ -8,7 +8,7 @@ use serde_json::Value;
 use truce::clock::Clock;
 use truce::db::models::crm::{NewOpportunity, insert_opportunity};
 
-use crate::helpers::{Deal, Page, TestApp, register_deal, spawn_app, truce_bin};
+use crate::helpers::{Deal, Page, TestApp, TestClient, register_deal, spawn_app, truce_bin};
 
 const ADMIN: &str = "admin@vendor.example";
 const CM: &str = "cm@vendor.example";
@@ -28,8 +28,7 @@ fn date(at: NaiveDateTime) -> String {
     at.format("%-d %b %Y").to_string()
 }
 
-async fn check(app: &TestApp, q: &str) -> Page {
-    let rep = app.login(REP).await;
+async fn check(rep: &TestClient, q: &str) -> Page {
     let url = format!(
         "/sales?q={}",
         url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
@@ -65,6 +64,7 @@ fn opportunity(app: &TestApp, account: &str, amount_minor: i64, days_ago: i64) {
 #[actix_web::test]
 async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelled() {
     let app = program().await;
+    let rep = app.login(REP).await;
     let ann = app.login(ANN).await;
     let id = register_deal(
         &ann,
@@ -73,7 +73,7 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     .await;
     let due = app.registration(&id).state.review_due_at.unwrap();
 
-    let page = check(&app, "ACME Holdings").await;
+    let page = check(&rep, "ACME Holdings").await;
     assert_eq!(verdict(&page), "Pending");
     let text = page.text();
     assert!(
@@ -99,7 +99,7 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
         "Acme Holdngs",
         "ACME Holdings Ltd.",
     ] {
-        let page = check(&app, q).await;
+        let page = check(&rep, q).await;
         assert_eq!(verdict(&page), "Locked", "{q}");
         let text = page.text();
         assert!(
@@ -112,11 +112,21 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
         assert!(text.contains("Do not pursue this account; ask the partner to let you assist."));
         assert!(text.contains("Acme Holdings GmbH"));
     }
-    let typo = check(&app, "Acme Holdngs").await.text();
+    let typo = check(&rep, "Acme Holdngs").await.text();
     assert!(typo.contains("typo: holdngs ~ holdings"), "{typo}");
 
+    // The thresholds are the admin's: demanding a perfect match leaves the typo a possible
+    // match, listed, deciding nothing.
+    let admin = app.login(ADMIN).await;
+    let saved = crate::helpers::save_policy(&app, &admin, &[("match_same_pct", "100")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let page = check(&rep, "Acme Holdngs").await;
+    assert_eq!(verdict(&page), "Open");
+    assert!(page.text().contains("possible match"), "{}", page.text());
+    crate::helpers::save_policy(&app, &admin, &[("match_same_pct", "90")]).await;
+
     // A company that only shares a generic word is not this prospect.
-    let page = check(&app, "Beta Holdings").await;
+    let page = check(&rep, "Beta Holdings").await;
     assert_eq!(verdict(&page), "Open");
     assert!(
         page.text()
@@ -126,12 +136,14 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     // Once the window ends and the sweep runs, the prospect is open again.
     app.advance(until - app.clock.naive_now() + TimeDelta::hours(1));
     app.run_jobs().await;
-    assert_eq!(verdict(&check(&app, "acme.co.uk").await), "Open");
+    let rep = app.login(REP).await;
+    assert_eq!(verdict(&check(&rep, "acme.co.uk").await), "Open");
 }
 
 #[actix_web::test]
 async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
     let app = program().await;
+    let rep = app.login(REP).await;
     app.add_crm_account("Globex Corporation", Some("globex.com"), true, false);
     app.add_crm_account("Soylent Foods Inc", None, false, true);
     let initech = app.add_crm_account("Initech LLC", Some("initech.com"), false, false);
@@ -142,7 +154,7 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
     let dormant = app.add_crm_account("Vandelay Industries", None, false, false);
     opportunity(&app, &dormant, 1_000_000, 400);
 
-    let page = check(&app, "Globex").await;
+    let page = check(&rep, "Globex").await;
     assert_eq!(verdict(&page), "Reserved for direct");
     assert!(
         page.text()
@@ -153,14 +165,14 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
             .contains("Direct sales may pursue this account.")
     );
 
-    let page = check(&app, "Soylent Foods").await;
+    let page = check(&rep, "Soylent Foods").await;
     assert_eq!(verdict(&page), "Reserved for direct");
     assert!(
         page.text()
             .contains("Flagged in the CRM as reserved for direct sales.")
     );
 
-    let page = check(&app, "initech.com").await;
+    let page = check(&rep, "initech.com").await;
     assert_eq!(verdict(&page), "In direct pipeline");
     let text = page.text();
     assert!(
@@ -171,7 +183,7 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
     );
     assert!(text.contains("coordinate with the owner"));
 
-    let page = check(&app, "Hooli Inc").await;
+    let page = check(&rep, "Hooli Inc").await;
     assert_eq!(verdict(&page), "Reserved for direct");
     assert!(
         page.text()
@@ -181,7 +193,7 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
     );
 
     // Activity a year ago is no engagement: the account exists, nobody works it.
-    let page = check(&app, "Vandelay Industries").await;
+    let page = check(&rep, "Vandelay Industries").await;
     assert_eq!(verdict(&page), "Open");
     let text = page.text();
     assert!(text.contains("Vandelay Industries"));
@@ -194,6 +206,7 @@ async fn reserved_accounts_and_direct_pipeline_are_named_with_their_rule() {
 #[actix_web::test]
 async fn possible_matches_are_listed_with_score_and_evidence() {
     let app = program().await;
+    let rep = app.login(REP).await;
     app.add_crm_account(
         "International Business Machines Corp",
         Some("ibm.com"),
@@ -203,7 +216,7 @@ async fn possible_matches_are_listed_with_score_and_evidence() {
     let ann = app.login(ANN).await;
     register_deal(&ann, &Deal::new(&app, "Acme Softwre Solutions", "")).await;
 
-    let page = check(&app, "IBM").await;
+    let page = check(&rep, "IBM").await;
     let text = page.text();
     assert_eq!(verdict(&page), "Open");
     assert!(
@@ -216,7 +229,7 @@ async fn possible_matches_are_listed_with_score_and_evidence() {
     );
     assert!(text.contains("possible match"), "{text}");
 
-    let page = check(&app, "Acme Software").await;
+    let page = check(&rep, "Acme Software").await;
     let text = page.text();
     assert!(text.contains("Acme Softwre Solutions"), "{text}");
     assert!(
@@ -446,4 +459,103 @@ async fn a_token_from_the_command_line_works_for_sales_and_admin_users_only() {
     );
     let out = run("nobody@vendor.example");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no user with email"));
+}
+
+#[actix_web::test]
+async fn a_rep_logs_a_direct_opportunity_and_partners_see_the_engagement() {
+    let app = program().await;
+    let account = app.add_crm_account("Initech LLC", Some("initech.com"), false, false);
+    let rep = app.login(REP).await;
+    let page = check(&rep, "Initech").await;
+    assert_eq!(verdict(&page), "Open");
+    assert!(
+        page.body
+            .contains(&format!("href=\"/sales/accounts/{account}\"")),
+        "the match links to the account"
+    );
+
+    let page_path = format!("/sales/accounts/{account}");
+    let action = format!("/sales/accounts/{account}/opportunities");
+    let tomorrow = (app.today() + TimeDelta::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let refused = rep
+        .submit(
+            &page_path,
+            &action,
+            &[
+                ("stage", "Proposal"),
+                ("amount", "45,000"),
+                ("currency", "USD"),
+                ("last_activity_on", &tomorrow),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("The last activity cannot be in the future")
+    );
+    assert!(
+        refused.body.contains("value=\"45,000\""),
+        "the amount typed is kept"
+    );
+
+    let today = app.today().format("%Y-%m-%d").to_string();
+    let logged = rep
+        .submit(
+            &page_path,
+            &action,
+            &[
+                ("stage", "Proposal"),
+                ("amount", "45,000"),
+                ("currency", "USD"),
+                ("last_activity_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.text());
+    let page = rep.get(&page_path).await;
+    assert!(page.text().contains("Opportunity logged."));
+    assert!(page.text().contains("45,000.00"), "{}", page.text());
+
+    let page = check(&rep, "initech.com").await;
+    assert_eq!(verdict(&page), "In direct pipeline");
+    assert!(page.text().contains(&format!("owned by {REP} (Proposal")));
+
+    // A partner checking the prospect is told the direct team works it, without names.
+    let ann = app.login(ANN).await;
+    let deal = Deal::new(&app, "Initech", "initech.com");
+    let form = ann
+        .submit("/partner/deals/new", "/partner/deals", &deal.pairs("check"))
+        .await;
+    assert!(
+        form.text()
+            .contains("The direct sales team is actively working this prospect"),
+        "{}",
+        form.text()
+    );
+    assert!(!form.text().contains(REP));
+
+    // Only the owner records activity on an opportunity.
+    let opp: String = {
+        use diesel::prelude::*;
+        use truce::db::schema::direct_opportunities as o;
+        o::table.select(o::id).first(&mut app.conn()).unwrap()
+    };
+    app.create_user("sam@vendor.example", "sales", None, false);
+    let sam = app.login("sam@vendor.example").await;
+    let token = sam.get(&page_path).await.csrf();
+    let refused = sam
+        .post_raw(
+            &format!("/sales/opportunities/{opp}/activity"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        rep.get("/sales/accounts/no-such-account").await.status,
+        StatusCode::NOT_FOUND
+    );
 }

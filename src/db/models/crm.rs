@@ -22,6 +22,8 @@ pub struct Account {
     pub named_account: bool,
     pub reserved_for_direct: bool,
     pub website: Option<String>,
+    pub country: Option<String>,
+    pub industry: Option<String>,
 }
 
 impl Account {
@@ -202,4 +204,52 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Acc
         .filter(crm_accounts::id.eq_any(ids))
         .select(Account::as_select())
         .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Account>> {
+    crm_accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every opportunity on an account, most recent activity first.
+pub fn opportunities_of(
+    conn: &mut DbConnection,
+    account_id: &str,
+) -> QueryResult<Vec<Opportunity>> {
+    direct_opportunities::table
+        .filter(direct_opportunities::account_id.eq(account_id))
+        .order((
+            direct_opportunities::last_activity_on.desc(),
+            direct_opportunities::id.desc(),
+        ))
+        .select(Opportunity::as_select())
+        .load(conn)
+}
+
+/// Records activity on an opportunity its owner works; `None` when there is no such
+/// opportunity of this owner, else the account it is on.
+pub fn record_activity(
+    conn: &mut DbConnection,
+    opportunity_id: &str,
+    owner_email: &str,
+    on: NaiveDate,
+) -> QueryResult<Option<String>> {
+    let n = diesel::update(
+        direct_opportunities::table
+            .filter(direct_opportunities::id.eq(opportunity_id))
+            .filter(direct_opportunities::owner_email.eq(owner_email)),
+    )
+    .set(direct_opportunities::last_activity_on.eq(on))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    direct_opportunities::table
+        .find(opportunity_id)
+        .select(direct_opportunities::account_id)
+        .first(conn)
+        .optional()
 }

@@ -1,5 +1,7 @@
-//! The sales home: the lock check a rep runs before pursuing an account.
+//! The sales home: the lock check a rep runs before pursuing an account, and the CRM
+//! account pages where reps log their direct opportunities.
 
+mod accounts;
 pub mod view;
 
 use actix_web::{HttpResponse, web};
@@ -9,7 +11,6 @@ use serde::Deserialize;
 use crate::auth::guard::{LockCheckers, Signed};
 use crate::db::{self, models::policy};
 use crate::domain::lock::search_terms;
-use crate::domain::matching::Thresholds;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
@@ -19,7 +20,16 @@ use crate::workflow::lock_check;
 use view::LockView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sales", web::get().to(home));
+    cfg.route("/sales", web::get().to(home))
+        .route("/sales/accounts/{id}", web::get().to(accounts::show))
+        .route(
+            "/sales/accounts/{id}/opportunities",
+            web::post().to(accounts::log_opportunity),
+        )
+        .route(
+            "/sales/opportunities/{id}/activity",
+            web::post().to(accounts::record_activity),
+        );
 }
 
 #[derive(Deserialize)]
@@ -79,7 +89,7 @@ pub async fn run(
             &name,
             domain.as_deref(),
             &policy,
-            &Thresholds::default(),
+            &policy.thresholds(),
             now,
         )?;
         Ok(LockView::new(&name, domain.as_deref(), check, now))

@@ -38,6 +38,9 @@ pub struct MatchView {
     pub id: String,
     pub name: String,
     pub domain: Option<String>,
+    /// The CRM account, for accounts and direct opportunities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     /// 0–1, two decimals.
     pub score: f64,
     /// same or possible.
@@ -170,6 +173,7 @@ fn match_view(hit: Hit<Record>, now: NaiveDateTime) -> MatchView {
         id: hit.record.id,
         name: hit.record.name,
         domain: hit.record.domain,
+        account_id: hit.record.account_id,
         score: (hit.score * 100.0).round() / 100.0,
         verdict: match hit.verdict {
             Verdict::Same => "same",
