@@ -559,3 +559,37 @@ async fn a_rep_logs_a_direct_opportunity_and_partners_see_the_engagement() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn matching_keys_of_an_older_engine_are_rebuilt_at_start() {
+    use diesel::prelude::*;
+    use truce::db::schema::{prospect_index, prospect_keys};
+    let app = program().await;
+    app.add_crm_account("Globex Corporation", Some("globex.com"), true, false);
+    // As if the keys had been computed by an earlier engine, and lost.
+    let mut conn = app.conn();
+    diesel::delete(prospect_keys::table)
+        .execute(&mut conn)
+        .unwrap();
+    diesel::update(prospect_index::table)
+        .set(prospect_index::version.eq(0_i64))
+        .execute(&mut conn)
+        .unwrap();
+    drop(conn);
+    let rep = app.login(REP).await;
+    assert_eq!(
+        verdict(&check(&rep, "Globex").await),
+        "Open",
+        "no keys, no match"
+    );
+
+    let (other, _) = app.start_another_instance().await;
+    let version: i64 = prospect_index::table
+        .select(prospect_index::version)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(version, truce::db::models::prospect_key::VERSION);
+    let rep = TestClient::new(&other);
+    rep.login(REP, crate::helpers::PASSWORD).await;
+    assert_eq!(verdict(&check(&rep, "Globex").await), "Reserved for direct");
+}
