@@ -1546,9 +1546,14 @@ pub fn generate(
             if last.elapsed() >= std::time::Duration::from_secs(2) || done == total {
                 last = Instant::now();
                 progress(&format!(
-                    "  matching keys: {} of {} records ({})",
+                    "  matching keys: {} of {} records{} ({})",
                     count(done),
                     count(total),
+                    if done == total {
+                        "; sorting the keys into their index"
+                    } else {
+                        ""
+                    },
                     format_elapsed(started.elapsed())
                 ));
             }

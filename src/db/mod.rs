@@ -162,7 +162,14 @@ fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let rebuilt = models::prospect_key::ensure_current(conn, now, |done, total| {
         if last_log.elapsed() >= Duration::from_secs(2) || done == total {
             last_log = std::time::Instant::now();
-            tracing::info!(done, total, "rebuilding the prospect matching keys");
+            if done == total {
+                tracing::info!(
+                    total,
+                    "prospect matching keys computed; sorting them into their index"
+                );
+            } else {
+                tracing::info!(done, total, "rebuilding the prospect matching keys");
+            }
         }
     })
     .map_err(|e| anyhow::anyhow!("cannot rebuild the prospect matching keys: {e}"))?;

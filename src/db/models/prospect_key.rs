@@ -53,36 +53,60 @@ pub fn registration_profile(company_name: &str, domain_key: Option<&str>) -> Pro
     Profile::new(company_name, domain_key)
 }
 
-/// Stores the keys of many records (`(kind, record id, profile)`), in multi-row inserts.
-pub fn insert(conn: &mut DbConnection, records: &[(Kind, &str, &Profile)]) -> QueryResult<()> {
-    let rows: Vec<(String, &str, &str)> = records
+// The rebuild's staging table: keys are appended here unsorted, then copied into
+// `prospect_keys` in key order, so each page of its index is written once.
+diesel::table! {
+    staged_prospect_keys (key, record_id) {
+        key -> Text,
+        record_id -> Text,
+        kind -> Text,
+    }
+}
+
+/// Multi-row inserts of `(key, record id, kind)` rows into `$table`, through the backend's
+/// own connection: diesel's `MultiConnection` only builds single-row ones.
+macro_rules! insert_key_rows {
+    ($conn:expr, $table:ident, $rows:expr) => {{
+        // Three values a row, well under SQLite's 32,766 bound values a statement.
+        for chunk in $rows.chunks(5_000) {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|(key, id, kind)| {
+                    (
+                        $table::key.eq(key),
+                        $table::record_id.eq(*id),
+                        $table::kind.eq(*kind),
+                    )
+                })
+                .collect();
+            let insert = diesel::insert_into($table::table).values(values);
+            match &mut *$conn {
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+                DbConnection::Pg(c) => insert.execute(c)?,
+            };
+        }
+    }};
+}
+
+fn key_rows<'a>(
+    records: &'a [(Kind, &'a str, &'a Profile)],
+) -> Vec<(String, &'a str, &'static str)> {
+    records
         .iter()
         .flat_map(|(kind, id, profile)| {
             profile_keys(profile)
                 .into_iter()
                 .map(move |key| (key, *id, kind.as_str()))
         })
-        .collect();
-    // Three values a row, well under SQLite's 32,766 bound values a statement.
-    for chunk in rows.chunks(5_000) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(key, id, kind)| {
-                (
-                    prospect_keys::key.eq(key),
-                    prospect_keys::record_id.eq(*id),
-                    prospect_keys::kind.eq(*kind),
-                )
-            })
-            .collect();
-        // Multi-row inserts go through the backend's own connection: diesel's
-        // `MultiConnection` only builds single-row ones.
-        let insert = diesel::insert_into(prospect_keys::table).values(values);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-            DbConnection::Pg(c) => insert.execute(c)?,
-        };
-    }
+        .collect()
+}
+
+/// Stores the keys of many records (`(kind, record id, profile)`), in multi-row inserts.
+pub fn insert(conn: &mut DbConnection, records: &[(Kind, &str, &Profile)]) -> QueryResult<()> {
+    let mut rows = key_rows(records);
+    // In key order, so neighbouring keys share index pages.
+    rows.sort_unstable();
+    insert_key_rows!(conn, prospect_keys, rows);
     Ok(())
 }
 
@@ -161,7 +185,9 @@ pub fn ensure_current(
 }
 
 /// Recomputes every key: after a bulk load that wrote records without them (demo data), or
-/// for a new [`VERSION`].
+/// for a new [`VERSION`]. Keys are computed in batches into a temporary staging table
+/// (`progress(done, total)` after each), then copied into `prospect_keys` in one sorted pass:
+/// inserting 30 million keys in random order would write each index page many times over.
 pub fn rebuild(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -171,8 +197,13 @@ pub fn rebuild(
     let regs: i64 = registrations::table.count().get_result(conn)?;
     let total = (accounts + regs) as u64;
     let mut done = 0u64;
-    diesel::delete(prospect_keys::table).execute(conn)?;
-    const BATCH: i64 = 5_000;
+    diesel::sql_query("DROP TABLE IF EXISTS staged_prospect_keys").execute(conn)?;
+    diesel::sql_query(
+        "CREATE TEMPORARY TABLE staged_prospect_keys \
+         (key TEXT NOT NULL, record_id TEXT NOT NULL, kind TEXT NOT NULL)",
+    )
+    .execute(conn)?;
+    const BATCH: i64 = 10_000;
     let mut after = String::new();
     loop {
         let rows: Vec<(String, String, Option<String>, Option<String>)> = crm_accounts::table
@@ -197,7 +228,11 @@ pub fn rebuild(
             .zip(&profiles)
             .map(|(r, p)| (Kind::Account, r.0.as_str(), p))
             .collect();
-        crate::db::write_tx(conn, |conn| insert(conn, &records))?;
+        let keyed = key_rows(&records);
+        crate::db::write_tx(conn, |conn| -> QueryResult<()> {
+            insert_key_rows!(conn, staged_prospect_keys, keyed);
+            Ok(())
+        })?;
         done += rows.len() as u64;
         progress(done, total);
     }
@@ -224,17 +259,31 @@ pub fn rebuild(
             .zip(&profiles)
             .map(|(r, p)| (Kind::Registration, r.0.as_str(), p))
             .collect();
-        crate::db::write_tx(conn, |conn| insert(conn, &records))?;
+        let keyed = key_rows(&records);
+        crate::db::write_tx(conn, |conn| -> QueryResult<()> {
+            insert_key_rows!(conn, staged_prospect_keys, keyed);
+            Ok(())
+        })?;
         done += rows.len() as u64;
         progress(done, total);
     }
-    diesel::delete(prospect_index::table).execute(conn)?;
-    diesel::insert_into(prospect_index::table)
-        .values((
-            prospect_index::id.eq(1),
-            prospect_index::version.eq(VERSION),
-            prospect_index::built_at.eq(now),
-        ))
+    crate::db::write_tx(conn, |conn| -> QueryResult<()> {
+        diesel::delete(prospect_keys::table).execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO prospect_keys (key, record_id, kind) \
+             SELECT key, record_id, kind FROM staged_prospect_keys ORDER BY key, record_id",
+        )
         .execute(conn)?;
+        diesel::delete(prospect_index::table).execute(conn)?;
+        diesel::insert_into(prospect_index::table)
+            .values((
+                prospect_index::id.eq(1),
+                prospect_index::version.eq(VERSION),
+                prospect_index::built_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })?;
+    diesel::sql_query("DROP TABLE staged_prospect_keys").execute(conn)?;
     Ok(())
 }
