@@ -373,11 +373,18 @@ fn exact_candidates<T: Clone>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
     Available,
-    YoursAlready { id: String },
+    YoursAlready {
+        id: String,
+    },
     UnderReview,
-    Locked { until: NaiveDateTime },
+    Locked {
+        until: NaiveDateTime,
+    },
     Reserved,
     DirectEngagement,
+    /// No exact match, but the matching engine finds the same prospect spelled differently,
+    /// registered or reserved: a hint only, the exact keys decide.
+    Similar,
 }
 
 impl Availability {
@@ -392,6 +399,7 @@ impl Availability {
             ),
             Availability::Reserved => "This prospect is reserved for direct sales (a named account); it cannot be registered.".into(),
             Availability::DirectEngagement => "The direct sales team is actively working this prospect. You may register it, but the channel manager may decline it.".into(),
+            Availability::Similar => "No registration has this exact name or website, but a prospect spelled very much like it is already registered or reserved for direct sales. If it is the same company, the channel manager will decline or queue your registration: check the name and the website.".into(),
         }
     }
 
@@ -399,7 +407,9 @@ impl Availability {
     pub fn tone(&self) -> &'static str {
         match self {
             Availability::Available => "ok",
-            Availability::DirectEngagement | Availability::UnderReview => "warn",
+            Availability::DirectEngagement | Availability::UnderReview | Availability::Similar => {
+                "warn"
+            }
             _ => "bad",
         }
     }
@@ -447,4 +457,52 @@ pub fn availability(
         return Ok(Availability::DirectEngagement);
     }
     Ok(Availability::Available)
+}
+
+/// What a partner is told before submitting: [`availability`] by the exact keys, then, when
+/// those find no claim, the matching engine's view of the prospect as typed (a differently
+/// spelled registration or reserved account makes it [`Availability::Similar`], a direct
+/// opportunity [`Availability::DirectEngagement`]). Only the exact keys ever refuse a
+/// submission.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the prospect as typed, who asks, and when"
+)]
+pub fn hint(
+    conn: &mut DbConnection,
+    org_id: &str,
+    company_name: &str,
+    website_or_email: Option<&str>,
+    name_key: &str,
+    domain_key: Option<&str>,
+    policy: &Policy,
+    now: NaiveDateTime,
+) -> QueryResult<Availability> {
+    let exact = availability(conn, org_id, name_key, domain_key, policy, now.date())?;
+    if !matches!(
+        exact,
+        Availability::Available | Availability::DirectEngagement
+    ) {
+        return Ok(exact);
+    }
+    let check = super::lock_check::check(
+        conn,
+        company_name,
+        website_or_email,
+        policy,
+        &policy.thresholds(),
+        now,
+    )?;
+    use crate::domain::lock::{Claim, Reserve};
+    Ok(match check.claim {
+        Claim::Locked { .. }
+        | Claim::Pending { .. }
+        | Claim::Reserved(Reserve::NamedAccount | Reserve::FlaggedForDirect) => {
+            Availability::Similar
+        }
+        Claim::InPipeline { .. } | Claim::Reserved(Reserve::AboveThreshold { .. }) => {
+            Availability::DirectEngagement
+        }
+        Claim::Open => exact,
+    })
 }

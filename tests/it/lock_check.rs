@@ -593,3 +593,39 @@ async fn matching_keys_of_an_older_engine_are_rebuilt_at_start() {
     rep.login(REP, crate::helpers::PASSWORD).await;
     assert_eq!(verdict(&check(&rep, "Globex").await), "Reserved for direct");
 }
+
+#[actix_web::test]
+async fn partners_are_warned_of_a_prospect_spelled_differently_without_a_name() {
+    let app = program().await;
+    app.partner("Beta Resellers", "ben@beta.example");
+    app.add_crm_account("Rheinmetall Automotive AG", None, true, false);
+    let ann = app.login(ANN).await;
+    register_deal(&ann, &Deal::new(&app, "Acme Holdings GmbH", "acme.co.uk")).await;
+
+    let ben = app.login("ben@beta.example").await;
+    let hint = |company: &str, website: &str| {
+        let deal = Deal::new(&app, company, website);
+        let ben = &ben;
+        async move {
+            ben.submit("/partner/deals/new", "/partner/deals", &deal.pairs("check"))
+                .await
+                .text()
+        }
+    };
+    for (company, website) in [("Acme Holdngs", ""), ("Rheinmetal Automotive", "")] {
+        let text = hint(company, website).await;
+        assert!(
+            text.contains("a prospect spelled very much like it is already registered or reserved"),
+            "{company}: {text}"
+        );
+        assert!(
+            !text.contains("Alpha Partners"),
+            "no other partner is named"
+        );
+    }
+    // The hint does not refuse: a differently spelled prospect can still be submitted.
+    let id = register_deal(&ben, &Deal::new(&app, "Acme Holdngs", "")).await;
+    assert_eq!(app.registration(&id).status().as_str(), "pending");
+    let text = hint("Umbrella Pharma", "umbrella.example").await;
+    assert!(text.contains("it looks available"), "{text}");
+}

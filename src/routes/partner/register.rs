@@ -101,16 +101,25 @@ async fn check(
     if name_key.is_empty() && domain_key.is_none() {
         return Ok(None);
     }
-    let today = state.clock.naive_now().date();
+    let now = state.clock.naive_now();
+    let company_name = company_name.to_owned();
+    // The engine reads a domain from the website, else from the contact's address.
+    let address = [website, contact_email]
+        .into_iter()
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .map(str::to_owned);
     db::run(&state.pool, move |conn| {
         let policy = policy::current(conn)?.policy;
-        Ok(Some(evidence::availability(
+        Ok(Some(evidence::hint(
             conn,
             &org_id,
+            &company_name,
+            address.as_deref(),
             &name_key,
             domain_key.as_deref(),
             &policy,
-            today,
+            now,
         )?))
     })
     .await
