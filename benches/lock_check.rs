@@ -195,6 +195,14 @@ fn query(
     }
 }
 
+/// The `verdict` of a lock check's JSON, or what went wrong.
+fn verdict_of(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["verdict"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "error".into())
+}
+
 async fn run() {
     let registrations = env_u64("TRUCE_BENCH_REGISTRATIONS", 1_000_000);
     let accounts = env_u64("TRUCE_BENCH_ACCOUNTS", 1_000_000);
@@ -272,14 +280,27 @@ async fn run() {
         let client = client.clone();
         tasks.push(actix_web::rt::spawn(async move {
             let mut s = Samples::default();
-            s.take(&client, &format!("/api/v1/lock?{q}")).await;
-            (kind, s)
+            let started = Instant::now();
+            let (status, headers, body) = client.get(&format!("/api/v1/lock?{q}")).await;
+            let verdict = verdict_of(&body);
+            if status == reqwest::StatusCode::OK {
+                s.client.push(started.elapsed().as_secs_f64() * 1000.0);
+                s.server.extend(server_ms(&headers));
+            } else {
+                s.failed += 1;
+            }
+            (kind, s, verdict)
         }));
     }
     let mut all = Samples::default();
     let mut by_kind: Vec<(&'static str, Samples)> = Vec::new();
+    let mut verdicts: Vec<(String, usize)> = Vec::new();
     for t in tasks {
-        let (kind, s) = t.await.expect("request task");
+        let (kind, s, verdict) = t.await.expect("request task");
+        match verdicts.iter_mut().find(|(v, _)| *v == verdict) {
+            Some((_, n)) => *n += 1,
+            None => verdicts.push((verdict, 1)),
+        }
         let entry = match by_kind.iter().position(|(k, _)| *k == kind) {
             Some(i) => &mut by_kind[i].1,
             None => {
@@ -298,7 +319,10 @@ async fn run() {
     for (kind, s) in &by_kind {
         report(kind, s, TARGET_MS);
     }
+    verdicts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let tally: Vec<String> = verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
     println!();
+    println!("Verdicts: {}.", tally.join(", "));
     println!(
         "Lock check server time p99 < {TARGET_MS} ms: {}",
         if ok { "yes" } else { "NO" }
