@@ -217,7 +217,13 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
             thousands(r.updated)
         );
         for c in &r.changes {
-            println!("  line {} ({}, {}): {}", c.line, c.external_id, c.name, c.describe());
+            println!(
+                "  line {} ({}, {}): {}",
+                c.line,
+                c.external_id,
+                c.name,
+                c.describe()
+            );
         }
     }
     if r.error_count() > 0 {

@@ -232,7 +232,10 @@ impl Columns {
     }
 
     fn slot(field: Field) -> usize {
-        Field::ALL.iter().position(|f| *f == field).expect("every field")
+        Field::ALL
+            .iter()
+            .position(|f| *f == field)
+            .expect("every field")
     }
 
     /// The position of the field's column.
@@ -916,11 +919,20 @@ mod tests {
 
     #[test]
     fn the_more_specific_header_wins_and_the_other_is_ignored() {
-        let c = Columns::from_headers(&["Id", "Account ID", "Name", "Account Owner", "Account Owner Email"])
-            .unwrap();
+        let c = Columns::from_headers(&[
+            "Id",
+            "Account ID",
+            "Name",
+            "Account Owner",
+            "Account Owner Email",
+        ])
+        .unwrap();
         assert_eq!(c.index(Field::ExternalId), Some(1));
         assert_eq!(c.index(Field::OwnerEmail), Some(4));
-        assert_eq!(c.ignored(), vec!["Id".to_owned(), "Account Owner".to_owned()]);
+        assert_eq!(
+            c.ignored(),
+            vec!["Id".to_owned(), "Account Owner".to_owned()]
+        );
     }
 
     #[test]
@@ -936,10 +948,9 @@ mod tests {
         );
         assert!(text.contains("\"Account Name\""), "{text}");
         let err = Columns::from_headers(&["Account ID", "Website"]).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("The file has no column for the account name. Found: \"Account ID\", \"Website\".")
-        );
+        assert!(err.to_string().starts_with(
+            "The file has no column for the account name. Found: \"Account ID\", \"Website\"."
+        ));
     }
 
     #[test]
@@ -984,7 +995,15 @@ mod tests {
         assert_eq!((e[0].line, e[0].column.as_str()), (4, "Account Name"));
         let e = errors(&rows[3]);
         let columns: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(columns, ["Website", "Billing Country", "Account Owner", "Named Account"]);
+        assert_eq!(
+            columns,
+            [
+                "Website",
+                "Billing Country",
+                "Account Owner",
+                "Named Account"
+            ]
+        );
         assert!(e.iter().all(|e| e.line == 5));
         assert!(e[1].message.contains("\"Germny\""), "{}", e[1].message);
         assert!(e[2].message.contains("not an email address"));
@@ -1014,9 +1033,8 @@ mod tests {
         assert_eq!(rows.len(), 2, "the blank line is skipped");
         assert_eq!(errors(&rows[1])[0].line, 6);
 
-        let (_, rows) = read_rows(
-            "external_id,name\r\n1,a\r\n\r\n\r\n4,\"b\r\n\r\nc\"\r\n\r\n9,x\n\n\n12,y",
-        );
+        let (_, rows) =
+            read_rows("external_id,name\r\n1,a\r\n\r\n\r\n4,\"b\r\n\r\nc\"\r\n\r\n9,x\n\n\n12,y");
         let lines: Vec<u64> = rows.iter().map(|r| valid(r).line).collect();
         assert_eq!(lines, [2, 5, 9, 12]);
     }
@@ -1028,12 +1046,17 @@ mod tests {
         assert!(matches!(rows[1], Row::Valid(_)));
         let e = errors(&rows[2]);
         assert_eq!(e[0].line, 4);
-        assert!(e[0].message.contains("already on line 2"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("already on line 2"),
+            "{}",
+            e[0].message
+        );
     }
 
     #[test]
     fn lines_with_too_many_or_too_few_values_are_refused() {
-        let (_, rows) = read_rows("external_id,name,website\n1,Acme, Inc.,acme.com\n2,Short\n3,Fine,\n");
+        let (_, rows) =
+            read_rows("external_id,name,website\n1,Acme, Inc.,acme.com\n2,Short\n3,Fine,\n");
         assert!(errors(&rows[0])[0].message.contains("4 values"));
         assert!(errors(&rows[1])[0].message.contains("2 values"));
         assert!(matches!(rows[2], Row::Valid(_)));
@@ -1063,9 +1086,13 @@ mod tests {
 
     #[test]
     fn semicolons_and_tabs_are_recognised_as_delimiters() {
-        let (_, rows) = read_rows("Account ID;Account Name;Billing Country\n7;\"Smith; Jones\";France\n");
+        let (_, rows) =
+            read_rows("Account ID;Account Name;Billing Country\n7;\"Smith; Jones\";France\n");
         let a = valid(&rows[0]);
-        assert_eq!((a.name.as_str(), a.country.as_deref()), ("Smith; Jones", Some("FR")));
+        assert_eq!(
+            (a.name.as_str(), a.country.as_deref()),
+            ("Smith; Jones", Some("FR"))
+        );
         let (_, rows) = read_rows("external_id\tname\n8\tAcme, Inc.\n");
         assert_eq!(valid(&rows[0]).name, "Acme, Inc.");
         assert_eq!(sniff_delimiter(b"a,b;c,d\n"), b',');

@@ -19,6 +19,9 @@ use crate::domain::crm_import::{AccountRow, Columns, Field, FileError, Reader, R
 /// Rows per transaction: 2,000 rows of 14 values stay under SQLite's 32,766 bound values in
 /// one insert, and a batch holds the write lock for a fraction of a second.
 pub const BATCH_ROWS: usize = 2_000;
+/// SQLite page cache while importing (see `db::bulk_cache`): room for the matching keys of
+/// a few hundred thousand accounts.
+const BULK_CACHE_MIB: u32 = 256;
 /// Row errors kept for the report; past that they are only counted.
 pub const KEPT_ERRORS: usize = 1_000;
 /// Updated accounts whose changes the report lists.
@@ -126,6 +129,26 @@ pub fn import<R: Read>(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Report, ImportError> {
     let mut reader = Reader::new(input)?;
+    db::bulk_cache(conn, Some(BULK_CACHE_MIB))
+        .map_err(|error| ImportError::Database { error, saved: 0 })?;
+    let result = import_rows(conn, &mut reader, total, dry_run, now, &mut progress);
+    let restored = db::bulk_cache(conn, None);
+    let report = result?;
+    restored.map_err(|error| ImportError::Database {
+        error,
+        saved: report.valid_rows(),
+    })?;
+    Ok(report)
+}
+
+fn import_rows<R: Read>(
+    conn: &mut DbConnection,
+    reader: &mut Reader<R>,
+    total: u64,
+    dry_run: bool,
+    now: NaiveDateTime,
+    progress: &mut impl FnMut(u64, u64),
+) -> Result<Report, ImportError> {
     let columns = reader.columns().clone();
     let mut report = Report {
         dry_run,
@@ -164,7 +187,7 @@ pub fn import<R: Read>(
 /// What an import does with one row, given the stored account with its external id.
 enum Plan<'a> {
     Create,
-    Update(&'a ImportedAccount, AccountRow, Vec<FieldChange>),
+    Update(&'a ImportedAccount, Box<AccountRow>, Vec<FieldChange>),
     Unchanged,
 }
 
@@ -207,7 +230,11 @@ fn plan<'a>(
             });
         }
     };
-    text(Field::Name, &Some(before.name.clone()), &Some(after.name.clone()));
+    text(
+        Field::Name,
+        &Some(before.name.clone()),
+        &Some(after.name.clone()),
+    );
     text(Field::Website, &before.website, &after.website);
     text(Field::Country, &before.country, &after.country);
     text(Field::Industry, &before.industry, &after.industry);
@@ -221,7 +248,11 @@ fn plan<'a>(
             });
         }
     };
-    flag(Field::NamedAccount, before.named_account, after.named_account);
+    flag(
+        Field::NamedAccount,
+        before.named_account,
+        after.named_account,
+    );
     flag(
         Field::ReservedForDirect,
         before.reserved_for_direct,
@@ -232,7 +263,7 @@ fn plan<'a>(
     if changes.is_empty() && before.domain_key == after.domain_key {
         Plan::Unchanged
     } else {
-        Plan::Update(before, after, changes)
+        Plan::Update(before, Box::new(after), changes)
     }
 }
 
@@ -325,7 +356,9 @@ fn apply_batch(
     report.updated += counted.updated;
     report.unchanged += counted.unchanged;
     let room = KEPT_CHANGES.saturating_sub(report.changes.len());
-    report.changes.extend(counted.changes.into_iter().take(room));
+    report
+        .changes
+        .extend(counted.changes.into_iter().take(room));
     Ok(())
 }
 
@@ -385,7 +418,10 @@ mod tests {
                     A2,Globex,,yes\n";
         let r = run(&mut conn, file, false);
         assert_eq!((r.rows, r.created, r.updated, r.unchanged), (2, 2, 0, 0));
-        assert_eq!(keys_of(&mut conn, "A1"), expected_keys("Acme GmbH", Some("acme.de")));
+        assert_eq!(
+            keys_of(&mut conn, "A1"),
+            expected_keys("Acme GmbH", Some("acme.de"))
+        );
 
         let again = run(&mut conn, file, false);
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
@@ -395,7 +431,10 @@ mod tests {
                        A2,Globex,,yes\n";
         let dry = run(&mut conn, changed, true);
         assert_eq!((dry.created, dry.updated, dry.unchanged), (0, 1, 1));
-        assert_eq!(keys_of(&mut conn, "A1"), expected_keys("Acme GmbH", Some("acme.de")));
+        assert_eq!(
+            keys_of(&mut conn, "A1"),
+            expected_keys("Acme GmbH", Some("acme.de"))
+        );
         let fields: Vec<Field> = dry.changes[0].fields.iter().map(|c| c.field).collect();
         assert_eq!(fields, [Field::Name, Field::Website, Field::NamedAccount]);
         assert_eq!(dry.changes[0].fields[0].before, "Acme GmbH");
@@ -406,7 +445,10 @@ mod tests {
         let a = &crm::by_external_ids(&mut conn, &["A1"]).unwrap()[0];
         assert_eq!((a.name.as_str(), a.named_account), ("Initech", true));
         assert_eq!(a.domain_key.as_deref(), Some("initech.com"));
-        assert_eq!(keys_of(&mut conn, "A1"), expected_keys("Initech", Some("initech.com")));
+        assert_eq!(
+            keys_of(&mut conn, "A1"),
+            expected_keys("Initech", Some("initech.com"))
+        );
         assert_eq!(crm::count(&mut conn).unwrap(), 2);
     }
 

@@ -97,25 +97,46 @@ async fn verdict(app: &TestApp, q: &str) -> String {
 async fn a_salesforce_export_is_checked_by_a_dry_run_then_imported_with_one_button() {
     let (app, admin) = admin_app().await;
     let page = admin.get("/admin/accounts/import").await;
-    assert!(page.body.contains("href=\"/admin/accounts/import\" aria-current=\"page\">CRM import"));
-    assert!(page.text().contains("The CRM list holds <strong>0</strong> accounts."));
+    assert!(
+        page.body
+            .contains("href=\"/admin/accounts/import\" aria-current=\"page\">CRM import")
+    );
+    assert!(
+        page.text()
+            .contains("The CRM list holds <strong>0</strong> accounts.")
+    );
 
     let page = upload(&admin, SALESFORCE, true).await;
     let text = page.text();
     assert_eq!(page.status, StatusCode::OK, "{text}");
     assert!(text.contains("Dry run: nothing was saved"), "{text}");
-    assert!(text.contains("<th scope=\"row\">New accounts to add</th><td class=\"num\">3</td>"), "{text}");
+    assert!(
+        text.contains("<th scope=\"row\">New accounts to add</th><td class=\"num\">3</td>"),
+        "{text}"
+    );
     assert!(text.contains("Not imported: Phone."), "{text}");
     assert_eq!(count(&app), 0, "a dry run writes nothing");
     assert_eq!(key_count(&app), 0, "a dry run writes no matching keys");
 
     let action = form_action(&page.body, "/admin/accounts/import/");
-    let page = admin.submit("/admin/accounts/import", &action, &[("file_name", "accounts.csv")]).await;
+    let page = admin
+        .submit(
+            "/admin/accounts/import",
+            &action,
+            &[("file_name", "accounts.csv")],
+        )
+        .await;
     let text = page.text();
     assert_eq!(page.status, StatusCode::OK, "{text}");
     assert!(text.contains("CRM import finished"), "{text}");
-    assert!(text.contains("<th scope=\"row\">New accounts added</th><td class=\"num\">3</td>"), "{text}");
-    assert!(text.contains("now holds <strong>3</strong> accounts"), "{text}");
+    assert!(
+        text.contains("<th scope=\"row\">New accounts added</th><td class=\"num\">3</td>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("now holds <strong>3</strong> accounts"),
+        "{text}"
+    );
     assert_eq!(count(&app), 3);
 
     let globex = account(&app, "001A000001");
@@ -149,20 +170,42 @@ async fn a_re_import_updates_accounts_by_external_id() {
     let before = account(&app, "001A000001");
 
     let changed = SALESFORCE
-        .replace("Globex Corporation,https://www.globex.com", "Globex Holdings,https://globex-holdings.com")
+        .replace(
+            "Globex Corporation,https://www.globex.com",
+            "Globex Holdings,https://globex-holdings.com",
+        )
         .replace(",dana@vendor.example,true,", ",dana@vendor.example,false,");
     let dry = upload(&admin, &changed, true).await;
     let text = dry.text();
-    assert!(text.contains("<th scope=\"row\">Accounts to update</th><td class=\"num\">1</td>"), "{text}");
-    assert!(text.contains("<th scope=\"row\">Unchanged</th><td class=\"num\">2</td>"), "{text}");
-    assert!(text.contains("account name: Globex Corporation → Globex Holdings"), "{text}");
+    assert!(
+        text.contains("<th scope=\"row\">Accounts to update</th><td class=\"num\">1</td>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<th scope=\"row\">Unchanged</th><td class=\"num\">2</td>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("account name: Globex Corporation → Globex Holdings"),
+        "{text}"
+    );
     assert!(text.contains("named account: yes → no"), "{text}");
-    assert_eq!(account(&app, "001A000001").name, "Globex Corporation", "a dry run writes nothing");
+    assert_eq!(
+        account(&app, "001A000001").name,
+        "Globex Corporation",
+        "a dry run writes nothing"
+    );
 
     let page = upload(&admin, &changed, false).await;
     let text = page.text();
-    assert!(text.contains("<th scope=\"row\">Accounts updated</th><td class=\"num\">1</td>"), "{text}");
-    assert!(text.contains("<th scope=\"row\">New accounts added</th><td class=\"num\">0</td>"), "{text}");
+    assert!(
+        text.contains("<th scope=\"row\">Accounts updated</th><td class=\"num\">1</td>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<th scope=\"row\">New accounts added</th><td class=\"num\">0</td>"),
+        "{text}"
+    );
     assert_eq!(count(&app), 3, "updated in place, not added again");
     let after = account(&app, "001A000001");
     assert_eq!(after.id, before.id);
@@ -172,13 +215,19 @@ async fn a_re_import_updates_accounts_by_external_id() {
 
     // The matching keys followed the change, and the account is no longer reserved.
     let keys = keys_of(&app, &after.id);
-    assert!(keys.contains(&"d:globex-holdings.com".to_owned()), "{keys:?}");
+    assert!(
+        keys.contains(&"d:globex-holdings.com".to_owned()),
+        "{keys:?}"
+    );
     assert!(!keys.contains(&"d:globex.com".to_owned()), "{keys:?}");
     assert_eq!(verdict(&app, "globex-holdings.com").await, "Open");
 
     // The same file again changes nothing.
     let page = upload(&admin, &changed, false).await;
-    assert!(page.text().contains("<th scope=\"row\">Unchanged</th><td class=\"num\">3</td>"));
+    assert!(
+        page.text()
+            .contains("<th scope=\"row\">Unchanged</th><td class=\"num\">3</td>")
+    );
 }
 
 #[actix_web::test]
@@ -196,8 +245,16 @@ A1,Repeated,,,,
     let page = upload(&admin, csv, false).await;
     let text = page.text();
     assert_eq!(page.status, StatusCode::OK, "{text}");
-    assert!(text.contains("Rows with errors were skipped; the other rows were imported."), "{text}");
-    assert!(text.contains("<th scope=\"row\">Rows skipped because of errors</th><td class=\"num\">3</td>"), "{text}");
+    assert!(
+        text.contains("Rows with errors were skipped; the other rows were imported."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "<th scope=\"row\">Rows skipped because of errors</th><td class=\"num\">3</td>"
+        ),
+        "{text}"
+    );
     // Line 3 starts the quoted two-line name, so the next row is on line 5.
     assert!(text.contains("<th scope=\"row\" class=\"num\">3</th>\n      <td>country</td>\n      <td>\"Germny\" is not a country"), "{text}");
     assert!(text.contains("<th scope=\"row\" class=\"num\">5</th>\n      <td>name</td>\n      <td>The account name is empty."), "{text}");
@@ -215,7 +272,9 @@ async fn a_file_without_the_required_columns_is_refused_with_what_was_found() {
     let page = upload(&admin, "Account ID,Website\n1,acme.com\n", true).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.text().contains("The file has no column for the account name. Found: \"Account ID\", \"Website\"."),
+        page.text().contains(
+            "The file has no column for the account name. Found: \"Account ID\", \"Website\"."
+        ),
         "{}",
         page.text()
     );
@@ -232,7 +291,10 @@ async fn only_admins_may_import() {
     app.create_user("pat@alpha.example", "partner", Some(&org), true);
     for email in [REP, "pat@alpha.example"] {
         let client = app.login(email).await;
-        assert_eq!(client.get("/admin/accounts/import").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            client.get("/admin/accounts/import").await.status,
+            StatusCode::FORBIDDEN
+        );
         let token = client.csrf_from("/account/password").await;
         let page = client
             .post_multipart(
@@ -242,28 +304,49 @@ async fn only_admins_may_import() {
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{email}");
     }
-    assert!(app.client().get("/admin/accounts/import").await.is_login_redirect());
+    assert!(
+        app.client()
+            .get("/admin/accounts/import")
+            .await
+            .is_login_redirect()
+    );
     assert_eq!(count(&app), 0);
 }
 
 #[actix_web::test]
 async fn an_upload_without_the_csrf_token_is_refused() {
     let (app, admin) = admin_app().await;
-    let page = admin.post_multipart("/admin/accounts/import", form(SALESFORCE, false)).await;
+    let page = admin
+        .post_multipart("/admin/accounts/import", form(SALESFORCE, false))
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     let page = admin
-        .post_multipart("/admin/accounts/import?csrf_token=forged", form(SALESFORCE, false))
+        .post_multipart(
+            "/admin/accounts/import?csrf_token=forged",
+            form(SALESFORCE, false),
+        )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // The query string counts for uploads only: an urlencoded post still needs the field.
     let token = admin.csrf_from("/admin/accounts/import").await;
     let page = admin
-        .post_raw(&format!("/admin/orgs?csrf_token={token}"), &[("name", "Sneaky Org"), ("tier", "gold"), ("status", "active")])
+        .post_raw(
+            &format!("/admin/orgs?csrf_token={token}"),
+            &[
+                ("name", "Sneaky Org"),
+                ("tier", "gold"),
+                ("status", "active"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(count(&app), 0);
     let page = upload(&admin, SALESFORCE, false).await;
-    assert_eq!(page.status, StatusCode::OK, "with the token it goes through");
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "with the token it goes through"
+    );
     assert_eq!(count(&app), 3);
 }
 
@@ -300,19 +383,32 @@ async fn the_cli_imports_reports_errors_by_line_and_updates_on_re_import() {
     assert!(ok, "{out}{err}");
     assert!(out.contains("Dry run of"), "{out}");
     assert!(out.contains("4 rows read: 3 new accounts would be added, 0 would be updated, 0 unchanged, 1 skipped because of errors."), "{out}");
-    assert!(out.contains("line 5, Billing Country: \"Germny\" is not a country"), "{out}");
+    assert!(
+        out.contains("line 5, Billing Country: \"Germny\" is not a country"),
+        "{out}"
+    );
     assert_eq!(count(&app), 0);
 
     let (ok, out, err) = import_cli(&app, &[&file]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("3 new accounts added"), "{out}");
-    assert!(out.contains("Rows with errors are skipped; the other rows are imported."), "{out}");
+    assert!(
+        out.contains("Rows with errors are skipped; the other rows are imported."),
+        "{out}"
+    );
     assert_eq!(count(&app), 3);
 
-    let changed = write_file(&dir, "sf2.csv", &SALESFORCE.replace("Umbrella Pharma GmbH", "Umbrella Pharma AG"));
+    let changed = write_file(
+        &dir,
+        "sf2.csv",
+        &SALESFORCE.replace("Umbrella Pharma GmbH", "Umbrella Pharma AG"),
+    );
     let (ok, out, _) = import_cli(&app, &[&changed]);
     assert!(ok);
-    assert!(out.contains("0 new accounts added, 1 updated, 2 unchanged"), "{out}");
+    assert!(
+        out.contains("0 new accounts added, 1 updated, 2 unchanged"),
+        "{out}"
+    );
     assert!(out.contains("line 4 (001A000003, Umbrella Pharma AG): account name: Umbrella Pharma GmbH → Umbrella Pharma AG"), "{out}");
     assert_eq!(count(&app), 3);
     assert_eq!(account(&app, "001A000003").name, "Umbrella Pharma AG");
@@ -349,7 +445,12 @@ async fn the_cli_fails_clearly_when_nothing_can_be_imported() {
     let file = write_file(&dir, "no-name.csv", "Account ID,Website\n1,acme.com\n");
     let (ok, _, err) = import_cli(&app, &[&file]);
     assert!(!ok);
-    assert!(err.contains("The file has no column for the account name. Found: \"Account ID\", \"Website\"."), "{err}");
+    assert!(
+        err.contains(
+            "The file has no column for the account name. Found: \"Account ID\", \"Website\"."
+        ),
+        "{err}"
+    );
 
     let (ok, _, err) = import_cli(&app, &[&dir.path().join("missing.csv").to_string_lossy()]);
     assert!(!ok);
@@ -358,7 +459,10 @@ async fn the_cli_fails_clearly_when_nothing_can_be_imported() {
     let file = write_file(&dir, "all-bad.csv", "external_id,name\n,No id\n2,\n");
     let (ok, out, err) = import_cli(&app, &[&file]);
     assert!(!ok, "{out}");
-    assert!(out.contains("line 2, external_id:") && out.contains("line 3, name:"), "{out}");
+    assert!(
+        out.contains("line 2, external_id:") && out.contains("line 3, name:"),
+        "{out}"
+    );
     assert!(err.contains("no row of"), "{err}");
     assert_eq!(count(&app), 0);
 }

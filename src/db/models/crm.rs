@@ -275,10 +275,7 @@ pub fn insert_imported(
     rows: &[&AccountRow],
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|_| crate::auth::token::new_id())
-        .collect();
+    let ids: Vec<String> = rows.iter().map(|_| crate::auth::token::new_id()).collect();
     let values: Vec<AccountInsert> = rows
         .iter()
         .zip(&ids)
@@ -313,7 +310,9 @@ pub fn insert_imported(
     }
     let profiles: Vec<Profile> = rows
         .iter()
-        .map(|r| prospect_key::account_profile(&r.name, r.website.as_deref(), r.domain_key.as_deref()))
+        .map(|r| {
+            prospect_key::account_profile(&r.name, r.website.as_deref(), r.domain_key.as_deref())
+        })
         .collect();
     let records: Vec<(prospect_key::Kind, &str, &Profile)> = ids
         .iter()

@@ -219,7 +219,9 @@ async fn receive(mut form: Multipart, dir: &Path) -> Result<Upload, UploadError>
                     }
                     out.write_all(&chunk).map_err(UploadError::Io)?;
                 }
-                let tmp = out.into_inner().map_err(|e| UploadError::Io(e.into_error()))?;
+                let tmp = out
+                    .into_inner()
+                    .map_err(|e| UploadError::Io(e.into_error()))?;
                 upload.file = Some((tmp, name, size));
             }
             Some("dry_run") => {
@@ -256,7 +258,13 @@ async fn run_import(
 ) -> Result<Result<Report, ImportError>, AppError> {
     let now = state.clock.naive_now();
     db::run(&state.pool, move |conn| {
-        Ok(crm_import::import_file(conn, &path, dry_run, now, |_, _| {}))
+        Ok(crm_import::import_file(
+            conn,
+            &path,
+            dry_run,
+            now,
+            |_, _| {},
+        ))
     })
     .await
 }

@@ -14,7 +14,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home::show))
         .route("/admin/accounts/import", web::get().to(import::show))
         .route("/admin/accounts/import", web::post().to(import::upload))
-        .route("/admin/accounts/import/{id}", web::post().to(import::confirm))
+        .route(
+            "/admin/accounts/import/{id}",
+            web::post().to(import::confirm),
+        )
         .route("/admin/orgs", web::get().to(orgs::list))
         .route("/admin/orgs", web::post().to(orgs::create))
         .route("/admin/orgs/new", web::get().to(orgs::new))
