@@ -119,6 +119,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/admin/outbox".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
+        (
+            "/admin/accounts/import".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
         ("/password/forgot".into(), [Ok(200); 6]),
         (
             format!("/admin/users/{partner_b}"),
@@ -176,6 +180,15 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/outbox/no-such-email/retry".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
+        (
+            // Uploads are multipart; a plain form is told to use the page's upload form.
+            "/admin/accounts/import".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(415)],
+        ),
+        (
+            "/admin/accounts/import/no-such-upload".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (

@@ -275,6 +275,22 @@ pub async fn upload(
     req: HttpRequest,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    let is_upload = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_upload {
+        return form_page(
+            &signed,
+            &state,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some(
+                "Choose the file with the form below: this address takes file uploads only.".into(),
+            ),
+        )
+        .await;
+    }
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
