@@ -1,4 +1,5 @@
-//! The command line: `truce` (serve), `truce migrate`, `truce user add`.
+//! The command line: `truce` (serve), `truce migrate`, `truce user add`, `truce import
+//! accounts`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -48,6 +49,29 @@ pub enum Command {
     /// API tokens for scripts (the lock-check API).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import CRM accounts from a CSV export (Salesforce, HubSpot or the portal's own column
+    /// names). Accounts are matched by external id: new ones are added, changed ones updated.
+    /// Rows with errors are skipped and listed with their line numbers; the other rows are
+    /// imported.
+    Accounts(ImportAccountsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportAccountsArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The CSV file; its first line names the columns.
+    pub file: std::path::PathBuf,
+    /// Check the file and report what would change, without saving anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,7 +137,119 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
         Some(Command::Demo(args)) => crate::demo::run(args).await,
         Some(Command::Token(TokenCommand::Create(args))) => create_token(args).await,
+        Some(Command::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
     }
+}
+
+/// Row errors printed before "and N more".
+const PRINTED_ERRORS: usize = 50;
+
+async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
+    use crate::workflow::crm_import::{self, thousands};
+
+    telemetry::init(LogFormat::Text);
+    let url = args.db.database_url().map_err(anyhow::Error::msg)?;
+    let path = args.file.clone();
+    let dry_run = args.dry_run;
+    let now = SystemClock.naive_now();
+    let started = std::time::Instant::now();
+    let report = actix_web::web::block(move || -> anyhow::Result<crm_import::Report> {
+        // The file first: a missing file or a header without the required columns is
+        // reported before the database is opened.
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        crate::domain::crm_import::Reader::new(file)
+            .with_context(|| format!("cannot import {}", path.display()))?;
+        let pool = db::connect(&url, 1)?;
+        let mut conn = pool.get().context("cannot connect to the database")?;
+        db::migrate(&mut conn)?;
+        let mut last_shown = (0u64, std::time::Instant::now());
+        crm_import::import_file(&mut conn, &path, dry_run, now, |done, total| {
+            if done > 0
+                && done < total
+                && (done - last_shown.0 >= 5_000 || last_shown.1.elapsed().as_secs() >= 1)
+            {
+                last_shown = (done, std::time::Instant::now());
+                eprintln!("{} of {} rows…", thousands(done), thousands(total));
+            }
+        })
+        .with_context(|| format!("cannot import {}", path.display()))
+    })
+    .await??;
+    let r = &report;
+    let name = args.file.display();
+    let took = crate::demo::format_elapsed(started.elapsed());
+    if r.dry_run {
+        println!("Dry run of {name}: nothing was saved ({took}).");
+    } else {
+        println!("Imported {name} in {took}.");
+    }
+    let (new, updated) = if r.dry_run {
+        ("would be added", "would be updated")
+    } else {
+        ("added", "updated")
+    };
+    println!(
+        "{} rows read: {} new accounts {new}, {} {updated}, {} unchanged, {} skipped because of errors.",
+        thousands(r.rows),
+        thousands(r.created),
+        thousands(r.updated),
+        thousands(r.unchanged),
+        thousands(r.invalid_rows),
+    );
+    println!(
+        "Rows with errors are skipped; the other rows {} imported. Accounts are matched by external id.",
+        if r.dry_run { "would be" } else { "are" }
+    );
+    let read: Vec<String> = r
+        .columns
+        .iter()
+        .map(|(field, header)| format!("{} ← \"{header}\"", field.label()))
+        .collect();
+    println!("Columns read: {}.", read.join(", "));
+    if !r.ignored.is_empty() {
+        println!("Columns not imported: {}.", r.ignored.join(", "));
+    }
+    if !r.changes.is_empty() {
+        println!(
+            "\nChanges (the first {} of {} updated accounts):",
+            r.changes.len(),
+            thousands(r.updated)
+        );
+        for c in &r.changes {
+            println!(
+                "  line {} ({}, {}): {}",
+                c.line,
+                c.external_id,
+                c.name,
+                c.describe()
+            );
+        }
+    }
+    if r.error_count() > 0 {
+        println!("\nErrors:");
+        for e in r.errors.iter().take(PRINTED_ERRORS) {
+            if e.column.is_empty() {
+                println!("  line {}: {}", e.line, e.message);
+            } else {
+                println!("  line {}, {}: {}", e.line, e.column, e.message);
+            }
+        }
+        let more = r.error_count().saturating_sub(PRINTED_ERRORS as u64);
+        if more > 0 {
+            println!("  and {} more.", thousands(more));
+        }
+    }
+    if r.rows == 0 {
+        bail!("{name} has no data rows: nothing to import");
+    }
+    if r.valid_rows() == 0 {
+        bail!("no row of {name} can be imported: fix the errors listed above and try again");
+    }
+    if r.dry_run {
+        println!("\nRun the command again without --dry-run to import.");
+    }
+    Ok(())
 }
 
 async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {

@@ -239,6 +239,20 @@ pub fn auto_checkpoint(conn: &mut DbConnection, on: bool) -> diesel::QueryResult
     }
 }
 
+/// SQLite's page cache for a bulk write on this connection: `Some(mib)` for the job, `None`
+/// back to SQLite's default (2 MiB) before the connection returns to the pool. A bulk import
+/// inserts matching keys all over their index; with the default cache each batch reads and
+/// spills the same pages again and again. PostgreSQL has nothing to do.
+pub fn bulk_cache(conn: &mut DbConnection, mib: Option<u32>) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(_) => Ok(()),
+        DbConnection::Sqlite(c) => c.batch_execute(&format!(
+            "PRAGMA cache_size = -{}",
+            mib.map_or(2_000, |m| u64::from(m) * 1024)
+        )),
+    }
+}
+
 /// Copies what it can of the WAL into the database without waiting for, or blocking,
 /// readers and writers (SQLite's passive checkpoint). Run outside a transaction.
 pub fn checkpoint(conn: &mut DbConnection) -> diesel::QueryResult<()> {

@@ -60,6 +60,7 @@ impl Layout {
                 ("/admin/orgs", "Organisations"),
                 ("/admin/users", "Users"),
                 ("/admin/outbox", "Outbox"),
+                ("/admin/accounts/import", "CRM import"),
                 ("/account/tokens", "API tokens"),
             ],
         };

@@ -65,7 +65,19 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/partner".into(),
             [Login, Ok(200), Ok(200), Deny, Deny, Deny],
         ),
-        ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Deny]),
+        ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Ok(200)]),
+        (
+            "/sales?q=Acme".into(),
+            [Login, Deny, Deny, Ok(200), Deny, Ok(200)],
+        ),
+        (
+            "/sales/accounts/no-such-account".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Ok(404)],
+        ),
+        (
+            "/account/tokens".into(),
+            [Login, Deny, Deny, Ok(200), Deny, Ok(200)],
+        ),
         (
             "/review".into(),
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
@@ -117,6 +129,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/outbox".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/accounts/import".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         ("/password/forgot".into(), [Ok(200); 6]),
@@ -176,6 +192,15 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/outbox/no-such-email/retry".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
+        (
+            // Uploads are multipart; a plain form is told to use the page's upload form.
+            "/admin/accounts/import".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(415)],
+        ),
+        (
+            "/admin/accounts/import/no-such-upload".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (

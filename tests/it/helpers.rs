@@ -646,3 +646,19 @@ pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &s
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     admin.submit("/admin/policy", "/admin/policy", &pairs).await
 }
+
+impl TestClient {
+    /// Posts a multipart form (a file upload) to `path` as given: the caller puts the CSRF
+    /// token in the query string, as the upload form does.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        Page::from(
+            self.http
+                .post(self.url(path))
+                .multipart(form)
+                .send()
+                .await
+                .expect("multipart POST"),
+        )
+        .await
+    }
+}

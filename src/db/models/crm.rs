@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::prospect_key;
 use crate::db::DbConnection;
 use crate::db::schema::{crm_accounts, direct_opportunities};
+use crate::domain::crm_import::AccountRow;
 use crate::domain::matching::Profile;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -252,4 +253,165 @@ pub fn record_activity(
         .select(direct_opportunities::account_id)
         .first(conn)
         .optional()
+}
+
+/// An account as the CRM import compares it with a row of a file.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crm_accounts)]
+pub struct ImportedAccount {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub website: Option<String>,
+    pub domain_key: Option<String>,
+    pub country: Option<String>,
+    pub industry: Option<String>,
+    pub owner_email: Option<String>,
+    pub named_account: bool,
+    pub reserved_for_direct: bool,
+}
+
+impl ImportedAccount {
+    pub fn profile(&self) -> Profile {
+        prospect_key::account_profile(
+            &self.name,
+            self.website.as_deref(),
+            self.domain_key.as_deref(),
+        )
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = crm_accounts, treat_none_as_default_value = false)]
+struct AccountInsert<'a> {
+    id: &'a str,
+    external_id: Option<&'a str>,
+    name: &'a str,
+    name_key: String,
+    name_head: String,
+    domain_key: Option<&'a str>,
+    website: Option<&'a str>,
+    country: Option<&'a str>,
+    industry: Option<&'a str>,
+    owner_email: Option<&'a str>,
+    named_account: bool,
+    reserved_for_direct: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Columns of an [`AccountInsert`]: rows per statement stay under SQLite's 32,766 bound values.
+const INSERT_COLUMNS: usize = 14;
+const MAX_BINDS: usize = 32_766;
+
+/// The accounts with these external ids, in one query.
+pub fn by_external_ids(
+    conn: &mut DbConnection,
+    external_ids: &[&str],
+) -> QueryResult<Vec<ImportedAccount>> {
+    if external_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    crm_accounts::table
+        .filter(crm_accounts::external_id.eq_any(external_ids))
+        .select(ImportedAccount::as_select())
+        .load(conn)
+}
+
+/// Stores many accounts with multi-row inserts, and their matching keys in one
+/// `prospect_key::insert`. Returns the new ids, in the order of `rows`.
+pub fn insert_imported(
+    conn: &mut DbConnection,
+    rows: &[&AccountRow],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = rows.iter().map(|_| crate::auth::token::new_id()).collect();
+    let values: Vec<AccountInsert> = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            let key = crate::domain::prospect::name_key(&r.name);
+            AccountInsert {
+                id,
+                external_id: Some(&r.external_id),
+                name: &r.name,
+                name_head: super::registration::name_head(&key).to_owned(),
+                name_key: key,
+                domain_key: r.domain_key.as_deref(),
+                website: r.website.as_deref(),
+                country: r.country.as_deref(),
+                industry: r.industry.as_deref(),
+                owner_email: r.owner_email.as_deref(),
+                named_account: r.named_account,
+                reserved_for_direct: r.reserved_for_direct,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect();
+    for chunk in values.chunks(MAX_BINDS / INSERT_COLUMNS) {
+        // Multi-row inserts go through the backend's own connection: diesel's
+        // `MultiConnection` only builds single-row ones.
+        let insert = diesel::insert_into(crm_accounts::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+            DbConnection::Pg(c) => insert.execute(c)?,
+        };
+    }
+    let profiles: Vec<Profile> = rows
+        .iter()
+        .map(|r| {
+            prospect_key::account_profile(&r.name, r.website.as_deref(), r.domain_key.as_deref())
+        })
+        .collect();
+    let records: Vec<(prospect_key::Kind, &str, &Profile)> = ids
+        .iter()
+        .zip(&profiles)
+        .map(|(id, p)| (prospect_key::Kind::Account, id.as_str(), p))
+        .collect();
+    prospect_key::insert(conn, &records)?;
+    Ok(ids)
+}
+
+/// Writes an imported row over an account, and replaces its matching keys when its name or
+/// website changed.
+pub fn update_imported(
+    conn: &mut DbConnection,
+    before: &ImportedAccount,
+    after: &AccountRow,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let key = crate::domain::prospect::name_key(&after.name);
+    diesel::update(crm_accounts::table.filter(crm_accounts::id.eq(&before.id)))
+        .set((
+            crm_accounts::name.eq(&after.name),
+            crm_accounts::name_head.eq(super::registration::name_head(&key)),
+            crm_accounts::name_key.eq(&key),
+            crm_accounts::website.eq(&after.website),
+            crm_accounts::domain_key.eq(&after.domain_key),
+            crm_accounts::country.eq(&after.country),
+            crm_accounts::industry.eq(&after.industry),
+            crm_accounts::owner_email.eq(&after.owner_email),
+            crm_accounts::named_account.eq(after.named_account),
+            crm_accounts::reserved_for_direct.eq(after.reserved_for_direct),
+            crm_accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let after_profile = prospect_key::account_profile(
+        &after.name,
+        after.website.as_deref(),
+        after.domain_key.as_deref(),
+    );
+    prospect_key::replace(
+        conn,
+        prospect_key::Kind::Account,
+        &before.id,
+        &before.profile(),
+        &after_profile,
+    )
+}
+
+/// How many accounts the CRM import has stored (and any added otherwise).
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    crm_accounts::table.count().get_result(conn)
 }

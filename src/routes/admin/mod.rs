@@ -1,7 +1,8 @@
-//! Program administration (admins only): the program policy, partner organisations, users
-//! and the outbox.
+//! Program administration (admins only): the program policy, partner organisations, users,
+//! the outbox and the CRM account import.
 
 mod home;
+mod import;
 mod orgs;
 mod outbox;
 mod policy;
@@ -11,6 +12,12 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home::show))
+        .route("/admin/accounts/import", web::get().to(import::show))
+        .route("/admin/accounts/import", web::post().to(import::upload))
+        .route(
+            "/admin/accounts/import/{id}",
+            web::post().to(import::confirm),
+        )
         .route("/admin/orgs", web::get().to(orgs::list))
         .route("/admin/orgs", web::post().to(orgs::create))
         .route("/admin/orgs/new", web::get().to(orgs::new))
