@@ -146,23 +146,60 @@ fn per_key_limit(key: &str) -> i64 {
     }
 }
 
+#[derive(QueryableByName)]
+struct KeyHit {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    record_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+}
+
 /// The records sharing a key with `profile`, each once, in the order their keys were asked.
+///
+/// One statement for all the keys (a `UNION ALL` of one limited lookup per key), so a check
+/// costs one round trip to PostgreSQL, not twenty. Raw SQL because each backend spells its
+/// placeholders its own way and diesel's unions cannot limit their members.
 pub fn candidates(conn: &mut DbConnection, profile: &Profile) -> QueryResult<Vec<(String, Kind)>> {
-    let mut found: Vec<(String, Kind)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for key in profile_keys(profile) {
-        let rows: Vec<(String, String)> = prospect_keys::table
-            .filter(prospect_keys::key.eq(&key))
-            .select((prospect_keys::record_id, prospect_keys::kind))
-            .limit(per_key_limit(&key))
-            .load(conn)?;
-        for (id, kind) in rows {
-            if seen.insert(id.clone()) {
-                found.push((id, Kind::parse(&kind)));
-            }
-        }
+    let keys = profile_keys(profile);
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    let statement = |placeholder: &dyn Fn(usize) -> String| {
+        let members: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                format!(
+                    "SELECT record_id, kind, {i} AS ord FROM (SELECT record_id, kind FROM prospect_keys WHERE key = {} LIMIT {}) AS k{i}",
+                    placeholder(i + 1),
+                    per_key_limit(key)
+                )
+            })
+            .collect();
+        format!("{} ORDER BY ord", members.join(" UNION ALL "))
+    };
+    let rows: Vec<KeyHit> = match conn {
+        DbConnection::Sqlite(c) => {
+            let mut query = diesel::sql_query(statement(&|_| "?".into())).into_boxed();
+            for key in &keys {
+                query = query.bind::<diesel::sql_types::Text, _>(key);
+            }
+            query.load(c)?
+        }
+        DbConnection::Pg(c) => {
+            let mut query = diesel::sql_query(statement(&|n| format!("${n}"))).into_boxed();
+            for key in &keys {
+                query = query.bind::<diesel::sql_types::Text, _>(key);
+            }
+            query.load(c)?
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|hit| seen.insert(hit.record_id.clone()))
+        .map(|hit| (hit.record_id, Kind::parse(&hit.kind)))
+        .collect())
 }
 
 /// Rebuilds the keys if they were computed by another [`VERSION`] (or never): every account
