@@ -12,7 +12,7 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 
-use crate::db::models::crm::{self, ImportedAccount};
+use crate::db::models::crm::{self, Account};
 use crate::db::{self, DbConnection};
 use crate::domain::crm_import::{AccountRow, Columns, Field, FileError, Reader, Row, RowError};
 
@@ -187,15 +187,11 @@ fn import_rows<R: Read>(
 /// What an import does with one row, given the stored account with its external id.
 enum Plan<'a> {
     Create,
-    Update(&'a ImportedAccount, Box<AccountRow>, Vec<FieldChange>),
+    Update(&'a Account, Box<AccountRow>, Vec<FieldChange>),
     Unchanged,
 }
 
-fn plan<'a>(
-    row: &AccountRow,
-    existing: Option<&'a ImportedAccount>,
-    columns: &Columns,
-) -> Plan<'a> {
+fn plan<'a>(row: &AccountRow, existing: Option<&'a Account>, columns: &Columns) -> Plan<'a> {
     let Some(before) = existing else {
         return Plan::Create;
     };
@@ -310,7 +306,7 @@ fn apply_batch(
     let work = |conn: &mut DbConnection, report: &mut Report| -> diesel::QueryResult<()> {
         let ids: Vec<&str> = batch.iter().map(|r| r.external_id.as_str()).collect();
         let stored = crm::by_external_ids(conn, &ids)?;
-        let by_id: std::collections::HashMap<&str, &ImportedAccount> = stored
+        let by_id: std::collections::HashMap<&str, &Account> = stored
             .iter()
             .filter_map(|a| a.external_id.as_deref().map(|id| (id, a)))
             .collect();

@@ -77,7 +77,7 @@ fn keys_of(app: &TestApp, record_id: &str) -> Vec<String> {
         .unwrap()
 }
 
-fn account(app: &TestApp, external_id: &str) -> crm::ImportedAccount {
+fn account(app: &TestApp, external_id: &str) -> crm::Account {
     crm::by_external_ids(&mut app.conn(), &[external_id])
         .unwrap()
         .pop()

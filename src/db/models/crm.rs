@@ -255,32 +255,6 @@ pub fn record_activity(
         .optional()
 }
 
-/// An account as the CRM import compares it with a row of a file.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = crm_accounts)]
-pub struct ImportedAccount {
-    pub id: String,
-    pub external_id: Option<String>,
-    pub name: String,
-    pub website: Option<String>,
-    pub domain_key: Option<String>,
-    pub country: Option<String>,
-    pub industry: Option<String>,
-    pub owner_email: Option<String>,
-    pub named_account: bool,
-    pub reserved_for_direct: bool,
-}
-
-impl ImportedAccount {
-    pub fn profile(&self) -> Profile {
-        prospect_key::account_profile(
-            &self.name,
-            self.website.as_deref(),
-            self.domain_key.as_deref(),
-        )
-    }
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = crm_accounts, treat_none_as_default_value = false)]
 struct AccountInsert<'a> {
@@ -308,13 +282,13 @@ const MAX_BINDS: usize = 32_766;
 pub fn by_external_ids(
     conn: &mut DbConnection,
     external_ids: &[&str],
-) -> QueryResult<Vec<ImportedAccount>> {
+) -> QueryResult<Vec<Account>> {
     if external_ids.is_empty() {
         return Ok(Vec::new());
     }
     crm_accounts::table
         .filter(crm_accounts::external_id.eq_any(external_ids))
-        .select(ImportedAccount::as_select())
+        .select(Account::as_select())
         .load(conn)
 }
 
@@ -377,7 +351,7 @@ pub fn insert_imported(
 /// website changed.
 pub fn update_imported(
     conn: &mut DbConnection,
-    before: &ImportedAccount,
+    before: &Account,
     after: &AccountRow,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
