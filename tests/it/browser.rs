@@ -423,3 +423,64 @@ async fn a_partner_registers_a_deal_and_a_channel_manager_approves_it_in_a_real_
     screenshot(&browser, "register-phone.png").await;
     browser.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_rep_checks_a_prospect_with_the_keyboard_on_a_phone() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.create_user("rep@vendor.example", "sales", None, false);
+    app.add_crm_account(
+        "International Business Machines Corp",
+        Some("ibm.com"),
+        true,
+        false,
+    );
+    browser.set_window_size(390, 844).await.unwrap();
+    sign_in_as(&browser, &app, "rep@vendor.example", "/sales").await;
+    expect_heading(&browser, "Account lock check").await;
+
+    // Type the acronym and press Enter: the search box is an ordinary form.
+    let q = browser.find(Locator::Id("q")).await.unwrap();
+    q.send_keys("ibm.com\u{E007}").await.unwrap();
+    expect_text(&browser, "verdict", "Reserved for direct").await;
+    let result = browser
+        .find(Locator::Css(".lock-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("A named account"), "{result}");
+    assert!(
+        result.contains("International Business Machines Corp"),
+        "{result}"
+    );
+    assert_eq!(
+        browser
+            .find(Locator::Id("q"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ibm.com"),
+        "the search stays in the box"
+    );
+    let widths = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(
+        scroll <= inner,
+        "no horizontal overflow at phone width: {scroll} > {inner}"
+    );
+    screenshot(&browser, "lock-check-phone.png").await;
+    browser.close().await.unwrap();
+}
