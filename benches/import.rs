@@ -24,21 +24,14 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use truce::db::{self, DatabaseUrl};
-use truce::workflow::crm_import::{self, Report, thousands};
+use truce::domain::money::group_count;
+use truce::workflow::crm_import::{self, Report};
+
+mod common;
+use common::env_u64;
 
 /// The first import of the whole file must finish within this.
 const TARGET: Duration = Duration::from_secs(30);
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .replace(['_', ','], "")
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a whole number, not '{v}'")),
-        _ => default,
-    }
-}
 
 const FIRST: [&str; 40] = [
     "Blue",
@@ -358,7 +351,7 @@ fn run(url: &DatabaseUrl, path: &Path, total: u64, what: &str) -> (Report, Durat
     let report = crm_import::import_file(&mut conn, path, false, now, |done, all| {
         if last.elapsed() >= Duration::from_secs(5) {
             last = Instant::now();
-            eprintln!("  {} of {} rows…", thousands(done), thousands(all));
+            eprintln!("  {} of {} rows…", group_count(done), group_count(all));
         }
     })
     .expect("the import runs");
@@ -367,10 +360,10 @@ fn run(url: &DatabaseUrl, path: &Path, total: u64, what: &str) -> (Report, Durat
         "{what}: {:.1} s ({:.0} rows/s): {} new, {} updated, {} unchanged, {} errors",
         took.as_secs_f64(),
         total as f64 / took.as_secs_f64(),
-        thousands(report.created),
-        thousands(report.updated),
-        thousands(report.unchanged),
-        thousands(report.invalid_rows),
+        group_count(report.created),
+        group_count(report.updated),
+        group_count(report.unchanged),
+        group_count(report.invalid_rows),
     );
     profile::report();
     (report, took)
@@ -414,7 +407,7 @@ fn main() {
         write_csv(&file, n, false);
         println!(
             "CRM import of {} accounts ({:.1} MB of CSV)",
-            thousands(n),
+            group_count(n),
             std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
         );
     }

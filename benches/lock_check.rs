@@ -20,11 +20,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use truce::clock::{Clock, SharedClock, SystemClock};
+use truce::clock::{Clock, SystemClock};
 use truce::db::{self, DatabaseUrl};
 use truce::demo::{self, Spec};
 
@@ -217,28 +216,9 @@ async fn run() {
         .expect("database");
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_path = dir.path().to_string_lossy().into_owned();
-    let config = truce::cli::Cli::try_parse_from([
-        "truce",
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        &dir_path,
-        "--database-url",
-        &url,
-        "--no-jobs",
-    ])
-    .expect("flags parse")
-    .serve
-    .validate()
-    .expect("config is valid");
-    let clock: SharedClock = Arc::new(SystemClock);
     let started = Instant::now();
-    let app = truce::Application::build(config, clock)
-        .await
-        .expect("app starts");
+    let base = start(config(&dir_path, &url)).await;
     println!("App started in {:.1} s.", started.elapsed().as_secs_f64());
-    let base = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
 
     let url2 = url.clone();
     let (regs, accts, token) = actix_web::web::block(move || prepare(&url2))

@@ -17,11 +17,9 @@
 //! A generated SQLite database is kept at `<target>/tmp/registrations-N.db` for reuse.
 //! Nothing is asserted: this reports figures, and whether each page's p99 is under 20 ms.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use truce::clock::{Clock, SharedClock, SystemClock};
+use truce::clock::{Clock, SystemClock};
 use truce::db::{self, DatabaseUrl};
 use truce::demo::{self, Spec};
 
@@ -306,26 +304,8 @@ async fn run() {
         .expect("data");
     let url = data.url.clone();
     let dir = data.dir.to_string_lossy().into_owned();
-    let config = truce::cli::Cli::try_parse_from([
-        "truce",
-        "--bind",
-        "127.0.0.1:0",
-        "--data-dir",
-        &dir,
-        "--database-url",
-        &url,
-        "--no-jobs",
-    ])
-    .expect("flags parse")
-    .serve
-    .validate()
-    .expect("config is valid");
-    let clock: SharedClock = Arc::new(SystemClock);
-    let app = truce::Application::build(config.clone(), clock)
-        .await
-        .expect("app starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
+    let config = config(&dir, &url);
+    let base = start(config.clone()).await;
 
     let partner = Client::new(&base);
     partner

@@ -145,7 +145,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 const PRINTED_ERRORS: usize = 50;
 
 async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
-    use crate::workflow::crm_import::{self, thousands};
+    use crate::domain::money::group_count;
+    use crate::workflow::crm_import;
 
     telemetry::init(LogFormat::Text);
     let url = args.db.database_url().map_err(anyhow::Error::msg)?;
@@ -170,7 +171,7 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
                 && (done - last_shown.0 >= 5_000 || last_shown.1.elapsed().as_secs() >= 1)
             {
                 last_shown = (done, std::time::Instant::now());
-                eprintln!("{} of {} rows…", thousands(done), thousands(total));
+                eprintln!("{} of {} rows…", group_count(done), group_count(total));
             }
         })
         .with_context(|| format!("cannot import {}", path.display()))
@@ -191,11 +192,11 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
     };
     println!(
         "{} rows read: {} new accounts {new}, {} {updated}, {} unchanged, {} skipped because of errors.",
-        thousands(r.rows),
-        thousands(r.created),
-        thousands(r.updated),
-        thousands(r.unchanged),
-        thousands(r.invalid_rows),
+        group_count(r.rows),
+        group_count(r.created),
+        group_count(r.updated),
+        group_count(r.unchanged),
+        group_count(r.invalid_rows),
     );
     println!(
         "Rows with errors are skipped; the other rows {} imported. Accounts are matched by external id.",
@@ -214,7 +215,7 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
         println!(
             "\nChanges (the first {} of {} updated accounts):",
             r.changes.len(),
-            thousands(r.updated)
+            group_count(r.updated)
         );
         for c in &r.changes {
             println!(
@@ -237,7 +238,7 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
         }
         let more = r.error_count().saturating_sub(PRINTED_ERRORS as u64);
         if more > 0 {
-            println!("  and {} more.", thousands(more));
+            println!("  and {} more.", group_count(more));
         }
     }
     if r.rows == 0 {

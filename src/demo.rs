@@ -30,7 +30,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::lifecycle::format_date;
-use crate::domain::money::group_thousands;
+use crate::domain::money::group_count;
 use crate::domain::policy::{Policy, Segment};
 use crate::domain::prospect::{domain_key, name_key};
 use crate::domain::registration::INDUSTRIES;
@@ -114,8 +114,8 @@ impl Spec {
         if big_org > registrations {
             return Err(format!(
                 "--big-org ({}) cannot be more than --registrations ({}); lower it or raise --registrations",
-                count(big_org),
-                count(registrations)
+                group_count(big_org),
+                group_count(registrations)
             ));
         }
         let due = due.unwrap_or_else(|| 100_000.min(registrations / 10));
@@ -131,8 +131,8 @@ impl Spec {
         if plan.is_none() {
             return Err(format!(
                 "--due ({}) leaves too few registrations for the other states; use at most {} or raise --registrations",
-                count(due),
-                count(Plan::max_due(registrations))
+                group_count(due),
+                group_count(Plan::max_due(registrations))
             ));
         }
         Ok(spec)
@@ -1044,10 +1044,6 @@ fn amount(rng: &mut SmallRng, policy: &Policy) -> (i64, &'static str, i64, Segme
     )
 }
 
-fn count(n: u64) -> String {
-    group_thousands(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
 /// "42 s" or "3 min 05 s".
 pub fn format_elapsed(d: Duration) -> String {
     let s = d.as_secs();
@@ -1547,8 +1543,8 @@ pub fn generate(
                 last = Instant::now();
                 progress(&format!(
                     "  matching keys: {} of {} records{} ({})",
-                    count(done),
-                    count(total),
+                    group_count(done),
+                    group_count(total),
                     if done == total {
                         "; sorting the keys into their index"
                     } else {
@@ -1757,9 +1753,9 @@ fn fill(
     let active_orgs = orgs.iter().filter(|o| o.status == "active").count();
     progress(&format!(
         "organisations: {} ({} active) and {} users ({})",
-        count(summary.orgs),
-        count(active_orgs as u64),
-        count(summary.users),
+        group_count(summary.orgs),
+        group_count(active_orgs as u64),
+        group_count(summary.users),
         format_elapsed(started.elapsed())
     ));
     drop(org_rows);
@@ -1787,8 +1783,8 @@ fn fill(
             reported = done;
             progress(&format!(
                 "registrations: {} / {} ({})",
-                count(done),
-                count(total),
+                group_count(done),
+                group_count(total),
                 format_elapsed(started.elapsed())
             ));
         }
@@ -1909,8 +1905,8 @@ fn fill(
             if n + 1 < accounts {
                 progress(&format!(
                     "CRM accounts: {} of {} ({})",
-                    count(summary.crm_accounts),
-                    count(accounts),
+                    group_count(summary.crm_accounts),
+                    group_count(accounts),
                     format_elapsed(started.elapsed())
                 ));
             }
@@ -1918,8 +1914,8 @@ fn fill(
     }
     progress(&format!(
         "CRM accounts: {}, direct opportunities: {} ({})",
-        count(summary.crm_accounts),
-        count(summary.opportunities),
+        group_count(summary.crm_accounts),
+        group_count(summary.opportunities),
         format_elapsed(started.elapsed())
     ));
 
@@ -1974,8 +1970,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let now = SystemClock.naive_now();
     eprintln!(
         "Generating {} registrations for {} partner organisations into {} ...",
-        count(spec.registrations),
-        count(spec.orgs),
+        group_count(spec.registrations),
+        group_count(spec.orgs),
         match &url {
             db::DatabaseUrl::Sqlite(path) => path.clone(),
             db::DatabaseUrl::Postgres(_) => "PostgreSQL".into(),
@@ -2003,37 +1999,37 @@ fn print_summary(spec: &Spec, s: &Summary, password: &str) {
         .by_status
         .iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(status, n)| format!("{} {status}", count(*n)))
+        .map(|(status, n)| format!("{} {status}", group_count(*n)))
         .collect();
     println!("Demo data ready in {}:", format_elapsed(s.elapsed));
     println!(
         "  {} partner organisations, {} users",
-        count(s.orgs),
-        count(s.users)
+        group_count(s.orgs),
+        group_count(s.users)
     );
     println!(
         "  {} registrations ({})",
-        count(s.registrations),
+        group_count(s.registrations),
         statuses.join(", ")
     );
-    println!("  {} audit events", count(s.events));
+    println!("  {} audit events", group_count(s.events));
     println!(
         "  {} CRM accounts, {} direct opportunities",
-        count(s.crm_accounts),
-        count(s.opportunities)
+        group_count(s.crm_accounts),
+        group_count(s.opportunities)
     );
-    println!("  {} items in the review queue", count(s.in_review));
+    println!("  {} items in the review queue", group_count(s.in_review));
     println!(
         "  {} approved registrations are past their protection end: the expiry sweep \
          (`truce jobs run-once`, or the server's jobs) expires them",
-        count(s.due)
+        group_count(s.due)
     );
     println!();
     println!("Sign in with the password \"{password}\" as:");
     println!(
         "  partner1@{EMAIL_DOMAIN}        partner (org admin) of {}, {} registrations",
         s.big_org_name,
-        count(spec.big_org)
+        group_count(spec.big_org)
     );
     println!(
         "  partner2@{EMAIL_DOMAIN} ... partner{}@{EMAIL_DOMAIN}   the other partner organisations",

@@ -8,6 +8,37 @@ use std::time::{Duration, Instant};
 use reqwest::header::HeaderMap;
 use truce::demo;
 
+/// The app's settings for a benchmark: a free port, `dir` for its data, the database at
+/// `url`, no background jobs.
+pub fn config(dir: &str, url: &str) -> truce::config::Config {
+    use clap::Parser;
+    truce::cli::Cli::try_parse_from([
+        "truce",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir,
+        "--database-url",
+        url,
+        "--no-jobs",
+    ])
+    .expect("flags parse")
+    .serve
+    .validate()
+    .expect("config is valid")
+}
+
+/// Starts the app in-process on the system clock; its base URL.
+pub async fn start(config: truce::config::Config) -> String {
+    let clock: truce::clock::SharedClock = std::sync::Arc::new(truce::clock::SystemClock);
+    let app = truce::Application::build(config, clock)
+        .await
+        .expect("app starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    base
+}
+
 /// Requests per page sent before measuring, so that caches are warm as in steady use.
 pub const WARM_UP: usize = 20;
 

@@ -174,6 +174,11 @@ pub fn amount_input(minor: i64, code: &str) -> String {
     )
 }
 
+/// A count as reports show it: "12,345".
+pub fn group_count(n: u64) -> String {
+    group_thousands(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 pub fn group_thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -220,5 +225,15 @@ mod tests {
         assert_eq!(format_amount(1_000, "JPY"), "1,000 JPY");
         assert_eq!(format_amount(5, "EUR"), "0.05 EUR");
         assert_eq!(amount_input(2_500_050, "USD"), "25000.50");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(group_count(0), "0");
+        assert_eq!(group_count(999), "999");
+        assert_eq!(group_count(1_000), "1,000");
+        assert_eq!(group_count(100_000), "100,000");
+        assert_eq!(group_count(1_234_567), "1,234,567");
+        assert_eq!(group_count(u64::MAX), group_thousands(i64::MAX));
     }
 }

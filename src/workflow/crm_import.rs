@@ -263,19 +263,6 @@ fn plan<'a>(row: &AccountRow, existing: Option<&'a Account>, columns: &Columns) 
     }
 }
 
-/// "12,345": counts as the reports show them.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl Change {
     /// "name: Acme → Acme Corp; named account: no → yes".
     pub fn describe(&self) -> String {
@@ -395,15 +382,6 @@ mod tests {
         ));
         keys.sort();
         keys
-    }
-
-    #[test]
-    fn counts_have_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(100_000), "100,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

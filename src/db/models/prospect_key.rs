@@ -221,6 +221,33 @@ pub fn ensure_current(
     Ok(true)
 }
 
+/// Stages the keys of one table's records, a batch at a time in id order: `page(conn,
+/// after)` reads the records after id `after` as `(id, profile)`; `staged(n)` is told how many
+/// each batch held.
+fn stage_all(
+    conn: &mut DbConnection,
+    kind: Kind,
+    mut page: impl FnMut(&mut DbConnection, &str) -> QueryResult<Vec<(String, Profile)>>,
+    staged: &mut impl FnMut(u64),
+) -> QueryResult<()> {
+    let mut after = String::new();
+    loop {
+        let batch = page(conn, &after)?;
+        let Some((last, _)) = batch.last() else {
+            return Ok(());
+        };
+        after = last.clone();
+        let records: Vec<(Kind, &str, &Profile)> =
+            batch.iter().map(|(id, p)| (kind, id.as_str(), p)).collect();
+        let keyed = key_rows(&records);
+        crate::db::write_tx(conn, |conn| -> QueryResult<()> {
+            insert_key_rows!(conn, staged_prospect_keys, keyed);
+            Ok(())
+        })?;
+        staged(batch.len() as u64);
+    }
+}
+
 /// Recomputes every key: after a bulk load that wrote records without them (demo data), or
 /// for a new [`VERSION`]. Keys are computed in batches into a temporary staging table
 /// (`progress(done, total)` after each), then copied into `prospect_keys` in one sorted pass:
@@ -241,69 +268,56 @@ pub fn rebuild(
     )
     .execute(conn)?;
     const BATCH: i64 = 10_000;
-    let mut after = String::new();
-    loop {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = crm_accounts::table
-            .filter(crm_accounts::id.gt(&after))
-            .order(crm_accounts::id.asc())
-            .limit(BATCH)
-            .select((
-                crm_accounts::id,
-                crm_accounts::name,
-                crm_accounts::website,
-                crm_accounts::domain_key,
-            ))
-            .load(conn)?;
-        let Some(last) = rows.last() else { break };
-        after = last.0.clone();
-        let profiles: Vec<Profile> = rows
-            .iter()
-            .map(|(_, name, web, domain)| account_profile(name, web.as_deref(), domain.as_deref()))
-            .collect();
-        let records: Vec<(Kind, &str, &Profile)> = rows
-            .iter()
-            .zip(&profiles)
-            .map(|(r, p)| (Kind::Account, r.0.as_str(), p))
-            .collect();
-        let keyed = key_rows(&records);
-        crate::db::write_tx(conn, |conn| -> QueryResult<()> {
-            insert_key_rows!(conn, staged_prospect_keys, keyed);
-            Ok(())
-        })?;
-        done += rows.len() as u64;
+    let mut report = |n: u64| {
+        done += n;
         progress(done, total);
-    }
-    let mut after = String::new();
-    loop {
-        let rows: Vec<(String, String, Option<String>)> = registrations::table
-            .filter(registrations::id.gt(&after))
-            .order(registrations::id.asc())
-            .limit(BATCH)
-            .select((
-                registrations::id,
-                registrations::company_name,
-                registrations::domain_key,
-            ))
-            .load(conn)?;
-        let Some(last) = rows.last() else { break };
-        after = last.0.clone();
-        let profiles: Vec<Profile> = rows
-            .iter()
-            .map(|(_, name, domain)| registration_profile(name, domain.as_deref()))
-            .collect();
-        let records: Vec<(Kind, &str, &Profile)> = rows
-            .iter()
-            .zip(&profiles)
-            .map(|(r, p)| (Kind::Registration, r.0.as_str(), p))
-            .collect();
-        let keyed = key_rows(&records);
-        crate::db::write_tx(conn, |conn| -> QueryResult<()> {
-            insert_key_rows!(conn, staged_prospect_keys, keyed);
-            Ok(())
-        })?;
-        done += rows.len() as u64;
-        progress(done, total);
-    }
+    };
+    stage_all(
+        conn,
+        Kind::Account,
+        |conn, after| {
+            let rows: Vec<(String, String, Option<String>, Option<String>)> = crm_accounts::table
+                .filter(crm_accounts::id.gt(after))
+                .order(crm_accounts::id.asc())
+                .limit(BATCH)
+                .select((
+                    crm_accounts::id,
+                    crm_accounts::name,
+                    crm_accounts::website,
+                    crm_accounts::domain_key,
+                ))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, web, domain)| {
+                    let profile = account_profile(&name, web.as_deref(), domain.as_deref());
+                    (id, profile)
+                })
+                .collect())
+        },
+        &mut report,
+    )?;
+    stage_all(
+        conn,
+        Kind::Registration,
+        |conn, after| {
+            let rows: Vec<(String, String, Option<String>)> = registrations::table
+                .filter(registrations::id.gt(after))
+                .order(registrations::id.asc())
+                .limit(BATCH)
+                .select((
+                    registrations::id,
+                    registrations::company_name,
+                    registrations::domain_key,
+                ))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, domain)| (id, registration_profile(&name, domain.as_deref())))
+                .collect())
+        },
+        &mut report,
+    )?;
     crate::db::write_tx(conn, |conn| -> QueryResult<()> {
         diesel::delete(prospect_keys::table).execute(conn)?;
         diesel::sql_query(

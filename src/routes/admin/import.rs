@@ -20,11 +20,12 @@ use crate::auth::guard::{AdminOnly, Signed};
 use crate::auth::token;
 use crate::db::{self, models::crm};
 use crate::domain::crm_import::Field;
+use crate::domain::money::group_count;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_with};
 use crate::startup::AppState;
-use crate::workflow::crm_import::{self, ImportError, Report, thousands};
+use crate::workflow::crm_import::{self, ImportError, Report};
 
 /// The largest file the page accepts (about 400,000 typical rows).
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -115,7 +116,7 @@ struct ResultPage {
 
 async fn account_count(state: &AppState) -> Result<String, AppError> {
     let n = db::run(&state.pool, |conn| Ok(crm::count(conn)?)).await?;
-    Ok(thousands(n as u64))
+    Ok(group_count(n as u64))
 }
 
 async fn form_page(
@@ -418,7 +419,7 @@ async fn import_failed(
             "The database refused part of the import. The first {} rows were saved; importing \
              the file again is safe and finishes the job. If it keeps failing, the server log \
              has the cause.",
-            thousands(*saved)
+            group_count(*saved)
         ),
     };
     form_page(signed, state, status, Some(message)).await
@@ -447,13 +448,16 @@ async fn result_page(
         },
         dry_run: r.dry_run,
         counts: vec![
-            ("Rows read", thousands(r.rows)),
-            (new, thousands(r.created)),
-            (updated, thousands(r.updated)),
-            ("Unchanged", thousands(r.unchanged)),
-            ("Rows skipped because of errors", thousands(r.invalid_rows)),
+            ("Rows read", group_count(r.rows)),
+            (new, group_count(r.created)),
+            (updated, group_count(r.updated)),
+            ("Unchanged", group_count(r.unchanged)),
+            (
+                "Rows skipped because of errors",
+                group_count(r.invalid_rows),
+            ),
         ],
-        valid_rows: thousands(r.valid_rows()),
+        valid_rows: group_count(r.valid_rows()),
         can_import: r.valid_rows() > 0,
         upload_id,
         columns: r
@@ -462,7 +466,7 @@ async fn result_page(
             .map(|(f, h)| (f.canonical().to_owned(), h.clone()))
             .collect(),
         ignored: r.ignored.join(", "),
-        updated: thousands(r.updated),
+        updated: group_count(r.updated),
         changes: r
             .changes
             .iter()
@@ -487,7 +491,7 @@ async fn result_page(
                 message: e.message,
             })
             .collect(),
-        more_errors: thousands(more_errors),
+        more_errors: group_count(more_errors),
         accounts: account_count(state).await?,
     })
 }
