@@ -265,6 +265,23 @@ async fn select(client: &Client, id: &str, value: &str) {
     field.select_by_value(value).await.unwrap();
 }
 
+/// The window is phone-sized and the page is no wider than it.
+async fn assert_fits_a_phone(client: &Client) {
+    let widths = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(inner <= 400, "the window is phone-sized: {inner}");
+    assert!(
+        scroll <= inner,
+        "no horizontal overflow at phone width: {scroll} > {inner}"
+    );
+}
+
 async fn screenshot(client: &Client, name: &str) {
     std::fs::write(artifact(name), client.screenshot().await.unwrap()).unwrap();
 }
@@ -407,19 +424,7 @@ async fn a_partner_registers_a_deal_and_a_channel_manager_approves_it_in_a_real_
         .await
         .unwrap();
     expect_heading(&browser, "Register a deal").await;
-    let widths = browser
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-    assert!(inner <= 400, "the window is phone-sized: {inner}");
-    assert!(
-        scroll <= inner,
-        "no horizontal overflow at phone width: {scroll} > {inner}"
-    );
+    assert_fits_a_phone(&browser).await;
     screenshot(&browser, "register-phone.png").await;
     browser.close().await.unwrap();
 }
@@ -469,18 +474,7 @@ async fn a_rep_checks_a_prospect_with_the_keyboard_on_a_phone() {
         Some("ibm.com"),
         "the search stays in the box"
     );
-    let widths = browser
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-    assert!(
-        scroll <= inner,
-        "no horizontal overflow at phone width: {scroll} > {inner}"
-    );
+    assert_fits_a_phone(&browser).await;
     screenshot(&browser, "lock-check-phone.png").await;
     browser.close().await.unwrap();
 }
