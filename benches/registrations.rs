@@ -389,12 +389,12 @@ async fn run() {
             if done / 10_000 > last_report / 10_000 {
                 last_report = done;
                 eprintln!(
-                    "  sweep: {} expired, {} reminded, {} escalated ({:.1} s, longest batch {} ms)",
+                    "  sweep: {} expired, {} reminded, {} escalated ({:.1} s, longest batch {})",
                     o.expired,
                     o.reminded,
                     o.escalated,
                     started.elapsed().as_secs_f64(),
-                    o.longest_batch.as_millis()
+                    o.longest_batch
                 );
             }
         })
@@ -410,14 +410,14 @@ async fn run() {
     }
     let (out, took) = sweep.join().expect("sweep thread");
     println!(
-        "Sweep: {} expired, {} reminded, {} escalated in {:.1} s ({:.0} rows/s); longest batch {} ms ({})",
+        "Sweep: {} expired, {} reminded, {} escalated in {:.1} s ({:.0} rows/s); longest batch {} ({})",
         out.expired,
         out.reminded,
         out.escalated,
         took.as_secs_f64(),
         out.expired as f64 / took.as_secs_f64(),
-        out.longest_batch.as_millis(),
-        if out.longest_batch <= BATCH_TARGET {
+        out.longest_batch,
+        if out.longest_batch.held() <= BATCH_TARGET {
             "<= 100 ms: yes"
         } else {
             "<= 100 ms: NO"

@@ -329,6 +329,10 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         r.expired, r.reminded, r.escalated
     );
     println!(
+        "Conflict evidence: {} registrations in review matched again after CRM changes.",
+        report.matched_again
+    );
+    println!(
         "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
         report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
     );

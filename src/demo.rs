@@ -23,7 +23,6 @@ use crate::auth::password::{self, HashParams};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DbArgs, LogFormat};
 use crate::db::models::policy;
-use crate::db::models::registration::name_head;
 use crate::db::schema::{
     crm_accounts, direct_opportunities, partner_orgs, registration_details, registration_events,
     registrations, users,
@@ -342,7 +341,6 @@ struct RegRow {
     submitted_by: String,
     company_name: String,
     name_key: String,
-    name_head: String,
     domain_key: Option<String>,
     amount_minor: i64,
     currency: &'static str,
@@ -404,7 +402,6 @@ struct AccountRow {
     external_id: Option<String>,
     name: String,
     name_key: String,
-    name_head: String,
     domain_key: Option<String>,
     country: Option<&'static str>,
     industry: Option<&'static str>,
@@ -1168,7 +1165,6 @@ impl Generator<'_> {
             org_id: self.orgs[org].id.clone(),
             submitted_by: partner.clone(),
             company_name,
-            name_head: name_head(&key).to_owned(),
             name_key: key,
             domain_key: domain_key(&website),
             amount_minor,
@@ -1556,6 +1552,22 @@ pub fn generate(
         })
         .map_err(|e| anyhow::anyhow!("cannot compute the matching keys: {e}"))
     });
+    let rebuilt = rebuilt.and_then(|()| {
+        // The review queue's conflict evidence, as the submissions would have found it.
+        let mut last = Instant::now();
+        crate::workflow::evidence::refresh_stale(conn, &policy.thresholds(), now, &mut |done| {
+            if last.elapsed() >= std::time::Duration::from_secs(2) {
+                last = Instant::now();
+                progress(&format!(
+                    "  conflict evidence: {} registrations in review matched ({})",
+                    group_count(done as u64),
+                    format_elapsed(started.elapsed())
+                ));
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("cannot match the registrations in review: {e}"))
+    });
     if matches!(conn, DbConnection::Sqlite(_)) {
         diesel::sql_query("PRAGMA cache_size = -2000").execute(conn)?;
     }
@@ -1879,7 +1891,6 @@ fn fill(
         account_rows.push(AccountRow {
             id,
             external_id: Some(format!("CRM-{:06}", n + 1)),
-            name_head: name_head(&key).to_owned(),
             name_key: key,
             domain_key: Some(p.domain.clone()),
             name,
@@ -2190,20 +2201,18 @@ mod tests {
         assert_eq!(in_big_org, 500);
 
         // Keys are the ones a submission computes.
-        let rows: Vec<(String, String, String, Option<String>, String)> = registrations::table
+        let rows: Vec<(String, String, Option<String>, String)> = registrations::table
             .inner_join(registration_details::table)
             .select((
                 registrations::company_name,
                 registrations::name_key,
-                registrations::name_head,
                 registrations::domain_key,
                 registration_details::website,
             ))
             .load(&mut *conn)
             .unwrap();
-        for (company, key, head, domain, website) in rows {
+        for (company, key, domain, website) in rows {
             assert_eq!(key, name_key(&company), "{company}");
-            assert_eq!(head, name_head(&key));
             assert_eq!(domain, domain_key(&website), "{website}");
         }
         // Queued registrations wait behind a pending one of the same prospect.

@@ -101,7 +101,6 @@ diesel::table! {
         submitted_by -> Text,
         company_name -> Text,
         name_key -> Text,
-        name_head -> Text,
         domain_key -> Nullable<Text>,
         amount_minor -> BigInt,
         currency -> Text,
@@ -163,7 +162,6 @@ diesel::table! {
         external_id -> Nullable<Text>,
         name -> Text,
         name_key -> Text,
-        name_head -> Text,
         domain_key -> Nullable<Text>,
         country -> Nullable<Text>,
         industry -> Nullable<Text>,
@@ -189,6 +187,26 @@ diesel::table! {
         id -> Integer,
         version -> BigInt,
         built_at -> Timestamp,
+        accounts_epoch -> BigInt,
+    }
+}
+
+diesel::table! {
+    registration_matches (registration_id, kind, other_id) {
+        registration_id -> Text,
+        kind -> Text,
+        other_id -> Text,
+        score -> Integer,
+        same_prospect -> Bool,
+        evidence -> Text,
+    }
+}
+
+diesel::table! {
+    registration_match_runs (registration_id) {
+        registration_id -> Text,
+        matched_at -> Timestamp,
+        accounts_epoch -> BigInt,
     }
 }
 
@@ -225,6 +243,8 @@ diesel::joinable!(direct_opportunities -> crm_accounts (account_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(registration_matches -> registrations (registration_id));
+diesel::joinable!(registration_match_runs -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     partner_orgs,
@@ -243,4 +263,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     prospect_keys,
     prospect_index,
     api_tokens,
+    registration_matches,
+    registration_match_runs,
 );

@@ -1,6 +1,6 @@
 //! Prospect identity: the keys two registrations of one company share however the partner
 //! spelled it. The exact keys are what the database's uniqueness rule holds a prospect by;
-//! the similarity score finds possible duplicates for the reviewer.
+//! the matching engine (`domain::matching`) finds the differently spelled duplicates.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -153,21 +153,6 @@ pub fn is_free_mail(domain: &str) -> bool {
     FREE_MAIL.contains(&domain)
 }
 
-/// How alike two name keys are, 0.0–1.0: the share of words in common (Jaccard), so word
-/// order and one extra word still score high.
-pub fn similarity(a: &str, b: &str) -> f64 {
-    let a: std::collections::BTreeSet<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
-    let b: std::collections::BTreeSet<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let common = a.intersection(&b).count() as f64;
-    common / (a.len() + b.len()) as f64 * 2.0
-}
-
-/// At or above this, another record is shown to the reviewer as a possible duplicate.
-pub const POSSIBLE_DUPLICATE: f64 = 0.6;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,12 +196,5 @@ mod tests {
         assert_eq!(domain_key("not a site"), None);
         assert_eq!(domain_key(""), None);
         assert!(is_free_mail("gmail.com"));
-    }
-
-    #[test]
-    fn similar_names_score_high_and_different_ones_low() {
-        assert!(similarity("acme software", "acme software europe") >= POSSIBLE_DUPLICATE);
-        assert!(similarity("software acme", "acme software") > 0.99);
-        assert!(similarity("american airlines", "american express") < POSSIBLE_DUPLICATE);
     }
 }

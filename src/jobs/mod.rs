@@ -32,6 +32,8 @@ pub struct Report {
     pub emails: delivery::Outcome,
     pub sessions_removed: usize,
     pub registrations: registrations::Outcome,
+    /// Registrations in review matched again after the CRM accounts changed.
+    pub matched_again: usize,
 }
 
 impl Jobs {
@@ -61,12 +63,18 @@ impl Jobs {
             registrations::sweep(&mut conn, &self.config, self.clock.naive_now(), &mut |_| {})?;
         let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
         let now = self.clock.naive_now();
+        let thresholds = crate::db::models::policy::current(&mut conn)?
+            .policy
+            .thresholds();
+        let matched_again =
+            crate::workflow::evidence::refresh_stale(&mut conn, &thresholds, now, &mut |_| {})?;
         let sessions_removed =
             session::delete_expired(&mut conn, now - self.session_idle, now - self.session_max)?;
         Ok(Report {
             emails,
             sessions_removed,
             registrations,
+            matched_again,
         })
     }
 

@@ -30,9 +30,39 @@ pub struct Outcome {
     pub expired: usize,
     pub reminded: usize,
     pub escalated: usize,
-    /// The longest a single batch held its write transaction open (from the lock to the end
-    /// of its commit).
-    pub longest_batch: Duration,
+    /// The batch that held its write transaction open longest (from the lock to the end of
+    /// its commit).
+    pub longest_batch: BatchTiming,
+}
+
+/// Where one batch's time under the write lock went.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchTiming {
+    /// Rows the batch changed.
+    pub rows: usize,
+    /// From the lock to the end of the last row's work.
+    pub work: Duration,
+    /// The COMMIT (on SQLite, writing the transaction's pages to the WAL).
+    pub commit: Duration,
+}
+
+impl BatchTiming {
+    pub fn held(&self) -> Duration {
+        self.work + self.commit
+    }
+}
+
+impl std::fmt::Display for BatchTiming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ms ({} rows, {} ms work, {} ms commit)",
+            self.held().as_millis(),
+            self.rows,
+            self.work.as_millis(),
+            self.commit.as_millis()
+        )
+    }
 }
 
 impl Outcome {
@@ -173,16 +203,16 @@ fn batch(
     ids: &[String],
     command: fn() -> Command,
     now: NaiveDateTime,
-    longest: &mut Duration,
+    longest: &mut BatchTiming,
 ) -> anyhow::Result<usize> {
-    let started = Instant::now();
     // The lock is held from BEGIN IMMEDIATE's return to the end of COMMIT; waiting for it
     // (behind another writer) does not count.
-    let mut locked_at = started;
+    let mut locked_at = Instant::now();
+    let mut worked_at = locked_at;
     let done = write_tx(conn, |conn| -> Result<usize, ActError> {
         locked_at = Instant::now();
         let pv = policy::current(conn)?;
-        system_batch(
+        let done = system_batch(
             conn,
             config,
             ids,
@@ -190,8 +220,17 @@ fn batch(
             now,
             &pv,
             locked_at + BATCH_BUDGET,
-        )
+        );
+        worked_at = Instant::now();
+        done
     })?;
-    *longest = (*longest).max(locked_at.elapsed());
+    let timing = BatchTiming {
+        rows: done,
+        work: worked_at - locked_at,
+        commit: worked_at.elapsed(),
+    };
+    if timing.held() > longest.held() {
+        *longest = timing;
+    }
     Ok(done)
 }

@@ -1,61 +1,54 @@
 //! What a reviewer (and, without names, a partner) needs to know about a prospect before
 //! deciding: other registrations of it, CRM accounts, and active direct opportunities, each
 //! with why it matched.
+//!
+//! The matching engine (`domain::matching`, candidates from `prospect_key`) finds the other
+//! registrations and the CRM accounts when a registration is submitted, and again while it
+//! awaits review whenever the CRM accounts change ([`refresh_stale`], run by the jobs). What
+//! it found is stored (`registration_match`): the queue counts it and the review page lists
+//! it, so the two always agree, and a queue page never runs the engine 25 times. Whether a
+//! matched account's direct opportunities are active is read live.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
-use crate::db::DbConnection;
-use crate::db::models::crm;
-use crate::db::models::registration;
+use crate::db::models::registration::{self, Registration};
+use crate::db::models::registration_match::{self, Found, Kind};
+use crate::db::models::{crm, prospect_key};
+use crate::db::{DbConnection, write_tx};
 use crate::domain::lifecycle::{Status, format_date};
+use crate::domain::matching::{Match, Profile, Thresholds, Verdict, score_with};
 use crate::domain::policy::Policy;
-use crate::domain::prospect::{POSSIBLE_DUPLICATE, similarity};
 
-/// Why two records look like one prospect, and how strongly (1.0 = exact key).
+/// Why two records look like one prospect, as the engine found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Why {
+    /// 0–1.
     pub score: f64,
+    /// At or above the "same prospect" threshold when found; else a possible duplicate.
+    pub same: bool,
+    /// The engine's evidence: "same domain; typo: holdngs ~ holdings".
     pub reason: String,
 }
 
 impl Why {
-    pub fn is_exact(&self) -> bool {
-        self.score >= 1.0
+    pub fn is_same(&self) -> bool {
+        self.same
     }
 
     pub fn score_text(&self) -> String {
         format!("{:.2}", self.score)
     }
-}
 
-pub fn why(
-    name_key: &str,
-    domain_key: Option<&str>,
-    other_name: &str,
-    other_domain: Option<&str>,
-) -> Option<Why> {
-    if let (Some(a), Some(b)) = (domain_key, other_domain)
-        && a == b
-    {
-        return Some(Why {
-            score: 1.0,
-            reason: format!("same domain ({a})"),
-        });
+    fn of(found: &Found) -> Why {
+        Why {
+            score: f64::from(found.score) / 100.0,
+            same: found.same_prospect,
+            reason: found.evidence.clone(),
+        }
     }
-    if name_key == other_name {
-        return Some(Why {
-            score: 1.0,
-            reason: "same name".into(),
-        });
-    }
-    let s = similarity(name_key, other_name);
-    (s >= POSSIBLE_DUPLICATE).then(|| Why {
-        score: s,
-        reason: "similar name".into(),
-    })
 }
 
 pub struct RegistrationMatch {
@@ -82,6 +75,9 @@ pub struct Evidence {
     pub registrations: Vec<RegistrationMatch>,
     pub accounts: Vec<AccountMatch>,
     pub opportunities: Vec<OpportunityMatch>,
+    /// When the engine last looked; `None` if it never has (a registration stored before
+    /// the engine, not in review).
+    pub matched_at: Option<NaiveDateTime>,
 }
 
 impl Evidence {
@@ -90,24 +86,26 @@ impl Evidence {
     }
 
     pub fn summary(&self) -> Summary {
+        let same = self
+            .registrations
+            .iter()
+            .filter(|m| m.why.is_same())
+            .count();
         Summary {
-            same: self
-                .registrations
-                .iter()
-                .filter(|m| m.why.is_exact())
-                .count(),
-            possible: self
-                .registrations
-                .iter()
-                .filter(|m| !m.why.is_exact())
-                .count(),
+            same,
+            possible: self.registrations.len() - same,
             accounts: self.accounts.len(),
             opportunities: self.opportunities.len(),
         }
     }
+
+    /// "on 23 Nov 2026", for the page.
+    pub fn matched_on(&self) -> Option<String> {
+        self.matched_at.map(format_date)
+    }
 }
 
-/// How much evidence there is, for the queue: counted the way [`gather`] finds it.
+/// How much evidence there is, for the queue: counted from what [`gather`] lists.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub same: usize,
@@ -164,119 +162,219 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// How many candidates each search returns (exact name, exact domain, same first word).
-const CANDIDATES: i64 = 50;
-
-/// How many matches of each kind are shown.
+/// How many matches of each kind are kept, strongest first.
 const SHOWN: usize = 20;
 
-/// The registration under review and its prospect keys.
-#[derive(Debug, Clone, Copy)]
-pub struct Prospect<'a> {
-    pub exclude_id: &'a str,
-    pub name_key: &'a str,
-    pub domain_key: Option<&'a str>,
+/// How many registrations in review [`refresh_stale`] matches again per write transaction.
+pub const REFRESH_BATCH: i64 = 20;
+
+/// What the engine finds for one registration: its matches, and for each other registration
+/// found, the match as that one sees this (scores are not quite symmetric).
+struct Findings {
+    found: Vec<Found>,
+    reverse: Vec<(String, Found)>,
 }
 
-impl<'a> Prospect<'a> {
-    /// The prospect a stored registration claims; the registration itself is left out.
-    pub fn of(r: &'a registration::Registration) -> Self {
-        Self {
-            exclude_id: &r.id,
-            name_key: &r.name_key,
-            domain_key: r.domain_key.as_deref(),
+fn found(kind: Kind, other_id: &str, m: &Match) -> Found {
+    Found {
+        kind,
+        other_id: other_id.to_owned(),
+        score: (m.score * 100.0).round() as i32,
+        same_prospect: m.verdict == Verdict::Same,
+        evidence: m
+            .evidence
+            .iter()
+            .map(|e| e.detail.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn profile_of(r: &Registration) -> Profile {
+    prospect_key::registration_profile(&r.company_name, r.domain_key.as_deref())
+}
+
+/// Strongest first, then by id so that equal scores keep one order; at most [`SHOWN`].
+fn strongest(mut found: Vec<Found>) -> Vec<Found> {
+    found.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.other_id.cmp(&b.other_id))
+    });
+    found.truncate(SHOWN);
+    found
+}
+
+/// Runs the engine for `reg` against every registration and CRM account sharing a blocking
+/// key with it. Reads only.
+fn find(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    thresholds: &Thresholds,
+) -> QueryResult<Findings> {
+    let me = profile_of(reg);
+    let candidates = prospect_key::candidates(conn, &me)?;
+    let ids = |kind: Kind| -> Vec<String> {
+        candidates
+            .iter()
+            .filter(|(id, k)| *k == kind && *id != reg.id)
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let mut registrations = Vec::new();
+    let mut reverse = Vec::new();
+    for other in registration::find_many(conn, &ids(Kind::Registration))? {
+        let theirs = profile_of(&other);
+        if let Some(m) = score_with(&me, &theirs, thresholds) {
+            registrations.push(found(Kind::Registration, &other.id, &m));
+            if let Some(back) = score_with(&theirs, &me, thresholds) {
+                reverse.push((other.id, found(Kind::Registration, &reg.id, &back)));
+            }
         }
     }
+    let mut accounts = Vec::new();
+    for account in crm::find_many(conn, &ids(Kind::Account))? {
+        if let Some(m) = score_with(&me, &account.profile(), thresholds) {
+            accounts.push(found(Kind::Account, &account.id, &m));
+        }
+    }
+    let mut found = strongest(registrations);
+    found.extend(strongest(accounts));
+    let kept: Vec<&str> = found.iter().map(|f| f.other_id.as_str()).collect();
+    reverse.retain(|(other, _)| kept.contains(&other.as_str()));
+    Ok(Findings { found, reverse })
+}
 
-    fn why(&self, other_name: &str, other_domain: Option<&str>) -> Option<Why> {
-        why(self.name_key, self.domain_key, other_name, other_domain)
+fn store(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    findings: &Findings,
+    accounts_epoch: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    registration_match::replace(conn, &reg.id, &findings.found, accounts_epoch, now)?;
+    for (other, back) in &findings.reverse {
+        registration_match::upsert(conn, other, back)?;
+    }
+    Ok(())
+}
+
+/// Finds and stores the matches of a registration just written, in the caller's transaction,
+/// so that it and the registrations it matches show each other at once.
+pub fn record(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    thresholds: &Thresholds,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let findings = find(conn, reg, thresholds)?;
+    let epoch = prospect_key::accounts_epoch(conn)?;
+    store(conn, reg, &findings, epoch, now)
+}
+
+/// Matches again, in batches of [`REFRESH_BATCH`], the registrations in review whose matches
+/// were found before the CRM accounts last changed (or never), until none is left; the
+/// engine reads outside the write transactions. Returns how many were matched again, and
+/// tells `progress` after each batch.
+pub fn refresh_stale(
+    conn: &mut DbConnection,
+    thresholds: &Thresholds,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(usize),
+) -> QueryResult<usize> {
+    let mut done = 0;
+    loop {
+        let epoch = prospect_key::accounts_epoch(conn)?;
+        let ids = registration_match::stale_in_review(conn, epoch, REFRESH_BATCH)?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        let mut batch = Vec::with_capacity(ids.len());
+        for reg in registration::find_many(conn, &ids)? {
+            let findings = find(conn, &reg, thresholds)?;
+            batch.push((reg, findings));
+        }
+        write_tx(conn, |conn| -> QueryResult<()> {
+            for (reg, findings) in &batch {
+                store(conn, reg, findings, epoch, now)?;
+            }
+            Ok(())
+        })?;
+        done += batch.len();
+        progress(done);
     }
 }
 
-/// Ids of other registrations of the prospect and why each matched, strongest first.
-fn registration_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<(String, Why)>> {
-    let keys =
-        registration::candidate_keys(conn, p.exclude_id, p.name_key, p.domain_key, CANDIDATES)?;
-    Ok(rank_registrations(p, keys))
-}
-
-fn rank_registrations(p: Prospect, keys: Vec<registration::Keys>) -> Vec<(String, Why)> {
-    let mut seen = HashSet::new();
-    let mut found: Vec<(String, Why)> = keys
-        .into_iter()
-        .filter(|k| k.id != p.exclude_id && seen.insert(k.id.clone()))
-        .filter_map(|k| {
-            p.why(&k.name_key, k.domain_key.as_deref())
-                .map(|w| (k.id, w))
-        })
-        .collect();
-    found.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-    found.truncate(SHOWN);
-    found
-}
-
-fn account_matches(conn: &mut DbConnection, p: Prospect) -> QueryResult<Vec<AccountMatch>> {
-    let accounts = crm::candidates(conn, p.name_key, p.domain_key, CANDIDATES)?;
-    Ok(rank_accounts(p, accounts))
-}
-
-fn rank_accounts(p: Prospect, accounts: Vec<crm::Account>) -> Vec<AccountMatch> {
-    let mut seen = HashSet::new();
-    let mut found: Vec<AccountMatch> = accounts
-        .into_iter()
-        .filter(|a| seen.insert(a.id.clone()))
-        .filter_map(|a| {
-            p.why(&a.name_key, a.domain_key.as_deref())
-                .map(|why| AccountMatch { account: a, why })
-        })
-        .collect();
-    found.sort_by(|a, b| b.why.score.total_cmp(&a.why.score));
-    found.truncate(SHOWN);
-    found
-}
-
-fn active_opportunities(
+/// Matches one registration again now, for a reviewer who asks.
+pub fn refresh(
     conn: &mut DbConnection,
-    accounts: &[AccountMatch],
-    policy: &Policy,
-    today: NaiveDate,
-) -> QueryResult<Vec<crm::Opportunity>> {
-    let ids: Vec<String> = accounts.iter().map(|a| a.account.id.clone()).collect();
-    let since = today - TimeDelta::days(policy.active_engagement_days);
-    crm::active_opportunities(conn, &ids, since)
+    reg: &Registration,
+    thresholds: &Thresholds,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let findings = find(conn, reg, thresholds)?;
+    write_tx(conn, |conn| {
+        let epoch = prospect_key::accounts_epoch(conn)?;
+        store(conn, reg, &findings, epoch, now)
+    })
 }
 
-/// Everything matching a prospect, the strongest matches first.
+/// Everything stored as matching registration `id`, the strongest matches first, with the
+/// active direct opportunities of the matched accounts.
 pub fn gather(
     conn: &mut DbConnection,
-    p: Prospect,
+    id: &str,
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Evidence> {
-    let matched = registration_matches(conn, p)?;
-    let ids: Vec<String> = matched.iter().map(|(id, _)| id.clone()).collect();
-    let mut rows = registration::listed_by_ids(conn, &ids)?;
-    let registrations = matched
+    let found: Vec<Found> = registration_match::of(conn, &[id.to_owned()])?
         .into_iter()
-        .filter_map(|(id, why)| {
-            let at = rows.iter().position(|l| l.registration.id == id)?;
-            let l = rows.swap_remove(at);
-            let r = l.registration;
-            Some(RegistrationMatch {
-                status: r.status(),
-                protection_ends_at: r.state.protection_ends_at,
-                id: r.id,
-                company_name: r.company_name,
-                org_name: l.org_name,
-                why,
-            })
-        })
+        .map(|(_, f)| f)
         .collect();
-    let accounts = account_matches(conn, p)?;
-    let opportunities = active_opportunities(conn, &accounts, policy, today)?
+    let of_kind = |kind: Kind| -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.other_id.clone())
+            .collect()
+    };
+    let mut rows = registration::listed_by_ids(conn, &of_kind(Kind::Registration))?;
+    let mut accounts = crm::find_many(conn, &of_kind(Kind::Account))?;
+    let mut registrations = Vec::new();
+    let mut account_matches = Vec::new();
+    for f in &found {
+        match f.kind {
+            Kind::Registration => {
+                let Some(at) = rows.iter().position(|l| l.registration.id == f.other_id) else {
+                    continue;
+                };
+                let l = rows.swap_remove(at);
+                let r = l.registration;
+                registrations.push(RegistrationMatch {
+                    status: r.status(),
+                    protection_ends_at: r.state.protection_ends_at,
+                    id: r.id,
+                    company_name: r.company_name,
+                    org_name: l.org_name,
+                    why: Why::of(f),
+                });
+            }
+            Kind::Account => {
+                let Some(at) = accounts.iter().position(|a| a.id == f.other_id) else {
+                    continue;
+                };
+                account_matches.push(AccountMatch {
+                    account: accounts.swap_remove(at),
+                    why: Why::of(f),
+                });
+            }
+        }
+    }
+    let since = today - TimeDelta::days(policy.active_engagement_days);
+    let opportunities = crm::active_opportunities(conn, &of_kind(Kind::Account), since)?
         .into_iter()
         .map(|o| OpportunityMatch {
-            account_name: accounts
+            account_name: account_matches
                 .iter()
                 .find(|a| a.account.id == o.account_id)
                 .map(|a| a.account.name.clone())
@@ -286,87 +384,53 @@ pub fn gather(
         .collect();
     Ok(Evidence {
         registrations,
-        accounts,
+        accounts: account_matches,
         opportunities,
+        matched_at: registration_match::matched_at(conn, id)?,
     })
 }
 
-/// What [`gather`] would find for each prospect, counted: for a page of many prospects. It
-/// reads only keys, and runs the exact-key searches of all the prospects together.
+/// What [`gather`] lists for each of `ids`, counted, in three queries for the whole page.
 pub fn summarize_all(
     conn: &mut DbConnection,
-    prospects: &[Prospect],
+    ids: &[String],
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Vec<Summary>> {
-    let names: Vec<String> = prospects.iter().map(|p| p.name_key.to_owned()).collect();
-    let domains: Vec<String> = prospects
-        .iter()
-        .filter_map(|p| p.domain_key.map(str::to_owned))
-        .collect();
-    // Each prospect takes at most CANDIDATES of each search, as `gather` does; the shared
-    // searches may return that many for every prospect.
-    let limit = CANDIDATES * prospects.len().max(1) as i64;
-    let registrations = registration::keys_by_exact(conn, &names, &domains, limit)?;
-    let accounts = crm::by_exact(conn, &names, &domains, limit)?;
-    let mut found = Vec::with_capacity(prospects.len());
-    for p in prospects {
-        let mut keys = exact_candidates(p, &registrations, |k| {
-            (k.id != p.exclude_id).then_some((k.name_key.as_str(), k.domain_key.as_deref()))
-        });
-        keys.extend(registration::keys_by_head(
-            conn,
-            p.exclude_id,
-            p.name_key,
-            CANDIDATES,
-        )?);
-        let mut candidates = exact_candidates(p, &accounts, |a| {
-            Some((a.name_key.as_str(), a.domain_key.as_deref()))
-        });
-        candidates.extend(crm::by_head(conn, p.name_key, CANDIDATES)?);
-        found.push((rank_registrations(*p, keys), rank_accounts(*p, candidates)));
+    let mut by_id: HashMap<&str, (Summary, Vec<String>)> = HashMap::new();
+    let stored = registration_match::of(conn, ids)?;
+    for (id, f) in &stored {
+        let (summary, accounts) = by_id.entry(id.as_str()).or_default();
+        match f.kind {
+            Kind::Registration if f.same_prospect => summary.same += 1,
+            Kind::Registration => summary.possible += 1,
+            Kind::Account => {
+                summary.accounts += 1;
+                accounts.push(f.other_id.clone());
+            }
+        }
     }
-    let matched: Vec<String> = found
-        .iter()
-        .flat_map(|(_, accounts)| accounts.iter().map(|a| a.account.id.clone()))
-        .collect();
+    let matched: Vec<String> = by_id.values().flat_map(|(_, a)| a.clone()).collect();
     let since = today - TimeDelta::days(policy.active_engagement_days);
     let opportunities = crm::active_opportunities(conn, &matched, since)?;
-    Ok(found
-        .into_iter()
-        .map(|(registrations, accounts)| {
-            let same = registrations.iter().filter(|(_, w)| w.is_exact()).count();
-            Summary {
-                same,
-                possible: registrations.len() - same,
-                accounts: accounts.len(),
-                opportunities: opportunities
-                    .iter()
-                    .filter(|o| accounts.iter().any(|a| a.account.id == o.account_id))
-                    .count(),
-            }
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let Some((mut summary, accounts)) = by_id.remove(id.as_str()) else {
+                return Summary::default();
+            };
+            summary.opportunities = opportunities
+                .iter()
+                .filter(|o| accounts.contains(&o.account_id))
+                .count();
+            summary
         })
         .collect())
 }
 
-/// Of the rows found for many prospects, the ones sharing `p`'s name key and those sharing
-/// its domain key, at most [`CANDIDATES`] of each, as `gather`'s own searches take them.
-/// `keys` gives a row's name and domain key, or `None` to leave it out.
-fn exact_candidates<T: Clone>(
-    p: &Prospect,
-    rows: &[T],
-    keys: impl Fn(&T) -> Option<(&str, Option<&str>)>,
-) -> Vec<T> {
-    let by_name = rows
-        .iter()
-        .filter(|r| keys(r).is_some_and(|(name, _)| name == p.name_key))
-        .take(CANDIDATES as usize);
-    let by_domain = rows
-        .iter()
-        .filter(|r| keys(r).is_some_and(|(_, domain)| domain.is_some() && domain == p.domain_key))
-        .take(CANDIDATES as usize);
-    by_name.chain(by_domain).cloned().collect()
-}
+/// How many CRM accounts with the prospect's exact name or domain key the availability check
+/// reads; one reserved account among them is enough.
+const EXACT_ACCOUNTS: i64 = 50;
 
 /// What a partner is told about a prospect before registering it. Never names another
 /// partner.
@@ -432,13 +496,9 @@ pub fn availability(
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Availability> {
-    let accounts: Vec<crm::Account> = crm::candidates(conn, name_key, domain_key, CANDIDATES)?
-        .into_iter()
-        .filter(|a| {
-            why(name_key, domain_key, &a.name_key, a.domain_key.as_deref())
-                .is_some_and(|w| w.is_exact())
-        })
-        .collect();
+    // The exact keys only: they decide what a partner may register.
+    let domains: Vec<String> = domain_key.map(str::to_owned).into_iter().collect();
+    let accounts = crm::by_exact(conn, &[name_key.to_owned()], &domains, EXACT_ACCOUNTS)?;
     if accounts.iter().any(crm::Account::is_reserved) {
         return Ok(Availability::Reserved);
     }

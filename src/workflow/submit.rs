@@ -124,6 +124,7 @@ fn submit_in_tx(
         now,
     )?;
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+    evidence::record(conn, &reg, &pv.policy.thresholds(), now)?;
     super::notify::transition(conn, config, &reg, &t, now)?;
     if matches!(verdict, Availability::DirectEngagement) {
         tracing::info!(registration = %id, "registered while the direct team is engaged");

@@ -1361,9 +1361,10 @@ async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
         &Deal::new(&app, "Acme Robotics GmbH", "acmerobotics.com"),
     )
     .await;
+    // Spelled differently, on another website: only the engine sees it.
     let similar = register_deal(
         &ben,
-        &Deal::new(&app, "Acme Robotics Europe", "acme-robotics.eu"),
+        &Deal::new(&app, "Acme Robtics Ltd", "acme-robtics.eu"),
     )
     .await;
     let same = register_deal(
@@ -1377,6 +1378,11 @@ async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
     )
     .await;
     assert_eq!(status_of(&app, &same), Status::Queued);
+    assert_eq!(
+        status_of(&app, &similar),
+        Status::Pending,
+        "the exact keys differ, so it is not queued"
+    );
 
     let cm = app.login(CM1).await;
     let queue = cm.get("/review").await;
@@ -1389,6 +1395,7 @@ async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
         row.contains("1 same-prospect registration, 1 possible duplicate, 1 CRM account, 1 active direct opportunity"),
         "{row}"
     );
+    // The one registered later sees the earlier ones too.
     let row = row_of(&queue.body, &similar);
     assert!(
         row.contains("2 possible duplicates, 1 CRM account, 1 active direct opportunity"),
@@ -1401,16 +1408,17 @@ async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
     assert_in_order(
         &text,
         &[
+            "Found by the matching engine on",
             "Other registrations",
             "ACME Robotics</a> by Gamma Systems",
             "Same prospect",
-            "same domain (acmerobotics.com)",
-            "Acme Robotics Europe</a> by Beta Resellers",
+            "same domain acmerobotics.com; same name",
+            "Acme Robtics Ltd</a> by Beta Resellers",
             "Possible duplicate 0.80",
-            "similar name",
+            "typo: robotics ~ robtics; different domains: acmerobotics.com / acme-robtics.eu",
             "CRM accounts",
             "Acme Robotics Inc, owner rep@vendor.example",
-            "same domain (acmerobotics.com)",
+            "Match 1.00: same domain acmerobotics.com; same name",
             "Active direct opportunities",
             "Acme Robotics Inc: Discovery, 10,000.00 USD, owner rep@vendor.example",
         ],
@@ -1419,4 +1427,61 @@ async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
     assert!(quiet.text().contains(
         "No other registration, CRM account or active direct opportunity matches this prospect."
     ));
+}
+
+#[actix_web::test]
+async fn a_crm_account_added_during_review_joins_the_evidence_when_the_jobs_run() {
+    let app = program().await;
+    let ann = app.login(ANN).await;
+    let id = register_deal(
+        &ann,
+        &Deal::new(&app, "Northwind Traders", "northwind.example"),
+    )
+    .await;
+    let cm = app.login(CM1).await;
+    assert!(row_of(&cm.get("/review").await.body, &id).contains("No conflicts found"));
+
+    app.add_crm_account("Northwind Traders Corp.", None, true, false);
+    let report = app.run_jobs().await;
+    assert_eq!(report.matched_again, 1, "{report:?}");
+    assert_eq!(
+        app.run_jobs().await.matched_again,
+        0,
+        "matched once per change"
+    );
+    assert!(row_of(&cm.get("/review").await.body, &id).contains("1 CRM account"));
+    let text = cm.get(&format!("/review/{id}")).await.text();
+    assert_in_order(
+        &text,
+        &[
+            "CRM accounts",
+            "Northwind Traders Corp.",
+            "named account",
+            "same name",
+        ],
+    );
+
+    // A reviewer may also ask for it at once, without waiting for the jobs.
+    app.add_crm_account("Northwind Trading", Some("northwind.example"), false, true);
+    let done = cm
+        .submit(
+            &format!("/review/{id}"),
+            &format!("/review/{id}/matches"),
+            &[],
+        )
+        .await;
+    assert_redirect(&done, &format!("/review/{id}#evidence"));
+    let page = cm.get(&format!("/review/{id}")).await;
+    assert!(
+        page.text()
+            .contains("The prospect was matched again just now.")
+    );
+    assert!(
+        page.text()
+            .contains("Northwind Trading, owner rep@vendor.example — <strong>reserved for direct"),
+        "{}",
+        page.text()
+    );
+    assert!(row_of(&cm.get("/review").await.body, &id).contains("2 CRM accounts"));
+    assert_eq!(app.run_jobs().await.matched_again, 0, "already current");
 }

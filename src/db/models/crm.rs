@@ -78,7 +78,6 @@ pub fn insert_account(
             crm_accounts::external_id.eq(a.external_id),
             crm_accounts::name.eq(a.name),
             crm_accounts::website.eq(a.website),
-            crm_accounts::name_head.eq(super::registration::name_head(&key)),
             crm_accounts::name_key.eq(&key),
             crm_accounts::domain_key.eq(a.domain_key),
             crm_accounts::owner_email.eq(a.owner_email),
@@ -123,20 +122,6 @@ pub fn insert_opportunity(
     Ok(id)
 }
 
-/// Accounts sharing an exact key, and some sharing the first word of the name. An account
-/// sharing both keys comes twice; callers ranking them drop the repeat.
-pub fn candidates(
-    conn: &mut DbConnection,
-    name_key: &str,
-    domain_key: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<Account>> {
-    let domains: Vec<String> = domain_key.map(str::to_owned).into_iter().collect();
-    let mut rows = by_exact(conn, &[name_key.to_owned()], &domains, limit)?;
-    rows.extend(by_head(conn, name_key, limit)?);
-    Ok(rows)
-}
-
 /// Accounts with any of these name keys or domain keys (at most `limit` of each kind, in id
 /// order): the exact-key searches of many prospects in two queries.
 pub fn by_exact(
@@ -162,22 +147,6 @@ pub fn by_exact(
         );
     }
     Ok(rows)
-}
-
-/// The first `limit` accounts whose name starts with the first word of `name_key` but
-/// differs from it: the similar-name candidates.
-pub fn by_head(conn: &mut DbConnection, name_key: &str, limit: i64) -> QueryResult<Vec<Account>> {
-    let head = super::registration::name_head(name_key);
-    if head == name_key {
-        return Ok(Vec::new());
-    }
-    crm_accounts::table
-        .filter(crm_accounts::name_head.eq(head.to_owned()))
-        .filter(crm_accounts::name_key.ne(name_key.to_owned()))
-        .select(Account::as_select())
-        .order(crm_accounts::id.asc())
-        .limit(limit)
-        .load(conn)
 }
 
 /// Opportunities on these accounts with activity on or after `since`: active engagement.
@@ -262,7 +231,6 @@ struct AccountInsert<'a> {
     external_id: Option<&'a str>,
     name: &'a str,
     name_key: String,
-    name_head: String,
     domain_key: Option<&'a str>,
     website: Option<&'a str>,
     country: Option<&'a str>,
@@ -309,7 +277,6 @@ pub fn insert_imported(
                 id,
                 external_id: Some(&r.external_id),
                 name: &r.name,
-                name_head: super::registration::name_head(&key).to_owned(),
                 name_key: key,
                 domain_key: r.domain_key.as_deref(),
                 website: r.website.as_deref(),
@@ -359,7 +326,6 @@ pub fn update_imported(
     diesel::update(crm_accounts::table.filter(crm_accounts::id.eq(&before.id)))
         .set((
             crm_accounts::name.eq(&after.name),
-            crm_accounts::name_head.eq(super::registration::name_head(&key)),
             crm_accounts::name_key.eq(&key),
             crm_accounts::website.eq(&after.website),
             crm_accounts::domain_key.eq(&after.domain_key),

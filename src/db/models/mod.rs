@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod policy;
 pub mod prospect_key;
 pub mod registration;
+pub mod registration_match;
 pub mod session;
 pub mod token;
 pub mod user;

@@ -32,7 +32,7 @@ impl Kind {
         }
     }
 
-    fn parse(s: &str) -> Kind {
+    pub(crate) fn parse(s: &str) -> Kind {
         if s == "account" {
             Kind::Account
         } else {
@@ -102,12 +102,29 @@ fn key_rows<'a>(
 }
 
 /// Stores the keys of many records (`(kind, record id, profile)`), in multi-row inserts.
+/// New or changed accounts raise [`accounts_epoch`].
 pub fn insert(conn: &mut DbConnection, records: &[(Kind, &str, &Profile)]) -> QueryResult<()> {
     let mut rows = key_rows(records);
     // In key order, so neighbouring keys share index pages.
     rows.sort_unstable();
     insert_key_rows!(conn, prospect_keys, rows);
+    if records.iter().any(|(kind, ..)| *kind == Kind::Account) {
+        diesel::update(prospect_index::table)
+            .set(prospect_index::accounts_epoch.eq(prospect_index::accounts_epoch + 1))
+            .execute(conn)?;
+    }
     Ok(())
+}
+
+/// Goes up whenever accounts are added or change how they match (and when the keys are
+/// rebuilt): registrations in review matched at an older epoch are matched again
+/// (`workflow::evidence::refresh_stale`).
+pub fn accounts_epoch(conn: &mut DbConnection) -> QueryResult<i64> {
+    Ok(prospect_index::table
+        .select(prospect_index::accounts_epoch)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Removes a record's keys, computed from the profile it was stored with.
@@ -319,6 +336,7 @@ pub fn rebuild(
         &mut report,
     )?;
     crate::db::write_tx(conn, |conn| -> QueryResult<()> {
+        let epoch = accounts_epoch(conn)?;
         diesel::delete(prospect_keys::table).execute(conn)?;
         diesel::sql_query(
             "INSERT INTO prospect_keys (key, record_id, kind) \
@@ -331,6 +349,7 @@ pub fn rebuild(
                 prospect_index::id.eq(1),
                 prospect_index::version.eq(VERSION),
                 prospect_index::built_at.eq(now),
+                prospect_index::accounts_epoch.eq(epoch + 1),
             ))
             .execute(conn)?;
         Ok(())

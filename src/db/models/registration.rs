@@ -86,7 +86,6 @@ pub struct Registration {
     pub submitted_by: String,
     pub company_name: String,
     pub name_key: String,
-    pub name_head: String,
     pub domain_key: Option<String>,
     pub amount_minor: i64,
     pub currency: String,
@@ -142,11 +141,6 @@ impl Event {
     }
 }
 
-/// The first word of a name key.
-pub fn name_head(name_key: &str) -> &str {
-    name_key.split(' ').next().unwrap_or(name_key)
-}
-
 #[expect(
     clippy::too_many_arguments,
     reason = "a new row's parts, each from a different source"
@@ -168,7 +162,6 @@ pub fn insert(
             registrations::submitted_by.eq(user_id),
             registrations::company_name.eq(&new.company_name),
             registrations::name_key.eq(&new.name_key),
-            registrations::name_head.eq(name_head(&new.name_key)),
             registrations::domain_key.eq(&new.domain_key),
             registrations::amount_minor.eq(new.amount_minor),
             registrations::currency.eq(&new.currency),
@@ -657,98 +650,6 @@ pub fn ids_overdue(
         .limit(limit)
         .select(registrations::id)
         .load(conn)
-}
-
-/// A registration's prospect keys: enough to tell whether it matches, without the row.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = registrations)]
-pub struct Keys {
-    pub id: String,
-    pub name_key: String,
-    pub domain_key: Option<String>,
-}
-
-/// Other registrations that may be the same prospect: the newest `limit` sharing the name
-/// key, the domain key, and the first word of the name (for the similarity check). Reads
-/// only the keys, so the caller loads the rows of real matches alone.
-pub fn candidate_keys(
-    conn: &mut DbConnection,
-    exclude_id: &str,
-    name_key: &str,
-    domain_key: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<Keys>> {
-    let select = || {
-        registrations::table
-            .filter(registrations::id.ne(exclude_id.to_owned()))
-            .select(Keys::as_select())
-            .order((registrations::submitted_at.desc(), registrations::id.desc()))
-            .limit(limit)
-            .into_boxed()
-    };
-    let mut rows = select()
-        .filter(registrations::name_key.eq(name_key.to_owned()))
-        .load(conn)?;
-    if let Some(d) = domain_key {
-        rows.extend(
-            select()
-                .filter(registrations::domain_key.eq(d.to_owned()))
-                .load(conn)?,
-        );
-    }
-    rows.extend(keys_by_head(conn, exclude_id, name_key, limit)?);
-    Ok(rows)
-}
-
-/// The newest `limit` registrations, other than `exclude_id`, whose name starts with the
-/// first word of `name_key` but differs from it: the similar-name candidates. Served from the
-/// index alone.
-pub fn keys_by_head(
-    conn: &mut DbConnection,
-    exclude_id: &str,
-    name_key: &str,
-    limit: i64,
-) -> QueryResult<Vec<Keys>> {
-    let head = name_head(name_key);
-    if head == name_key {
-        return Ok(Vec::new());
-    }
-    registrations::table
-        .filter(registrations::name_head.eq(head.to_owned()))
-        .filter(registrations::name_key.ne(name_key.to_owned()))
-        .filter(registrations::id.ne(exclude_id.to_owned()))
-        .select(Keys::as_select())
-        .order((registrations::submitted_at.desc(), registrations::id.desc()))
-        .limit(limit)
-        .load(conn)
-}
-
-/// Registrations with any of these name keys or domain keys, newest first (at most `limit`
-/// of each kind): the exact-key searches of many prospects in two queries.
-pub fn keys_by_exact(
-    conn: &mut DbConnection,
-    name_keys: &[String],
-    domain_keys: &[String],
-    limit: i64,
-) -> QueryResult<Vec<Keys>> {
-    let order = (registrations::submitted_at.desc(), registrations::id.desc());
-    let mut rows: Vec<Keys> = registrations::table
-        .filter(registrations::name_key.eq_any(name_keys))
-        .select(Keys::as_select())
-        .order(order)
-        .limit(limit)
-        .load(conn)?;
-    if !domain_keys.is_empty() {
-        rows.extend(
-            registrations::table
-                .filter(registrations::domain_key.eq_any(domain_keys))
-                .select(Keys::as_select())
-                .order(order)
-                .limit(limit)
-                .load::<Keys>(conn)?,
-        );
-    }
-    Ok(rows)
 }
 
 /// These registrations with their organisation's name, in no particular order.

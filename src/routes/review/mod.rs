@@ -36,5 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/review/{id}/close-lost",
             web::post().to(registration::close_lost),
+        )
+        .route(
+            "/review/{id}/matches",
+            web::post().to(registration::match_again),
         );
 }

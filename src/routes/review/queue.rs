@@ -55,12 +55,12 @@ pub async fn show(
     let (rows, evidence, waiting, total) = db::run(&state.pool, move |conn| {
         let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
         let policy = policy::current(conn)?.policy;
-        let prospects: Vec<evidence::Prospect> = rows
+        let ids: Vec<String> = rows
             .iter()
             .take(PAGE_SIZE as usize)
-            .map(|l| evidence::Prospect::of(&l.registration))
+            .map(|l| l.registration.id.clone())
             .collect();
-        let found = evidence::summarize_all(conn, &prospects, &policy, now.date())?;
+        let found = evidence::summarize_all(conn, &ids, &policy, now.date())?;
         let waiting = if first_page {
             registration::waiting_for_partner(conn, 50)?
         } else {

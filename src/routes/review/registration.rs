@@ -49,7 +49,7 @@ async fn page(
             .map(|o| o.name)
             .unwrap_or_default();
         let pv = policy::current(conn)?;
-        let evidence = evidence::gather(conn, evidence::Prospect::of(&r), &pv.policy, now.date())?;
+        let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
         let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
         let d = Detail::load(conn, &r, &org_name, now, true)?;
         Ok((d, evidence, pv.policy.window_days(segment), pv.version))
@@ -136,6 +136,29 @@ async fn act(
             .await
         }
     }
+}
+
+/// Runs the matching engine for the registration again, for a reviewer who wants today's
+/// view of a prospect (the jobs do it by themselves when the CRM accounts change while it
+/// awaits review).
+pub async fn match_again(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let now = state.clock.naive_now();
+    let reg_id = id.clone();
+    db::run(&state.pool, move |conn| {
+        let r = registration::find(conn, &reg_id)?.ok_or(AppError::NotFound)?;
+        let thresholds = policy::current(conn)?.policy.thresholds();
+        evidence::refresh(conn, &r, &thresholds, now)?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!(user = %signed.user.id, registration = %id, "matches checked again");
+    auth::flash(&signed.session, "The prospect was matched again just now.");
+    Ok(see_other(&format!("/review/{id}#evidence")))
 }
 
 macro_rules! review_action {
