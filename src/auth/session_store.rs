@@ -22,6 +22,8 @@ type State = HashMap<String, String>;
 /// How often a session's last-seen time is written: activity is tracked to the minute, not
 /// with a write on every request.
 const TOUCH_EVERY: TimeDelta = TimeDelta::seconds(60);
+/// The longest a page waits to note that its session was seen.
+const TOUCH_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[derive(Clone)]
 pub struct DbSessionStore {
@@ -74,8 +76,12 @@ impl SessionStore for DbSessionStore {
                 session::delete(conn, &id)?;
                 return Ok(None);
             }
-            if now - row.last_seen_at > TOUCH_EVERY {
-                session::touch(conn, &id, now)?;
+            // Best effort: a page never waits behind a long write for this; the next
+            // request tries again.
+            if now - row.last_seen_at > TOUCH_EVERY
+                && !db::write_if_free(conn, TOUCH_WAIT, |conn| session::touch(conn, &id, now))?
+            {
+                tracing::debug!("session not touched: the database is busy writing");
             }
             Ok(Some(row))
         })

@@ -90,10 +90,10 @@ impl r2d2::ManageConnection for Manager {
                 // The busy timeout comes first so that the other pragmas, and every later write,
                 // wait for a lock instead of failing at once. WAL lets readers run beside the
                 // one writer.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -224,6 +224,39 @@ where
     }
 }
 
+/// How long a SQLite write waits for the write lock before it fails.
+const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+/// A write that may be skipped, such as noting that a session was seen: on SQLite it waits
+/// at most `wait` for the write lock and returns `Ok(false)` if another writer (a sweep
+/// batch) still holds it. SQLite's busy handler polls with growing sleeps (up to 100 ms), so
+/// behind a writer that lets go for only a few milliseconds between batches, a waiting page
+/// was seen to stall for 1–6 s. PostgreSQL has no such lock: the write just runs.
+pub fn write_if_free(
+    conn: &mut DbConnection,
+    wait: std::time::Duration,
+    f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<()>,
+) -> diesel::QueryResult<bool> {
+    let DbConnection::Sqlite(c) = conn else {
+        return f(conn).map(|()| true);
+    };
+    c.batch_execute(&format!("PRAGMA busy_timeout = {}", wait.as_millis()))?;
+    let result = f(conn);
+    let DbConnection::Sqlite(c) = conn else {
+        unreachable!("the backend does not change")
+    };
+    c.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"))?;
+    match result {
+        Ok(()) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("database is locked") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// SQLite checkpoints the WAL in the commit that fills it past 1,000 pages, so the
 /// committing transaction waits for the checkpoint's copying and fsyncs. A long sweep turns
 /// that off on its own connection (`on = false`) and has [`checkpoint`] run beside it
@@ -330,5 +363,48 @@ mod tests {
         );
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_skippable_write_gives_way_to_a_long_one_and_runs_once_it_ends() {
+        use diesel::connection::SimpleConnection;
+        use std::time::{Duration, Instant};
+
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.db").display().to_string());
+        let mut sweep = super::open(&url).unwrap();
+        let mut page = super::open(&url).unwrap();
+        let exec = |conn: &mut super::DbConnection, sql: &str| match conn {
+            super::DbConnection::Sqlite(c) => c.batch_execute(sql),
+            super::DbConnection::Pg(_) => unreachable!(),
+        };
+        exec(&mut sweep, "CREATE TABLE t (n INTEGER)").unwrap();
+        exec(&mut sweep, "BEGIN IMMEDIATE; INSERT INTO t VALUES (1)").unwrap();
+
+        let started = Instant::now();
+        let wrote = super::write_if_free(&mut page, Duration::from_millis(50), |c| {
+            exec(c, "INSERT INTO t VALUES (2)")
+        });
+        assert_eq!(wrote, Ok(false));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+
+        exec(&mut sweep, "COMMIT").unwrap();
+        let wrote = super::write_if_free(&mut page, Duration::from_millis(50), |c| {
+            exec(c, "INSERT INTO t VALUES (3)")
+        });
+        assert_eq!(wrote, Ok(true));
+
+        // The connection waits as long as ever for its other writes.
+        exec(&mut sweep, "BEGIN IMMEDIATE").unwrap();
+        let handle = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            exec(&mut sweep, "COMMIT").unwrap();
+        });
+        exec(&mut page, "INSERT INTO t VALUES (4)").expect("waits for the lock");
+        handle.join().unwrap();
     }
 }

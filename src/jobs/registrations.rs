@@ -20,7 +20,7 @@ pub const BATCH: i64 = 100;
 
 /// How long one transaction keeps working before it commits; the rows it did not reach stay
 /// due for the next one. Pages wait at most about this long for the write lock.
-pub const BATCH_BUDGET: Duration = Duration::from_millis(40);
+pub const BATCH_BUDGET: Duration = Duration::from_millis(25);
 
 /// How often the SQLite WAL is checkpointed while a sweep runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -85,6 +85,7 @@ pub fn sweep(
     // checkpoints beside the sweep instead. Switched back on whatever happens, as the
     // connection returns to the pool.
     db::auto_checkpoint(conn, false)?;
+    db::bulk_cache(conn, Some(256))?;
     let stop = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         scope.spawn(|| checkpoint_until(&config.database_url, &stop));
@@ -92,7 +93,9 @@ pub fn sweep(
         stop.store(true, Ordering::Relaxed);
         result
     });
-    let restored = db::auto_checkpoint(conn, true).and_then(|()| db::checkpoint(conn));
+    let restored = db::auto_checkpoint(conn, true)
+        .and_then(|()| db::bulk_cache(conn, None))
+        .and_then(|()| db::checkpoint(conn));
     let out = result?;
     restored?;
     Ok(out)

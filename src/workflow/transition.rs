@@ -304,11 +304,13 @@ fn system_context<'a>(
 }
 
 /// The sweeps' path: applies a system command to each of `ids` inside the caller's
-/// transaction, until they or the time run out (`deadline`; at least one is tried). Same rule, lock, state write,
-/// emails and queue handling as [`act_in_tx`]; the rows, the recipients and the
-/// queues behind them are read once for the batch, and the audit events are written in
-/// one statement. Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns
-/// how many changed.
+/// transaction, until they or the time run out (`deadline`; at least one is tried). Same
+/// rule, lock, state write, audit event, emails and queue handling as [`act_in_tx`]; the
+/// rows, the recipients and the queues behind them are read once for the batch. Each row's
+/// event is written with the row, so the deadline counts it: written together after the
+/// loop, 100 events took another 20–60 ms at a million registrations (their index pages are
+/// all over the disk). Rows the rule refuses (handled elsewhere meanwhile) are skipped.
+/// Returns how many changed.
 pub fn system_batch(
     conn: &mut DbConnection,
     config: &Config,
@@ -323,10 +325,10 @@ pub fn system_batch(
     // pending ones, and a release moves a queue behind a pending one or declines it.
     let has_queue = registration::with_queue(conn, ids)?;
     let mut recipients = super::notify::Recipients::default();
-    let mut done: Vec<(Registration, Lifecycle, Transition)> = Vec::new();
+    let mut done = 0;
     for mut reg in rows {
         // At least one row a batch, so a slow start never reads as "nothing left to do".
-        if !done.is_empty() && std::time::Instant::now() >= deadline {
+        if done > 0 && std::time::Instant::now() >= deadline {
             break;
         }
         if lock_keys(conn, &super::registration_lock_keys(&reg))? {
@@ -347,20 +349,20 @@ pub fn system_batch(
         if has_queue.contains(&reg.id) {
             follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
         }
-        done.push((reg, before, t));
+        registration::insert_event(
+            conn,
+            &NewEvent {
+                registration_id: &reg.id,
+                actor_id: None,
+                kind: t.event,
+                from: Some(before.status),
+                to: t.next.status,
+                note: t.note.as_deref(),
+                policy_version: pv.version,
+            },
+            now,
+        )?;
+        done += 1;
     }
-    let events: Vec<NewEvent> = done
-        .iter()
-        .map(|(reg, before, t)| NewEvent {
-            registration_id: &reg.id,
-            actor_id: None,
-            kind: t.event,
-            from: Some(before.status),
-            to: t.next.status,
-            note: t.note.as_deref(),
-            policy_version: pv.version,
-        })
-        .collect();
-    registration::insert_events(conn, &events, now)?;
-    Ok(done.len())
+    Ok(done)
 }
