@@ -348,7 +348,7 @@ fn run(url: &DatabaseUrl, path: &Path, total: u64, what: &str) -> (Report, Durat
     let now = chrono::Utc::now().naive_utc();
     let started = Instant::now();
     let mut last = Instant::now();
-    let report = crm_import::import_file(&mut conn, path, false, now, |done, all| {
+    let report = crm_import::import_file(&mut conn, path, false, now, |_, done, all| {
         if last.elapsed() >= Duration::from_secs(5) {
             last = Instant::now();
             eprintln!("  {} of {} rows…", group_count(done), group_count(all));

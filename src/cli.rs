@@ -165,7 +165,7 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
         let mut conn = pool.get().context("cannot connect to the database")?;
         db::migrate(&mut conn)?;
         let mut last_shown = (0u64, std::time::Instant::now());
-        crm_import::import_file(&mut conn, &path, dry_run, now, |done, total| {
+        crm_import::import_file(&mut conn, &path, dry_run, now, |_, done, total| {
             if done > 0
                 && done < total
                 && (done - last_shown.0 >= 5_000 || last_shown.1.elapsed().as_secs() >= 1)

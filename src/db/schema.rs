@@ -235,6 +235,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_runs (id) {
+        id -> Text,
+        started_by -> Text,
+        file_name -> Text,
+        dry_run -> Bool,
+        state -> Text,
+        rows_done -> BigInt,
+        rows_total -> BigInt,
+        report -> Nullable<Text>,
+        error -> Nullable<Text>,
+        upload_id -> Nullable<Text>,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -245,6 +263,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(registration_matches -> registrations (registration_id));
 diesel::joinable!(registration_match_runs -> registrations (registration_id));
+diesel::joinable!(import_runs -> users (started_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     partner_orgs,
@@ -265,4 +284,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     registration_matches,
     registration_match_runs,
+    import_runs,
 );

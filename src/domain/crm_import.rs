@@ -24,8 +24,9 @@ pub const MAX_WEBSITE: usize = 255;
 pub const MAX_INDUSTRY: usize = 100;
 pub const MAX_EMAIL: usize = 254;
 
-/// One thing an account row can say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One thing an account row can say. Serialised by its canonical name (in stored reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     ExternalId,
     Name,
@@ -293,7 +294,7 @@ pub struct AccountRow {
 }
 
 /// Why a row, or one of its values, cannot be stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     pub line: u64,
     /// The file's header of the column at fault; empty when the whole line is.

@@ -28,7 +28,7 @@ pub const KEPT_ERRORS: usize = 1_000;
 pub const KEPT_CHANGES: usize = 20;
 
 /// One value an import changes on an account, as shown to a person.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldChange {
     pub field: Field,
     pub before: String,
@@ -36,7 +36,7 @@ pub struct FieldChange {
 }
 
 /// An updated account and what changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     pub line: u64,
     pub external_id: String,
@@ -44,8 +44,10 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
 }
 
-/// What an import did, or what a dry run would do.
-#[derive(Debug, Clone, Default)]
+/// What an import did, or what a dry run would do. A web import stores it as JSON with its
+/// run (`models::import_run`), so the run's page can show it later.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Report {
     pub dry_run: bool,
     /// Data rows in the file (blank lines not counted).
@@ -74,6 +76,15 @@ impl Report {
 
     pub fn error_count(&self) -> u64 {
         self.errors.len() as u64 + self.more_errors
+    }
+
+    /// Keeps the first `n` row errors and counts the rest, so a stored report holds what a
+    /// page lists and no more.
+    pub fn keep_errors(&mut self, n: usize) {
+        if self.errors.len() > n {
+            self.more_errors += (self.errors.len() - n) as u64;
+            self.errors.truncate(n);
+        }
     }
 
     fn add_errors(&mut self, errors: Vec<RowError>) {
@@ -105,14 +116,24 @@ pub enum ImportError {
     },
 }
 
+/// Reads the file's header only: whether the file can be imported at all (it is text, has a
+/// header line, and the header names the required columns). Quick, so an upload can be
+/// refused before any work starts.
+pub fn check_header(path: &Path) -> Result<(), FileError> {
+    Reader::new(std::fs::File::open(path).map_err(FileError::Read)?).map(|_| ())
+}
+
 /// Imports (or, with `dry_run`, checks) the CSV file at `path`, reporting `(rows done, rows
 /// in the file)` after each batch. The file is read twice: once to count its rows.
+///
+/// `progress` is handed the import's connection between batches (outside any transaction),
+/// so a web import records its progress without a second connection.
 pub fn import_file(
     conn: &mut DbConnection,
     path: &Path,
     dry_run: bool,
     now: NaiveDateTime,
-    progress: impl FnMut(u64, u64),
+    progress: impl FnMut(&mut DbConnection, u64, u64),
 ) -> Result<Report, ImportError> {
     let open = || std::fs::File::open(path).map_err(FileError::Read);
     let total = crate::domain::crm_import::count_rows(open()?)?;
@@ -126,7 +147,7 @@ pub fn import<R: Read>(
     total: u64,
     dry_run: bool,
     now: NaiveDateTime,
-    mut progress: impl FnMut(u64, u64),
+    mut progress: impl FnMut(&mut DbConnection, u64, u64),
 ) -> Result<Report, ImportError> {
     let mut reader = Reader::new(input)?;
     db::bulk_cache(conn, Some(BULK_CACHE_MIB))
@@ -147,7 +168,7 @@ fn import_rows<R: Read>(
     total: u64,
     dry_run: bool,
     now: NaiveDateTime,
-    progress: &mut impl FnMut(u64, u64),
+    progress: &mut impl FnMut(&mut DbConnection, u64, u64),
 ) -> Result<Report, ImportError> {
     let columns = reader.columns().clone();
     let mut report = Report {
@@ -156,7 +177,7 @@ fn import_rows<R: Read>(
         ignored: columns.ignored(),
         ..Report::default()
     };
-    progress(0, total);
+    progress(conn, 0, total);
     let mut batch: Vec<AccountRow> = Vec::with_capacity(BATCH_ROWS);
     loop {
         let next = reader.next_row()?;
@@ -173,14 +194,14 @@ fn import_rows<R: Read>(
                 .map_err(|error| ImportError::Database { error, saved })?;
             batch.clear();
             if !end {
-                progress(report.rows, total.max(report.rows));
+                progress(conn, report.rows, total.max(report.rows));
             }
         }
         if end {
             break;
         }
     }
-    progress(report.rows, total.max(report.rows));
+    progress(conn, report.rows, total.max(report.rows));
     Ok(report)
 }
 
@@ -360,7 +381,7 @@ mod tests {
 
     fn run(conn: &mut DbConnection, csv: &str, dry_run: bool) -> Report {
         let now = chrono::Utc::now().naive_utc();
-        import(conn, csv.as_bytes(), 0, dry_run, now, |_, _| {}).unwrap()
+        import(conn, csv.as_bytes(), 0, dry_run, now, |_, _, _| {}).unwrap()
     }
 
     fn keys_of(conn: &mut DbConnection, external_id: &str) -> Vec<String> {
@@ -452,7 +473,7 @@ mod tests {
         }
         let mut seen = Vec::new();
         let now = chrono::Utc::now().naive_utc();
-        let r = import(&mut conn, file.as_bytes(), 4010, false, now, |d, t| {
+        let r = import(&mut conn, file.as_bytes(), 4010, false, now, |_, d, t| {
             seen.push((d, t))
         })
         .unwrap();

@@ -3,7 +3,9 @@
 //! event and queues the emails. Handlers and jobs call these; the rules live in the domain.
 
 pub mod crm_import;
+pub mod crm_uploads;
 pub mod evidence;
+pub mod import_run;
 pub mod lock_check;
 pub mod notify;
 pub mod submit;

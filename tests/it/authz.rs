@@ -1,6 +1,7 @@
 //! Every route × every role, with the expected outcome written down for each cell.
 
 use reqwest::StatusCode;
+use truce::clock::Clock;
 
 use crate::helpers::{Page, TestClient, spawn_app};
 
@@ -47,7 +48,19 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     app.create_user("boss@a.example", "partner", Some(&org_a), true);
     app.create_user("sales@example.com", "sales", None, false);
     app.create_user("channel@example.com", "channel", None, false);
-    app.create_user("admin@example.com", "admin", None, false);
+    let admin = app.create_user("admin@example.com", "admin", None, false);
+    let run = truce::auth::token::new_id();
+    truce::db::models::import_run::insert(
+        &mut app.conn(),
+        &truce::db::models::import_run::NewRun {
+            id: &run,
+            started_by: &admin,
+            file_name: "accounts.csv",
+            dry_run: true,
+        },
+        app.clock.naive_now(),
+    )
+    .unwrap();
     let partner_b = app.create_user("partner@b.example", "partner", Some(&org_b), false);
     let target = app.create_user("target@example.com", "sales", None, false);
 
@@ -134,6 +147,14 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/admin/accounts/import".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/accounts/import/runs/{run}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/accounts/import/runs/no-such-run".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         ("/password/forgot".into(), [Ok(200); 6]),
         (

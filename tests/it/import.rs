@@ -1,10 +1,15 @@
-//! The CRM account import: the upload page over HTTP and `truce import accounts`.
+//! The CRM account import: the upload page over HTTP (the import runs in the background and
+//! its run's page shows the progress, then the report) and `truce import accounts`.
+
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use truce::clock::Clock;
 use truce::db::models::crm;
-use truce::db::schema::{crm_accounts, prospect_keys};
+use truce::db::models::import_run::{self, NewRun};
+use truce::db::schema::{crm_accounts, import_runs, prospect_keys};
 
 use crate::helpers::{Page, TestApp, TestClient, spawn_app, truce_bin};
 
@@ -39,12 +44,70 @@ fn form(csv: &str, dry_run: bool) -> Form {
     }
 }
 
-/// Uploads `csv` as the import page's form does (token in the action's query string).
-async fn upload(client: &TestClient, csv: &str, dry_run: bool) -> Page {
+/// Uploads `csv` as the import page's form does (token in the action's query string): the
+/// answer is the redirect to the run's page, or the form again when the file is refused.
+async fn start(client: &TestClient, csv: &str, dry_run: bool) -> Page {
     let page = client.get("/admin/accounts/import").await;
     assert_eq!(page.status, StatusCode::OK);
     let action = form_action(&page.body, "/admin/accounts/import?csrf_token=");
     client.post_multipart(&action, form(csv, dry_run)).await
+}
+
+/// Uploads `csv` and waits for its run to end: the run's final page (the report), or the
+/// form when the upload was refused.
+async fn upload(client: &TestClient, csv: &str, dry_run: bool) -> Page {
+    let page = start(client, csv, dry_run).await;
+    if page.status != StatusCode::SEE_OTHER {
+        return page;
+    }
+    finished(client, &page).await
+}
+
+/// The run a redirect leads to, once it has ended.
+async fn finished(client: &TestClient, redirect: &Page) -> Page {
+    assert_eq!(
+        redirect.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        redirect.text()
+    );
+    let location = redirect.location.as_deref().expect("a redirect");
+    assert!(
+        location.starts_with("/admin/accounts/import/runs/"),
+        "{location}"
+    );
+    wait_for_run(client, location, |_| {}).await
+}
+
+/// Polls a run's page until the run has ended (the page stops refreshing itself), handing
+/// `seen` every page on the way; gives up after a minute.
+async fn wait_for_run(client: &TestClient, location: &str, mut seen: impl FnMut(&Page)) -> Page {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let page = client.get(location).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        if !is_refreshing(&page) {
+            return page;
+        }
+        seen(&page);
+        assert!(
+            Instant::now() < deadline,
+            "the run ended within a minute:\n{}",
+            page.text()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn is_refreshing(page: &Page) -> bool {
+    page.body.contains("<meta http-equiv=\"refresh\"")
+}
+
+fn run_id(location: &str) -> String {
+    location
+        .strip_prefix("/admin/accounts/import/runs/")
+        .unwrap_or_else(|| panic!("{location} is a run's page"))
+        .to_owned()
 }
 
 /// The `action` of the first form whose action starts with `prefix`.
@@ -106,7 +169,8 @@ async fn a_salesforce_export_is_checked_by_a_dry_run_then_imported_with_one_butt
             .contains("The CRM list holds <strong>0</strong> accounts.")
     );
 
-    let page = upload(&admin, SALESFORCE, true).await;
+    let dry_redirect = start(&admin, SALESFORCE, true).await;
+    let page = finished(&admin, &dry_redirect).await;
     let text = page.text();
     assert_eq!(page.status, StatusCode::OK, "{text}");
     assert!(text.contains("Dry run: nothing was saved"), "{text}");
@@ -118,14 +182,17 @@ async fn a_salesforce_export_is_checked_by_a_dry_run_then_imported_with_one_butt
     assert_eq!(count(&app), 0, "a dry run writes nothing");
     assert_eq!(key_count(&app), 0, "a dry run writes no matching keys");
 
+    assert!(text.contains("Started by ada@vendor.example, "), "{text}");
+
     let action = form_action(&page.body, "/admin/accounts/import/");
-    let page = admin
+    let redirect = admin
         .submit(
             "/admin/accounts/import",
             &action,
             &[("file_name", "accounts.csv")],
         )
         .await;
+    let page = finished(&admin, &redirect).await;
     let text = page.text();
     assert_eq!(page.status, StatusCode::OK, "{text}");
     assert!(text.contains("CRM import finished"), "{text}");
@@ -159,6 +226,25 @@ async fn a_salesforce_export_is_checked_by_a_dry_run_then_imported_with_one_butt
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     assert!(again.text().contains("That upload is no longer here"));
     assert_eq!(count(&app), 3);
+    // The dry run's page no longer offers it either.
+    let location = dry_redirect.location.expect("the dry run's address");
+    let page = admin.get(&location).await;
+    assert!(
+        !page.body.contains("action=\"/admin/accounts/import/"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("This upload is no longer kept"));
+
+    // Both runs are listed on the import page, newest first, and lead to their pages.
+    let page = admin.get("/admin/accounts/import").await;
+    let text = page.text();
+    assert!(text.contains("Recent imports"), "{text}");
+    let import_link = text
+        .find(redirect.location.as_deref().unwrap())
+        .expect("the import is listed");
+    let dry_link = text.find(&location).expect("the dry run is listed");
+    assert!(import_link < dry_link, "newest first");
 }
 
 #[actix_web::test]
@@ -285,8 +371,11 @@ async fn a_file_without_the_required_columns_is_refused_with_what_was_found() {
 }
 
 #[actix_web::test]
-async fn only_admins_may_import() {
-    let (app, _) = admin_app().await;
+async fn only_admins_may_import_or_see_an_import() {
+    let (app, admin) = admin_app().await;
+    let redirect = start(&admin, SALESFORCE, true).await;
+    finished(&admin, &redirect).await;
+    let run = redirect.location.clone().unwrap();
     let org = app.create_org("Alpha Partners");
     app.create_user("pat@alpha.example", "partner", Some(&org), true);
     for email in [REP, "pat@alpha.example"] {
@@ -295,6 +384,9 @@ async fn only_admins_may_import() {
             client.get("/admin/accounts/import").await.status,
             StatusCode::FORBIDDEN
         );
+        let page = client.get(&run).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{email}");
+        assert!(!page.text().contains("accounts.csv"), "{email}");
         let token = client.csrf_from("/account/password").await;
         let page = client
             .post_multipart(
@@ -310,7 +402,17 @@ async fn only_admins_may_import() {
             .await
             .is_login_redirect()
     );
+    assert!(app.client().get(&run).await.is_login_redirect());
     assert_eq!(count(&app), 0);
+
+    // Any admin sees the run (one program, several owners); an unknown run is not found.
+    app.create_user("grace@vendor.example", "admin", None, false);
+    let other = app.login("grace@vendor.example").await;
+    let page = other.get(&run).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Started by ada@vendor.example"));
+    let page = other.get("/admin/accounts/import/runs/no-such-run").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]
@@ -348,6 +450,184 @@ async fn an_upload_without_the_csrf_token_is_refused() {
         "with the token it goes through"
     );
     assert_eq!(count(&app), 3);
+}
+
+/// A run as the worker leaves it between two batches: started by `admin`, `done` of `total`
+/// rows. Returns the run page's address.
+fn running_run(app: &TestApp, admin: &str, file_name: &str, done: u64, total: u64) -> String {
+    let id = truce::auth::token::new_id();
+    let by = app.find_user(admin).unwrap().id;
+    let mut conn = app.conn();
+    let now = app.clock.naive_now();
+    import_run::insert(
+        &mut conn,
+        &NewRun {
+            id: &id,
+            started_by: &by,
+            file_name,
+            dry_run: false,
+        },
+        now,
+    )
+    .unwrap();
+    if total > 0 {
+        assert!(import_run::record_progress(&mut conn, &id, done, total, now).unwrap());
+    }
+    format!("/admin/accounts/import/runs/{id}")
+}
+
+fn run_state(app: &TestApp, location: &str) -> (String, i64, i64) {
+    import_runs::table
+        .find(run_id(location))
+        .select((
+            import_runs::state,
+            import_runs::rows_done,
+            import_runs::rows_total,
+        ))
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_run_page_shows_the_progress_then_the_report() {
+    let (app, admin) = admin_app().await;
+
+    // Between two batches: the counts, a labelled progress bar, and the page reloads itself.
+    let run = running_run(&app, ADMIN, "crm-export.csv", 12_000, 100_000);
+    let page = admin.get(&run).await;
+    let text = page.text();
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(is_refreshing(&page), "{text}");
+    assert!(text.contains("<h1>Importing crm-export.csv</h1>"), "{text}");
+    assert!(
+        text.contains("<label for=\"import-progress\">Rows imported</label>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<progress id=\"import-progress\" max=\"100000\" value=\"12000\""),
+        "{text}"
+    );
+    assert!(text.contains("12,000 of 100,000 rows"), "{text}");
+    // The import page lists it as running, with its counts.
+    let list = admin.get("/admin/accounts/import").await.text();
+    assert!(
+        list.contains(&format!("<a href=\"{run}\">crm-export.csv</a>")),
+        "{list}"
+    );
+    assert!(list.contains("Running</span>"), "{list}");
+    assert!(list.contains("12,000 of 100,000"), "{list}");
+    // Before the rows are counted, the bar has no value yet.
+    let fresh = running_run(&app, ADMIN, "other.csv", 0, 0);
+    let text = admin.get(&fresh).await.text();
+    assert!(text.contains("Reading the file…"), "{text}");
+    assert!(
+        text.contains("<progress id=\"import-progress\" aria-describedby="),
+        "no value: the bar shows work without a share yet\n{text}"
+    );
+
+    // A real import of several batches: the pages on the way count up towards the file's rows
+    // (written after each batch), and the last one is the report, with its row errors by line
+    // (the first 200, then a count).
+    let mut csv = String::from("external_id,name,country\n");
+    for i in 0..12_000 {
+        let country = if i % 40 == 0 { "Atlantis" } else { "NO" };
+        csv.push_str(&format!("N{i},Company {i} AS,{country}\n"));
+    }
+    let redirect = start(&admin, &csv, false).await;
+    let location = redirect.location.clone().expect("the run's address");
+    let mut shown = Vec::new();
+    let page = wait_for_run(&admin, &location, |page| {
+        let text = page.text();
+        assert!(text.contains("<h1>Importing accounts.csv</h1>"), "{text}");
+        if let Some(at) = text.find(" of 12,000 rows") {
+            let start = text[..at].rfind('>').unwrap() + 1;
+            shown.push(text[start..at].replace(',', "").parse::<u64>().unwrap());
+        } else {
+            assert!(text.contains("Reading the file…"), "{text}");
+        }
+    })
+    .await;
+    assert!(shown.iter().all(|n| *n <= 12_000), "{shown:?}");
+    assert!(shown.windows(2).all(|w| w[0] <= w[1]), "{shown:?}");
+    let text = page.text();
+    assert!(text.contains("CRM import finished"), "{text}");
+    assert!(!is_refreshing(&page));
+    assert!(
+        text.contains("<th scope=\"row\">New accounts added</th><td class=\"num\">11,700</td>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<th scope=\"row\" class=\"num\">2</th>\n      <td>country</td>\n      <td>\"Atlantis\" is not a country"),
+        "{text}"
+    );
+    assert!(
+        text.contains("And 100 more errors not listed here."),
+        "{text}"
+    );
+    assert!(
+        text.contains("now holds <strong>11,700</strong> accounts"),
+        "{text}"
+    );
+    assert_eq!(run_state(&app, &location), ("done".into(), 12_000, 12_000));
+    assert_eq!(count(&app), 11_700);
+}
+
+#[actix_web::test]
+async fn a_run_whose_worker_fell_silent_is_reported_interrupted() {
+    let (app, admin) = admin_app().await;
+    let run = running_run(&app, ADMIN, "big.csv", 4_000, 10_000);
+    app.advance(chrono::TimeDelta::seconds(90));
+    assert!(
+        is_refreshing(&admin.get(&run).await),
+        "still within the limit"
+    );
+
+    // Past the silence limit (the process died, say) the run is interrupted, not spinning.
+    app.advance(import_run::SILENCE_LIMIT);
+    let page = admin.get(&run).await;
+    let text = page.text();
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!is_refreshing(&page), "{text}");
+    assert!(text.contains("The import was interrupted"), "{text}");
+    assert!(
+        text.contains("4,000 of 10,000 rows were processed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Upload the file again to finish the job"),
+        "{text}"
+    );
+    assert_eq!(run_state(&app, &run), ("interrupted".into(), 4_000, 10_000));
+    let list = admin.get("/admin/accounts/import").await.text();
+    assert!(list.contains("Interrupted</span>"), "{list}");
+
+    // A worker that was only slow takes its run back when it writes again.
+    let now = app.clock.naive_now();
+    assert!(
+        import_run::record_progress(&mut app.conn(), &run_id(&run), 6_000, 10_000, now).unwrap()
+    );
+    assert!(is_refreshing(&admin.get(&run).await));
+
+    // A failure says what happened and what to do.
+    assert!(
+        import_run::fail(
+            &mut app.conn(),
+            &run_id(&run),
+            "The database refused part of the import. The first 6,000 rows were saved; \
+             importing the file again is safe and finishes the job.",
+            now,
+        )
+        .unwrap()
+    );
+    let page = admin.get(&run).await;
+    let text = page.text();
+    assert!(!is_refreshing(&page));
+    assert!(text.contains("The import failed"), "{text}");
+    assert!(text.contains("importing the file again is safe"), "{text}");
+    assert!(
+        text.contains("<a href=\"/admin/accounts/import\">Upload a file</a>"),
+        "{text}"
+    );
 }
 
 fn write_file(dir: &tempfile::TempDir, name: &str, content: &str) -> String {

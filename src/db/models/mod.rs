@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod app_secret;
 pub mod crm;
+pub mod import_run;
 pub mod login_failure;
 pub mod org;
 pub mod outbox;

@@ -1,13 +1,14 @@
-//! The CRM account import page: upload a CSV export, see what a dry run would change, then
-//! import the same file without uploading it again.
+//! The CRM account import page: upload a CSV export, then follow the import (or its dry
+//! run) on its run's page (`import_runs`), which shows the progress and then the report. After
+//! a dry run, its "Import" button imports the same file without uploading it again.
 //!
 //! An upload is streamed to a temporary file in `DATA_DIR/imports/` (never held in memory)
-//! and refused past [`MAX_UPLOAD_BYTES`]. After a dry run the complete file is renamed to
-//! `<random id>.csv` there, so the "Import" button names a file that is whole; it is removed
-//! once imported, and any left behind are removed after [`KEEP_UPLOADS`].
+//! and refused past [`MAX_UPLOAD_BYTES`]; its header is checked before the run starts, so a
+//! file that cannot be imported at all is refused at once with the form (see
+//! `workflow::crm_uploads` for what is kept there and for how long).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -17,23 +18,27 @@ use askama::Template;
 use futures_util::StreamExt;
 
 use crate::auth::guard::{AdminOnly, Signed};
-use crate::auth::token;
+use crate::db::models::import_run;
 use crate::db::{self, models::crm};
 use crate::domain::crm_import::Field;
 use crate::domain::money::group_count;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::{render, render_with};
+use crate::routes::{render_with, see_other};
 use crate::startup::AppState;
-use crate::workflow::crm_import::{self, ImportError, Report};
+use crate::workflow::crm_import;
+use crate::workflow::crm_uploads;
+use crate::workflow::import_run::Job;
+
+use super::import_runs::{RecentRun, run_path};
 
 /// The largest file the page accepts (about 400,000 typical rows).
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
-/// How long a dry-run upload waits for its "Import" button.
-const KEEP_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-/// Row errors listed on the page; the rest are counted.
-const SHOWN_ERRORS: usize = 200;
-const PATH: &str = "/admin/accounts/import";
+/// Runs listed under the form.
+const RECENT_RUNS: i64 = 10;
+/// The longest file name kept with a run.
+const MAX_FILE_NAME: usize = 200;
+pub const PATH: &str = "/admin/accounts/import";
 
 /// One row of the accepted-headers table.
 pub struct HeaderHelp {
@@ -78,45 +83,7 @@ struct FormPage {
     error: Option<String>,
     max_mb: usize,
     help: Vec<HeaderHelp>,
-}
-
-pub struct ErrorRow {
-    pub line: u64,
-    pub column: String,
-    pub message: String,
-}
-
-pub struct ChangeRow {
-    pub line: u64,
-    pub external_id: String,
-    pub name: String,
-    pub changes: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/import_result.html")]
-struct ResultPage {
-    layout: Layout,
-    file_name: String,
-    dry_run: bool,
-    /// `(label, count)` in the order shown.
-    counts: Vec<(&'static str, String)>,
-    valid_rows: String,
-    can_import: bool,
-    /// The stored upload the "Import" button sends, after a dry run.
-    upload_id: Option<String>,
-    columns: Vec<(String, String)>,
-    ignored: String,
-    updated: String,
-    changes: Vec<ChangeRow>,
-    errors: Vec<ErrorRow>,
-    more_errors: String,
-    accounts: String,
-}
-
-async fn account_count(state: &AppState) -> Result<String, AppError> {
-    let n = db::run(&state.pool, |conn| Ok(crm::count(conn)?)).await?;
-    Ok(group_count(n as u64))
+    runs: Vec<RecentRun>,
 }
 
 async fn form_page(
@@ -125,14 +92,26 @@ async fn form_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    let (accounts, runs) = db::run(&state.pool, move |conn| {
+        Ok((
+            crm::count(conn)?,
+            import_run::recent(conn, RECENT_RUNS, now)?,
+        ))
+    })
+    .await?;
     render_with(
         status,
         &FormPage {
             layout: Layout::signed(signed, PATH),
-            accounts: account_count(state).await?,
+            accounts: group_count(accounts as u64),
             error,
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
             help: header_help(),
+            runs: runs
+                .into_iter()
+                .map(|(run, by)| RecentRun::new(run, by))
+                .collect(),
         },
     )
 }
@@ -142,41 +121,6 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     form_page(&signed, &state, StatusCode::OK, None).await
-}
-
-fn uploads_dir(state: &AppState) -> PathBuf {
-    state.config.data_dir.join("imports")
-}
-
-/// An upload id as [`token::generate`] makes them; anything else names no file.
-fn is_upload_id(id: &str) -> bool {
-    id.len() == 43
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn stored_upload(dir: &Path, id: &str) -> PathBuf {
-    dir.join(format!("{id}.csv"))
-}
-
-/// Removes dry-run uploads nobody imported. Best effort: a file that cannot be removed now
-/// is tried again next time.
-fn remove_stale_uploads(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > KEEP_UPLOADS);
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 /// What the upload form sent.
@@ -251,23 +195,27 @@ fn too_large_message() -> String {
     )
 }
 
-/// Runs the import (or dry run) of a file off the worker threads.
-async fn run_import(
+/// Records a run for the file and starts its worker; returns the run page's address.
+async fn start_run(
+    signed: &Signed<AdminOnly>,
     state: &AppState,
-    path: PathBuf,
+    file_name: &str,
+    file: tempfile::TempPath,
     dry_run: bool,
-) -> Result<Result<Report, ImportError>, AppError> {
-    let now = state.clock.naive_now();
-    db::run(&state.pool, move |conn| {
-        Ok(crm_import::import_file(
-            conn,
-            &path,
-            dry_run,
-            now,
-            |_, _| {},
-        ))
+) -> Result<String, AppError> {
+    let job = Job {
+        started_by: signed.user.id.clone(),
+        file_name: file_name.trim().chars().take(MAX_FILE_NAME).collect(),
+        file,
+        dry_run,
+        uploads: crm_uploads::dir(&state.config.data_dir),
+    };
+    let (pool, clock) = (state.pool.clone(), state.clock.clone());
+    let id = db::run(&state.pool, move |conn| {
+        crate::workflow::import_run::start(conn, &pool, &clock, job).map_err(AppError::internal)
     })
-    .await
+    .await?;
+    Ok(run_path(&id))
 }
 
 pub async fn upload(
@@ -306,7 +254,7 @@ pub async fn upload(
         )
         .await;
     }
-    let dir = uploads_dir(&state);
+    let dir = crm_uploads::dir(&state.config.data_dir);
     std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
     let received = receive(form, &dir).await;
     let upload = match received {
@@ -341,27 +289,27 @@ pub async fn upload(
         .await;
     };
     let dry_run = upload.dry_run;
-    tracing::info!(admin = %signed.user.id, bytes = size, dry_run, "CRM import uploaded");
-    let outcome = run_import(&state, tmp.path().to_owned(), dry_run).await?;
-    let report = match outcome {
-        Ok(report) => report,
-        Err(e) => return import_failed(&signed, &state, e).await,
-    };
-    let mut upload_id = None;
-    if dry_run && report.valid_rows() > 0 {
-        let id = token::generate();
-        let dir2 = dir.clone();
-        let target = stored_upload(&dir, &id);
-        web::block(move || {
-            remove_stale_uploads(&dir2);
-            tmp.persist(target)
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(e.error))?;
-        upload_id = Some(id);
+    // A file that cannot be imported at all (no header, not UTF-8, no id or name column) is
+    // refused here, with the form, instead of on a run page.
+    let file = tmp.into_temp_path();
+    let (file, checked) = web::block(move || {
+        let checked = crm_import::check_header(&file);
+        (file, checked)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    if let Err(e) = checked {
+        return form_page(
+            &signed,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(e.to_string()),
+        )
+        .await;
     }
-    result_page(&signed, &state, file_name, report, upload_id).await
+    tracing::info!(admin = %signed.user.id, bytes = size, dry_run, "CRM import uploaded");
+    let location = start_run(&signed, &state, &file_name, file, dry_run).await?;
+    Ok(see_other(&location))
 }
 
 #[derive(serde::Deserialize)]
@@ -370,7 +318,7 @@ pub struct ConfirmForm {
     file_name: String,
 }
 
-/// Imports a file checked by a dry run, then removes it.
+/// Imports a file checked by a dry run (and removes it once imported).
 pub async fn confirm(
     signed: Signed<AdminOnly>,
     state: web::Data<AppState>,
@@ -378,8 +326,12 @@ pub async fn confirm(
     form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let path = stored_upload(&uploads_dir(&state), &id);
-    if !is_upload_id(&id) || !path.exists() {
+    let dir = crm_uploads::dir(&state.config.data_dir);
+    let claimed = web::block(move || crm_uploads::claim(&dir, &id))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let Some(file) = claimed else {
         return form_page(
             &signed,
             &state,
@@ -391,120 +343,8 @@ pub async fn confirm(
             ),
         )
         .await;
-    }
+    };
     tracing::info!(admin = %signed.user.id, "CRM import confirmed after a dry run");
-    let outcome = run_import(&state, path.clone(), false).await?;
-    let _ = std::fs::remove_file(&path);
-    match outcome {
-        Ok(report) => result_page(&signed, &state, form.into_inner().file_name, report, None).await,
-        Err(e) => import_failed(&signed, &state, e).await,
-    }
-}
-
-async fn import_failed(
-    signed: &Signed<AdminOnly>,
-    state: &AppState,
-    e: ImportError,
-) -> Result<HttpResponse, AppError> {
-    let status = match &e {
-        ImportError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ImportError::Database { error, .. } => {
-            tracing::error!(admin = %signed.user.id, error = ?error, "CRM import failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
-    let message = match &e {
-        ImportError::File(inner) => inner.to_string(),
-        ImportError::Database { saved, .. } => format!(
-            "The database refused part of the import. The first {} rows were saved; importing \
-             the file again is safe and finishes the job. If it keeps failing, the server log \
-             has the cause.",
-            group_count(*saved)
-        ),
-    };
-    form_page(signed, state, status, Some(message)).await
-}
-
-async fn result_page(
-    signed: &Signed<AdminOnly>,
-    state: &AppState,
-    file_name: String,
-    r: Report,
-    upload_id: Option<String>,
-) -> Result<HttpResponse, AppError> {
-    let (new, updated) = if r.dry_run {
-        ("New accounts to add", "Accounts to update")
-    } else {
-        ("New accounts added", "Accounts updated")
-    };
-    let shown = r.errors.len().min(SHOWN_ERRORS);
-    let more_errors = r.error_count() - shown as u64;
-    render(&ResultPage {
-        layout: Layout::signed(signed, PATH),
-        file_name: if file_name.is_empty() {
-            "the file".into()
-        } else {
-            file_name
-        },
-        dry_run: r.dry_run,
-        counts: vec![
-            ("Rows read", group_count(r.rows)),
-            (new, group_count(r.created)),
-            (updated, group_count(r.updated)),
-            ("Unchanged", group_count(r.unchanged)),
-            (
-                "Rows skipped because of errors",
-                group_count(r.invalid_rows),
-            ),
-        ],
-        valid_rows: group_count(r.valid_rows()),
-        can_import: r.valid_rows() > 0,
-        upload_id,
-        columns: r
-            .columns
-            .iter()
-            .map(|(f, h)| (f.canonical().to_owned(), h.clone()))
-            .collect(),
-        ignored: r.ignored.join(", "),
-        updated: group_count(r.updated),
-        changes: r
-            .changes
-            .iter()
-            .map(|c| ChangeRow {
-                line: c.line,
-                external_id: c.external_id.clone(),
-                name: c.name.clone(),
-                changes: c
-                    .fields
-                    .iter()
-                    .map(|f| format!("{}: {} → {}", f.field.label(), f.before, f.after))
-                    .collect(),
-            })
-            .collect(),
-        errors: r
-            .errors
-            .into_iter()
-            .take(SHOWN_ERRORS)
-            .map(|e| ErrorRow {
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            })
-            .collect(),
-        more_errors: group_count(more_errors),
-        accounts: account_count(state).await?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_generated_ids_name_an_upload() {
-        assert!(is_upload_id(&token::generate()));
-        assert!(!is_upload_id("../../etc/passwd"));
-        assert!(!is_upload_id(&format!("{}/", &token::generate()[..42])));
-        assert!(!is_upload_id(""));
-    }
+    let location = start_run(&signed, &state, &form.file_name, file, false).await?;
+    Ok(see_other(&location))
 }

@@ -3,6 +3,8 @@
 
 mod home;
 mod import;
+mod import_report;
+mod import_runs;
 mod orgs;
 mod outbox;
 mod policy;
@@ -17,6 +19,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/accounts/import/{id}",
             web::post().to(import::confirm),
+        )
+        .route(
+            "/admin/accounts/import/runs/{id}",
+            web::get().to(import_runs::show),
         )
         .route("/admin/orgs", web::get().to(orgs::list))
         .route("/admin/orgs", web::post().to(orgs::create))
