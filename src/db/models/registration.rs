@@ -282,41 +282,19 @@ pub struct NewEvent<'a> {
 }
 
 pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -> QueryResult<()> {
-    insert_events(conn, std::slice::from_ref(e), now)
-}
-
-/// Several audit events in as few statements as the backend's limit on bound values allows.
-pub fn insert_events(
-    conn: &mut DbConnection,
-    events: &[NewEvent],
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    // Nine values a row, well under SQLite's 32,766 bound values a statement.
-    for chunk in events.chunks(1_000) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|e| {
-                (
-                    registration_events::id.eq(crate::auth::token::new_id()),
-                    registration_events::registration_id.eq(e.registration_id),
-                    registration_events::at.eq(now),
-                    registration_events::actor_id.eq(e.actor_id),
-                    registration_events::kind.eq(e.kind.as_str()),
-                    registration_events::from_status.eq(e.from.map(Status::as_str)),
-                    registration_events::to_status.eq(e.to.as_str()),
-                    registration_events::note.eq(e.note),
-                    registration_events::policy_version.eq(e.policy_version),
-                )
-            })
-            .collect();
-        // Multi-row inserts go through the backend's own connection: diesel's
-        // `MultiConnection` only builds single-row ones.
-        let insert = diesel::insert_into(registration_events::table).values(rows);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-            DbConnection::Pg(c) => insert.execute(c)?,
-        };
-    }
+    diesel::insert_into(registration_events::table)
+        .values((
+            registration_events::id.eq(crate::auth::token::new_id()),
+            registration_events::registration_id.eq(e.registration_id),
+            registration_events::at.eq(now),
+            registration_events::actor_id.eq(e.actor_id),
+            registration_events::kind.eq(e.kind.as_str()),
+            registration_events::from_status.eq(e.from.map(Status::as_str)),
+            registration_events::to_status.eq(e.to.as_str()),
+            registration_events::note.eq(e.note),
+            registration_events::policy_version.eq(e.policy_version),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
