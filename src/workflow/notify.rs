@@ -44,6 +44,40 @@ impl Recipients {
         Ok(found)
     }
 
+    /// Looks up, in one query, the partner users of these registrations not yet known, and
+    /// the reviewers: the sweeps call it before they take the write lock, so the lock is not
+    /// held for reads. A user disabled between this read and the write may still get that
+    /// one email.
+    pub fn prefetch(&mut self, conn: &mut DbConnection, regs: &[Registration]) -> QueryResult<()> {
+        let mut wanted: Vec<String> = regs
+            .iter()
+            .filter(|r| {
+                !self
+                    .partners
+                    .contains_key(&(r.submitted_by.clone(), r.org_id.clone()))
+            })
+            .map(|r| r.submitted_by.clone())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let found: HashMap<String, User> = user::find_many(conn, &wanted)?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        for reg in regs {
+            let key = (reg.submitted_by.clone(), reg.org_id.clone());
+            if self.partners.contains_key(&key) {
+                continue;
+            }
+            let users = match found.get(&reg.submitted_by) {
+                Some(u) if u.disabled_at.is_none() => vec![u.clone()],
+                _ => user::active_org_admins(conn, &reg.org_id)?,
+            };
+            self.partners.insert(key, users);
+        }
+        self.reviewers(conn).map(drop)
+    }
+
     fn reviewers(&mut self, conn: &mut DbConnection) -> QueryResult<Vec<User>> {
         if self.reviewers.is_none() {
             self.reviewers = Some(user::active_with_role(conn, Role::Channel)?);

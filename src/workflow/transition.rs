@@ -303,50 +303,90 @@ fn system_context<'a>(
     }
 }
 
-/// The sweeps' path: applies a system command to each of `ids` inside the caller's
-/// transaction, until they or the time run out (`deadline`; at least one is tried). Same
-/// rule, lock, state write, audit event, emails and queue handling as [`act_in_tx`]; the
-/// rows, the recipients and the queues behind them are read once for the batch. Each row's
-/// event is written with the row, so the deadline counts it: written together after the
-/// loop, 100 events took another 20–60 ms at a million registrations (their index pages are
-/// all over the disk). Rows the rule refuses (handled elsewhere meanwhile) are skipped.
-/// Returns how many changed.
+/// What a sweep batch reads before it takes the write lock: its rows, which of them have
+/// registrations queued behind them, and who is told. Reading them under the lock held it
+/// for up to 130 ms at a million registrations when their pages were not in memory.
+pub struct BatchInput {
+    rows: Vec<Registration>,
+    has_queue: std::collections::HashSet<String>,
+    recipients: super::notify::Recipients,
+}
+
+impl BatchInput {
+    /// Reads the batch outside any write transaction.
+    pub fn read(conn: &mut DbConnection, ids: &[String]) -> diesel::QueryResult<Self> {
+        let rows = registration::find_many(conn, ids)?;
+        let has_queue = registration::with_queue(conn, ids)?;
+        let mut recipients = super::notify::Recipients::default();
+        recipients.prefetch(conn, &rows)?;
+        Ok(BatchInput {
+            rows,
+            has_queue,
+            recipients,
+        })
+    }
+}
+
+/// The sweeps' path: applies a system command to each row of `input` inside the caller's
+/// transaction, while `more(rows done so far)` says so (asked before every row but the
+/// first, so a batch always makes progress). Same
+/// rule, lock, state write, audit event, emails and queue handling as [`act_in_tx`]. A row
+/// changed since `input` was read (its `lock_version` moved on) is read again, with its
+/// queue, under the lock and decided on what it is now. Each row's event is written with
+/// the row, so the deadline counts it: written together after the loop, 100 events took
+/// another 20–60 ms at a million registrations (their index pages are all over the disk).
+/// Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns how many changed.
 pub fn system_batch(
     conn: &mut DbConnection,
     config: &Config,
-    ids: &[String],
+    input: &mut BatchInput,
     command: fn() -> Command,
     now: NaiveDateTime,
     pv: &PolicyVersion,
-    deadline: std::time::Instant,
+    mut more: impl FnMut(usize) -> bool,
 ) -> Result<usize, ActError> {
-    let rows = registration::find_many(conn, ids)?;
-    // Nobody is queued behind a registration while the batch runs: queues only form behind
-    // pending ones, and a release moves a queue behind a pending one or declines it.
-    let has_queue = registration::with_queue(conn, ids)?;
-    let mut recipients = super::notify::Recipients::default();
     let mut done = 0;
-    for mut reg in rows {
+    for read in &input.rows {
         // At least one row a batch, so a slow start never reads as "nothing left to do".
-        if done > 0 && std::time::Instant::now() >= deadline {
+        if done > 0 && !more(done) {
             break;
         }
+        let mut reg = read.clone();
+        let mut queued = input.has_queue.contains(&reg.id);
+        let mut fresh = false;
         if lock_keys(conn, &super::registration_lock_keys(&reg))? {
+            // PostgreSQL: another transaction may have changed the row while we waited.
+            fresh = true;
             match registration::find(conn, &reg.id)? {
                 Some(again) => reg = again,
                 None => continue,
             }
         }
-        let before = reg.state.to_domain();
-        let ctx = system_context(&reg, &pv.policy, pv.version, now);
-        let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
+        let changed = loop {
+            let before = reg.state.to_domain();
+            let ctx = system_context(&reg, &pv.policy, pv.version, now);
+            let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
+                break None;
+            };
+            if registration::update_state(conn, &reg.id, reg.lock_version, &before, &t.next, now)? {
+                break Some((before, t));
+            }
+            if fresh {
+                return Err(ActError::Conflict);
+            }
+            // Changed between the read and the lock: decide on the row as it is now.
+            fresh = true;
+            match registration::find(conn, &reg.id)? {
+                Some(again) => reg = again,
+                None => break None,
+            }
+            queued = !registration::with_queue(conn, std::slice::from_ref(&reg.id))?.is_empty();
+        };
+        let Some((before, t)) = changed else {
             continue;
         };
-        if !registration::update_state(conn, &reg.id, reg.lock_version, &before, &t.next, now)? {
-            return Err(ActError::Conflict);
-        }
-        super::notify::transition_to(conn, config, &mut recipients, &reg, &t, now)?;
-        if has_queue.contains(&reg.id) {
+        super::notify::transition_to(conn, config, &mut input.recipients, &reg, &t, now)?;
+        if queued {
             follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
         }
         registration::insert_event(

@@ -144,6 +144,11 @@ impl TestApp {
         (address, setup_link)
     }
 
+    /// The settings this app runs with, for calling the library's jobs directly.
+    pub fn config(&self) -> truce::config::Config {
+        test_config(&self.data_dir, &self.database_url, &[])
+    }
+
     /// One pass of the background jobs, as the scheduler would run it.
     pub async fn run_jobs(&self) -> truce::jobs::Report {
         let jobs = self.jobs.clone();

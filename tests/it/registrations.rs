@@ -1337,6 +1337,76 @@ async fn a_renewal_asked_in_time_holds_off_expiry_until_it_is_decided() {
 }
 
 #[actix_web::test]
+async fn the_expiry_sweep_decides_a_row_changed_after_it_was_read_on_what_it_is_now() {
+    use truce::db::models::{policy, registration as reg_db};
+    use truce::domain::lifecycle::Command;
+    use truce::workflow::transition::{ActError, BatchInput, system_batch};
+
+    let app = program().await;
+    let ann = app.login(ANN).await;
+    let cm = app.login(CM1).await;
+    let closed = register_deal(&ann, &Deal::new(&app, "Initech", "initech.example")).await;
+    let lapsing = register_deal(&ann, &Deal::new(&app, "Umbrella Corp", "umbrella.example")).await;
+    for id in [&closed, &lapsing] {
+        assert_redirect(
+            &review(&cm, id, "approve", &[]).await,
+            &format!("/review/{id}"),
+        );
+    }
+    app.advance(TimeDelta::days(121));
+
+    // The sweep reads its batch before it takes the write lock ...
+    let at = now(&app);
+    let ids = {
+        let mut conn = app.conn();
+        reg_db::ids_expiring_by(&mut conn, at, 100).unwrap()
+    };
+    assert_eq!(ids.len(), 2);
+    let mut input = BatchInput::read(&mut app.conn(), &ids).unwrap();
+
+    // ... and meanwhile the partner closes one of the deals as lost.
+    let ann = app.login(ANN).await;
+    assert_redirect(
+        &act(
+            &ann,
+            &closed,
+            "close-lost",
+            &[("lost_reason", "Budget frozen")],
+        )
+        .await,
+        &format!("/partner/deals/{closed}"),
+    );
+
+    let config = app.config();
+    let done = {
+        let mut conn = app.conn();
+        truce::db::write_tx(&mut conn, |conn| -> Result<usize, ActError> {
+            let pv = policy::current(conn)?;
+            system_batch(
+                conn,
+                &config,
+                &mut input,
+                || Command::Expire,
+                at,
+                &pv,
+                |_| true,
+            )
+        })
+        .unwrap()
+    };
+    assert_eq!(done, 1, "only the untouched registration lapses");
+    assert_eq!(status_of(&app, &closed), Status::Lost);
+    assert_eq!(status_of(&app, &lapsing), Status::Expired);
+    let kinds: Vec<String> = app
+        .events(&closed)
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .collect();
+    assert!(!kinds.iter().any(|k| k == "expired"), "{kinds:?}");
+    assert_eq!(app.emails_to(ANN, "registration_expired").len(), 1);
+}
+
+#[actix_web::test]
 async fn the_queue_counts_the_conflict_evidence_that_the_review_page_lists() {
     let app = program().await;
     let account = app.add_crm_account("Acme Robotics Inc", Some("acmerobotics.com"), false, false);

@@ -80,6 +80,17 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
         .optional()
 }
 
+/// These users, in no particular order; ids that match no user are left out.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(User::as_select())
+        .load(conn)
+}
+
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(crate::domain::user::normalize_email(email)))
