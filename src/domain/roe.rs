@@ -69,9 +69,14 @@ pub struct SlotForm {
 
 impl SlotForm {
     fn is_blank(&self) -> bool {
-        [&self.prompt, &self.options, &self.correct, &self.explanation]
-            .iter()
-            .all(|s| s.trim().is_empty())
+        [
+            &self.prompt,
+            &self.options,
+            &self.correct,
+            &self.explanation,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
     }
 }
 
@@ -175,7 +180,10 @@ pub fn validate(form: &RoeForm) -> Result<Draft, FieldErrors> {
         if prompt.is_empty() {
             errors.add(p, "Write the question, or clear the whole slot.");
         } else if too_long(&prompt, MAX_PROMPT) {
-            errors.add(p, format!("Keep the question under {MAX_PROMPT} characters."));
+            errors.add(
+                p,
+                format!("Keep the question under {MAX_PROMPT} characters."),
+            );
         }
         let options: Vec<String> = slot
             .options
@@ -518,9 +526,15 @@ mod tests {
             ("body", "# Rules\r\n\r\nFirst valid registration wins.\r\n"),
             ("summary", "First version."),
             ("q1_prompt", "Who wins a prospect?"),
-            ("q1_options", "The first valid registration\nThe largest partner\n\n"),
+            (
+                "q1_options",
+                "The first valid registration\nThe largest partner\n\n",
+            ),
             ("q1_correct", "1"),
-            ("q1_explanation", "See 'Ownership': first valid registration wins."),
+            (
+                "q1_explanation",
+                "See 'Ownership': first valid registration wins.",
+            ),
         ])
     }
 
@@ -554,7 +568,12 @@ mod tests {
         assert!(errors.get("q2_explanation").is_some());
         assert!(errors.get("q3_correct").unwrap().contains("1 to 2"));
         assert!(errors.get("q1_prompt").is_none());
-        assert!(validate(&RoeForm::default()).unwrap_err().get("body").is_some());
+        assert!(
+            validate(&RoeForm::default())
+                .unwrap_err()
+                .get("body")
+                .is_some()
+        );
     }
 
     #[test]
@@ -622,7 +641,10 @@ mod tests {
         assert!(flat.contains(&(LineChange::Removed, "d")));
         assert!(flat.contains(&(LineChange::Added, "D")));
         assert!(flat.contains(&(LineChange::Added, "i")));
-        assert!(!flat.iter().any(|(_, t)| *t == "a"), "far context is left out");
+        assert!(
+            !flat.iter().any(|(_, t)| *t == "a"),
+            "far context is left out"
+        );
         assert!(line_diff("same\n", "same\n").is_empty());
     }
 
@@ -655,12 +677,18 @@ mod tests {
     #[test]
     fn rechecks_come_after_7_then_30_then_90_days() {
         let s = after_acknowledgement(t0());
-        assert!(!is_due(&s, t0() + TimeDelta::days(7) - TimeDelta::seconds(1)));
+        assert!(!is_due(
+            &s,
+            t0() + TimeDelta::days(7) - TimeDelta::seconds(1)
+        ));
         assert!(is_due(&s, t0() + TimeDelta::days(7)));
         let at = t0() + TimeDelta::days(8);
         let s = after_recheck(s, true, at);
         assert_eq!(s.due_at, at + TimeDelta::days(30));
-        assert!(!is_due(&s, at + TimeDelta::days(30) - TimeDelta::seconds(1)));
+        assert!(!is_due(
+            &s,
+            at + TimeDelta::days(30) - TimeDelta::seconds(1)
+        ));
         assert!(is_due(&s, at + TimeDelta::days(30)));
         let s = after_recheck(s, true, at);
         assert_eq!(s.due_at, at + TimeDelta::days(90));

@@ -9,8 +9,8 @@ use crate::auth::guard::{Acknowledgers, Allowed, Signed};
 use crate::auth::{self};
 use crate::db::{self};
 use crate::domain::errors::FieldErrors;
-use crate::domain::role::Role;
 use crate::domain::roe::{ANSWER_FIELDS, Graded, Question, parse_answers, render_markdown};
+use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::{date, date_time};
@@ -175,7 +175,9 @@ async fn page(
             version: current.map(|c| c.version),
             published: current.map(|c| date(c.published_at)).unwrap_or_default(),
             summary: current.map(|c| c.summary.clone()).unwrap_or_default(),
-            html: current.map(|c| render_markdown(&c.body)).unwrap_or_default(),
+            html: current
+                .map(|c| render_markdown(&c.body))
+                .unwrap_or_default(),
             acknowledged: standing.acknowledged_at.map(date_time),
             questions,
             read,
@@ -243,7 +245,9 @@ pub async fn acknowledge(
             tracing::info!(user_id = %signed.user.id, version, "rules of engagement acknowledged");
             auth::flash(
                 &signed.session,
-                format!("Thank you: you have acknowledged version {version} of the rules of engagement."),
+                format!(
+                    "Thank you: you have acknowledged version {version} of the rules of engagement."
+                ),
             );
             Ok(see_other(after_acknowledging(signed.role)))
         }
@@ -353,10 +357,7 @@ pub async fn answer_recheck(
         RecheckOutcome::Correct { next_due } => {
             auth::flash(
                 &signed.session,
-                format!(
-                    "Right. The next question comes around {}.",
-                    date(next_due)
-                ),
+                format!("Right. The next question comes around {}.", date(next_due)),
             );
             Ok(see_other(signed.role.home_path()))
         }

@@ -12,11 +12,11 @@ use crate::db::models::roe::{self as store, AnswerKind, RoeVersion};
 use crate::db::models::user::{self, User, UserStatus};
 use crate::db::models::{audit, org};
 use crate::db::{DbConnection, write_tx};
-use crate::domain::role::Role;
 use crate::domain::roe::{
     self, ACCURACY_DAYS, Draft, Graded, Question, Schedule, after_acknowledgement, after_recheck,
     all_correct, grade, is_due, must_acknowledge, recheck_question,
 };
+use crate::domain::role::Role;
 use crate::mail::{self, templates::RoeChanged};
 
 /// Where a user stands with the rules.
@@ -244,8 +244,14 @@ pub fn due_recheck(
 }
 
 pub enum RecheckOutcome {
-    Correct { next_due: NaiveDateTime },
-    Wrong { due: DueRecheck, chosen: Option<usize>, next_due: NaiveDateTime },
+    Correct {
+        next_due: NaiveDateTime,
+    },
+    Wrong {
+        due: DueRecheck,
+        chosen: Option<usize>,
+        next_due: NaiveDateTime,
+    },
     /// Nothing was due (answered in another tab, or the rules changed).
     NotDue,
 }

@@ -41,7 +41,11 @@ fn parse(row: Row) -> QueryResult<RoeVersion> {
     })
 }
 
-fn newest(conn: &mut DbConnection, at_most: Option<i64>, limit: i64) -> QueryResult<Vec<RoeVersion>> {
+fn newest(
+    conn: &mut DbConnection,
+    at_most: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<RoeVersion>> {
     let mut query = roe_versions::table
         .inner_join(users::table)
         .select((

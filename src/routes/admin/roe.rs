@@ -193,8 +193,10 @@ pub async fn version(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let number: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    let (this, previous) =
-        db::run(&state.pool, move |conn| Ok(store::with_previous(conn, number)?)).await?;
+    let (this, previous) = db::run(&state.pool, move |conn| {
+        Ok(store::with_previous(conn, number)?)
+    })
+    .await?;
     let this = this.ok_or(AppError::NotFound)?;
     let diff = line_diff(
         previous.as_ref().map_or("", |p| p.body.as_str()),
