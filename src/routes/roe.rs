@@ -127,10 +127,13 @@ struct RoePage {
     consequence: &'static str,
 }
 
+/// The answers as sent, and their grades once graded.
+type Answered = (Vec<Option<usize>>, Option<Vec<Graded>>);
+
 async fn page(
     signed: &Signed<Acknowledgers>,
     state: &AppState,
-    answers: Option<(Vec<Option<usize>>, Option<Vec<Graded>>)>,
+    answers: Option<Answered>,
     read: bool,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
