@@ -46,6 +46,8 @@ roles!(ChannelOnly: Role::Channel);
 roles!(/// Who checks whether an account is locked and holds API tokens: direct sales, and
     /// admins as program owners.
     LockCheckers: Role::Sales, Role::Admin);
+roles!(/// Who acknowledges the rules of engagement: the people who claim or pursue accounts.
+    Acknowledgers: Role::Partner, Role::Sales);
 roles!(/// Who reviews registrations: channel managers, and admins as program owners.
     Reviewer: Role::Channel, Role::Admin);
 

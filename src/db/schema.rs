@@ -253,6 +253,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roe_versions (version) {
+        version -> BigInt,
+        body -> Text,
+        summary -> Text,
+        questions -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roe_acknowledgements (user_id, version) {
+        user_id -> Text,
+        version -> BigInt,
+        acknowledged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roe_rechecks (user_id) {
+        user_id -> Text,
+        version -> BigInt,
+        step -> Integer,
+        next_question -> Integer,
+        due_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roe_answers (id) {
+        id -> Text,
+        user_id -> Text,
+        version -> BigInt,
+        question -> Integer,
+        correct -> Bool,
+        kind -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        subject -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -264,6 +317,10 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(registration_matches -> registrations (registration_id));
 diesel::joinable!(registration_match_runs -> registrations (registration_id));
 diesel::joinable!(import_runs -> users (started_by));
+diesel::joinable!(roe_versions -> users (published_by));
+diesel::joinable!(roe_acknowledgements -> users (user_id));
+diesel::joinable!(roe_rechecks -> users (user_id));
+diesel::joinable!(roe_answers -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     partner_orgs,
@@ -285,4 +342,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_matches,
     registration_match_runs,
     import_runs,
+    roe_versions,
+    roe_acknowledgements,
+    roe_rechecks,
+    roe_answers,
+    audit_events,
 );

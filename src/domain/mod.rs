@@ -14,6 +14,7 @@ pub mod password_policy;
 pub mod policy;
 pub mod prospect;
 pub mod registration;
+pub mod roe;
 pub mod role;
 pub mod sla;
 pub mod throttle;

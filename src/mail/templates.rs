@@ -76,6 +76,24 @@ email!(
     }
 );
 
+email!(
+    /// A new version of the rules of engagement, to every partner user and sales rep, with
+    /// the admin's summary of what changed.
+    RoeChanged,
+    "roe_changed",
+    "email/roe_changed/subject.txt",
+    "email/roe_changed/body.txt",
+    "email/roe_changed/body.html",
+    {
+        program: String,
+        name: String,
+        version: i64,
+        summary: String,
+        link: String,
+        consequence: &'static str,
+    }
+);
+
 /// A change to a registration, for the partner or the channel team: one layout for every
 /// lifecycle email, with its own kind in the outbox (`registration_approved`, ...).
 pub struct RegistrationNotice {

@@ -45,8 +45,13 @@ impl Layout {
             Role::Partner => vec![
                 ("/partner", "My deals"),
                 ("/partner/deals/new", "Register a deal"),
+                ("/roe", "Rules of engagement"),
             ],
-            Role::Sales => vec![("/sales", "Lock check"), ("/account/tokens", "API tokens")],
+            Role::Sales => vec![
+                ("/sales", "Lock check"),
+                ("/roe", "Rules of engagement"),
+                ("/account/tokens", "API tokens"),
+            ],
             Role::Channel => vec![
                 ("/review", "Review queue"),
                 ("/review/registrations", "All registrations"),
@@ -54,6 +59,7 @@ impl Layout {
             Role::Admin => vec![
                 ("/admin", "Program"),
                 ("/admin/policy", "Policy"),
+                ("/admin/roe", "Rules of engagement"),
                 ("/sales", "Lock check"),
                 ("/review", "Review queue"),
                 ("/review/registrations", "Registrations"),

@@ -10,6 +10,7 @@ pub mod health;
 pub mod layout;
 pub mod partner;
 pub mod review;
+pub mod roe;
 pub mod sales;
 pub mod view;
 
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     sales::configure(cfg);
     api::configure(cfg);
     review::configure(cfg);
+    roe::configure(cfg);
 }
 
 /// A rendered page.

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod import_run;
 pub mod lock_check;
 pub mod notify;
+pub mod roe;
 pub mod submit;
 pub mod transition;
 

@@ -156,6 +156,26 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/admin/accounts/import/runs/no-such-run".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
+        (
+            "/roe".into(),
+            [Login, Ok(200), Ok(200), Ok(200), Deny, Deny],
+        ),
+        (
+            "/roe/recheck".into(),
+            [Login, Ok(200), Ok(200), Ok(200), Deny, Deny],
+        ),
+        (
+            "/admin/roe".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/roe/acknowledgements".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/roe/versions/1".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
         ("/password/forgot".into(), [Ok(200); 6]),
         (
             format!("/admin/users/{partner_b}"),
@@ -254,6 +274,19 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/policy".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            // No version in the form: refused as a bad request.
+            "/roe".into(),
+            [Login, Ok(400), Ok(400), Ok(400), Deny, Deny],
+        ),
+        (
+            "/roe/recheck".into(),
+            [Login, Ok(422), Ok(422), Ok(422), Deny, Deny],
+        ),
+        (
+            "/admin/roe".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(422)],
         ),
     ];

@@ -13,6 +13,7 @@ mod login;
 mod mail;
 mod registration_races;
 mod registrations;
+mod roe;
 mod security;
 mod sessions;
 mod setup;

@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod app_secret;
+pub mod audit;
 pub mod crm;
 pub mod import_run;
 pub mod login_failure;
@@ -12,6 +13,7 @@ pub mod policy;
 pub mod prospect_key;
 pub mod registration;
 pub mod registration_match;
+pub mod roe;
 pub mod session;
 pub mod token;
 pub mod user;

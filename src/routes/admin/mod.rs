@@ -1,4 +1,4 @@
-//! Program administration (admins only): the program policy, partner organisations, users,
+//! Program administration (admins only): the program policy, the rules of engagement, partner organisations, users,
 //! the outbox and the CRM account import.
 
 mod home;
@@ -8,6 +8,7 @@ mod import_runs;
 mod orgs;
 mod outbox;
 mod policy;
+mod roe;
 mod users;
 
 use actix_web::web;
@@ -31,6 +32,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/orgs/{id}", web::post().to(orgs::update))
         .route("/admin/policy", web::get().to(policy::show))
         .route("/admin/policy", web::post().to(policy::save))
+        .route("/admin/roe", web::get().to(roe::show))
+        .route("/admin/roe", web::post().to(roe::publish))
+        .route(
+            "/admin/roe/acknowledgements",
+            web::get().to(roe::acknowledgements),
+        )
+        .route("/admin/roe/versions/{version}", web::get().to(roe::version))
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))

@@ -85,6 +85,7 @@ struct DealsPage {
     first_href: Option<String>,
     active: i64,
     cap: i64,
+    roe_prompt: Option<crate::routes::roe::Prompt>,
 }
 
 pub async fn list(
@@ -130,6 +131,7 @@ pub async fn list(
             query_string(&[("status", &filters.status), ("sort", &filters.sort)])
         )
     });
+    let roe_prompt = crate::routes::roe::prompt(&signed, &state).await?;
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
         org_name: org.name.clone(),
@@ -142,5 +144,6 @@ pub async fn list(
         first_href,
         active,
         cap,
+        roe_prompt,
     })
 }

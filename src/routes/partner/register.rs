@@ -1,6 +1,7 @@
 //! "Register a deal": the form, the availability check (server-side button, and live when
 //! JavaScript is on), and the submission.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -13,9 +14,10 @@ use crate::domain::lifecycle::Status;
 use crate::domain::registration::{INDUSTRIES, RegistrationForm, countries, prospect_keys};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::{Options, render, render_invalid, see_other};
+use crate::routes::{Options, render, render_invalid, render_with, see_other};
 use crate::startup::AppState;
 use crate::workflow::evidence::{self, Availability};
+use crate::workflow::roe;
 use crate::workflow::submit::{self, SubmitError};
 
 #[derive(Template)]
@@ -29,6 +31,8 @@ struct RegisterPage {
     industries: Options,
     currencies: Options,
     amount_hint: String,
+    /// The rules-of-engagement version the partner must acknowledge before submitting.
+    roe_required: Option<i64>,
 }
 
 #[derive(Template)]
@@ -67,6 +71,7 @@ impl RegisterPage {
                 crate::domain::money::group_thousands(policy.direct_threshold),
                 policy.currency
             ),
+            roe_required: None,
         }
     }
 }
@@ -75,18 +80,22 @@ pub async fn new(
     signed: Signed<PartnerOnly>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+    let user_id = signed.user.id.clone();
+    let role = signed.role;
+    let (policy, roe_required) = db::run(&state.pool, move |conn| {
+        Ok((
+            policy::current(conn)?.policy,
+            roe::version_to_acknowledge(conn, &user_id, role)?,
+        ))
+    })
+    .await?;
     let form = RegistrationForm {
         currency: policy.currency.clone(),
         ..RegistrationForm::default()
     };
-    render(&RegisterPage::new(
-        &signed,
-        form,
-        FieldErrors::new(),
-        None,
-        &policy,
-    ))
+    let mut page = RegisterPage::new(&signed, form, FieldErrors::new(), None, &policy);
+    page.roe_required = roe_required;
+    render(&page)
 }
 
 /// Looks the prospect up for this partner: the verdict names no other partner.
@@ -132,7 +141,30 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let org = signed.org.clone().ok_or(AppError::Forbidden)?;
-    // The rules-of-engagement acknowledgement check goes here when that feature lands.
+    if form.intent != "check" {
+        // Refused here, not only announced on the form: the rules of engagement in force
+        // must be acknowledged before a new registration.
+        let user_id = signed.user.id.clone();
+        let role = signed.role;
+        let required = db::run(&state.pool, move |conn| {
+            Ok(roe::version_to_acknowledge(conn, &user_id, role)?)
+        })
+        .await?;
+        if let Some(version) = required {
+            tracing::info!(user_id = %signed.user.id, version, "registration refused: rules of engagement not acknowledged");
+            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "form",
+                format!(
+                    "Before you can register a deal, acknowledge version {version} of the rules of engagement. Your entries are kept below."
+                ),
+            );
+            let mut page = RegisterPage::new(&signed, form, errors, None, &policy);
+            page.roe_required = Some(version);
+            return render_with(StatusCode::FORBIDDEN, &page);
+        }
+    }
     if form.intent == "check" {
         let availability = check(
             &state,

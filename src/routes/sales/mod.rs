@@ -48,6 +48,7 @@ struct Home {
     q: String,
     error: Option<&'static str>,
     result: Option<LockView>,
+    roe_prompt: Option<crate::routes::roe::Prompt>,
 }
 
 async fn home(
@@ -56,11 +57,13 @@ async fn home(
     search: web::Query<Search>,
 ) -> Result<HttpResponse, AppError> {
     let q = search.into_inner().q;
+    let roe_prompt = crate::routes::roe::prompt(&signed, &state).await?;
     let mut page = Home {
         layout: Layout::signed(&signed, "/sales"),
         q: q.clone(),
         error: None,
         result: None,
+        roe_prompt,
     };
     if q.chars().count() > MAX_QUERY {
         page.error =
