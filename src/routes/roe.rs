@@ -293,6 +293,26 @@ struct RecheckPage {
     error: Option<&'static str>,
 }
 
+impl RecheckPage {
+    /// The page asking the question that is due, if any.
+    fn asking(
+        signed: &Signed<Acknowledgers>,
+        due: Option<flow::DueRecheck>,
+        error: Option<&'static str>,
+    ) -> Self {
+        RecheckPage {
+            layout: Layout::signed(signed, "/roe"),
+            home: signed.role.home_path(),
+            question: due
+                .as_ref()
+                .map(|d| question_view(d.index, "answer", &d.question, None, None)),
+            due: due.map(|d| (d.version, d.index)),
+            next: None,
+            error,
+        }
+    }
+}
+
 pub async fn recheck(
     signed: Signed<Acknowledgers>,
     state: web::Data<AppState>,
@@ -304,16 +324,7 @@ pub async fn recheck(
         Ok(flow::due_recheck(conn, &user_id, role, now)?)
     })
     .await?;
-    render(&RecheckPage {
-        layout: Layout::signed(&signed, "/roe"),
-        home: signed.role.home_path(),
-        question: due
-            .as_ref()
-            .map(|d| question_view(d.index, "answer", &d.question, None, None)),
-        due: due.map(|d| (d.version, d.index)),
-        next: None,
-        error: None,
-    })
+    render(&RecheckPage::asking(&signed, due, None))
 }
 
 pub async fn answer_recheck(
@@ -338,16 +349,7 @@ pub async fn answer_recheck(
         .await?;
         return render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &RecheckPage {
-                layout: Layout::signed(&signed, "/roe"),
-                home: signed.role.home_path(),
-                question: due
-                    .as_ref()
-                    .map(|d| question_view(d.index, "answer", &d.question, None, None)),
-                due: due.map(|d| (d.version, d.index)),
-                next: None,
-                error: Some("Choose one of the answers."),
-            },
+            &RecheckPage::asking(&signed, due, Some("Choose one of the answers.")),
         );
     }
     let outcome = db::run(&state.pool, move |conn| {
