@@ -7,7 +7,7 @@
 //! diff between versions, grading, and the re-check schedule.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
@@ -269,13 +269,26 @@ pub fn changes_anything(draft: &Draft, body: &str, questions: &[Question]) -> bo
 
 /// Renders the document's Markdown to HTML that is safe to put in a page: raw HTML from the
 /// editor is shown as text, and links or images whose address is not http(s), mailto or
-/// relative lead nowhere.
+/// relative lead nowhere. Headings move one level down (`#` becomes `<h2>`), so the page's
+/// own `<h1>` stays the only one and screen readers get one outline.
 pub fn render_markdown(source: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let events = Parser::new_ext(source, options).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: below(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -303,6 +316,17 @@ pub fn render_markdown(source: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     html
+}
+
+/// The heading level under `level` (`<h6>` stays `<h6>`).
+fn below(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
 }
 
 /// `#` for any address with a scheme other than http, https or mailto (`javascript:`,
@@ -615,7 +639,7 @@ mod tests {
         assert!(html.contains("href=\"https://example.com/a\""), "{html}");
         assert!(html.contains("href=\"/roe#t\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");
-        assert!(html.contains("<h1>Rules</h1>"), "{html}");
+        assert!(html.contains("<h2>Rules</h2>"), "{html}");
     }
 
     #[test]

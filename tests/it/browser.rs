@@ -478,3 +478,128 @@ async fn a_rep_checks_a_prospect_with_the_keyboard_on_a_phone() {
     screenshot(&browser, "lock-check-phone.png").await;
     browser.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn an_admin_publishes_the_rules_and_a_partner_acknowledges_them_on_a_phone() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.create_user("admin@vendor.example", "admin", None, false);
+    app.partner("Alpha Partners", "ann@alpha.example");
+    let explanation = "Ownership: the first valid registration wins.";
+
+    sign_in_as(&browser, &app, "admin@vendor.example", "/admin").await;
+    browser
+        .goto(&format!("{}/admin/roe", app.address))
+        .await
+        .unwrap();
+    fill(
+        &browser,
+        "body",
+        "# Rules of engagement\n\n## Ownership\n\nThe first valid registration wins.\n",
+    )
+    .await;
+    fill(&browser, "summary", "The first version of the rules.").await;
+    fill(
+        &browser,
+        "q1_prompt",
+        "Who wins a prospect registered by two partners?",
+    )
+    .await;
+    fill(
+        &browser,
+        "q1_options",
+        "The first valid registration\nThe larger partner",
+    )
+    .await;
+    fill(&browser, "q1_correct", "1").await;
+    fill(&browser, "q1_explanation", explanation).await;
+    let publish = Locator::XPath("//button[normalize-space()='Publish as a new version']");
+    click_to(&browser, publish, "/admin/roe/versions/1").await;
+    sign_out(&browser).await;
+
+    // The partner, on a phone, is sent from the registration form to the rules.
+    browser.set_window_size(390, 844).await.unwrap();
+    sign_in_as(&browser, &app, "ann@alpha.example", "/partner").await;
+    browser
+        .goto(&format!("{}/partner/deals/new", app.address))
+        .await
+        .unwrap();
+    let to_rules = Locator::XPath("//a[normalize-space()='Read and acknowledge the rules']");
+    click_to(&browser, to_rules, "/roe").await;
+    expect_heading(&browser, "Rules of engagement").await;
+
+    // A wrong answer shows the explanation and keeps the choice.
+    browser
+        .find(Locator::Id("a1-2"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("read"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let acknowledge = Locator::XPath("//button[normalize-space()='Acknowledge the rules']");
+    browser
+        .find(acknowledge)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&browser, "a1-explanation", explanation).await;
+    assert_eq!(
+        browser
+            .find(Locator::Id("a1-2"))
+            .await
+            .unwrap()
+            .prop("checked")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true"),
+        "the partner's answer is kept"
+    );
+    assert_fits_a_phone(&browser).await;
+    screenshot(&browser, "roe-wrong-answer-phone.png").await;
+
+    // The right answer acknowledges the rules and leads back to the registration form.
+    browser
+        .find(Locator::Id("a1-1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    if browser
+        .find(Locator::Id("read"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap()
+        .as_deref()
+        != Some("true")
+    {
+        browser
+            .find(Locator::Id("read"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click_to(&browser, acknowledge, "/partner/deals/new").await;
+    let form = browser.source().await.unwrap();
+    assert!(
+        !form.contains("Read and acknowledge the rules"),
+        "the form no longer asks for the rules"
+    );
+    browser.close().await.unwrap();
+}

@@ -499,7 +499,7 @@ async fn markdown_with_scripts_and_javascript_links_renders_inert() {
                 .contains("<a href=\"https://example.com/rules\">fine</a>"),
             "{path}"
         );
-        assert!(page.body.contains("<h1>Rules</h1>"));
+        assert!(page.body.contains("<h2>Rules</h2>"));
     }
     // Without questions, reading and confirming acknowledges.
     let page = ann
