@@ -329,9 +329,15 @@ pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResul
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    for id in ids {
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({id})"))?;
+    if ids.is_empty() {
+        return Ok(true);
     }
+    // One round trip: the subquery hands the keys to the lock function in ascending order.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    pg.batch_execute(&format!(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM \
+         (SELECT k FROM unnest(ARRAY[{list}]::bigint[]) AS k ORDER BY k) AS sorted"
+    ))?;
     Ok(true)
 }
 

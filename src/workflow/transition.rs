@@ -325,17 +325,33 @@ impl BatchInput {
             recipients,
         })
     }
+
+    /// Takes the prospect locks of every row at once, in the one global order, and reads
+    /// the rows and their queues again if that meant waiting (PostgreSQL).
+    fn lock(&mut self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
+        let keys: Vec<String> = self
+            .rows
+            .iter()
+            .flat_map(super::registration_lock_keys)
+            .collect();
+        if lock_keys(conn, &keys)? {
+            let ids: Vec<String> = self.rows.iter().map(|r| r.id.clone()).collect();
+            self.rows = registration::find_many(conn, &ids)?;
+            self.has_queue = registration::with_queue(conn, &ids)?;
+        }
+        Ok(())
+    }
 }
 
 /// The sweeps' path: applies a system command to each row of `input` inside the caller's
 /// transaction, while `more(rows done so far)` says so (asked before every row but the
-/// first, so a batch always makes progress). Same
-/// rule, lock, state write, audit event, emails and queue handling as [`act_in_tx`]. A row
-/// changed since `input` was read (its `lock_version` moved on) is read again, with its
-/// queue, under the lock and decided on what it is now. Each row's event is written with
-/// the row, so the deadline counts it: written together after the loop, 100 events took
-/// another 20–60 ms at a million registrations (their index pages are all over the disk).
-/// Rows the rule refuses (handled elsewhere meanwhile) are skipped. Returns how many changed.
+/// first, so a batch always makes progress). Same rule, locks, state write, audit event,
+/// emails and queue handling as [`act_in_tx`]; the prospect locks of the whole batch are
+/// taken at once. A row changed since `input` was read (its `lock_version` moved on) is read
+/// again, with its queue, and decided on what it is now. Each row's event is written with
+/// the row, so `more` counts it: written together after the loop, 100 events took another
+/// 20–60 ms at a million registrations (their index pages are all over the disk). Rows the
+/// rule refuses (handled elsewhere meanwhile) are skipped. Returns how many changed.
 pub fn system_batch(
     conn: &mut DbConnection,
     config: &Config,
@@ -345,6 +361,7 @@ pub fn system_batch(
     pv: &PolicyVersion,
     mut more: impl FnMut(usize) -> bool,
 ) -> Result<usize, ActError> {
+    input.lock(conn)?;
     let mut done = 0;
     for read in &input.rows {
         // At least one row a batch, so a slow start never reads as "nothing left to do".
@@ -354,14 +371,6 @@ pub fn system_batch(
         let mut reg = read.clone();
         let mut queued = input.has_queue.contains(&reg.id);
         let mut fresh = false;
-        if lock_keys(conn, &super::registration_lock_keys(&reg))? {
-            // PostgreSQL: another transaction may have changed the row while we waited.
-            fresh = true;
-            match registration::find(conn, &reg.id)? {
-                Some(again) => reg = again,
-                None => continue,
-            }
-        }
         let changed = loop {
             let before = reg.state.to_domain();
             let ctx = system_context(&reg, &pv.policy, pv.version, now);
