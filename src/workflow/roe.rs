@@ -2,14 +2,14 @@
 //! emails to everyone who must acknowledge it, in one transaction), a user's standing,
 //! acknowledging, the spaced re-checks, and the admins' overview.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 use crate::config::Config;
 use crate::db::models::roe::{self as store, AnswerKind, RoeVersion};
-use crate::db::models::user::{self, User, UserStatus};
+use crate::db::models::user::{self, User};
 use crate::db::models::{audit, org};
 use crate::db::{DbConnection, write_tx};
 use crate::domain::roe::{
@@ -357,19 +357,21 @@ pub fn overview(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Over
             answered,
         }
     };
-    let mut orgs = Vec::new();
-    for o in org::list(conn)? {
-        let people = user::list_by_org(conn, &o.id)?
-            .iter()
-            .filter(|u| u.status() == UserStatus::Active)
-            .map(person)
-            .collect();
-        orgs.push(OrgStanding {
-            name: o.name.clone(),
-            status_label: o.status_label(),
-            people,
-        });
+    // Every active partner user in one query, not one query per organisation.
+    let mut by_org: HashMap<String, Vec<PersonStanding>> = HashMap::new();
+    for u in user::active_with_role(conn, Role::Partner)? {
+        if let Some(org_id) = &u.org_id {
+            by_org.entry(org_id.clone()).or_default().push(person(&u));
+        }
     }
+    let orgs = org::list(conn)?
+        .into_iter()
+        .map(|o| OrgStanding {
+            status_label: o.status_label(),
+            people: by_org.remove(&o.id).unwrap_or_default(),
+            name: o.name,
+        })
+        .collect();
     let sales = user::active_with_role(conn, Role::Sales)?
         .iter()
         .map(person)
