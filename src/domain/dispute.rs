@@ -8,8 +8,9 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::errors::FieldErrors;
 use super::lifecycle::{Refusal, Status};
 
-/// How long the channel team has to rule on a dispute, by default. Kept as a constant (not
-/// yet a policy setting): changing it would not rewrite the due dates of open disputes.
+/// How long the channel team has to rule on a dispute unless the program policy says
+/// otherwise (`Policy::dispute_sla_hours`). A dispute's due date is fixed when it is raised:
+/// changing the policy does not move the deadlines of open disputes.
 pub const SLA_HOURS: i64 = 72;
 
 const MAX_TEXT: usize = 4000;
@@ -243,9 +244,9 @@ pub fn rule(
     }
 }
 
-/// A dispute's clock: due `SLA_HOURS` after it was raised.
-pub fn due_at(raised_at: NaiveDateTime) -> NaiveDateTime {
-    raised_at + TimeDelta::hours(SLA_HOURS)
+/// A dispute's clock: due `sla_hours` (the policy's) after it was raised.
+pub fn due_at(raised_at: NaiveDateTime, sla_hours: i64) -> NaiveDateTime {
+    raised_at + TimeDelta::hours(sla_hours)
 }
 
 /// Whether an open dispute's breach is to be escalated now: once, at or after its deadline.
@@ -358,7 +359,10 @@ mod tests {
 
     #[test]
     fn the_dispute_clock_is_72_hours_and_escalates_once() {
-        let due = due_at(t0());
+        let due = due_at(
+            t0(),
+            crate::domain::policy::Policy::default().dispute_sla_hours,
+        );
         assert_eq!(due, t0() + TimeDelta::hours(72));
         assert!(!escalation_due(
             Some(due),

@@ -114,8 +114,9 @@ pub fn raise(
             Raiser::Sales => (None, Some(reg.id.clone())),
         };
         let id = crate::auth::token::new_id();
-        let due = rules::due_at(now);
-        let policy_version = policy::current(conn)?.version;
+        let pv = policy::current(conn)?;
+        let due = rules::due_at(now, pv.policy.dispute_sla_hours);
+        let policy_version = pv.version;
         let roe_version = roe::current_number(conn)?;
         dispute::insert(
             conn,

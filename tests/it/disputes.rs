@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use truce::clock::Clock;
 use truce::db::models::{dispute, registration};
 
-use crate::helpers::{Deal, Page, TestApp, TestClient, register_deal, spawn_app};
+use crate::helpers::{Deal, Page, TestApp, TestClient, register_deal, save_policy, spawn_app};
 
 const ADMIN: &str = "admin@vendor.example";
 const CM1: &str = "cm1@vendor.example";
@@ -661,4 +661,41 @@ async fn partners_see_and_raise_only_on_their_own_organisation() {
             .text()
             .contains("Raise a dispute")
     );
+}
+
+#[actix_web::test]
+async fn the_dispute_sla_is_a_policy_setting_fixed_when_raised() {
+    let app = program().await;
+    let (ann, cm, admin) = (
+        app.login(ANN).await,
+        app.login(CM1).await,
+        app.login(ADMIN).await,
+    );
+    let a = register_deal(&ann, &Deal::new(&app, "Massive Dynamic", "massive.example")).await;
+    reject(&cm, &a).await;
+    let first = partner_raises(&ann, &a, "other", "Look again, please.").await;
+    let saved = save_policy(&app, &admin, &[("dispute_sla_hours", "24")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let refused = save_policy(&app, &admin, &[("dispute_sla_hours", "0")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let b = register_deal(&ann, &Deal::new(&app, "Oscorp", "oscorp.example")).await;
+    reject(&cm, &b).await;
+    assert!(
+        ann.get(&format!("/partner/deals/{b}/dispute"))
+            .await
+            .text()
+            .contains("within 24 hours")
+    );
+    let second = partner_raises(&ann, &b, "other", "Look again, please.").await;
+    let due = |id: &str| {
+        dispute::find(&mut app.conn(), id)
+            .unwrap()
+            .unwrap()
+            .due_at
+            .map(secs)
+    };
+    assert_eq!(due(&first), Some(secs(now(&app) + TimeDelta::hours(72))));
+    assert_eq!(due(&second), Some(secs(now(&app) + TimeDelta::hours(24))));
+    let d = dispute::find(&mut app.conn(), &second).unwrap().unwrap();
+    assert_eq!(d.policy_version, 2);
 }

@@ -37,6 +37,8 @@ struct RaisePage {
     action: String,
     back: String,
     by_rep: bool,
+    /// The dispute SLA under the policy in force.
+    sla_hours: i64,
     reasons: Options,
     form: RaiseForm,
     errors: FieldErrors,
@@ -103,7 +105,7 @@ async fn form_page<R: Allowed>(
     let (user_id, org_id) = raised_by(signed, raiser)?;
     let now = state.clock.naive_now();
     let reg_id = id.clone();
-    let (reg, refused) = db::run(&state.pool, move |conn| {
+    let (reg, refused, sla_hours) = db::run(&state.pool, move |conn| {
         let by = RaisedBy {
             user_id: &user_id,
             raiser,
@@ -130,7 +132,10 @@ async fn form_page<R: Allowed>(
         let org_name = org::find(conn, &reg.org_id)?
             .map(|o| o.name)
             .unwrap_or_default();
-        Ok((RegistrationView::new(&reg, &org_name, now), refused))
+        let sla_hours = crate::db::models::policy::current(conn)?
+            .policy
+            .dispute_sla_hours;
+        Ok((RegistrationView::new(&reg, &org_name, now), refused, sla_hours))
     })
     .await?;
     let (action, back) = paths(raiser, &id);
@@ -154,6 +159,7 @@ async fn form_page<R: Allowed>(
             action,
             back,
             by_rep: raiser == Raiser::Sales,
+            sla_hours,
             reasons: std::iter::once((String::new(), "Choose a reason".to_owned()))
                 .chain(options(&Reason::ALL, Reason::as_str, Reason::label))
                 .collect(),
