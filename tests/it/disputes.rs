@@ -186,6 +186,16 @@ async fn a_declined_partner_disputes_and_the_lock_is_transferred_explicitly() {
         assert!(text.contains(needle), "{needle} on the case page:\n{text}");
     }
 
+    // Each registration's review page leads to the dispute.
+    for reg in [&a, &b] {
+        assert!(
+            cm.get(&format!("/review/{reg}"))
+                .await
+                .body
+                .contains(&format!("/review/disputes/{id}"))
+        );
+    }
+
     // A rationale is required; the choice is kept.
     let missing = rule(&cm, &id, &[("outcome", "transferred"), ("rationale", " ")]).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
