@@ -709,3 +709,46 @@ async fn the_dispute_sla_is_a_policy_setting_fixed_when_raised() {
     let d = dispute::find(&mut app.conn(), &second).unwrap().unwrap();
     assert_eq!(d.policy_version, 2);
 }
+
+#[actix_web::test]
+async fn a_transfer_from_a_holder_under_review_declines_the_rest_of_its_line() {
+    let app = program().await;
+    let (ann, ben, gil, cm) = (
+        app.login(ANN).await,
+        app.login(BEN).await,
+        app.login(GIL).await,
+        app.login(CM1).await,
+    );
+    let deal = Deal::new(&app, "Pied Piper", "piedpiper.example");
+    let a = register_deal(&ann, &deal).await;
+    let b = register_deal(&ben, &deal).await;
+    let g = register_deal(&gil, &deal).await;
+    for r in [&b, &g] {
+        assert_eq!(app.registration(r).state.status, "queued");
+    }
+    let id = partner_raises(
+        &ben,
+        &b,
+        "registered_first",
+        "We registered it by phone first.",
+    )
+    .await;
+    let done = rule(
+        &cm,
+        &id,
+        &[
+            ("outcome", "transferred"),
+            ("rationale", "Beta's phone registration came first."),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(app.registration(&a).state.status, "overturned");
+    assert_eq!(app.registration(&b).state.status, "approved");
+    let gamma = app.registration(&g);
+    assert_eq!(gamma.state.status, "declined");
+    assert!(app.emails_to(GIL, "registration_declined").len() == 1);
+    assert_eq!(holder_of(&app, &g).as_deref(), Some(b.as_str()));
+    // The overturned registration no longer waits in the review queue.
+    assert!(!cm.get("/review").await.text().contains("Pied Piper"));
+}
