@@ -185,6 +185,11 @@ async fn a_declined_partner_disputes_and_the_lock_is_transferred_explicitly() {
     ] {
         assert!(text.contains(needle), "{needle} on the case page:\n{text}");
     }
+    // Each registration with its own fields and timeline.
+    assert_eq!(text.matches("<dt>Relationship</dt>").count(), 2);
+    assert!(
+        case.body.contains("id=\"timeline-raiser\"") && case.body.contains("id=\"timeline-other\"")
+    );
 
     // Each registration's review page leads to the dispute.
     for reg in [&a, &b] {

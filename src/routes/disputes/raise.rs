@@ -127,6 +127,7 @@ async fn form_page<R: Allowed>(
                     return Err(AppError::NotFound);
                 }
                 Err(DisputeError::Db(e)) => return Err(e.into()),
+                // `disputable` checks no form; nothing to show.
                 Err(DisputeError::Invalid(_)) => return Err(AppError::NotFound),
             };
         let org_name = org::find(conn, &reg.org_id)?
@@ -238,7 +239,7 @@ async fn raise<R: Allowed>(
             tracing::warn!(user = %log_user, registration = %id, "dispute raised on a registration outside the user's reach (or none)");
             Err(AppError::NotFound)
         }
-        Err(DisputeError::Db(_)) => Err(AppError::NotFound),
+        Err(DisputeError::Db(e)) => Err(e.into()),
     }
 }
 

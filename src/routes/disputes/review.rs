@@ -232,7 +232,8 @@ pub async fn resolve(
             )
             .await
         }
-        Err(_) => Err(AppError::NotFound),
+        Err(DisputeError::NotFound) => Err(AppError::NotFound),
+        Err(DisputeError::Db(e)) => Err(e.into()),
     }
 }
 
