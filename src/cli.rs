@@ -329,6 +329,10 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         r.expired, r.reminded, r.escalated
     );
     println!(
+        "Disputes: {} SLA breaches escalated.",
+        report.disputes_escalated
+    );
+    println!(
         "Conflict evidence: {} registrations in review matched again after CRM changes.",
         report.matched_again
     );

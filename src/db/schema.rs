@@ -306,6 +306,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disputes (id) {
+        id -> Text,
+        raiser_registration_id -> Nullable<Text>,
+        other_registration_id -> Nullable<Text>,
+        raised_by -> Text,
+        raiser_role -> Text,
+        raiser_org_id -> Nullable<Text>,
+        prospect_name -> Text,
+        reason -> Text,
+        details -> Text,
+        status -> Text,
+        raised_at -> Timestamp,
+        due_at -> Nullable<Timestamp>,
+        sla_escalated_at -> Nullable<Timestamp>,
+        policy_version -> BigInt,
+        roe_version -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+        rationale -> Nullable<Text>,
+        partner_share_pct -> Nullable<Integer>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        lock_version -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -347,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roe_rechecks,
     roe_answers,
     audit_events,
+    disputes,
 );

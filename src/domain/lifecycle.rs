@@ -20,10 +20,12 @@ pub enum Status {
     Won,
     Lost,
     Expired,
+    /// Ended by a channel manager's ruling on a dispute; the prospect went to another party.
+    Overturned,
 }
 
 impl Status {
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Queued,
         Status::Pending,
         Status::InfoRequested,
@@ -34,6 +36,7 @@ impl Status {
         Status::Won,
         Status::Lost,
         Status::Expired,
+        Status::Overturned,
     ];
 
     /// The states that hold a prospect; the database allows one per prospect key.
@@ -59,6 +62,7 @@ impl Status {
             Status::Won => "won",
             Status::Lost => "lost",
             Status::Expired => "expired",
+            Status::Overturned => "overturned",
         }
     }
 
@@ -74,6 +78,7 @@ impl Status {
             Status::Won => "Closed won",
             Status::Lost => "Closed lost",
             Status::Expired => "Expired",
+            Status::Overturned => "Overturned by a dispute ruling",
         }
     }
 
@@ -187,10 +192,14 @@ pub enum EventKind {
     Expired,
     ReminderSent,
     SlaEscalated,
+    /// Approved again by a dispute ruling.
+    Reinstated,
+    /// Ended by a dispute ruling.
+    Overturned,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 17] = [
+    const ALL: [EventKind; 19] = [
         EventKind::Submitted,
         EventKind::Queued,
         EventKind::Declined,
@@ -208,6 +217,8 @@ impl EventKind {
         EventKind::Expired,
         EventKind::ReminderSent,
         EventKind::SlaEscalated,
+        EventKind::Reinstated,
+        EventKind::Overturned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -229,6 +240,8 @@ impl EventKind {
             EventKind::Expired => "expired",
             EventKind::ReminderSent => "reminder_sent",
             EventKind::SlaEscalated => "sla_escalated",
+            EventKind::Reinstated => "reinstated",
+            EventKind::Overturned => "overturned",
         }
     }
 
@@ -251,6 +264,8 @@ impl EventKind {
             EventKind::Expired => "Protection expired",
             EventKind::ReminderSent => "Expiry reminder sent",
             EventKind::SlaEscalated => "SLA breach escalated",
+            EventKind::Reinstated => "Approved by a dispute ruling",
+            EventKind::Overturned => "Overturned by a dispute ruling",
         }
     }
 
@@ -303,6 +318,18 @@ pub enum Command {
     /// The registration ahead in line was approved.
     DeclineAsDuplicate {
         protected_until: NaiveDateTime,
+    },
+    /// A dispute ruling approves a rejected, declined or queued registration, with a fresh
+    /// protection window. Only possible while no other registration holds the prospect
+    /// (`held_by_other`, read under the prospect's lock): the ruling must end that one first.
+    Reinstate {
+        rationale: String,
+        held_by_other: bool,
+    },
+    /// A dispute ruling ends a registration that holds the prospect; the rationale is the
+    /// reason its partner reads.
+    Overturn {
+        rationale: String,
     },
 }
 
@@ -442,6 +469,26 @@ pub fn submit(claim: &Claim, policy: &Policy, now: NaiveDateTime) -> Transition 
     }
 }
 
+/// What approving needs under the policy in force, for a review and a dispute ruling alike:
+/// the deal is not reserved for direct sales and the organisation is under its cap.
+fn approval_rules(ctx: &Context) -> Result<(), Refusal> {
+    if ctx.policy.reserved_for_direct(ctx.program_units) {
+        return Err(Refusal::Rule(format!(
+            "Deals above {} {} are reserved for direct sales under the current policy.",
+            super::money::group_thousands(ctx.policy.direct_threshold),
+            ctx.policy.currency
+        )));
+    }
+    if ctx.org_approved >= ctx.org_cap {
+        return Err(Refusal::Rule(format!(
+            "This partner already has {} approved registrations, its cap under the current \
+             policy is {}.",
+            ctx.org_approved, ctx.org_cap
+        )));
+    }
+    Ok(())
+}
+
 /// Applies `command` to a registration in state `current`, or says why not.
 pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Transition, Refusal> {
     use Actor::{Partner, Reviewer, System};
@@ -451,20 +498,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
         Command::Approve => {
             allow(ctx.actor, &[Reviewer], "a channel manager")?;
             in_state(current, &[Status::Pending, Status::InfoRequested])?;
-            if ctx.policy.reserved_for_direct(ctx.program_units) {
-                return Err(Refusal::Rule(format!(
-                    "Deals above {} {} are reserved for direct sales under the current policy.",
-                    super::money::group_thousands(ctx.policy.direct_threshold),
-                    ctx.policy.currency
-                )));
-            }
-            if ctx.org_approved >= ctx.org_cap {
-                return Err(Refusal::Rule(format!(
-                    "This partner already has {} approved registrations, its cap under the current \
-                     policy is {}.",
-                    ctx.org_approved, ctx.org_cap
-                )));
-            }
+            approval_rules(ctx)?;
             let ends = now + TimeDelta::days(ctx.policy.window_days(ctx.segment));
             next.status = Status::Approved;
             next.review_due_at = None;
@@ -714,11 +748,69 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             next.outcome_reason = Some(reason.clone());
             (EventKind::Declined, Some(reason))
         }
+        Command::Reinstate {
+            rationale,
+            held_by_other,
+        } => {
+            allow(ctx.actor, &[Reviewer], "a channel manager")?;
+            in_state(
+                current,
+                &[Status::Rejected, Status::Declined, Status::Queued],
+            )?;
+            let rationale = required("rationale", &rationale, "Write the ruling's rationale.")?;
+            if held_by_other {
+                return Err(Refusal::Rule(
+                    "Another registration holds this prospect; transfer the lock instead, so \
+                     that registration is ended explicitly first."
+                        .into(),
+                ));
+            }
+            approval_rules(ctx)?;
+            let ends = now + TimeDelta::days(ctx.policy.window_days(ctx.segment));
+            next.status = Status::Approved;
+            next.review_due_at = None;
+            next.sla_paused_secs = None;
+            next.queued_behind = None;
+            next.decided_at = Some(now);
+            next.closed_at = None;
+            next.outcome_reason = None;
+            next.protection_ends_at = Some(ends);
+            next.reminder_sent_at = None;
+            next.renewal = None;
+            next.renewal_note = None;
+            (
+                EventKind::Reinstated,
+                Some(format!(
+                    "Protected until {}. Ruling: {rationale}",
+                    format_date(ends)
+                )),
+            )
+        }
+        Command::Overturn { rationale } => {
+            allow(ctx.actor, &[Reviewer], "a channel manager")?;
+            in_state(
+                current,
+                &[Status::Pending, Status::InfoRequested, Status::Approved],
+            )?;
+            let rationale = required("rationale", &rationale, "Write the ruling's rationale.")?;
+            let reason = format!("Overturned by a dispute ruling: {rationale}");
+            next.status = Status::Overturned;
+            next.review_due_at = None;
+            next.sla_paused_secs = None;
+            next.closed_at = Some(now);
+            next.outcome_reason = Some(reason.clone());
+            if next.renewal == Some(Renewal::Requested) {
+                next.renewal = None;
+            }
+            (EventKind::Overturned, Some(reason))
+        }
     };
     if matches!(
         event,
         EventKind::Approved
             | EventKind::Rejected
+            | EventKind::Reinstated
+            | EventKind::Overturned
             | EventKind::RenewalApproved
             | EventKind::RenewalRejected
     ) {
@@ -1215,6 +1307,158 @@ mod tests {
         .unwrap()
         .next;
         assert!(apply(&won, &c, Command::Withdraw { reason: "".into() }).is_err());
+    }
+
+    fn declined(policy: &Policy) -> Lifecycle {
+        submit(
+            &Claim::Locked {
+                until: t0() + TimeDelta::days(30),
+            },
+            policy,
+            t0(),
+        )
+        .next
+    }
+
+    #[test]
+    fn a_ruling_reinstates_a_declined_or_rejected_registration_with_a_fresh_window() {
+        let p = Policy::default();
+        let later = t0() + TimeDelta::days(10);
+        let c = ctx(&p, Actor::Reviewer, later);
+        let rejected = apply(
+            &pending(&p),
+            &c,
+            Command::Reject {
+                reason: "Existing customer".into(),
+            },
+        )
+        .unwrap()
+        .next;
+        for current in [declined(&p), rejected] {
+            let t = apply(
+                &current,
+                &c,
+                Command::Reinstate {
+                    rationale: "They registered first.".into(),
+                    held_by_other: false,
+                },
+            )
+            .unwrap();
+            assert_eq!(t.event, EventKind::Reinstated);
+            assert_eq!(t.next.status, Status::Approved);
+            assert_eq!(
+                t.next.protection_ends_at,
+                Some(later + TimeDelta::days(120))
+            );
+            assert_eq!(t.next.closed_at, None);
+            assert_eq!(t.next.outcome_reason, None);
+            assert_eq!(t.next.decided_policy_version, Some(3));
+            assert!(t.note.unwrap().contains("They registered first."));
+        }
+    }
+
+    #[test]
+    fn reinstating_is_refused_while_another_registration_holds_the_prospect() {
+        let p = Policy::default();
+        let c = ctx(&p, Actor::Reviewer, t0());
+        let held = |held_by_other| Command::Reinstate {
+            rationale: "x".into(),
+            held_by_other,
+        };
+        assert!(
+            refused(&declined(&p), &c, held(true))
+                .to_string()
+                .contains("transfer the lock")
+        );
+        // Not by a partner, not on a registration that holds, not without a rationale.
+        assert!(matches!(
+            refused(&declined(&p), &ctx(&p, Actor::Partner, t0()), held(false)),
+            Refusal::NotYours(_)
+        ));
+        assert_eq!(
+            refused(&approved(&p), &c, held(false)),
+            Refusal::WrongState("Approved")
+        );
+        assert!(matches!(
+            refused(
+                &declined(&p),
+                &c,
+                Command::Reinstate {
+                    rationale: " ".into(),
+                    held_by_other: false
+                }
+            ),
+            Refusal::Field {
+                field: "rationale",
+                ..
+            }
+        ));
+        // The cap applies as at approval.
+        let mut capped = ctx(&p, Actor::Reviewer, t0());
+        capped.org_approved = 25;
+        assert!(
+            refused(&declined(&p), &capped, held(false))
+                .to_string()
+                .contains("cap")
+        );
+    }
+
+    #[test]
+    fn overturning_ends_a_holder_explicitly_with_the_reason() {
+        let p = Policy::default();
+        let c = ctx(&p, Actor::Reviewer, t0() + TimeDelta::days(2));
+        let a = approved(&p);
+        let t = apply(
+            &a,
+            &c,
+            Command::Overturn {
+                rationale: "Beta registered first.".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.next.status, Status::Overturned);
+        assert_eq!(t.event, EventKind::Overturned);
+        assert_eq!(
+            t.next.outcome_reason.as_deref(),
+            Some("Overturned by a dispute ruling: Beta registered first.")
+        );
+        assert!(t.releases(&a));
+        assert!(!Status::Overturned.holds_prospect());
+        assert!(!Status::ACTIVE.contains(&Status::Overturned));
+        // Only a channel manager, only a holder, only with a rationale.
+        assert!(matches!(
+            refused(
+                &a,
+                &ctx(&p, Actor::System, t0()),
+                Command::Overturn {
+                    rationale: "x".into()
+                }
+            ),
+            Refusal::NotYours(_)
+        ));
+        assert_eq!(
+            refused(
+                &declined(&p),
+                &c,
+                Command::Overturn {
+                    rationale: "x".into()
+                }
+            ),
+            Refusal::WrongState("Declined")
+        );
+        assert!(matches!(
+            refused(
+                &a,
+                &c,
+                Command::Overturn {
+                    rationale: "".into()
+                }
+            ),
+            Refusal::Field {
+                field: "rationale",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct Policy {
     pub max_active_gold: Option<i64>,
     pub max_active_platinum: Option<i64>,
     pub approval_sla_hours: i64,
+    /// Hours the channel team has to rule on a dispute (default 72).
+    pub dispute_sla_hours: i64,
     pub renewals_allowed: bool,
     /// Days a renewal adds; `None` means the segment's window length.
     pub renewal_extension_days: Option<i64>,
@@ -101,6 +103,7 @@ impl Default for Policy {
             max_active_gold: None,
             max_active_platinum: None,
             approval_sla_hours: 48,
+            dispute_sla_hours: super::dispute::SLA_HOURS,
             renewals_allowed: true,
             renewal_extension_days: None,
             reminder_days: 14,
@@ -228,6 +231,7 @@ pub struct PolicyForm {
     pub max_active_gold: String,
     pub max_active_platinum: String,
     pub approval_sla_hours: String,
+    pub dispute_sla_hours: String,
     pub renewals_allowed: Option<String>,
     pub renewal_extension_days: String,
     pub reminder_days: String,
@@ -259,6 +263,7 @@ impl PolicyForm {
             max_active_gold: opt(p.max_active_gold),
             max_active_platinum: opt(p.max_active_platinum),
             approval_sla_hours: p.approval_sla_hours.to_string(),
+            dispute_sla_hours: p.dispute_sla_hours.to_string(),
             renewals_allowed: p.renewals_allowed.then(|| "on".into()),
             renewal_extension_days: opt(p.renewal_extension_days),
             reminder_days: p.reminder_days.to_string(),
@@ -317,6 +322,7 @@ impl PolicyForm {
                 or_default(&self.max_active_platinum),
             ),
             ("Approval SLA (hours)", self.approval_sla_hours.clone()),
+            ("Dispute SLA (hours)", self.dispute_sla_hours.clone()),
             ("Renewals allowed", flag(&self.renewals_allowed)),
             (
                 "Renewal extension (days)",
@@ -478,6 +484,12 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         1..=720,
         "a number of hours",
     );
+    let dispute_sla_hours = r.int(
+        "dispute_sla_hours",
+        &form.dispute_sla_hours,
+        1..=720,
+        "a number of hours",
+    );
     let renewal_extension_days = r.optional(
         "renewal_extension_days",
         &form.renewal_extension_days,
@@ -589,6 +601,7 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         max_active_gold,
         max_active_platinum,
         approval_sla_hours,
+        dispute_sla_hours,
         renewals_allowed: form.renewals_allowed.is_some(),
         renewal_extension_days,
         reminder_days,

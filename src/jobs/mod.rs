@@ -34,6 +34,8 @@ pub struct Report {
     pub registrations: registrations::Outcome,
     /// Registrations in review matched again after the CRM accounts changed.
     pub matched_again: usize,
+    /// Disputes past their SLA escalated to the channel managers.
+    pub disputes_escalated: usize,
 }
 
 impl Jobs {
@@ -61,6 +63,11 @@ impl Jobs {
         // Sweeps first, so that the emails they queue go out in the same pass.
         let registrations =
             registrations::sweep(&mut conn, &self.config, self.clock.naive_now(), &mut |_| {})?;
+        let disputes_escalated = crate::workflow::dispute::escalate_overdue(
+            &mut conn,
+            &self.config,
+            self.clock.naive_now(),
+        )?;
         let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
         let now = self.clock.naive_now();
         let thresholds = crate::db::models::policy::current(&mut conn)?
@@ -75,6 +82,7 @@ impl Jobs {
             sessions_removed,
             registrations,
             matched_again,
+            disputes_escalated,
         })
     }
 

@@ -45,16 +45,20 @@ impl Layout {
             Role::Partner => vec![
                 ("/partner", "My deals"),
                 ("/partner/deals/new", "Register a deal"),
+                ("/partner/disputes", "Disputes"),
                 ("/roe", "Rules of engagement"),
             ],
             Role::Sales => vec![
                 ("/sales", "Lock check"),
+                ("/sales/disputes", "My disputes"),
                 ("/roe", "Rules of engagement"),
                 ("/account/tokens", "API tokens"),
             ],
             Role::Channel => vec![
                 ("/review", "Review queue"),
                 ("/review/registrations", "All registrations"),
+                ("/review/disputes", "Disputes"),
+                ("/review/disputes/rulings", "Past rulings"),
             ],
             Role::Admin => vec![
                 ("/admin", "Program"),
@@ -63,6 +67,7 @@ impl Layout {
                 ("/sales", "Lock check"),
                 ("/review", "Review queue"),
                 ("/review/registrations", "Registrations"),
+                ("/review/disputes", "Disputes"),
                 ("/admin/orgs", "Organisations"),
                 ("/admin/users", "Users"),
                 ("/admin/outbox", "Outbox"),

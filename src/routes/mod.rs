@@ -6,6 +6,7 @@ pub mod actions;
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod disputes;
 pub mod health;
 pub mod layout;
 pub mod partner;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     account::configure(cfg);
     admin::configure(cfg);
+    disputes::configure(cfg);
     partner::configure(cfg);
     sales::configure(cfg);
     api::configure(cfg);

@@ -4,6 +4,7 @@
 
 pub mod crm_import;
 pub mod crm_uploads;
+pub mod dispute;
 pub mod evidence;
 pub mod import_run;
 pub mod lock_check;

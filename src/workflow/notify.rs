@@ -86,6 +86,11 @@ impl Recipients {
     }
 }
 
+/// The partner users told about `reg`: its submitter while active, else the org's admins.
+pub fn partner_users(conn: &mut DbConnection, reg: &Registration) -> QueryResult<Vec<User>> {
+    Recipients::default().partner(conn, reg)
+}
+
 struct Text {
     kind: &'static str,
     subject: String,

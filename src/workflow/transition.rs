@@ -86,7 +86,8 @@ pub fn act_in_tx(
         // Read again under the lock: another transaction may have changed it while we waited.
         reg = load(conn, id, acting.scope)?;
     }
-    let (org_approved, org_cap) = if matches!(command, Command::Approve) {
+    let (org_approved, org_cap) = if matches!(command, Command::Approve | Command::Reinstate { .. })
+    {
         let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
         (
             registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?,
@@ -187,10 +188,24 @@ fn follow_up(
                 now,
             )?;
         }
-    } else if t.releases(before) {
+    } else if t.releases(before) && t.next.status != Status::Overturned {
+        // An overturned holder's line waits for the ruling's new holder: the dispute
+        // workflow approves it first, then calls [`settle_line`].
         advance_line(conn, config, &reg.id, policy, policy_version, now)?;
     }
     Ok(())
+}
+
+/// Moves the line that waited behind `holder_id` after a dispute ruling ended it: declined
+/// if the prospect is now locked by the ruling's new holder, else the first goes to review.
+pub fn settle_line(
+    conn: &mut DbConnection,
+    config: &Config,
+    holder_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ActError> {
+    let pv = policy::current(conn)?;
+    advance_line(conn, config, holder_id, &pv.policy, pv.version, now)
 }
 
 /// Sends the first registration queued behind `holder_id` to review and re-queues the rest

@@ -176,6 +176,42 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/admin/roe/versions/1".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
+        (
+            "/partner/disputes".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/disputes/no-such-dispute".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals/no-such-registration/dispute".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/sales/disputes".into(),
+            [Login, Deny, Deny, Ok(200), Deny, Deny],
+        ),
+        (
+            "/sales/disputes/no-such-dispute".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Deny],
+        ),
+        (
+            "/sales/registrations/no-such-registration/dispute".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Deny],
+        ),
+        (
+            "/review/disputes".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/review/disputes/rulings?q=territory&outcome=split".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/review/disputes/no-such-dispute".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
         ("/password/forgot".into(), [Ok(200); 6]),
         (
             format!("/admin/users/{partner_b}"),
@@ -275,6 +311,18 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/admin/policy".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/partner/deals/no-such-registration/dispute".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/sales/registrations/no-such-registration/dispute".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Deny],
+        ),
+        (
+            "/review/disputes/no-such-dispute/resolve".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
         ),
         (
             // No version in the form: refused as a bad request.

@@ -628,6 +628,7 @@ pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &s
         ("max_active_gold", f.max_active_gold),
         ("max_active_platinum", f.max_active_platinum),
         ("approval_sla_hours", f.approval_sla_hours),
+        ("dispute_sla_hours", f.dispute_sla_hours),
         ("renewal_extension_days", f.renewal_extension_days),
         ("reminder_days", f.reminder_days),
         ("direct_threshold", f.direct_threshold),

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod app_secret;
 pub mod audit;
 pub mod crm;
+pub mod dispute;
 pub mod import_run;
 pub mod login_failure;
 pub mod org;

@@ -6,8 +6,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::auth::{self, guard::PartnerOnly, guard::Signed};
-use crate::db::models::registration;
+use crate::db::models::{dispute, registration};
 use crate::db::{self};
+use crate::domain::dispute::Raiser;
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::Actor;
 use crate::error::AppError;
@@ -22,6 +23,9 @@ use crate::startup::AppState;
 struct DealPage {
     layout: Layout,
     d: Detail,
+    /// The organisation's disputes about this registration, newest first.
+    disputes: Vec<crate::routes::disputes::DisputeView>,
+    can_dispute: bool,
     errors: FieldErrors,
     kept: Kept,
     problem: Option<String>,
@@ -39,12 +43,23 @@ async fn page(
     let org = signed.org.clone().ok_or(AppError::Forbidden)?;
     let now = state.clock.naive_now();
     let user_id = signed.user.id.clone();
-    let d = db::run(&state.pool, move |conn| {
+    let (d, disputes, can_dispute) = db::run(&state.pool, move |conn| {
         let Some(r) = registration::find_in_org(conn, &id, &org.id)? else {
             tracing::warn!(user = %user_id, registration = %id, "partner asked for a registration outside their organisation (or none)");
             return Err(AppError::NotFound);
         };
-        Ok(Detail::load(conn, &r, &org.name, now, false)?)
+        let disputes: Vec<_> = dispute::on_registration(conn, &r.id)?
+            .into_iter()
+            .filter(|d| d.raiser_org_id.as_deref() == Some(org.id.as_str()))
+            .map(|d| crate::routes::disputes::DisputeView::new(&d, now))
+            .collect();
+        let can_dispute = crate::domain::dispute::may_raise(Raiser::Partner, r.status()).is_ok()
+            && dispute::open_on(conn, &r.id)?.is_none();
+        Ok((
+            Detail::load(conn, &r, &org.name, now, false)?,
+            disputes,
+            can_dispute,
+        ))
     })
     .await?;
     render_with(
@@ -52,6 +67,8 @@ async fn page(
         &DealPage {
             layout: Layout::signed(signed, "/partner"),
             d,
+            disputes,
+            can_dispute,
             errors,
             kept,
             problem,

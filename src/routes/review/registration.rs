@@ -28,6 +28,8 @@ struct ReviewPage {
     /// What approval would grant under the policy in force.
     window_days: i64,
     policy_version: i64,
+    /// Disputes raised with or against this registration, newest first.
+    disputes: Vec<crate::routes::disputes::DisputeView>,
     errors: FieldErrors,
     kept: Kept,
     problem: Option<String>,
@@ -43,7 +45,7 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version) = db::run(&state.pool, move |conn| {
+    let (d, evidence, window_days, policy_version, disputes) = db::run(&state.pool, move |conn| {
         let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
         let org_name = org::find(conn, &r.org_id)?
             .map(|o| o.name)
@@ -52,7 +54,17 @@ async fn page(
         let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
         let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
         let d = Detail::load(conn, &r, &org_name, now, true)?;
-        Ok((d, evidence, pv.policy.window_days(segment), pv.version))
+        let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
+            .iter()
+            .map(|x| crate::routes::disputes::DisputeView::new(x, now))
+            .collect();
+        Ok((
+            d,
+            evidence,
+            pv.policy.window_days(segment),
+            pv.version,
+            disputes,
+        ))
     })
     .await?;
     render_with(
@@ -63,6 +75,7 @@ async fn page(
             evidence,
             window_days,
             policy_version,
+            disputes,
             errors,
             kept,
             problem,

@@ -49,6 +49,8 @@ struct Home {
     error: Option<&'static str>,
     result: Option<LockView>,
     roe_prompt: Option<crate::routes::roe::Prompt>,
+    /// Sales reps (not admins) may dispute a partner's registration found by the check.
+    can_dispute: bool,
 }
 
 async fn home(
@@ -64,6 +66,7 @@ async fn home(
         error: None,
         result: None,
         roe_prompt,
+        can_dispute: signed.role == crate::domain::role::Role::Sales,
     };
     if q.chars().count() > MAX_QUERY {
         page.error =

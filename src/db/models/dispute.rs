@@ -1,0 +1,271 @@
+//! Disputes and their rulings. A ruling and an escalation are conditional updates (on
+//! `lock_version`, and on the dispute still being open or unescalated), so two channel
+//! managers ruling at once, or two job runners escalating at once, change it only once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::disputes;
+use crate::domain::dispute::{Outcome, Reason};
+
+pub const OPEN: &str = "open";
+pub const RESOLVED: &str = "resolved";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = disputes)]
+pub struct Dispute {
+    pub id: String,
+    pub raiser_registration_id: Option<String>,
+    pub other_registration_id: Option<String>,
+    pub raised_by: String,
+    pub raiser_role: String,
+    pub raiser_org_id: Option<String>,
+    pub prospect_name: String,
+    pub reason: String,
+    pub details: String,
+    pub status: String,
+    pub raised_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+    pub sla_escalated_at: Option<NaiveDateTime>,
+    pub policy_version: i64,
+    pub roe_version: Option<i64>,
+    pub outcome: Option<String>,
+    pub rationale: Option<String>,
+    pub partner_share_pct: Option<i32>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub search_text: String,
+    pub lock_version: i64,
+}
+
+impl Dispute {
+    pub fn is_open(&self) -> bool {
+        self.status == OPEN
+    }
+
+    pub fn reason_label(&self) -> &'static str {
+        Reason::parse(&self.reason).map_or("Other", Reason::label)
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome.as_deref().and_then(Outcome::parse)
+    }
+
+    pub fn outcome_label(&self) -> &'static str {
+        self.outcome().map_or("Open", Outcome::label)
+    }
+}
+
+pub struct NewDispute<'a> {
+    pub id: &'a str,
+    pub raiser_registration_id: Option<&'a str>,
+    pub other_registration_id: Option<&'a str>,
+    pub raised_by: &'a str,
+    pub raiser_role: &'a str,
+    pub raiser_org_id: Option<&'a str>,
+    pub prospect_name: &'a str,
+    pub reason: Reason,
+    pub details: &'a str,
+    pub due_at: NaiveDateTime,
+    pub policy_version: i64,
+    pub roe_version: Option<i64>,
+}
+
+fn search_text(parts: &[&str]) -> String {
+    parts.join("\n").to_lowercase()
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewDispute, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(disputes::table)
+        .values((
+            disputes::id.eq(new.id),
+            disputes::raiser_registration_id.eq(new.raiser_registration_id),
+            disputes::other_registration_id.eq(new.other_registration_id),
+            disputes::raised_by.eq(new.raised_by),
+            disputes::raiser_role.eq(new.raiser_role),
+            disputes::raiser_org_id.eq(new.raiser_org_id),
+            disputes::prospect_name.eq(new.prospect_name),
+            disputes::reason.eq(new.reason.as_str()),
+            disputes::details.eq(new.details),
+            disputes::status.eq(OPEN),
+            disputes::raised_at.eq(now),
+            disputes::due_at.eq(Some(new.due_at)),
+            disputes::policy_version.eq(new.policy_version),
+            disputes::roe_version.eq(new.roe_version),
+            disputes::search_text.eq(search_text(&[
+                new.reason.label(),
+                new.details,
+                new.prospect_name,
+            ])),
+            disputes::lock_version.eq(0_i64),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Dispute>> {
+    disputes::table
+        .find(id)
+        .select(Dispute::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An open dispute on this registration, by either party: one at a time.
+pub fn open_on(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Option<Dispute>> {
+    disputes::table
+        .filter(disputes::status.eq(OPEN))
+        .filter(
+            disputes::raiser_registration_id
+                .eq(registration_id)
+                .or(disputes::other_registration_id.eq(registration_id)),
+        )
+        .select(Dispute::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records the ruling if the dispute is still open and unchanged since it was read.
+pub fn resolve(
+    conn: &mut DbConnection,
+    d: &Dispute,
+    outcome: Outcome,
+    rationale: &str,
+    partner_share_pct: Option<i64>,
+    resolved_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        disputes::table
+            .filter(disputes::id.eq(&d.id))
+            .filter(disputes::status.eq(OPEN))
+            .filter(disputes::lock_version.eq(d.lock_version)),
+    )
+    .set((
+        disputes::status.eq(RESOLVED),
+        disputes::due_at.eq(None::<NaiveDateTime>),
+        disputes::outcome.eq(outcome.as_str()),
+        disputes::rationale.eq(rationale),
+        disputes::partner_share_pct.eq(partner_share_pct.and_then(|p| i32::try_from(p).ok())),
+        disputes::resolved_by.eq(resolved_by),
+        disputes::resolved_at.eq(now),
+        disputes::search_text.eq(search_text(&[
+            d.reason_label(),
+            &d.details,
+            &d.prospect_name,
+            rationale,
+        ])),
+        disputes::lock_version.eq(d.lock_version + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Marks the breach escalated if nobody did yet; true when this call did.
+pub fn mark_escalated(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        disputes::table
+            .filter(disputes::id.eq(id))
+            .filter(disputes::status.eq(OPEN))
+            .filter(disputes::due_at.le(now))
+            .filter(disputes::sla_escalated_at.is_null()),
+    )
+    .set(disputes::sla_escalated_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Open disputes past their deadline and not yet escalated, oldest deadline first.
+pub fn overdue(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Dispute>> {
+    disputes::table
+        .filter(disputes::due_at.le(now))
+        .filter(disputes::sla_escalated_at.is_null())
+        .order((disputes::due_at.asc(), disputes::id.asc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}
+
+/// The open disputes, the most urgent first.
+pub fn queue(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Dispute>> {
+    disputes::table
+        .filter(disputes::due_at.is_not_null())
+        .order((disputes::due_at.asc(), disputes::id.asc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}
+
+/// A partner organisation's disputes, newest first.
+pub fn of_org(conn: &mut DbConnection, org_id: &str, limit: i64) -> QueryResult<Vec<Dispute>> {
+    disputes::table
+        .filter(disputes::raiser_org_id.eq(org_id))
+        .order((disputes::raised_at.desc(), disputes::id.desc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}
+
+/// The disputes a user raised, newest first.
+pub fn raised_by(conn: &mut DbConnection, user_id: &str, limit: i64) -> QueryResult<Vec<Dispute>> {
+    disputes::table
+        .filter(disputes::raised_by.eq(user_id))
+        .order((disputes::raised_at.desc(), disputes::id.desc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}
+
+/// Disputes on a registration (raised with it or against it), newest first.
+pub fn on_registration(
+    conn: &mut DbConnection,
+    registration_id: &str,
+) -> QueryResult<Vec<Dispute>> {
+    disputes::table
+        .filter(
+            disputes::raiser_registration_id
+                .eq(registration_id)
+                .or(disputes::other_registration_id.eq(registration_id)),
+        )
+        .order((disputes::raised_at.desc(), disputes::id.desc()))
+        .select(Dispute::as_select())
+        .load(conn)
+}
+
+/// Past rulings, newest first: `text` (any case) in the reason, details, rationale or
+/// prospect name, and of `outcome` when given.
+pub fn rulings(
+    conn: &mut DbConnection,
+    text: &str,
+    outcome: Option<Outcome>,
+    limit: i64,
+) -> QueryResult<Vec<Dispute>> {
+    let mut query = disputes::table
+        .filter(disputes::status.eq(RESOLVED))
+        .into_boxed();
+    let text = text.trim().to_lowercase();
+    if !text.is_empty() {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(
+            disputes::search_text
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
+    }
+    if let Some(outcome) = outcome {
+        query = query.filter(disputes::outcome.eq(outcome.as_str()));
+    }
+    query
+        .order((disputes::resolved_at.desc(), disputes::id.desc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}

@@ -1,0 +1,284 @@
+//! The channel team's side of disputes: the queue by SLA deadline, the whole case on one
+//! page with the ruling form, and the search of past rulings.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::{Reviewer, Signed};
+use crate::auth::{self};
+use crate::db::models::{dispute, org, policy, user};
+use crate::db::{self};
+use crate::domain::dispute::Outcome;
+use crate::domain::errors::FieldErrors;
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::view::Detail;
+use crate::routes::{Options, options, render, render_with, see_other};
+use crate::startup::AppState;
+use crate::workflow::dispute::{self as flow, Case, DisputeError};
+use crate::workflow::evidence::{self, Evidence};
+
+use super::view::DisputeView;
+
+#[derive(Template)]
+#[template(path = "disputes/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    items: Vec<DisputeView>,
+}
+
+const QUEUE_LIMIT: i64 = 200;
+
+pub async fn queue(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(dispute::queue(conn, QUEUE_LIMIT)?)
+    })
+    .await?;
+    render(&QueuePage {
+        layout: Layout::signed(&signed, "/review/disputes"),
+        items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
+    })
+}
+
+/// One registration of the case, as its reviewer sees it.
+pub struct Party {
+    /// "raiser" or "other": ids on the page stay unique.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub d: Detail,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ResolveForm {
+    pub outcome: String,
+    pub rationale: String,
+    pub partner_share_pct: String,
+}
+
+#[derive(Template)]
+#[template(path = "disputes/case.html")]
+struct CasePage {
+    layout: Layout,
+    d: DisputeView,
+    raised_by: String,
+    parties: Vec<Party>,
+    can_reinstate: bool,
+    can_transfer: bool,
+    by_rep: bool,
+    outcomes: Options,
+    form: ResolveForm,
+    errors: FieldErrors,
+    problem: Option<String>,
+}
+
+async fn case_page(
+    signed: &Signed<Reviewer>,
+    state: &AppState,
+    id: String,
+    status: StatusCode,
+    form: ResolveForm,
+    errors: FieldErrors,
+    problem: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    let (case, raised_by, parties) = db::run(&state.pool, move |conn| {
+        let case = Case::load(conn, &id)?.ok_or(AppError::NotFound)?;
+        let raiser = user::find(conn, &case.dispute.raised_by)?;
+        let raiser_org = org::find_opt(conn, case.dispute.raiser_org_id.as_deref())?;
+        let raised_by = match (raiser, raiser_org) {
+            (Some(u), Some(o)) => format!("{} ({})", u.name, o.name),
+            (Some(u), None) => format!("{} (direct sales)", u.name),
+            _ => "Unknown".into(),
+        };
+        let pv = policy::current(conn)?;
+        let mut parties = Vec::new();
+        for (key, title, reg) in [
+            ("raiser", "The raiser's registration", &case.raiser),
+            (
+                "other",
+                if case.dispute.raiser_role == crate::domain::role::Role::Sales.as_str() {
+                    "The disputed registration"
+                } else {
+                    "The registration holding the prospect"
+                },
+                &case.other,
+            ),
+        ] {
+            let Some(r) = reg else { continue };
+            let org_name = org::find(conn, &r.org_id)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            parties.push(Party {
+                key,
+                title,
+                d: Detail::load(conn, r, &org_name, now, true)?,
+                evidence: evidence::gather(conn, &r.id, &pv.policy, now.date())?,
+            });
+        }
+        Ok((case, raised_by, parties))
+    })
+    .await?;
+    let by_rep = case.dispute.raiser_role == crate::domain::role::Role::Sales.as_str();
+    render_with(
+        status,
+        &CasePage {
+            layout: Layout::signed(signed, "/review/disputes"),
+            d: DisputeView::new(&case.dispute, now),
+            raised_by,
+            can_reinstate: case
+                .raiser
+                .as_ref()
+                .is_some_and(|r| flow::reinstatable(r.status())),
+            can_transfer: case
+                .other
+                .as_ref()
+                .is_some_and(|r| r.status().holds_prospect()),
+            by_rep,
+            parties,
+            outcomes: std::iter::once((String::new(), "Choose the ruling".to_owned()))
+                .chain(options(&Outcome::ALL, Outcome::as_str, Outcome::label))
+                .collect(),
+            form,
+            errors,
+            problem,
+        },
+    )
+}
+
+pub async fn case(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    case_page(
+        &signed,
+        &state,
+        id.into_inner(),
+        StatusCode::OK,
+        ResolveForm::default(),
+        FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+pub async fn resolve(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<ResolveForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let config = state.config.clone();
+    let now = state.clock.naive_now();
+    let user_id = signed.user.id.clone();
+    let (dispute_id, f) = (id.clone(), form.clone());
+    let result = db::run(&state.pool, move |conn| {
+        match flow::resolve(
+            conn,
+            &config,
+            &user_id,
+            &dispute_id,
+            &f.outcome,
+            &f.rationale,
+            &f.partner_share_pct,
+            now,
+        ) {
+            Err(DisputeError::Db(e)) => Err(e.into()),
+            Err(DisputeError::NotFound) => Err(AppError::NotFound),
+            other => Ok(other),
+        }
+    })
+    .await?;
+    match result {
+        Ok(d) => {
+            tracing::info!(user = %signed.user.id, dispute = %id, outcome = ?d.outcome, "dispute ruled on");
+            auth::flash(
+                &signed.session,
+                "Ruling recorded. Both parties have been emailed the rationale.",
+            );
+            Ok(see_other(&format!("/review/disputes/{id}")))
+        }
+        Err(DisputeError::Invalid(errors)) => {
+            case_page(
+                &signed,
+                &state,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(DisputeError::Refused(message)) => {
+            case_page(
+                &signed,
+                &state,
+                id,
+                StatusCode::CONFLICT,
+                form,
+                FieldErrors::new(),
+                Some(message),
+            )
+            .await
+        }
+        Err(DisputeError::NotFound) => Err(AppError::NotFound),
+        Err(DisputeError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RulingsParams {
+    q: String,
+    outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "disputes/rulings.html")]
+struct RulingsPage {
+    layout: Layout,
+    q: String,
+    outcome: String,
+    outcomes: Options,
+    items: Vec<DisputeView>,
+}
+
+/// The longest search text looked at.
+const MAX_QUERY: usize = 200;
+const RULINGS_LIMIT: i64 = 100;
+
+pub async fn rulings(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    params: web::Query<RulingsParams>,
+) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let q: String = params.q.chars().take(MAX_QUERY).collect();
+    let outcome = Outcome::parse(&params.outcome);
+    let now = state.clock.naive_now();
+    let text = q.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(dispute::rulings(conn, &text, outcome, RULINGS_LIMIT)?)
+    })
+    .await?;
+    let mut outcomes = vec![(String::new(), "Any ruling".to_owned())];
+    outcomes.extend(options(&Outcome::ALL, Outcome::as_str, Outcome::label));
+    render(&RulingsPage {
+        layout: Layout::signed(&signed, "/review/disputes/rulings"),
+        q,
+        outcome: outcome.map(Outcome::as_str).unwrap_or("").to_owned(),
+        outcomes,
+        items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
+    })
+}
