@@ -603,3 +603,93 @@ async fn an_admin_publishes_the_rules_and_a_partner_acknowledges_them_on_a_phone
     );
     browser.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_declined_partner_disputes_and_a_channel_manager_transfers_the_lock_in_a_real_browser() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    app.partner("Beta Resellers", "ben@beta.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    let deal = crate::helpers::Deal::new(&app, "Acme Robotics GmbH", "acme-robotics.example");
+    let ann = app.login("ann@alpha.example").await;
+    let held = crate::helpers::register_deal(&ann, &deal).await;
+    let cm = app.login("cm@vendor.example").await;
+    cm.submit(
+        &format!("/review/{held}"),
+        &format!("/review/{held}/approve"),
+        &[],
+    )
+    .await;
+    let ben = app.login("ben@beta.example").await;
+    let declined = crate::helpers::register_deal(&ben, &deal).await;
+
+    // Beta, declined, raises a dispute from its deal page on a phone.
+    browser.set_window_size(390, 844).await.unwrap();
+    sign_in_as(&browser, &app, "ben@beta.example", "/partner").await;
+    browser
+        .goto(&format!("{}/partner/deals/{declined}", app.address))
+        .await
+        .unwrap();
+    let raise = Locator::XPath("//a[normalize-space()='Raise a dispute']");
+    click_to(
+        &browser,
+        raise,
+        &format!("/partner/deals/{declined}/dispute"),
+    )
+    .await;
+    expect_heading(&browser, "Raise a dispute: Acme Robotics GmbH").await;
+    select(&browser, "reason", "existing_relationship").await;
+    fill(
+        &browser,
+        "details",
+        "We met their CTO on 2 Nov., before Alpha registered.",
+    )
+    .await;
+    assert_fits_a_phone(&browser).await;
+    let send = Locator::XPath("//button[normalize-space()='Send the dispute']");
+    click_away(
+        &browser,
+        send,
+        &format!("/partner/deals/{declined}/dispute"),
+        |p| p.starts_with("/partner/disputes/"),
+    )
+    .await;
+    expect_heading(&browser, "Dispute: Acme Robotics GmbH").await;
+    sign_out(&browser).await;
+
+    // The channel manager finds it in the queue and transfers the lock.
+    browser.set_window_size(1280, 900).await.unwrap();
+    sign_in_as(&browser, &app, "cm@vendor.example", "/review").await;
+    browser
+        .goto(&format!("{}/review/disputes", app.address))
+        .await
+        .unwrap();
+    let open = Locator::XPath("//a[normalize-space()='Acme Robotics GmbH']");
+    click_away(&browser, open, "/review/disputes", |p| {
+        p.starts_with("/review/disputes/")
+    })
+    .await;
+    select(&browser, "outcome", "transferred").await;
+    fill(
+        &browser,
+        "rationale",
+        "Beta's relationship predates Alpha's registration.",
+    )
+    .await;
+    let record = Locator::XPath("//button[normalize-space()='Record the ruling']");
+    browser.find(record).await.unwrap().click().await.unwrap();
+    expect_text(&browser, "main", "Rationale of the ruling").await;
+    screenshot(&browser, "dispute-ruled.png").await;
+    assert_eq!(
+        app.registration(&declined).status(),
+        truce::domain::lifecycle::Status::Approved
+    );
+    assert_eq!(
+        app.registration(&held).status(),
+        truce::domain::lifecycle::Status::Overturned
+    );
+    browser.close().await.unwrap();
+}
