@@ -333,6 +333,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    territories (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        kind -> Text,
+        countries -> Text,
+        regions -> Text,
+        industries -> Text,
+        eligibility -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    territory_orgs (territory_id, org_id) {
+        territory_id -> Text,
+        org_id -> Text,
+    }
+}
+
+diesel::table! {
+    territory_reps (territory_id, user_id) {
+        territory_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    territory_modes (id) {
+        id -> Text,
+        mode -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_territory_flags (registration_id) {
+        registration_id -> Text,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -375,4 +422,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     roe_answers,
     audit_events,
     disputes,
+    territories,
+    territory_orgs,
+    territory_reps,
+    territory_modes,
+    registration_territory_flags,
 );

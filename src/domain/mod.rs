@@ -18,5 +18,6 @@ pub mod registration;
 pub mod roe;
 pub mod role;
 pub mod sla;
+pub mod territory;
 pub mod throttle;
 pub mod user;

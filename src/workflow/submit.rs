@@ -8,12 +8,14 @@ use crate::config::Config;
 use crate::db::models::org::Org;
 use crate::db::models::policy;
 use crate::db::models::registration::{self, NewEvent};
+use crate::db::models::territory;
 use crate::db::models::user::User;
 use crate::db::{DbConnection, is_unique_violation, lock_keys, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::{self, Claim, Status};
 use crate::domain::money::group_thousands;
 use crate::domain::registration::{RegistrationForm, validate_registration};
+use crate::domain::territory::{self as territory_rules, Decision, Mode};
 
 use super::evidence::{self, Availability};
 
@@ -88,6 +90,23 @@ fn submit_in_tx(
         );
         return Err(SubmitError::Invalid(errors));
     }
+    let mut territory_flag = None;
+    let territories = territory::list(conn)?;
+    match territory_rules::check(&territories, &org.id, &org.name, &new.country, &new.industry) {
+        Decision::DirectReserved { field, .. } => {
+            errors.add(field, territory_rules::DIRECT_MESSAGE);
+            return Err(SubmitError::Invalid(errors));
+        }
+        Decision::Outside { field, message } => {
+            if territory::current_mode(conn)?.mode == Mode::Flag {
+                territory_flag = Some(message);
+            } else {
+                errors.add(field, message);
+                return Err(SubmitError::Invalid(errors));
+            }
+        }
+        Decision::Unrestricted | Decision::Inside => {}
+    }
     let verdict = evidence::availability(
         conn,
         &org.id,
@@ -123,6 +142,9 @@ fn submit_in_tx(
         },
         now,
     )?;
+    if let Some(message) = &territory_flag {
+        territory::insert_flag(conn, &id, message, now)?;
+    }
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
     evidence::record(conn, &reg, &pv.policy.thresholds(), now)?;
     super::notify::transition(conn, config, &reg, &t, now)?;

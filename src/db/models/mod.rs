@@ -16,5 +16,6 @@ pub mod registration;
 pub mod registration_match;
 pub mod roe;
 pub mod session;
+pub mod territory;
 pub mod token;
 pub mod user;

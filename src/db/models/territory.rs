@@ -1,0 +1,278 @@
+//! Territories with their assigned organisations and reps, the block/flag mode history, and
+//! the flags left on registrations let through outside their territories.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{
+    crm_accounts, partner_orgs, registration_details, registration_territory_flags,
+    registrations, territories, territory_modes, territory_orgs, territory_reps, users,
+};
+use crate::domain::lifecycle::Status;
+use crate::domain::territory::{
+    ActiveRegistration, Eligibility, Kind, Mode, Territory, TerritoryFields,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = territories)]
+struct Row {
+    id: String,
+    name: String,
+    kind: String,
+    countries: String,
+    regions: String,
+    industries: String,
+    eligibility: String,
+}
+
+/// Why a territory could not be saved.
+#[derive(Debug)]
+pub enum SaveError {
+    NameTaken,
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for SaveError {
+    fn from(e: diesel::result::Error) -> Self {
+        if crate::db::is_unique_violation(&e) {
+            Self::NameTaken
+        } else {
+            Self::Db(e)
+        }
+    }
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every territory, by name, with its organisations and reps.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Territory>> {
+    let rows: Vec<Row> = territories::table
+        .order(territories::name_key.asc())
+        .select(Row::as_select())
+        .load(conn)?;
+    let mut orgs: HashMap<String, Vec<String>> = HashMap::new();
+    for (t, o) in territory_orgs::table
+        .select((territory_orgs::territory_id, territory_orgs::org_id))
+        .load::<(String, String)>(conn)?
+    {
+        orgs.entry(t).or_default().push(o);
+    }
+    let mut reps: HashMap<String, Vec<String>> = HashMap::new();
+    for (t, u) in territory_reps::table
+        .select((territory_reps::territory_id, territory_reps::user_id))
+        .load::<(String, String)>(conn)?
+    {
+        reps.entry(t).or_default().push(u);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Territory {
+            orgs: orgs.remove(&r.id).unwrap_or_default(),
+            reps: reps.remove(&r.id).unwrap_or_default(),
+            kind: Kind::parse(&r.kind).unwrap_or(Kind::Geographic),
+            countries: r.countries.split_whitespace().map(str::to_owned).collect(),
+            regions: lines(&r.regions),
+            industries: lines(&r.industries),
+            eligibility: Eligibility::parse(&r.eligibility).unwrap_or(Eligibility::Partner),
+            id: r.id,
+            name: r.name,
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Territory>> {
+    Ok(list(conn)?.into_iter().find(|t| t.id == id))
+}
+
+fn write_members(conn: &mut DbConnection, id: &str, f: &TerritoryFields) -> QueryResult<()> {
+    diesel::delete(territory_orgs::table.filter(territory_orgs::territory_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(territory_reps::table.filter(territory_reps::territory_id.eq(id)))
+        .execute(conn)?;
+    for o in &f.orgs {
+        diesel::insert_into(territory_orgs::table)
+            .values((
+                territory_orgs::territory_id.eq(id),
+                territory_orgs::org_id.eq(o),
+            ))
+            .execute(conn)?;
+    }
+    for u in &f.reps {
+        diesel::insert_into(territory_reps::table)
+            .values((
+                territory_reps::territory_id.eq(id),
+                territory_reps::user_id.eq(u),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: &str,
+    f: &TerritoryFields,
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<(), SaveError> {
+    diesel::insert_into(territories::table)
+        .values((
+            territories::id.eq(id),
+            territories::name.eq(&f.name),
+            territories::name_key.eq(&f.name_key),
+            territories::kind.eq(f.kind.as_str()),
+            territories::countries.eq(f.countries.join(" ")),
+            territories::regions.eq(f.regions.join("\n")),
+            territories::industries.eq(f.industries.join("\n")),
+            territories::eligibility.eq(f.eligibility.as_str()),
+            territories::created_at.eq(now),
+            territories::updated_at.eq(now),
+            territories::updated_by.eq(by),
+        ))
+        .execute(conn)?;
+    write_members(conn, id, f)?;
+    Ok(())
+}
+
+/// Replaces a territory's fields and members; false when it does not exist.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    f: &TerritoryFields,
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<bool, SaveError> {
+    let n = diesel::update(territories::table.find(id))
+        .set((
+            territories::name.eq(&f.name),
+            territories::name_key.eq(&f.name_key),
+            territories::kind.eq(f.kind.as_str()),
+            territories::countries.eq(f.countries.join(" ")),
+            territories::regions.eq(f.regions.join("\n")),
+            territories::industries.eq(f.industries.join("\n")),
+            territories::eligibility.eq(f.eligibility.as_str()),
+            territories::updated_at.eq(now),
+            territories::updated_by.eq(by),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Ok(false);
+    }
+    write_members(conn, id, f)?;
+    Ok(true)
+}
+
+/// The mode in force and, when an admin chose it, who and when.
+pub struct ModeChoice {
+    pub mode: Mode,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<NaiveDateTime>,
+}
+
+pub fn current_mode(conn: &mut DbConnection) -> QueryResult<ModeChoice> {
+    let row: Option<(String, String, NaiveDateTime)> = territory_modes::table
+        .inner_join(users::table.on(users::id.eq(territory_modes::changed_by)))
+        .order((territory_modes::changed_at.desc(), territory_modes::id.desc()))
+        .select((territory_modes::mode, users::email, territory_modes::changed_at))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some((mode, by, at)) => ModeChoice {
+            mode: Mode::parse(&mode).unwrap_or(Mode::Block),
+            changed_by: Some(by),
+            changed_at: Some(at),
+        },
+        None => ModeChoice {
+            mode: Mode::Block,
+            changed_by: None,
+            changed_at: None,
+        },
+    })
+}
+
+pub fn set_mode(
+    conn: &mut DbConnection,
+    mode: Mode,
+    by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(territory_modes::table)
+        .values((
+            territory_modes::id.eq(crate::auth::token::new_id()),
+            territory_modes::mode.eq(mode.as_str()),
+            territory_modes::changed_by.eq(by),
+            territory_modes::changed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_flag(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    message: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(registration_territory_flags::table)
+        .values((
+            registration_territory_flags::registration_id.eq(registration_id),
+            registration_territory_flags::message.eq(message),
+            registration_territory_flags::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The territory flags of these registrations, by registration id.
+pub fn flags_for(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, String>> {
+    Ok(registration_territory_flags::table
+        .filter(registration_territory_flags::registration_id.eq_any(ids))
+        .select((
+            registration_territory_flags::registration_id,
+            registration_territory_flags::message,
+        ))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Registrations holding a prospect (under review or approved), with where they are.
+pub fn active_registrations(conn: &mut DbConnection) -> QueryResult<Vec<ActiveRegistration>> {
+    let rows: Vec<(String, String, String, String)> = registrations::table
+        .inner_join(registration_details::table)
+        .inner_join(partner_orgs::table)
+        .filter(registrations::status.eq_any(Status::strs(&Status::HOLDING)))
+        .select((
+            registrations::org_id,
+            partner_orgs::name,
+            registration_details::country,
+            registration_details::industry,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(org_id, org_name, country, industry)| ActiveRegistration {
+            org_id,
+            org_name,
+            country,
+            industry,
+        })
+        .collect())
+}
+
+/// Every CRM account's (country, industry), for the preview.
+pub fn account_places(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(Option<String>, Option<String>)>> {
+    crm_accounts::table
+        .select((crm_accounts::country, crm_accounts::industry))
+        .load(conn)
+}
