@@ -42,6 +42,10 @@ pub enum Claim {
 pub enum Reserve {
     NamedAccount,
     FlaggedForDirect,
+    /// The account lies in a direct-only territory, by name.
+    DirectTerritory {
+        territory: String,
+    },
     /// An active direct opportunity above the policy's direct threshold.
     AboveThreshold {
         threshold: i64,
@@ -115,6 +119,9 @@ impl Claim {
             Claim::Reserved(Reserve::FlaggedForDirect) => {
                 "Flagged in the CRM as reserved for direct sales.".into()
             }
+            Claim::Reserved(Reserve::DirectTerritory { territory }) => format!(
+                "In the direct-only territory {territory}: reserved for direct sales."
+            ),
             Claim::Reserved(Reserve::AboveThreshold {
                 threshold,
                 currency,

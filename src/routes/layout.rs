@@ -3,18 +3,21 @@
 use crate::auth::guard::{Allowed, Signed};
 use crate::domain::role::Role;
 
+#[derive(Clone)]
 pub struct NavUser {
     pub name: String,
     pub role_label: &'static str,
     pub org_name: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
 }
 
+#[derive(Clone)]
 pub struct Layout {
     pub user: Option<NavUser>,
     pub nav: Vec<NavItem>,
@@ -63,6 +66,7 @@ impl Layout {
             Role::Admin => vec![
                 ("/admin", "Program"),
                 ("/admin/policy", "Policy"),
+                ("/admin/territories", "Territories"),
                 ("/admin/roe", "Rules of engagement"),
                 ("/sales", "Lock check"),
                 ("/review", "Review queue"),

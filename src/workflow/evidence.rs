@@ -557,7 +557,9 @@ pub fn hint(
     Ok(match check.claim {
         Claim::Locked { .. }
         | Claim::Pending { .. }
-        | Claim::Reserved(Reserve::NamedAccount | Reserve::FlaggedForDirect) => {
+        | Claim::Reserved(
+            Reserve::NamedAccount | Reserve::FlaggedForDirect | Reserve::DirectTerritory { .. },
+        ) => {
             Availability::Similar
         }
         Claim::InPipeline { .. } | Claim::Reserved(Reserve::AboveThreshold { .. }) => {

@@ -14,10 +14,11 @@ use diesel::QueryResult;
 
 use crate::db::DbConnection;
 use crate::db::models::prospect_key::{self, Kind as KeyKind};
-use crate::db::models::{crm, registration};
+use crate::db::models::{crm, registration, territory};
 use crate::domain::lock::{Claim, Hit, Outcome, Reserve, decide, registration_claim};
 use crate::domain::matching::{Profile, Thresholds, score_with};
 use crate::domain::policy::Policy;
+use crate::domain::territory::direct_territory;
 
 /// The kind of record a match is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,7 @@ pub fn check(
         }
     }
 
+    let territories = territory::list(conn)?;
     let mut accounts = Vec::new();
     for account in crm::find_many(conn, &ids(KeyKind::Account))? {
         let profile = account.profile();
@@ -138,7 +140,14 @@ pub fn check(
         } else if account.reserved_for_direct {
             Some(Reserve::FlaggedForDirect)
         } else {
-            None
+            direct_territory(
+                &territories,
+                account.country.as_deref().unwrap_or(""),
+                account.industry.as_deref().unwrap_or(""),
+            )
+            .map(|t| Reserve::DirectTerritory {
+                territory: t.name.clone(),
+            })
         };
         let active = opportunities.remove(&account.id).unwrap_or_default();
         for o in &active {

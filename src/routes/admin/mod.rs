@@ -1,4 +1,4 @@
-//! Program administration (admins only): the program policy, the rules of engagement, partner organisations, users,
+//! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
 //! the outbox and the CRM account import.
 
 mod home;
@@ -9,6 +9,7 @@ mod orgs;
 mod outbox;
 mod policy;
 mod roe;
+mod territories;
 mod users;
 
 use actix_web::web;
@@ -39,6 +40,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(roe::acknowledgements),
         )
         .route("/admin/roe/versions/{version}", web::get().to(roe::version))
+        .route("/admin/territories", web::get().to(territories::list))
+        .route("/admin/territories", web::post().to(territories::create))
+        .route("/admin/territories/new", web::get().to(territories::new))
+        .route(
+            "/admin/territories/mode",
+            web::post().to(territories::set_mode),
+        )
+        .route(
+            "/admin/territories/{id}/edit",
+            web::get().to(territories::edit),
+        )
+        .route("/admin/territories/{id}", web::post().to(territories::update))
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))

@@ -22,6 +22,8 @@ pub struct QueueItem {
     pub reg: RegistrationView,
     pub evidence: String,
     pub has_conflicts: bool,
+    /// Why it lies outside the partner's territories (let through in flag mode).
+    pub territory_flag: Option<String>,
 }
 
 #[derive(Template)]
@@ -52,7 +54,7 @@ pub async fn show(
     };
     let first_page = after.is_none();
     let now = state.clock.naive_now();
-    let (rows, evidence, waiting, total) = db::run(&state.pool, move |conn| {
+    let (rows, evidence, waiting, total, mut flags) = db::run(&state.pool, move |conn| {
         let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
         let policy = policy::current(conn)?.policy;
         let ids: Vec<String> = rows
@@ -66,7 +68,14 @@ pub async fn show(
         } else {
             Vec::new()
         };
-        Ok((rows, found, waiting, registration::count_in_review(conn)?))
+        let flags = crate::db::models::territory::flags_for(conn, &ids)?;
+        Ok((
+            rows,
+            found,
+            waiting,
+            registration::count_in_review(conn)?,
+            flags,
+        ))
     })
     .await?;
     let next_href = (rows.len() as i64 > PAGE_SIZE)
@@ -86,6 +95,7 @@ pub async fn show(
             reg: RegistrationView::listed(l, now),
             has_conflicts: !e.is_empty(),
             evidence: e.text(),
+            territory_flag: flags.remove(&l.registration.id),
         })
         .collect();
     render(&QueuePage {

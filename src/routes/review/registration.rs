@@ -33,6 +33,8 @@ struct ReviewPage {
     errors: FieldErrors,
     kept: Kept,
     problem: Option<String>,
+    /// Why it lies outside the partner's territories (let through in flag mode).
+    territory_flag: Option<String>,
 }
 
 async fn page(
@@ -45,7 +47,7 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes) = db::run(&state.pool, move |conn| {
+    let (d, evidence, window_days, policy_version, disputes, territory_flag) = db::run(&state.pool, move |conn| {
         let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
         let org_name = org::find(conn, &r.org_id)?
             .map(|o| o.name)
@@ -58,12 +60,15 @@ async fn page(
             .iter()
             .map(|x| crate::routes::disputes::DisputeView::new(x, now))
             .collect();
+        let flag = crate::db::models::territory::flags_for(conn, std::slice::from_ref(&r.id))?
+            .remove(&r.id);
         Ok((
             d,
             evidence,
             pv.policy.window_days(segment),
             pv.version,
             disputes,
+            flag,
         ))
     })
     .await?;
@@ -79,6 +84,7 @@ async fn page(
             errors,
             kept,
             problem,
+            territory_flag,
         },
     )
 }

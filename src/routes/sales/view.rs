@@ -101,6 +101,9 @@ pub struct ClaimView {
     pub decision_due: Option<NaiveDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_because: Option<&'static str>,
+    /// The direct-only territory, when that is what reserves the account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub territory: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,6 +124,7 @@ impl ClaimView {
             under_review_since: None,
             decision_due: None,
             reserved_because: None,
+            territory: None,
             owner: None,
             stage: None,
             last_activity: None,
@@ -144,8 +148,12 @@ impl ClaimView {
                 v.reserved_because = Some(match reserve {
                     Reserve::NamedAccount => "named_account",
                     Reserve::FlaggedForDirect => "flagged_for_direct",
+                    Reserve::DirectTerritory { .. } => "direct_territory",
                     Reserve::AboveThreshold { .. } => "above_threshold",
                 });
+                if let Reserve::DirectTerritory { territory } = reserve {
+                    v.territory = Some(territory.clone());
+                }
             }
             Claim::InPipeline {
                 owner,

@@ -1,0 +1,416 @@
+//! Territories (admins only): the list with the block/flag choice, and the create/edit form
+//! whose "Preview" button shows what saving would affect before anything is saved.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDateTime;
+
+use crate::auth::{self, guard::AdminOnly, guard::Signed};
+use crate::db::models::territory::{self, SaveError};
+use crate::db::models::{audit, org, user};
+use crate::db::{self, write_tx};
+use crate::domain::errors::FieldErrors;
+use crate::domain::registration::INDUSTRIES;
+use crate::domain::territory::{
+    Eligibility, Kind, Mode, Preview, Territory, TerritoryForm, preview, validate, with_change,
+};
+use crate::error::AppError;
+use crate::routes::layout::Layout;
+use crate::routes::{Options, options, render, render_invalid, see_other};
+use crate::startup::AppState;
+
+const NAV: &str = "/admin/territories";
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct TerritoryRow {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub covers: String,
+    pub eligibility: &'static str,
+    pub orgs: String,
+    pub reps: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin/territories.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<TerritoryRow>,
+    modes: Options,
+    mode: String,
+    mode_changed: Option<String>,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "admin/territory_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    form: TerritoryForm,
+    errors: FieldErrors,
+    kinds: Options,
+    eligibilities: Options,
+    industries: Vec<Choice>,
+    orgs: Vec<Choice>,
+    reps: Vec<Choice>,
+    preview: Option<Preview>,
+}
+
+/// The people and organisations a territory may name: (id, label).
+struct Known {
+    orgs: Vec<(String, String)>,
+    reps: Vec<(String, String)>,
+}
+
+fn load_known(conn: &mut db::DbConnection) -> Result<Known, AppError> {
+    let orgs = org::list(conn)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let reps = user::list_all(conn)?
+        .into_iter()
+        .filter(|u| u.user.role == "sales")
+        .map(|u| (u.user.id, u.user.email))
+        .collect();
+    Ok(Known { orgs, reps })
+}
+
+fn choices(all: &[(String, String)], chosen: &[String]) -> Vec<Choice> {
+    all.iter()
+        .map(|(value, label)| Choice {
+            value: value.clone(),
+            label: label.clone(),
+            checked: chosen.contains(value),
+        })
+        .collect()
+}
+
+impl FormPage {
+    fn new(
+        layout: Layout,
+        known: &Known,
+        heading: String,
+        action: String,
+        form: TerritoryForm,
+        errors: FieldErrors,
+        preview: Option<Preview>,
+    ) -> Self {
+        let industries: Vec<(String, String)> = INDUSTRIES
+            .iter()
+            .map(|i| ((*i).to_owned(), (*i).to_owned()))
+            .collect();
+        Self {
+            layout,
+            heading,
+            action,
+            industries: choices(&industries, &form.industries),
+            orgs: choices(&known.orgs, &form.orgs),
+            reps: choices(&known.reps, &form.reps),
+            form,
+            errors,
+            kinds: options(&Kind::ALL, Kind::as_str, Kind::label),
+            eligibilities: options(&Eligibility::ALL, Eligibility::as_str, Eligibility::label),
+            preview,
+        }
+    }
+}
+
+fn format_at(at: NaiveDateTime) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// Reads the form by hand: checkbox lists repeat their field name.
+fn read_form(pairs: Vec<(String, String)>) -> (TerritoryForm, bool) {
+    let mut form = TerritoryForm::default();
+    let mut preview = false;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "name" => form.name = v,
+            "kind" => form.kind = v,
+            "countries" => form.countries = v,
+            "regions" => form.regions = v,
+            "industries" => form.industries.push(v),
+            "eligibility" => form.eligibility = v,
+            "orgs" => form.orgs.push(v),
+            "reps" => form.reps.push(v),
+            "intent" => preview = v == "preview",
+            _ => {}
+        }
+    }
+    (form, preview)
+}
+
+fn form_of(t: &Territory) -> TerritoryForm {
+    TerritoryForm {
+        name: t.name.clone(),
+        kind: t.kind.as_str().into(),
+        countries: t.countries.join(" "),
+        regions: t.regions.join("\n"),
+        industries: t.industries.clone(),
+        eligibility: t.eligibility.as_str().into(),
+        orgs: t.orgs.clone(),
+        reps: t.reps.clone(),
+    }
+}
+
+pub async fn list(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let layout = Layout::signed(&signed, NAV);
+    let page = db::run(&state.pool, move |conn| {
+        list_page(conn, layout, FieldErrors::new())
+    })
+    .await?;
+    render(&page)
+}
+
+fn list_page(
+    conn: &mut db::DbConnection,
+    layout: Layout,
+    errors: FieldErrors,
+) -> Result<ListPage, AppError> {
+    let known = load_known(conn)?;
+    let choice = territory::current_mode(conn)?;
+    let rows = territory::list(conn)?
+        .into_iter()
+        .map(|t| TerritoryRow {
+            covers: match t.kind {
+                Kind::Geographic => {
+                    let mut s = t.countries.join(", ");
+                    if !t.regions.is_empty() {
+                        s.push_str(&format!(" ({})", t.regions.join(", ")));
+                    }
+                    s
+                }
+                Kind::Vertical => t.industries.join(", "),
+            },
+            orgs: known
+                .orgs
+                .iter()
+                .filter(|(id, _)| t.orgs.contains(id))
+                .map(|(_, n)| n.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reps: t.reps.len(),
+            kind: t.kind.label(),
+            eligibility: t.eligibility.label(),
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    Ok(ListPage {
+        layout,
+        rows,
+        modes: options(&Mode::ALL, Mode::as_str, Mode::label),
+        mode: choice.mode.as_str().into(),
+        mode_changed: match (choice.changed_by, choice.changed_at) {
+            (Some(by), Some(at)) => Some(format!("Chosen by {by} on {}.", format_at(at))),
+            _ => None,
+        },
+        errors,
+    })
+}
+
+pub async fn set_mode(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let mode = form
+        .iter()
+        .find(|(k, _)| k == "mode")
+        .and_then(|(_, v)| Mode::parse(v));
+    let now = state.clock.naive_now();
+    let Some(mode) = mode else {
+        let layout = Layout::signed(&signed, NAV);
+        let page = db::run(&state.pool, move |conn| {
+            let mut errors = FieldErrors::new();
+            errors.add("mode", "Choose what happens outside a partner's territories.");
+            list_page(conn, layout, errors)
+        })
+        .await?;
+        return render_invalid(&page);
+    };
+    let by = signed.user.id.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(write_tx(conn, |conn| {
+            territory::set_mode(conn, mode, &by, now)?;
+            audit::insert(conn, Some(&by), "territory_mode", mode.as_str(), None, now)
+        })?)
+    })
+    .await?;
+    tracing::info!(admin = %signed.user.id, mode = mode.as_str(), "territory mode chosen");
+    auth::flash(&signed.session, "Territory check saved.");
+    Ok(see_other(NAV))
+}
+
+pub async fn new(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let known = db::run(&state.pool, load_known).await?;
+    let form = TerritoryForm {
+        kind: Kind::Geographic.as_str().into(),
+        eligibility: Eligibility::Partner.as_str().into(),
+        ..TerritoryForm::default()
+    };
+    render(&FormPage::new(
+        Layout::signed(&signed, NAV),
+        &known,
+        "Add a territory".into(),
+        NAV.into(),
+        form,
+        FieldErrors::new(),
+        None,
+    ))
+}
+
+pub async fn create(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    save(signed, state, None, form.into_inner()).await
+}
+
+pub async fn edit(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (known, found) = db::run(&state.pool, move |conn| {
+        let found = territory::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        Ok((load_known(conn)?, found))
+    })
+    .await?;
+    render(&FormPage::new(
+        Layout::signed(&signed, NAV),
+        &known,
+        format!("Edit {}", found.name),
+        format!("{NAV}/{}", found.id),
+        form_of(&found),
+        FieldErrors::new(),
+        None,
+    ))
+}
+
+pub async fn update(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    save(signed, state, Some(id.into_inner()), form.into_inner()).await
+}
+
+enum Outcome {
+    Page(Box<FormPage>, bool),
+    Saved(String),
+}
+
+/// Validates, then previews or saves. Saving never touches existing registrations: only
+/// new submissions are checked against the territories.
+async fn save(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: Option<String>,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (form, wants_preview) = read_form(pairs);
+    let now = state.clock.naive_now();
+    let by = signed.user.id.clone();
+    let layout = Layout::signed(&signed, NAV);
+    let outcome = db::run(&state.pool, move |conn| {
+        let existing = territory::list(conn)?;
+        let (heading, action) = match &id {
+            None => ("Add a territory".to_owned(), NAV.to_owned()),
+            Some(id) => {
+                let found = existing
+                    .iter()
+                    .find(|t| &t.id == id)
+                    .ok_or(AppError::NotFound)?;
+                (format!("Edit {}", found.name), format!("{NAV}/{id}"))
+            }
+        };
+        let known = load_known(conn)?;
+        let org_ids: Vec<String> = known.orgs.iter().map(|(i, _)| i.clone()).collect();
+        let rep_ids: Vec<String> = known.reps.iter().map(|(i, _)| i.clone()).collect();
+        let page = |form: TerritoryForm, errors: FieldErrors, preview: Option<Preview>| {
+            Box::new(FormPage::new(
+                layout.clone(),
+                &known,
+                heading.clone(),
+                action.clone(),
+                form,
+                errors,
+                preview,
+            ))
+        };
+        let fields = match validate(&form, &org_ids, &rep_ids) {
+            Ok(f) => f,
+            Err(errors) => return Ok(Outcome::Page(page(form, errors, None), true)),
+        };
+        if wants_preview {
+            let changed = fields
+                .clone()
+                .into_territory(id.clone().unwrap_or_else(|| "new".into()));
+            let after = with_change(&existing, &changed);
+            let counts = preview(
+                &existing,
+                &after,
+                &changed,
+                &territory::active_registrations(conn)?,
+                &territory::account_places(conn)?,
+            );
+            return Ok(Outcome::Page(page(form, FieldErrors::new(), Some(counts)), false));
+        }
+        let saved = write_tx(conn, |conn| {
+            let id = match &id {
+                Some(id) => {
+                    if !territory::update(conn, id, &fields, &by, now)? {
+                        return Err(SaveError::Db(diesel::result::Error::NotFound));
+                    }
+                    id.clone()
+                }
+                None => {
+                    let id = crate::auth::token::new_id();
+                    territory::insert(conn, &id, &fields, &by, now)?;
+                    id
+                }
+            };
+            audit::insert(conn, Some(&by), "territory_saved", &id, Some(&fields.name), now)
+                .map_err(SaveError::Db)?;
+            Ok(id)
+        });
+        match saved {
+            Ok(_) => Ok(Outcome::Saved(fields.name)),
+            Err(SaveError::NameTaken) => {
+                let mut errors = FieldErrors::new();
+                errors.add("name", "Another territory already has this name.");
+                Ok(Outcome::Page(page(form, errors, None), true))
+            }
+            Err(SaveError::Db(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
+            Err(SaveError::Db(e)) => Err(e.into()),
+        }
+    })
+    .await?;
+    match outcome {
+        Outcome::Page(page, true) => render_invalid(page.as_ref()),
+        Outcome::Page(page, false) => render(page.as_ref()),
+        Outcome::Saved(name) => {
+            tracing::info!(admin = %signed.user.id, territory = %name, "territory saved");
+            auth::flash(&signed.session, format!("{name} was saved."));
+            Ok(see_other(NAV))
+        }
+    }
+}
