@@ -61,6 +61,26 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         app.clock.naive_now(),
     )
     .unwrap();
+    // A territory nobody is assigned to: Antarctica only, so no other row is affected.
+    let territory = truce::auth::token::new_id();
+    truce::db::models::territory::insert(
+        &mut app.conn(),
+        &territory,
+        &truce::domain::territory::TerritoryFields {
+            name: "Antarctica".into(),
+            name_key: "antarctica".into(),
+            kind: truce::domain::territory::Kind::Geographic,
+            countries: vec!["AQ".into()],
+            regions: vec![],
+            industries: vec![],
+            eligibility: truce::domain::territory::Eligibility::Partner,
+            orgs: vec![],
+            reps: vec![],
+        },
+        &admin,
+        app.clock.naive_now(),
+    )
+    .unwrap();
     let partner_b = app.create_user("partner@b.example", "partner", Some(&org_b), false);
     let target = app.create_user("target@example.com", "sales", None, false);
 
@@ -127,6 +147,22 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/admin/orgs/new".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/territories".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/territories/new".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/territories/{territory}/edit"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/territories/no-such-territory/edit".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (
             format!("/admin/orgs/{org_b}/edit"),
@@ -253,6 +289,22 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             format!("/admin/orgs/{org_b}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/admin/territories".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/territories/{territory}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/admin/territories/no-such-territory".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
+        (
+            "/admin/territories/mode".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(422)],
         ),
         (

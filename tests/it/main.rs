@@ -17,4 +17,5 @@ mod registrations;
 mod roe;
 mod security;
 mod sessions;
+mod territories;
 mod setup;
