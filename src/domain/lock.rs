@@ -119,9 +119,9 @@ impl Claim {
             Claim::Reserved(Reserve::FlaggedForDirect) => {
                 "Flagged in the CRM as reserved for direct sales.".into()
             }
-            Claim::Reserved(Reserve::DirectTerritory { territory }) => format!(
-                "In the direct-only territory {territory}: reserved for direct sales."
-            ),
+            Claim::Reserved(Reserve::DirectTerritory { territory }) => {
+                format!("In the direct-only territory {territory}: reserved for direct sales.")
+            }
             Claim::Reserved(Reserve::AboveThreshold {
                 threshold,
                 currency,

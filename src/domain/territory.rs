@@ -48,7 +48,8 @@ pub enum Eligibility {
 }
 
 impl Eligibility {
-    pub const ALL: [Eligibility; 3] = [Eligibility::Partner, Eligibility::Direct, Eligibility::Both];
+    pub const ALL: [Eligibility; 3] =
+        [Eligibility::Partner, Eligibility::Direct, Eligibility::Both];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,7 +126,10 @@ impl Territory {
     /// Whether a prospect in `country` (ISO code) and `industry` lies in this territory.
     pub fn covers(&self, country: &str, industry: &str) -> bool {
         match self.kind {
-            Kind::Geographic => self.countries.iter().any(|c| c.eq_ignore_ascii_case(country)),
+            Kind::Geographic => self
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(country)),
             Kind::Vertical => self.industries.iter().any(|i| i == industry),
         }
     }
@@ -157,7 +161,10 @@ pub enum Decision {
         field: &'static str,
     },
     /// Not in any of the organisation's territories; `message` says which, for the form.
-    Outside { field: &'static str, message: String },
+    Outside {
+        field: &'static str,
+        message: String,
+    },
 }
 
 /// Decides whether `org_name` (`org_id`) may register a prospect in `country` and
@@ -191,10 +198,7 @@ pub fn check(
     }
     let geographic = territories.iter().any(|t| t.kind == Kind::Geographic);
     let vertical = territories.iter().any(|t| t.kind == Kind::Vertical);
-    let country_text = format!(
-        "{} ({country})",
-        country_name(country).unwrap_or(country)
-    );
+    let country_text = format!("{} ({country})", country_name(country).unwrap_or(country));
     let covering = match (geographic, vertical) {
         (true, true) => format!("{country_text} or the {industry} industry"),
         (false, true) => format!("the {industry} industry"),
@@ -455,9 +459,7 @@ pub fn preview(
         reps: changed.reps.len(),
         accounts: accounts
             .iter()
-            .filter(|(c, i)| {
-                changed.covers(c.as_deref().unwrap_or(""), i.as_deref().unwrap_or(""))
-            })
+            .filter(|(c, i)| changed.covers(c.as_deref().unwrap_or(""), i.as_deref().unwrap_or("")))
             .count(),
         ..Preview::default()
     };
@@ -607,7 +609,10 @@ mod tests {
             panic!("expected outside");
         };
         assert_eq!(field, "industry");
-        assert!(message.contains("covering the Retail industry"), "{message}");
+        assert!(
+            message.contains("covering the Retail industry"),
+            "{message}"
+        );
     }
 
     #[test]

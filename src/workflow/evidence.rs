@@ -559,9 +559,7 @@ pub fn hint(
         | Claim::Pending { .. }
         | Claim::Reserved(
             Reserve::NamedAccount | Reserve::FlaggedForDirect | Reserve::DirectTerritory { .. },
-        ) => {
-            Availability::Similar
-        }
+        ) => Availability::Similar,
         Claim::InPipeline { .. } | Claim::Reserved(Reserve::AboveThreshold { .. }) => {
             Availability::DirectEngagement
         }

@@ -92,7 +92,13 @@ fn submit_in_tx(
     }
     let mut territory_flag = None;
     let territories = territory::list(conn)?;
-    match territory_rules::check(&territories, &org.id, &org.name, &new.country, &new.industry) {
+    match territory_rules::check(
+        &territories,
+        &org.id,
+        &org.name,
+        &new.country,
+        &new.industry,
+    ) {
         Decision::DirectReserved { field, .. } => {
             errors.add(field, territory_rules::DIRECT_MESSAGE);
             return Err(SubmitError::Invalid(errors));

@@ -17,5 +17,5 @@ mod registrations;
 mod roe;
 mod security;
 mod sessions;
-mod territories;
 mod setup;
+mod territories;

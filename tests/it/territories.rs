@@ -147,7 +147,10 @@ async fn the_admin_creates_lists_and_edits_territories_with_errors_by_field() {
     )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.text().contains("Another territory already has this name."));
+    assert!(
+        page.text()
+            .contains("Another territory already has this name.")
+    );
 }
 
 #[actix_web::test]
@@ -155,7 +158,11 @@ async fn a_registration_outside_the_orgs_territories_is_refused_and_one_inside_a
     let p = program().await;
     let ann = p.app.login(ANN).await;
     // With no territories configured, anything goes.
-    register_deal(&ann, &Deal::new(&p.app, "Kraftwerk Eins GmbH", "kraftwerk1.de")).await;
+    register_deal(
+        &ann,
+        &Deal::new(&p.app, "Kraftwerk Eins GmbH", "kraftwerk1.de"),
+    )
+    .await;
 
     emea_north(&p).await;
     let deal = Deal::new(&p.app, "Berliner Stahl AG", "berliner-stahl.de");
@@ -173,7 +180,10 @@ async fn a_registration_outside_the_orgs_territories_is_refused_and_one_inside_a
     assert!(text.contains("value=\"DE\" selected"), "country kept");
 
     let id = register_deal(&ann, &deal.clone().with("country", "SE")).await;
-    assert_eq!(p.app.registration(&id).status(), truce::domain::lifecycle::Status::Pending);
+    assert_eq!(
+        p.app.registration(&id).status(),
+        truce::domain::lifecycle::Status::Pending
+    );
 }
 
 #[actix_web::test]
@@ -194,7 +204,11 @@ async fn in_flag_mode_it_goes_through_and_the_reviewer_sees_the_flag() {
     assert!(list.contains("value=\"flag\" selected"), "{list}");
 
     let ann = p.app.login(ANN).await;
-    let id = register_deal(&ann, &Deal::new(&p.app, "Berliner Stahl AG", "berliner-stahl.de")).await;
+    let id = register_deal(
+        &ann,
+        &Deal::new(&p.app, "Berliner Stahl AG", "berliner-stahl.de"),
+    )
+    .await;
     let inside = register_deal(
         &ann,
         &Deal::new(&p.app, "Stockholm Robotics AB", "sthlm-robotics.se").with("country", "SE"),
@@ -260,7 +274,10 @@ async fn a_direct_only_territory_reserves_its_prospects_and_the_lock_check_names
         ),
         "{text}"
     );
-    assert!(!text.contains("Sweden Direct"), "the territory is not named");
+    assert!(
+        !text.contains("Sweden Direct"),
+        "the territory is not named"
+    );
     assert!(!text.contains(REP), "nobody is named");
     // Denmark is still the partner's.
     register_deal(
@@ -296,7 +313,10 @@ async fn a_direct_only_territory_reserves_its_prospects_and_the_lock_check_names
     assert_eq!(resp.status(), StatusCode::OK);
     let json: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
     assert_eq!(json["verdict"], "reserved", "{json}");
-    assert_eq!(json["best"]["claim"]["reserved_because"], "direct_territory");
+    assert_eq!(
+        json["best"]["claim"]["reserved_because"],
+        "direct_territory"
+    );
     assert_eq!(json["best"]["claim"]["territory"], "Sweden Direct");
 }
 
@@ -343,9 +363,18 @@ async fn the_preview_counts_what_a_change_affects_and_saving_rewrites_nothing() 
         text.contains("<span id=\"preview-outside\">1</span> active registration would be outside their organisation's territories (1 because of this change)."),
         "{text}"
     );
-    assert!(text.contains("<span id=\"preview-direct\">0</span>"), "{text}");
-    assert!(text.contains("<span id=\"preview-accounts\">2</span> CRM accounts are in this territory."), "{text}");
-    assert!(text.contains("<span id=\"preview-reps\">1</span> sales rep is assigned"), "{text}");
+    assert!(
+        text.contains("<span id=\"preview-direct\">0</span>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<span id=\"preview-accounts\">2</span> CRM accounts are in this territory."),
+        "{text}"
+    );
+    assert!(
+        text.contains("<span id=\"preview-reps\">1</span> sales rep is assigned"),
+        "{text}"
+    );
     assert!(text.contains("value=\"DK NO\""), "the form is kept");
     // Nothing saved by a preview.
     let edit = p.admin.get(&format!("/admin/territories/{id}/edit")).await;
@@ -354,12 +383,18 @@ async fn the_preview_counts_what_a_change_affects_and_saving_rewrites_nothing() 
     let page = territory_form(&p.admin, Some(&id), &fields, "save").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     // The Swedish registration keeps its state; a new Swedish one is refused.
-    assert_eq!(p.app.registration(&se).status(), truce::domain::lifecycle::Status::Pending);
+    assert_eq!(
+        p.app.registration(&se).status(),
+        truce::domain::lifecycle::Status::Pending
+    );
     let page = try_register(
         &ann,
         &Deal::new(&p.app, "Ericsson AB", "ericsson.se").with("country", "SE"),
     )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.text().contains("Your territories: EMEA North (DK, NO)."));
+    assert!(
+        page.text()
+            .contains("Your territories: EMEA North (DK, NO).")
+    );
 }

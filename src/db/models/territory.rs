@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    crm_accounts, partner_orgs, registration_details, registration_territory_flags,
-    registrations, territories, territory_modes, territory_orgs, territory_reps, users,
+    crm_accounts, partner_orgs, registration_details, registration_territory_flags, registrations,
+    territories, territory_modes, territory_orgs, territory_reps, users,
 };
 use crate::domain::lifecycle::Status;
 use crate::domain::territory::{
@@ -180,8 +180,15 @@ pub struct ModeChoice {
 pub fn current_mode(conn: &mut DbConnection) -> QueryResult<ModeChoice> {
     let row: Option<(String, String, NaiveDateTime)> = territory_modes::table
         .inner_join(users::table.on(users::id.eq(territory_modes::changed_by)))
-        .order((territory_modes::changed_at.desc(), territory_modes::id.desc()))
-        .select((territory_modes::mode, users::email, territory_modes::changed_at))
+        .order((
+            territory_modes::changed_at.desc(),
+            territory_modes::id.desc(),
+        ))
+        .select((
+            territory_modes::mode,
+            users::email,
+            territory_modes::changed_at,
+        ))
         .first(conn)
         .optional()?;
     Ok(match row {

@@ -51,7 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/territories/{id}/edit",
             web::get().to(territories::edit),
         )
-        .route("/admin/territories/{id}", web::post().to(territories::update))
+        .route(
+            "/admin/territories/{id}",
+            web::post().to(territories::update),
+        )
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))

@@ -234,7 +234,10 @@ pub async fn set_mode(
         let layout = Layout::signed(&signed, NAV);
         let page = db::run(&state.pool, move |conn| {
             let mut errors = FieldErrors::new();
-            errors.add("mode", "Choose what happens outside a partner's territories.");
+            errors.add(
+                "mode",
+                "Choose what happens outside a partner's territories.",
+            );
             list_page(conn, layout, errors)
         })
         .await?;
@@ -372,7 +375,10 @@ async fn save(
                 &territory::active_registrations(conn)?,
                 &territory::account_places(conn)?,
             );
-            return Ok(Outcome::Page(page(form, FieldErrors::new(), Some(counts)), false));
+            return Ok(Outcome::Page(
+                page(form, FieldErrors::new(), Some(counts)),
+                false,
+            ));
         }
         let saved = write_tx(conn, |conn| {
             let id = match &id {
@@ -388,8 +394,15 @@ async fn save(
                     id
                 }
             };
-            audit::insert(conn, Some(&by), "territory_saved", &id, Some(&fields.name), now)
-                .map_err(SaveError::Db)?;
+            audit::insert(
+                conn,
+                Some(&by),
+                "territory_saved",
+                &id,
+                Some(&fields.name),
+                now,
+            )
+            .map_err(SaveError::Db)?;
             Ok(id)
         });
         match saved {

@@ -47,31 +47,32 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes, territory_flag) = db::run(&state.pool, move |conn| {
-        let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
-        let org_name = org::find(conn, &r.org_id)?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let pv = policy::current(conn)?;
-        let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
-        let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
-        let d = Detail::load(conn, &r, &org_name, now, true)?;
-        let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
-            .iter()
-            .map(|x| crate::routes::disputes::DisputeView::new(x, now))
-            .collect();
-        let flag = crate::db::models::territory::flags_for(conn, std::slice::from_ref(&r.id))?
-            .remove(&r.id);
-        Ok((
-            d,
-            evidence,
-            pv.policy.window_days(segment),
-            pv.version,
-            disputes,
-            flag,
-        ))
-    })
-    .await?;
+    let (d, evidence, window_days, policy_version, disputes, territory_flag) =
+        db::run(&state.pool, move |conn| {
+            let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
+            let org_name = org::find(conn, &r.org_id)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let pv = policy::current(conn)?;
+            let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
+            let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
+            let d = Detail::load(conn, &r, &org_name, now, true)?;
+            let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
+                .iter()
+                .map(|x| crate::routes::disputes::DisputeView::new(x, now))
+                .collect();
+            let flag = crate::db::models::territory::flags_for(conn, std::slice::from_ref(&r.id))?
+                .remove(&r.id);
+            Ok((
+                d,
+                evidence,
+                pv.policy.window_days(segment),
+                pv.version,
+                disputes,
+                flag,
+            ))
+        })
+        .await?;
     render_with(
         status,
         &ReviewPage {
