@@ -238,6 +238,24 @@ pub fn direct_territory<'a>(
 pub const DIRECT_MESSAGE: &str = "This prospect is in a territory reserved for direct sales; it cannot be registered. \
      Talk to your channel manager about working the deal with the direct team.";
 
+/// What the partner is told before submitting (the form's "check" button), by field: the
+/// same words as the refusal, or, in flag mode, that the registration will be flagged.
+pub fn advice(decision: &Decision, mode: Mode) -> Option<(&'static str, String)> {
+    match decision {
+        Decision::DirectReserved { field, .. } => Some((field, DIRECT_MESSAGE.to_owned())),
+        Decision::Outside { field, message } => Some((
+            field,
+            match mode {
+                Mode::Block => message.clone(),
+                Mode::Flag => format!(
+                    "{message} You may still submit: the channel manager will see that it is outside your territories."
+                ),
+            },
+        )),
+        Decision::Unrestricted | Decision::Inside => None,
+    }
+}
+
 /// A territory as the admin typed it: every field text so nothing is lost to an error.
 #[derive(Debug, Clone, Default)]
 pub struct TerritoryForm {
@@ -634,6 +652,17 @@ mod tests {
             check(&[nordics(), other], "alpha", "Alpha", "DE", "Retail"),
             Decision::Outside { .. }
         ));
+    }
+
+    #[test]
+    fn advice_before_submitting_follows_the_mode() {
+        let outside = check(&[nordics()], "alpha", "Alpha", "DE", "Retail");
+        let (field, text) = advice(&outside, Mode::Block).unwrap();
+        assert_eq!(field, "country");
+        assert!(!text.contains("You may still submit"));
+        let (_, text) = advice(&outside, Mode::Flag).unwrap();
+        assert!(text.ends_with("outside your territories."), "{text}");
+        assert_eq!(advice(&Decision::Inside, Mode::Block), None);
     }
 
     #[test]

@@ -179,6 +179,19 @@ async fn a_registration_outside_the_orgs_territories_is_refused_and_one_inside_a
     assert!(text.contains("value=\"Berliner Stahl AG\""), "input kept");
     assert!(text.contains("value=\"DE\" selected"), "country kept");
 
+    // The form's check button says so before submitting.
+    let page = ann
+        .submit("/partner/deals/new", "/partner/deals", &deal.pairs("check"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains(
+            "<p class=\"field-error\" id=\"country-error\">Alpha Partners is not assigned"
+        ),
+        "{}",
+        page.text()
+    );
+
     let id = register_deal(&ann, &deal.clone().with("country", "SE")).await;
     assert_eq!(
         p.app.registration(&id).status(),

@@ -7,11 +7,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{self, guard::PartnerOnly, guard::Signed};
-use crate::db::models::policy;
+use crate::db::models::{policy, territory};
 use crate::db::{self};
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::Status;
 use crate::domain::registration::{INDUSTRIES, RegistrationForm, countries, prospect_keys};
+use crate::domain::territory as territory_rules;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, render, render_invalid, render_with, see_other};
@@ -174,8 +175,26 @@ pub async fn create(
             &form.contact_email,
         )
         .await?;
-        let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+        let (org_id, org_name) = (org.id.clone(), org.name.clone());
+        let (country, industry) = (
+            form.country.trim().to_uppercase(),
+            form.industry.trim().to_owned(),
+        );
+        let (policy, territory_advice) = db::run(&state.pool, move |conn| {
+            let territories = territory::list(conn)?;
+            let decision =
+                territory_rules::check(&territories, &org_id, &org_name, &country, &industry);
+            let mode = territory::current_mode(conn)?.mode;
+            Ok((
+                policy::current(conn)?.policy,
+                territory_rules::advice(&decision, mode),
+            ))
+        })
+        .await?;
         let mut errors = FieldErrors::new();
+        if let Some((field, message)) = territory_advice {
+            errors.add(field, message);
+        }
         if availability.is_none() {
             errors.add(
                 "company_name",
