@@ -346,6 +346,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        double_credit -> Bool,
     }
 }
 

@@ -120,6 +120,8 @@ pub struct Territory {
     pub eligibility: Eligibility,
     pub orgs: Vec<String>,
     pub reps: Vec<String>,
+    /// Deals won here earn the double credit (full partner commission and full rep credit).
+    pub double_credit: bool,
 }
 
 impl Territory {
@@ -269,6 +271,8 @@ pub struct TerritoryForm {
     pub eligibility: String,
     pub orgs: Vec<String>,
     pub reps: Vec<String>,
+    /// The checkbox: "yes" when ticked.
+    pub double_credit: String,
 }
 
 /// A validated territory, ready to store (the id is the caller's).
@@ -283,6 +287,7 @@ pub struct TerritoryFields {
     pub eligibility: Eligibility,
     pub orgs: Vec<String>,
     pub reps: Vec<String>,
+    pub double_credit: bool,
 }
 
 impl TerritoryFields {
@@ -297,6 +302,7 @@ impl TerritoryFields {
             eligibility: self.eligibility,
             orgs: self.orgs,
             reps: self.reps,
+            double_credit: self.double_credit,
         }
     }
 }
@@ -431,6 +437,7 @@ pub fn validate(
             eligibility,
             orgs,
             reps,
+            double_credit: form.double_credit == "yes",
         }),
         _ => Err(errors),
     }
@@ -515,9 +522,74 @@ pub fn with_change(territories: &[Territory], changed: &Territory) -> Vec<Territ
     out
 }
 
+/// Whether a rep is assigned to a territory covering the prospect; also true when no
+/// territory covers it (there is nothing to be assigned to). A rep asking to assist outside
+/// their territories is warned, not stopped.
+pub fn rep_covers(territories: &[Territory], rep_id: &str, country: &str, industry: &str) -> bool {
+    let mut covering = territories
+        .iter()
+        .filter(|t| t.covers(country, industry))
+        .peekable();
+    covering.peek().is_none() || covering.any(|t| t.reps.iter().any(|r| r == rep_id))
+}
+
+/// The territories' double-credit switch for a deal in `country` and `industry`: `None` when
+/// no territory covers it, else whether any covering territory turns the model on.
+pub fn double_credit_switch(
+    territories: &[Territory],
+    country: &str,
+    industry: &str,
+) -> Option<bool> {
+    let mut covering = territories
+        .iter()
+        .filter(|t| t.covers(country, industry))
+        .peekable();
+    covering.peek()?;
+    Some(covering.any(|t| t.double_credit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rep_is_covered_by_an_assigned_territory_or_where_none_applies() {
+        let mut nordics = geo("t1", "Nordics", &["DK", "SE"], Eligibility::Both, &[]);
+        nordics.reps = vec!["rep1".into()];
+        let health = vertical("t2", "Health", &["Healthcare"], Eligibility::Both);
+        let all = [nordics, health];
+        assert!(rep_covers(&all, "rep1", "DK", "Retail"));
+        assert!(!rep_covers(&all, "rep2", "DK", "Retail"));
+        // Healthcare in Sweden: covered by Nordics (rep1) and Health (nobody).
+        assert!(rep_covers(&all, "rep1", "SE", "Healthcare"));
+        assert!(!rep_covers(&all, "rep2", "SE", "Healthcare"));
+        // No territory covers Germany in retail: nothing to warn about.
+        assert!(rep_covers(&all, "rep2", "DE", "Retail"));
+        assert!(rep_covers(&[], "rep2", "DK", "Retail"));
+    }
+
+    #[test]
+    fn any_covering_territory_can_switch_on_double_credit() {
+        let mut nordics = geo("t1", "Nordics", &["DK"], Eligibility::Both, &[]);
+        let health = vertical("t2", "Health", &["Healthcare"], Eligibility::Both);
+        assert_eq!(
+            double_credit_switch(&[nordics.clone(), health.clone()], "DE", "Retail"),
+            None
+        );
+        assert_eq!(
+            double_credit_switch(&[nordics.clone(), health.clone()], "DK", "Healthcare"),
+            Some(false)
+        );
+        nordics.double_credit = true;
+        assert_eq!(
+            double_credit_switch(&[nordics.clone(), health.clone()], "DK", "Healthcare"),
+            Some(true)
+        );
+        assert_eq!(
+            double_credit_switch(&[nordics, health], "FI", "Healthcare"),
+            Some(false)
+        );
+    }
 
     fn geo(id: &str, name: &str, countries: &[&str], e: Eligibility, orgs: &[&str]) -> Territory {
         Territory {
@@ -530,6 +602,7 @@ mod tests {
             eligibility: e,
             orgs: orgs.iter().map(|c| (*c).into()).collect(),
             reps: vec![],
+            double_credit: false,
         }
     }
 
@@ -544,6 +617,7 @@ mod tests {
             eligibility: e,
             orgs: vec![],
             reps: vec![],
+            double_credit: false,
         }
     }
 
@@ -693,8 +767,10 @@ mod tests {
             eligibility: "partner".into(),
             orgs: vec!["alpha".into()],
             reps: vec![],
+            double_credit: "yes".into(),
         };
         let f = validate(&form, &["alpha".into()], &[]).unwrap();
+        assert!(f.double_credit);
         assert_eq!(f.name, "EMEA North");
         assert_eq!(f.name_key, "emea north");
         assert_eq!(f.countries, ["DK", "SE", "NO"]);

@@ -76,6 +76,7 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             eligibility: truce::domain::territory::Eligibility::Partner,
             orgs: vec![],
             reps: vec![],
+            double_credit: false,
         },
         &admin,
         app.clock.naive_now(),

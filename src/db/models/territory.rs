@@ -26,6 +26,7 @@ struct Row {
     regions: String,
     industries: String,
     eligibility: String,
+    double_credit: bool,
 }
 
 /// Why a territory could not be saved.
@@ -82,6 +83,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Territory>> {
             regions: lines(&r.regions),
             industries: lines(&r.industries),
             eligibility: Eligibility::parse(&r.eligibility).unwrap_or(Eligibility::Partner),
+            double_credit: r.double_credit,
             id: r.id,
             name: r.name,
         })
@@ -133,6 +135,7 @@ pub fn insert(
             territories::regions.eq(f.regions.join("\n")),
             territories::industries.eq(f.industries.join("\n")),
             territories::eligibility.eq(f.eligibility.as_str()),
+            territories::double_credit.eq(f.double_credit),
             territories::created_at.eq(now),
             territories::updated_at.eq(now),
             territories::updated_by.eq(by),
@@ -159,6 +162,7 @@ pub fn update(
             territories::regions.eq(f.regions.join("\n")),
             territories::industries.eq(f.industries.join("\n")),
             territories::eligibility.eq(f.eligibility.as_str()),
+            territories::double_credit.eq(f.double_credit),
             territories::updated_at.eq(now),
             territories::updated_by.eq(by),
         ))

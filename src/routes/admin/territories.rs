@@ -141,6 +141,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (TerritoryForm, bool) {
             "eligibility" => form.eligibility = v,
             "orgs" => form.orgs.push(v),
             "reps" => form.reps.push(v),
+            "double_credit" => form.double_credit = v,
             "intent" => preview = v == "preview",
             _ => {}
         }
@@ -158,6 +159,7 @@ fn form_of(t: &Territory) -> TerritoryForm {
         eligibility: t.eligibility.as_str().into(),
         orgs: t.orgs.clone(),
         reps: t.reps.clone(),
+        double_credit: if t.double_credit { "yes" } else { "" }.into(),
     }
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE territories DROP COLUMN double_credit;
