@@ -3,6 +3,7 @@
 
 pub mod crm_import;
 pub mod delivery;
+pub mod compensation;
 pub mod dispute;
 pub mod errors;
 pub mod lifecycle;

@@ -46,11 +46,13 @@ impl Layout {
                 ("/partner", "My deals"),
                 ("/partner/deals/new", "Register a deal"),
                 ("/partner/disputes", "Disputes"),
+                ("/partner/earnings", "Earnings"),
                 ("/roe", "Rules of engagement"),
             ],
             Role::Sales => vec![
                 ("/sales", "Lock check"),
                 ("/sales/disputes", "My disputes"),
+                ("/sales/credits", "My credits"),
                 ("/roe", "Rules of engagement"),
                 ("/account/tokens", "API tokens"),
             ],
@@ -63,6 +65,8 @@ impl Layout {
             Role::Admin => vec![
                 ("/admin", "Program"),
                 ("/admin/policy", "Policy"),
+                ("/admin/compensation", "Compensation"),
+                ("/admin/credits", "Credits"),
                 ("/admin/roe", "Rules of engagement"),
                 ("/sales", "Lock check"),
                 ("/review", "Review queue"),
