@@ -210,6 +210,7 @@ impl Listed {
 pub enum Whose<'a> {
     Org(&'a str),
     User(&'a str),
+    Registration(&'a str),
     All,
 }
 
@@ -239,6 +240,7 @@ pub fn list(conn: &mut DbConnection, whose: Whose) -> QueryResult<Vec<Listed>> {
     q = match whose {
         Whose::Org(o) => q.filter(credits::org_id.eq(o)),
         Whose::User(u) => q.filter(credits::user_id.eq(u)),
+        Whose::Registration(r) => q.filter(credits::registration_id.eq(r)),
         Whose::All => q,
     };
     q.order((credits::created_at.desc(), credits::id))
