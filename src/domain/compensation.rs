@@ -414,11 +414,7 @@ pub fn changes(old: &Rules, new: &Rules) -> Vec<(&'static str, String, String)> 
             a.assist_credit_bp,
             b.assist_credit_bp,
         ),
-        (
-            "Double credit: SMB",
-            yes(&a.double_smb),
-            yes(&b.double_smb),
-        ),
+        ("Double credit: SMB", yes(&a.double_smb), yes(&b.double_smb)),
         (
             "Double credit: mid-market",
             yes(&a.double_mid_market),

@@ -138,7 +138,14 @@ pub fn request(
         } else {
             format!("{text}: {}", note.trim())
         };
-        event(conn, &reg, &rep.id, EventKind::AssistRequested, Some(&note), now)?;
+        event(
+            conn,
+            &reg,
+            &rep.id,
+            EventKind::AssistRequested,
+            Some(&note),
+            now,
+        )?;
         for to in super::notify::partner_users(conn, &reg)? {
             email(
                 conn,
@@ -228,7 +235,9 @@ pub fn assign(
         let reg = locked(conn, registration_id)?;
         let rep = user::find_by_email(conn, rep_email.trim())?
             .filter(|u| u.role == Role::Sales.as_str() && u.disabled_at.is_none())
-            .ok_or(AssistError::Refused("No active sales rep has that email address."))?;
+            .ok_or(AssistError::Refused(
+                "No active sales rep has that email address.",
+            ))?;
         let existing = assist::for_registration(conn, &reg.id)?
             .into_iter()
             .find(|a| a.rep_id == rep.id);

@@ -7,6 +7,7 @@ mod admin;
 mod authz;
 mod browser;
 mod cli;
+mod compensation;
 mod disputes;
 mod import;
 mod lock_check;

@@ -77,23 +77,26 @@ impl Assist {
 
 macro_rules! columns {
     () => {
-    (
-        assists::id,
-        assists::registration_id,
-        assists::rep_id,
-        assists::status,
-        assists::note,
-        assists::requested_by,
-        assists::requested_at,
-        assists::decided_by,
-        assists::decided_at,
-        users::name,
-        users::email,
-    )
+        (
+            assists::id,
+            assists::registration_id,
+            assists::rep_id,
+            assists::status,
+            assists::note,
+            assists::requested_by,
+            assists::requested_at,
+            assists::decided_by,
+            assists::decided_at,
+            users::name,
+            users::email,
+        )
     };
 }
 
-pub fn for_registration(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Assist>> {
+pub fn for_registration(
+    conn: &mut DbConnection,
+    registration_id: &str,
+) -> QueryResult<Vec<Assist>> {
     assists::table
         .inner_join(users::table.on(users::id.eq(assists::rep_id)))
         .filter(assists::registration_id.eq(registration_id))
@@ -182,14 +185,12 @@ pub fn assign_existing(
     by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        assists::table
-            .filter(assists::id.eq(id))
-            .filter(assists::status.eq_any([
-                AssistStatus::Requested.as_str(),
-                AssistStatus::Declined.as_str(),
-            ])),
-    )
+    let n = diesel::update(assists::table.filter(assists::id.eq(id)).filter(
+        assists::status.eq_any([
+            AssistStatus::Requested.as_str(),
+            AssistStatus::Declined.as_str(),
+        ]),
+    ))
     .set((
         assists::status.eq(AssistStatus::Assigned.as_str()),
         assists::decided_by.eq(by),

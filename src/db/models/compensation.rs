@@ -99,9 +99,7 @@ pub fn insert(
 
 /// Writes the default rules as version 1 if there are none yet; safe to race.
 pub fn ensure_initial(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
-    let any: i64 = compensation_rule_versions::table
-        .count()
-        .get_result(conn)?;
+    let any: i64 = compensation_rule_versions::table.count().get_result(conn)?;
     if any > 0 {
         return Ok(());
     }

@@ -46,7 +46,9 @@ pub async fn show(
     let rows = won
         .iter()
         .map(|w| {
-            let commission = credits.iter().find(|c| c.registration_id == w.registration_id);
+            let commission = credits
+                .iter()
+                .find(|c| c.registration_id == w.registration_id);
             let (commission, status) = match (commission, w.within_window) {
                 (Some(c), _) => (
                     format_amount(c.amount_minor, &c.currency),
@@ -56,7 +58,10 @@ pub async fn show(
                     format_amount(0, &w.currency),
                     "No commission: won after the protection window ended",
                 ),
-                _ => (String::new(), "Not computed (closed before compensation rules existed)"),
+                _ => (
+                    String::new(),
+                    "Not computed (closed before compensation rules existed)",
+                ),
             };
             EarningRow {
                 id: w.registration_id.clone(),

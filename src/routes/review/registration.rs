@@ -64,7 +64,11 @@ fn preview(
         crate::workflow::compensation::compute(conn, r, r.amount_minor, true, &rv.rules)?;
     let tier = org::find(conn, &r.org_id)?.and_then(|o| o.tier());
     let (bp, source) = rv.rules.commission_bp(tier, r.segment());
-    let rep_bp = if double { FULL_BP } else { rv.rules.assist_credit_bp };
+    let rep_bp = if double {
+        FULL_BP
+    } else {
+        rv.rules.assist_credit_bp
+    };
     let names: Vec<(String, String)> = assist::for_registration(conn, &r.id)?
         .into_iter()
         .map(|a| (a.rep_id, a.rep_name))
@@ -106,38 +110,39 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes, preview) = db::run(&state.pool, move |conn| {
-        let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
-        let org_name = org::find(conn, &r.org_id)?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let pv = policy::current(conn)?;
-        let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
-        let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
-        let d = Detail::load(conn, &r, &org_name, now, true)?;
-        let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
-            .iter()
-            .map(|x| crate::routes::disputes::DisputeView::new(x, now))
-            .collect();
-        let preview = matches!(
-            r.status(),
-            crate::domain::lifecycle::Status::Pending
-                | crate::domain::lifecycle::Status::InfoRequested
-                | crate::domain::lifecycle::Status::Queued
-                | crate::domain::lifecycle::Status::Approved
-        )
-        .then(|| preview(conn, &r))
-        .transpose()?;
-        Ok((
-            d,
-            evidence,
-            pv.policy.window_days(segment),
-            pv.version,
-            disputes,
-            preview,
-        ))
-    })
-    .await?;
+    let (d, evidence, window_days, policy_version, disputes, preview) =
+        db::run(&state.pool, move |conn| {
+            let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
+            let org_name = org::find(conn, &r.org_id)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let pv = policy::current(conn)?;
+            let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
+            let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
+            let d = Detail::load(conn, &r, &org_name, now, true)?;
+            let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
+                .iter()
+                .map(|x| crate::routes::disputes::DisputeView::new(x, now))
+                .collect();
+            let preview = matches!(
+                r.status(),
+                crate::domain::lifecycle::Status::Pending
+                    | crate::domain::lifecycle::Status::InfoRequested
+                    | crate::domain::lifecycle::Status::Queued
+                    | crate::domain::lifecycle::Status::Approved
+            )
+            .then(|| preview(conn, &r))
+            .transpose()?;
+            Ok((
+                d,
+                evidence,
+                pv.policy.window_days(segment),
+                pv.version,
+                disputes,
+                preview,
+            ))
+        })
+        .await?;
     render_with(
         status,
         &ReviewPage {
@@ -294,7 +299,10 @@ pub async fn assign_assist(
     match result {
         Ok(()) => {
             tracing::info!(user = %signed.user.id, registration = %id, "rep assigned to assist");
-            auth::flash(&signed.session, "The rep is assigned to assist; the rep and the partner were emailed.");
+            auth::flash(
+                &signed.session,
+                "The rep is assigned to assist; the rep and the partner were emailed.",
+            );
             Ok(see_other(&format!("/review/{id}")))
         }
         Err(AssistError::NotFound) => Err(AppError::NotFound),

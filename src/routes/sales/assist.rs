@@ -137,7 +137,10 @@ pub async fn ask(
                     reg.company_name
                 ),
             );
-            Ok(see_other(&format!("/sales/registrations/{}/assist", reg.id)))
+            Ok(see_other(&format!(
+                "/sales/registrations/{}/assist",
+                reg.id
+            )))
         }
         Err(AssistError::NotFound) => Err(AppError::NotFound),
         Err(AssistError::MustAcknowledge(v)) => {
