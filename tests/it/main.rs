@@ -8,6 +8,7 @@ mod authz;
 mod browser;
 mod cli;
 mod compensation;
+mod compensation_property;
 mod disputes;
 mod import;
 mod lock_check;
