@@ -167,6 +167,10 @@ pub fn request(
 }
 
 /// The partner answers a pending request (its own organisation's registrations only).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "who answers what, scoped to their organisation"
+)]
 pub fn answer(
     conn: &mut DbConnection,
     config: &Config,

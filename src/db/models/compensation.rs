@@ -126,6 +126,10 @@ impl DealCompensation {
 }
 
 /// Records a deal's compensation and its credits; called inside the close's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one close's compensation, all stored together"
+)]
 pub fn record(
     conn: &mut DbConnection,
     registration_id: &str,
