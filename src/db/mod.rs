@@ -158,6 +158,7 @@ fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
     };
     let now = chrono::Utc::now().naive_utc();
     models::policy::ensure_initial(conn, now)?;
+    models::compensation::ensure_initial(conn, now)?;
     let mut last_log = std::time::Instant::now();
     let rebuilt = models::prospect_key::ensure_current(conn, now, |done, total| {
         if last_log.elapsed() >= Duration::from_secs(2) || done == total {

@@ -381,6 +381,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    compensation_rule_versions (version) {
+        version -> BigInt,
+        params -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deal_compensations (registration_id) {
+        registration_id -> Text,
+        rules_version -> BigInt,
+        within_window -> Integer,
+        double_credit -> Integer,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credits (id) {
+        id -> Text,
+        registration_id -> Text,
+        kind -> Text,
+        org_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        bp -> BigInt,
+        amount_minor -> BigInt,
+        currency -> Text,
+        rules_version -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assists (id) {
+        id -> Text,
+        registration_id -> Text,
+        rep_id -> Text,
+        status -> Text,
+        note -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -396,6 +444,9 @@ diesel::joinable!(roe_versions -> users (published_by));
 diesel::joinable!(roe_acknowledgements -> users (user_id));
 diesel::joinable!(roe_rechecks -> users (user_id));
 diesel::joinable!(roe_answers -> users (user_id));
+diesel::joinable!(credits -> registrations (registration_id));
+diesel::joinable!(deal_compensations -> registrations (registration_id));
+diesel::joinable!(assists -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     partner_orgs,
@@ -428,4 +479,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     territory_reps,
     territory_modes,
     registration_territory_flags,
+    compensation_rule_versions,
+    deal_compensations,
+    credits,
+    assists,
 );

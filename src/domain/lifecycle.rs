@@ -196,10 +196,15 @@ pub enum EventKind {
     Reinstated,
     /// Ended by a dispute ruling.
     Overturned,
+    /// Co-selling steps: they leave the status as it is.
+    AssistRequested,
+    AssistAccepted,
+    AssistDeclined,
+    AssistAssigned,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 19] = [
+    const ALL: [EventKind; 23] = [
         EventKind::Submitted,
         EventKind::Queued,
         EventKind::Declined,
@@ -219,6 +224,10 @@ impl EventKind {
         EventKind::SlaEscalated,
         EventKind::Reinstated,
         EventKind::Overturned,
+        EventKind::AssistRequested,
+        EventKind::AssistAccepted,
+        EventKind::AssistDeclined,
+        EventKind::AssistAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -242,6 +251,10 @@ impl EventKind {
             EventKind::SlaEscalated => "sla_escalated",
             EventKind::Reinstated => "reinstated",
             EventKind::Overturned => "overturned",
+            EventKind::AssistRequested => "assist_requested",
+            EventKind::AssistAccepted => "assist_accepted",
+            EventKind::AssistDeclined => "assist_declined",
+            EventKind::AssistAssigned => "assist_assigned",
         }
     }
 
@@ -266,6 +279,10 @@ impl EventKind {
             EventKind::SlaEscalated => "SLA breach escalated",
             EventKind::Reinstated => "Approved by a dispute ruling",
             EventKind::Overturned => "Overturned by a dispute ruling",
+            EventKind::AssistRequested => "A sales rep asked to assist",
+            EventKind::AssistAccepted => "Assist request accepted",
+            EventKind::AssistDeclined => "Assist request declined",
+            EventKind::AssistAssigned => "Sales rep assigned to assist",
         }
     }
 

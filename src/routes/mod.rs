@@ -6,6 +6,7 @@ pub mod actions;
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod credits;
 pub mod disputes;
 pub mod health;
 pub mod layout;

@@ -167,6 +167,28 @@ pub struct Detail {
     pub currency: String,
     pub today: String,
     pub can_renew: bool,
+    /// How the deal was compensated, once closed won.
+    pub compensation: Option<CompensationView>,
+    /// Co-selling: reps who asked to assist or were assigned.
+    pub assists: Vec<AssistView>,
+}
+
+/// A won deal's compensation as its page shows it.
+pub struct CompensationView {
+    pub within_window: bool,
+    pub rules_version: i64,
+    pub ends: String,
+    pub credits: Vec<crate::routes::credits::CreditRow>,
+}
+
+pub struct AssistView {
+    pub id: String,
+    pub rep_name: String,
+    pub status: &'static str,
+    pub pending: bool,
+    pub active: bool,
+    pub note: String,
+    pub asked: String,
 }
 
 impl Detail {
@@ -193,6 +215,33 @@ impl Detail {
             .flatten();
         let policy = policy::current(conn)?.policy;
         let s = &r.state;
+        use crate::db::models::{assist, compensation};
+        let compensation = match compensation::find(conn, &r.id)? {
+            Some(c) => Some(CompensationView {
+                within_window: c.within_window(),
+                rules_version: c.rules_version,
+                ends: s.protection_ends_at.map(date).unwrap_or_default(),
+                credits: compensation::list(conn, compensation::Whose::Registration(&r.id))?
+                    .iter()
+                    // Partners see their own commission; reps' quota credit is internal.
+                    .filter(|c| show_names || c.org_id.as_deref() == Some(r.org_id.as_str()))
+                    .map(crate::routes::credits::CreditRow::new)
+                    .collect(),
+            }),
+            None => None,
+        };
+        let assists = assist::for_registration(conn, &r.id)?
+            .iter()
+            .map(|a| AssistView {
+                id: a.id.clone(),
+                rep_name: a.rep_name.clone(),
+                status: a.status().label(),
+                pending: a.status() == assist::AssistStatus::Requested,
+                active: a.status().is_active(),
+                note: a.note.clone(),
+                asked: date_time(a.requested_at),
+            })
+            .collect();
         Ok(Self {
             reg: RegistrationView::new(r, org_name, now),
             country: crate::domain::registration::country_name(&details.country)
@@ -223,6 +272,8 @@ impl Detail {
                 && s.renewal.is_none()
                 && policy.renewals_allowed
                 && s.protection_ends_at.is_some_and(|end| end > now),
+            compensation,
+            assists,
         })
     }
 

@@ -2,6 +2,8 @@
 //! transaction that applies a `domain::lifecycle` transition, stores it, writes the audit
 //! event and queues the emails. Handlers and jobs call these; the rules live in the domain.
 
+pub mod assist;
+pub mod compensation;
 pub mod crm_import;
 pub mod crm_uploads;
 pub mod dispute;

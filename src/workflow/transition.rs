@@ -118,6 +118,10 @@ pub fn act_in_tx(
         pv.version,
         now,
     )?;
+    if t.event == lifecycle::EventKind::ClosedWon {
+        let amount = t.next.close_amount_minor.unwrap_or(reg.amount_minor);
+        super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
+    }
     follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
     Ok((reg, t))
 }

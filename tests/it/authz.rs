@@ -249,6 +249,30 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/review/disputes/no-such-dispute".into(),
             [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
         ),
+        (
+            "/admin/compensation".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/credits".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/credits.csv".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/partner/earnings".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/sales/credits".into(),
+            [Login, Deny, Deny, Ok(200), Deny, Deny],
+        ),
+        (
+            "/sales/registrations/no-such-registration/assist".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Deny],
+        ),
         ("/password/forgot".into(), [Ok(200); 6]),
         (
             format!("/admin/users/{partner_b}"),
@@ -389,6 +413,26 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/admin/roe".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/admin/compensation".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            "/sales/registrations/no-such-registration/assist".into(),
+            [Login, Deny, Deny, Ok(404), Deny, Deny],
+        ),
+        (
+            "/partner/deals/no-such-registration/assists/no-such-assist/accept".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals/no-such-registration/assists/no-such-assist/decline".into(),
+            [Login, Ok(404), Ok(404), Deny, Deny, Deny],
+        ),
+        (
+            "/review/no-such-registration/assists".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
         ),
     ];
     for (route, row) in &posts {

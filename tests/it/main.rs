@@ -7,6 +7,8 @@ mod admin;
 mod authz;
 mod browser;
 mod cli;
+mod compensation;
+mod compensation_property;
 mod disputes;
 mod import;
 mod lock_check;

@@ -3,7 +3,9 @@
 
 pub mod api_token;
 pub mod app_secret;
+pub mod assist;
 pub mod audit;
+pub mod compensation;
 pub mod crm;
 pub mod dispute;
 pub mod import_run;

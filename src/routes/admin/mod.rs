@@ -1,13 +1,15 @@
 //! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
 //! the outbox and the CRM account import.
 
+mod compensation;
+mod credits;
 mod home;
 mod import;
 mod import_report;
 mod import_runs;
 mod orgs;
 mod outbox;
-mod policy;
+pub(crate) mod policy;
 mod roe;
 mod territories;
 mod users;
@@ -33,6 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/orgs/{id}", web::post().to(orgs::update))
         .route("/admin/policy", web::get().to(policy::show))
         .route("/admin/policy", web::post().to(policy::save))
+        .route("/admin/compensation", web::get().to(compensation::show))
+        .route("/admin/compensation", web::post().to(compensation::save))
+        .route("/admin/credits", web::get().to(credits::show))
+        .route("/admin/credits.csv", web::get().to(credits::csv))
         .route("/admin/roe", web::get().to(roe::show))
         .route("/admin/roe", web::post().to(roe::publish))
         .route(

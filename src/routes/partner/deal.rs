@@ -168,3 +168,69 @@ partner_action!(renew, Action::Renew);
 partner_action!(answer, Action::Answer);
 partner_action!(close_won, Action::CloseWon);
 partner_action!(close_lost, Action::CloseLost);
+
+async fn answer_assist(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    accept: bool,
+) -> Result<HttpResponse, AppError> {
+    use crate::workflow::assist::{AssistError, answer};
+    let org_id = signed.org_id()?.to_owned();
+    let (id, assist_id) = path.into_inner();
+    let now = state.clock.naive_now();
+    let config = state.config.clone();
+    let by = signed.user.id.clone();
+    let rid = id.clone();
+    let result = db::run(&state.pool, move |conn| {
+        Ok(answer(
+            conn, &config, &rid, &org_id, &assist_id, accept, &by, now,
+        ))
+    })
+    .await?;
+    match result {
+        Ok(()) => {
+            tracing::info!(user = %signed.user.id, registration = %id, accept, "partner answered an assist request");
+            auth::flash(
+                &signed.session,
+                if accept {
+                    "The rep is now assisting on this deal. Your commission stays protected."
+                } else {
+                    "The assist request was declined."
+                },
+            );
+            Ok(see_other(&format!("/partner/deals/{id}")))
+        }
+        Err(AssistError::NotFound) => Err(AppError::NotFound),
+        Err(AssistError::Refused(message)) => {
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::CONFLICT,
+                FieldErrors::new(),
+                Kept::none(),
+                Some(message.into()),
+            )
+            .await
+        }
+        Err(AssistError::MustAcknowledge(_)) => Err(AppError::Forbidden),
+        Err(AssistError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn accept_assist(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    answer_assist(signed, state, path, true).await
+}
+
+pub async fn decline_assist(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    answer_assist(signed, state, path, false).await
+}

@@ -3,6 +3,7 @@
 
 mod deal;
 pub mod deals;
+mod earnings;
 mod org_users;
 mod register;
 
@@ -10,6 +11,15 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner", web::get().to(deals::list))
+        .route("/partner/earnings", web::get().to(earnings::show))
+        .route(
+            "/partner/deals/{id}/assists/{assist}/accept",
+            web::post().to(deal::accept_assist),
+        )
+        .route(
+            "/partner/deals/{id}/assists/{assist}/decline",
+            web::post().to(deal::decline_assist),
+        )
         .route("/partner/deals", web::post().to(register::create))
         .route("/partner/deals/new", web::get().to(register::new))
         .route(

@@ -13,6 +13,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/review/registrations", web::get().to(all::list))
         .route("/review/{id}", web::get().to(registration::show))
         .route(
+            "/review/{id}/assists",
+            web::post().to(registration::assign_assist),
+        )
+        .route(
             "/review/{id}/approve",
             web::post().to(registration::approve),
         )

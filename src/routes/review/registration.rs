@@ -35,6 +35,71 @@ struct ReviewPage {
     problem: Option<String>,
     /// Why it lies outside the partner's territories (let through in flag mode).
     territory_flag: Option<String>,
+    /// What the deal will cost if won inside its window, under the rules in force.
+    preview: Option<CostPreview>,
+}
+
+/// The approval cost preview: partner commission plus rep credit, on the estimated amount.
+pub struct CostPreview {
+    pub rules_version: i64,
+    pub commission_rate: String,
+    pub commission_source: &'static str,
+    pub commission: String,
+    pub double_credit: bool,
+    pub rep_rate: String,
+    /// Credit one assisting rep would get.
+    pub per_rep: String,
+    /// Reps assisting now, each with their credit.
+    pub reps: Vec<(String, String)>,
+    pub total: String,
+}
+
+fn preview(
+    conn: &mut crate::db::DbConnection,
+    r: &registration::Registration,
+) -> diesel::QueryResult<CostPreview> {
+    use crate::db::models::{assist, compensation};
+    use crate::domain::compensation::{Beneficiary, FULL_BP, apply_bp, format_bp};
+    use crate::domain::money::format_amount;
+    let rv = compensation::current(conn)?;
+    let (lines, double) =
+        crate::workflow::compensation::compute(conn, r, r.amount_minor, true, &rv.rules)?;
+    let tier = org::find(conn, &r.org_id)?.and_then(|o| o.tier());
+    let (bp, source) = rv.rules.commission_bp(tier, r.segment());
+    let rep_bp = if double {
+        FULL_BP
+    } else {
+        rv.rules.assist_credit_bp
+    };
+    let names: Vec<(String, String)> = assist::for_registration(conn, &r.id)?
+        .into_iter()
+        .map(|a| (a.rep_id, a.rep_name))
+        .collect();
+    let total: i64 = lines.iter().map(|c| c.amount_minor).sum();
+    Ok(CostPreview {
+        rules_version: rv.version,
+        commission_rate: format_bp(bp),
+        commission_source: source.label(),
+        commission: format_amount(apply_bp(r.amount_minor, bp), &r.currency),
+        double_credit: double,
+        rep_rate: format_bp(rep_bp),
+        per_rep: format_amount(apply_bp(r.amount_minor, rep_bp), &r.currency),
+        reps: lines
+            .iter()
+            .filter_map(|c| match &c.beneficiary {
+                Beneficiary::Rep(id) => Some((
+                    names
+                        .iter()
+                        .find(|(rid, _)| rid == id)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_default(),
+                    format_amount(c.amount_minor, &r.currency),
+                )),
+                Beneficiary::Org(_) => None,
+            })
+            .collect(),
+        total: format_amount(total, &r.currency),
+    })
 }
 
 async fn page(
@@ -47,7 +112,7 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes, territory_flag) =
+    let (d, evidence, window_days, policy_version, disputes, territory_flag, preview) =
         db::run(&state.pool, move |conn| {
             let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
             let org_name = org::find(conn, &r.org_id)?
@@ -63,6 +128,15 @@ async fn page(
                 .collect();
             let flag = crate::db::models::territory::flags_for(conn, std::slice::from_ref(&r.id))?
                 .remove(&r.id);
+            let preview = matches!(
+                r.status(),
+                crate::domain::lifecycle::Status::Pending
+                    | crate::domain::lifecycle::Status::InfoRequested
+                    | crate::domain::lifecycle::Status::Queued
+                    | crate::domain::lifecycle::Status::Approved
+            )
+            .then(|| preview(conn, &r))
+            .transpose()?;
             Ok((
                 d,
                 evidence,
@@ -70,6 +144,7 @@ async fn page(
                 pv.version,
                 disputes,
                 flag,
+                preview,
             ))
         })
         .await?;
@@ -86,6 +161,7 @@ async fn page(
             kept,
             problem,
             territory_flag,
+            preview,
         },
     )
 }
@@ -201,3 +277,58 @@ review_action!(approve_renewal, Action::ApproveRenewal);
 review_action!(reject_renewal, Action::RejectRenewal);
 review_action!(close_won, Action::CloseWon);
 review_action!(close_lost, Action::CloseLost);
+
+#[derive(serde::Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    rep_email: String,
+}
+
+/// The channel team puts a rep on an approved registration directly.
+pub async fn assign_assist(
+    signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    use crate::workflow::assist::{AssistError, assign};
+    let id = id.into_inner();
+    let email = form.into_inner().rep_email;
+    let now = state.clock.naive_now();
+    let config = state.config.clone();
+    let by = signed.user.id.clone();
+    let (rid, e) = (id.clone(), email.clone());
+    let result = db::run(&state.pool, move |conn| {
+        Ok(assign(conn, &config, &rid, &e, &by, now))
+    })
+    .await?;
+    match result {
+        Ok(()) => {
+            tracing::info!(user = %signed.user.id, registration = %id, "rep assigned to assist");
+            auth::flash(
+                &signed.session,
+                "The rep is assigned to assist; the rep and the partner were emailed.",
+            );
+            Ok(see_other(&format!("/review/{id}")))
+        }
+        Err(AssistError::NotFound) => Err(AppError::NotFound),
+        Err(AssistError::Refused(message)) => {
+            let mut errors = FieldErrors::new();
+            errors.add("rep_email", message);
+            let mut kept = Kept::none();
+            kept.0.insert("rep_email", email);
+            page(
+                &signed,
+                &state,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                kept,
+                None,
+            )
+            .await
+        }
+        Err(AssistError::MustAcknowledge(_)) => Err(AppError::Forbidden),
+        Err(AssistError::Db(e)) => Err(e.into()),
+    }
+}

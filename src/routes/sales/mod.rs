@@ -2,6 +2,8 @@
 //! account pages where reps log their direct opportunities.
 
 mod accounts;
+mod assist;
+mod credits;
 pub mod view;
 
 use actix_web::{HttpResponse, web};
@@ -21,6 +23,15 @@ use view::LockView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sales", web::get().to(home))
+        .route("/sales/credits", web::get().to(credits::show))
+        .route(
+            "/sales/registrations/{id}/assist",
+            web::get().to(assist::show),
+        )
+        .route(
+            "/sales/registrations/{id}/assist",
+            web::post().to(assist::ask),
+        )
         .route("/sales/accounts/{id}", web::get().to(accounts::show))
         .route(
             "/sales/accounts/{id}/opportunities",

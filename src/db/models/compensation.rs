@@ -1,0 +1,284 @@
+//! Compensation rule versions, the compensation recorded for each deal closed won, and the
+//! credits it produced. The newest rule version is in force; closed deals keep theirs.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::auth::token::new_id;
+use crate::db::DbConnection;
+use crate::db::schema::{
+    compensation_rule_versions, credits, deal_compensations, partner_orgs, registrations, users,
+};
+use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
+
+/// A saved rules version.
+#[derive(Debug, Clone)]
+pub struct RulesVersion {
+    pub version: i64,
+    pub rules: Rules,
+    pub created_by: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+fn parse(version: i64, params: &str) -> QueryResult<Rules> {
+    serde_json::from_str(params).map_err(|e| {
+        diesel::result::Error::DeserializationError(
+            format!("compensation rules version {version} are unreadable: {e}").into(),
+        )
+    })
+}
+
+type Row = (i64, String, Option<String>, Option<String>, NaiveDateTime);
+
+fn newest(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<RulesVersion>> {
+    let rows: Vec<Row> = compensation_rule_versions::table
+        .left_join(
+            users::table.on(users::id
+                .nullable()
+                .eq(compensation_rule_versions::created_by)),
+        )
+        .select((
+            compensation_rule_versions::version,
+            compensation_rule_versions::params,
+            compensation_rule_versions::created_by,
+            users::name.nullable(),
+            compensation_rule_versions::created_at,
+        ))
+        .order(compensation_rule_versions::version.desc())
+        .limit(limit)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(version, params, created_by, name, created_at)| {
+            Ok(RulesVersion {
+                version,
+                rules: parse(version, &params)?,
+                created_by,
+                created_by_name: name,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+/// The rules in force. Version 1 (the defaults) is written at start-up.
+pub fn current(conn: &mut DbConnection) -> QueryResult<RulesVersion> {
+    newest(conn, 1)?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Every version, newest first.
+pub fn history(conn: &mut DbConnection) -> QueryResult<Vec<RulesVersion>> {
+    newest(conn, 1000)
+}
+
+/// Saves `rules` as the next version; a concurrent save loses with a unique violation.
+pub fn insert(
+    conn: &mut DbConnection,
+    rules: &Rules,
+    created_by: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let latest: Option<i64> = compensation_rule_versions::table
+        .select(diesel::dsl::max(compensation_rule_versions::version))
+        .first(conn)?;
+    let version = latest.unwrap_or(0) + 1;
+    let params = serde_json::to_string(rules)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(compensation_rule_versions::table)
+        .values((
+            compensation_rule_versions::version.eq(version),
+            compensation_rule_versions::params.eq(params),
+            compensation_rule_versions::created_by.eq(created_by),
+            compensation_rule_versions::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(version)
+}
+
+/// Writes the default rules as version 1 if there are none yet; safe to race.
+pub fn ensure_initial(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
+    let any: i64 = compensation_rule_versions::table.count().get_result(conn)?;
+    if any > 0 {
+        return Ok(());
+    }
+    match insert(conn, &Rules::default(), None, now) {
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// How a closed deal was compensated.
+#[derive(Debug, Clone, Queryable)]
+pub struct DealCompensation {
+    pub registration_id: String,
+    pub rules_version: i64,
+    pub within_window: i32,
+    pub double_credit: i32,
+    pub computed_at: NaiveDateTime,
+}
+
+impl DealCompensation {
+    pub fn within_window(&self) -> bool {
+        self.within_window != 0
+    }
+}
+
+/// Records a deal's compensation and its credits; called inside the close's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one close's compensation, all stored together"
+)]
+pub fn record(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    currency: &str,
+    rules_version: i64,
+    within_window: bool,
+    double_credit: bool,
+    lines: &[Credit],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(deal_compensations::table)
+        .values((
+            deal_compensations::registration_id.eq(registration_id),
+            deal_compensations::rules_version.eq(rules_version),
+            deal_compensations::within_window.eq(i32::from(within_window)),
+            deal_compensations::double_credit.eq(i32::from(double_credit)),
+            deal_compensations::computed_at.eq(now),
+        ))
+        .execute(conn)?;
+    for c in lines {
+        let (org_id, user_id) = match &c.beneficiary {
+            Beneficiary::Org(o) => (Some(o.as_str()), None),
+            Beneficiary::Rep(u) => (None, Some(u.as_str())),
+        };
+        diesel::insert_into(credits::table)
+            .values((
+                credits::id.eq(new_id()),
+                credits::registration_id.eq(registration_id),
+                credits::kind.eq(c.kind.as_str()),
+                credits::org_id.eq(org_id),
+                credits::user_id.eq(user_id),
+                credits::bp.eq(c.bp),
+                credits::amount_minor.eq(c.amount_minor),
+                credits::currency.eq(currency),
+                credits::rules_version.eq(rules_version),
+                credits::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    registration_id: &str,
+) -> QueryResult<Option<DealCompensation>> {
+    deal_compensations::table
+        .find(registration_id)
+        .first(conn)
+        .optional()
+}
+
+/// A stored credit with what the pages show beside it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Listed {
+    pub id: String,
+    pub registration_id: String,
+    pub kind: String,
+    pub org_id: Option<String>,
+    pub user_id: Option<String>,
+    pub bp: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub rules_version: i64,
+    pub created_at: NaiveDateTime,
+    pub company_name: String,
+    pub deal_amount_minor: Option<i64>,
+    pub close_date: Option<NaiveDate>,
+    pub org_name: Option<String>,
+    pub user_name: Option<String>,
+}
+
+impl Listed {
+    pub fn kind(&self) -> Option<CreditKind> {
+        CreditKind::parse(&self.kind)
+    }
+}
+
+/// Who sees which credits: a partner its organisation's, a rep their own, an admin all.
+pub enum Whose<'a> {
+    Org(&'a str),
+    User(&'a str),
+    Registration(&'a str),
+    All,
+}
+
+pub fn list(conn: &mut DbConnection, whose: Whose) -> QueryResult<Vec<Listed>> {
+    let mut q = credits::table
+        .inner_join(registrations::table)
+        .left_join(partner_orgs::table.on(partner_orgs::id.nullable().eq(credits::org_id)))
+        .left_join(users::table.on(users::id.nullable().eq(credits::user_id)))
+        .select((
+            credits::id,
+            credits::registration_id,
+            credits::kind,
+            credits::org_id,
+            credits::user_id,
+            credits::bp,
+            credits::amount_minor,
+            credits::currency,
+            credits::rules_version,
+            credits::created_at,
+            registrations::company_name,
+            registrations::close_amount_minor,
+            registrations::close_date,
+            partner_orgs::name.nullable(),
+            users::name.nullable(),
+        ))
+        .into_boxed();
+    q = match whose {
+        Whose::Org(o) => q.filter(credits::org_id.eq(o)),
+        Whose::User(u) => q.filter(credits::user_id.eq(u)),
+        Whose::Registration(r) => q.filter(credits::registration_id.eq(r)),
+        Whose::All => q,
+    };
+    q.order((credits::created_at.desc(), credits::id))
+        .limit(5000)
+        .load(conn)
+}
+
+/// A won deal of a partner organisation, with how it was compensated.
+#[derive(Debug, Clone, Queryable)]
+pub struct WonDeal {
+    pub registration_id: String,
+    pub company_name: String,
+    pub currency: String,
+    pub close_amount_minor: Option<i64>,
+    pub close_date: Option<NaiveDate>,
+    pub protection_ends_at: Option<NaiveDateTime>,
+    pub rules_version: Option<i64>,
+    pub within_window: Option<i32>,
+}
+
+pub fn won_in_org(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<WonDeal>> {
+    registrations::table
+        .left_join(deal_compensations::table)
+        .filter(registrations::org_id.eq(org_id))
+        .filter(registrations::status.eq("won"))
+        .select((
+            registrations::id,
+            registrations::company_name,
+            registrations::currency,
+            registrations::close_amount_minor,
+            registrations::close_date,
+            registrations::protection_ends_at,
+            deal_compensations::rules_version.nullable(),
+            deal_compensations::within_window.nullable(),
+        ))
+        .order((registrations::closed_at.desc(), registrations::id))
+        .limit(5000)
+        .load(conn)
+}

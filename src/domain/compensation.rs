@@ -1,0 +1,596 @@
+//! Compensation and credit: what a deal closed won pays the partner and credits the direct
+//! rep who assisted. The rules are versioned like the policy; every closed deal records the
+//! version it was computed under, so a rule change never rewrites a past payout.
+//!
+//! Precedence of the partner commission rate, most specific first:
+//! 1. a rule for the partner's tier AND the deal's segment,
+//! 2. a rule for the segment,
+//! 3. a rule for the tier,
+//! 4. the default rate.
+//!
+//! Rates are integer basis points (1 bp = 0.01 %). Amounts are integer minor units of the
+//! deal's currency. Rounding: half-up (away from zero for the positive amounts used here) to
+//! the minor unit, computed in `i128` so no multiplication overflows; no floating point.
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::FieldErrors;
+use super::org::Tier;
+use super::policy::Segment;
+
+/// 100 % in basis points.
+pub const FULL_BP: i64 = 10_000;
+
+/// A commission rate for one tier and/or segment. Neither set is not a valid rule (that is
+/// the default rate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateRule {
+    pub tier: Option<String>,
+    pub segment: Option<String>,
+    pub bp: i64,
+}
+
+/// The compensation rules in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Partner commission when no tier or segment rule applies.
+    pub default_commission_bp: i64,
+    pub commission_rules: Vec<RateRule>,
+    /// Partner-assisted quota credit for the direct rep, as a share of the deal amount.
+    pub assist_credit_bp: i64,
+    /// Segments where the double-credit model applies: the partner earns its full
+    /// commission AND the assisting rep gets full quota credit.
+    pub double_credit_segments: Vec<String>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            default_commission_bp: 1_000,
+            commission_rules: Vec::new(),
+            assist_credit_bp: 5_000,
+            double_credit_segments: Vec::new(),
+        }
+    }
+}
+
+/// Which rule decided a rate, shown beside the amount so nobody has to guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateSource {
+    TierAndSegment,
+    Segment,
+    Tier,
+    Default,
+}
+
+impl RateSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            RateSource::TierAndSegment => "tier and segment rule",
+            RateSource::Segment => "segment rule",
+            RateSource::Tier => "tier rule",
+            RateSource::Default => "default rate",
+        }
+    }
+}
+
+impl Rules {
+    /// The partner commission rate for a deal; see the module docs for the precedence.
+    pub fn commission_bp(&self, tier: Option<Tier>, segment: Segment) -> (i64, RateSource) {
+        let tier = tier.map(Tier::as_str);
+        let seg = Some(segment.as_str());
+        let find = |t: Option<&str>, s: Option<&str>| {
+            self.commission_rules
+                .iter()
+                .find(|r| r.tier.as_deref() == t && r.segment.as_deref() == s)
+                .map(|r| r.bp)
+        };
+        if tier.is_some()
+            && let Some(bp) = find(tier, seg)
+        {
+            return (bp, RateSource::TierAndSegment);
+        }
+        if let Some(bp) = find(None, seg) {
+            return (bp, RateSource::Segment);
+        }
+        if tier.is_some()
+            && let Some(bp) = find(tier, None)
+        {
+            return (bp, RateSource::Tier);
+        }
+        (self.default_commission_bp, RateSource::Default)
+    }
+
+    /// Whether the double-credit model applies. `territory_double_credit` is the territory's
+    /// own switch (territories are built separately; `None` until they exist): a territory
+    /// that says yes turns it on even where the segment does not.
+    pub fn double_credit(&self, segment: Segment, territory_double_credit: Option<bool>) -> bool {
+        territory_double_credit == Some(true)
+            || self
+                .double_credit_segments
+                .iter()
+                .any(|s| s == segment.as_str())
+    }
+}
+
+/// The territory's double-credit switch for a deal. Territories are being built on another
+/// branch; until they land there is no territory data, so this says nothing.
+pub fn territory_double_credit_hook(_registration_id: &str) -> Option<bool> {
+    None
+}
+
+/// `amount × bp / 10 000`, rounded half-up to the minor unit.
+pub fn apply_bp(amount_minor: i64, bp: i64) -> i64 {
+    let product = i128::from(amount_minor) * i128::from(bp);
+    let full = i128::from(FULL_BP);
+    let rounded = if product >= 0 {
+        (product + full / 2) / full
+    } else {
+        (product - full / 2) / full
+    };
+    i64::try_from(rounded).unwrap_or(if rounded > 0 { i64::MAX } else { i64::MIN })
+}
+
+/// What a credit is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditKind {
+    /// The partner organisation's commission.
+    PartnerCommission,
+    /// Partner-assisted quota credit for a direct rep.
+    AssistCredit,
+    /// Full quota credit for a direct rep under the double-credit model.
+    DoubleCredit,
+}
+
+impl CreditKind {
+    pub const ALL: [CreditKind; 3] = [
+        CreditKind::PartnerCommission,
+        CreditKind::AssistCredit,
+        CreditKind::DoubleCredit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreditKind::PartnerCommission => "partner_commission",
+            CreditKind::AssistCredit => "assist_credit",
+            CreditKind::DoubleCredit => "double_credit",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CreditKind::PartnerCommission => "Partner commission",
+            CreditKind::AssistCredit => "Partner-assisted quota credit",
+            CreditKind::DoubleCredit => "Full quota credit (double credit)",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CreditKind> {
+        CreditKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// Who a credit goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Beneficiary {
+    Org(String),
+    Rep(String),
+}
+
+/// One credit to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    pub beneficiary: Beneficiary,
+    pub kind: CreditKind,
+    pub bp: i64,
+    pub amount_minor: i64,
+}
+
+/// A deal closed won, as the compensation rules see it.
+#[derive(Debug, Clone)]
+pub struct ClosedDeal<'a> {
+    pub org_id: &'a str,
+    pub tier: Option<Tier>,
+    pub segment: Segment,
+    pub amount_minor: i64,
+    /// Closed while the protection window was still open.
+    pub within_window: bool,
+    /// Reps accepted or assigned to assist.
+    pub assisting_reps: &'a [String],
+    pub territory_double_credit: Option<bool>,
+}
+
+/// The credits a deal earns. Inside the window the partner always gets its full commission,
+/// whatever the direct team did; after the window ended nobody is credited through the
+/// partner program (the deal was open to direct sales).
+pub fn credits(rules: &Rules, deal: &ClosedDeal) -> Vec<Credit> {
+    if !deal.within_window {
+        return Vec::new();
+    }
+    let (bp, _) = rules.commission_bp(deal.tier, deal.segment);
+    let mut out = vec![Credit {
+        beneficiary: Beneficiary::Org(deal.org_id.to_owned()),
+        kind: CreditKind::PartnerCommission,
+        bp,
+        amount_minor: apply_bp(deal.amount_minor, bp),
+    }];
+    let double = rules.double_credit(deal.segment, deal.territory_double_credit);
+    let (kind, rep_bp) = if double {
+        (CreditKind::DoubleCredit, FULL_BP)
+    } else {
+        (CreditKind::AssistCredit, rules.assist_credit_bp)
+    };
+    for rep in deal.assisting_reps {
+        out.push(Credit {
+            beneficiary: Beneficiary::Rep(rep.clone()),
+            kind,
+            bp: rep_bp,
+            amount_minor: apply_bp(deal.amount_minor, rep_bp),
+        });
+    }
+    out
+}
+
+/// "12.5 %" from 1250 bp, without floating point.
+pub fn format_bp(bp: i64) -> String {
+    let whole = bp / 100;
+    let frac = bp % 100;
+    if frac == 0 {
+        format!("{whole} %")
+    } else if frac % 10 == 0 {
+        format!("{whole}.{} %", frac / 10)
+    } else {
+        format!("{whole}.{frac:02} %")
+    }
+}
+
+/// The admin form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    pub default_commission_bp: String,
+    /// One rule per line: `gold enterprise 1200`, `enterprise 800`, `platinum 1500`.
+    #[serde(default)]
+    pub commission_rules: String,
+    #[serde(default)]
+    pub assist_credit_bp: String,
+    #[serde(default)]
+    pub double_smb: Option<String>,
+    #[serde(default)]
+    pub double_mid_market: Option<String>,
+    #[serde(default)]
+    pub double_enterprise: Option<String>,
+}
+
+pub fn format_rules(rules: &[RateRule]) -> String {
+    rules
+        .iter()
+        .map(|r| {
+            let mut parts: Vec<&str> = Vec::new();
+            if let Some(t) = &r.tier {
+                parts.push(t);
+            }
+            if let Some(s) = &r.segment {
+                parts.push(s);
+            }
+            format!("{} {}", parts.join(" "), r.bp)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl RulesForm {
+    pub fn from_rules(r: &Rules) -> Self {
+        let on = |s: Segment| {
+            r.double_credit_segments
+                .iter()
+                .any(|x| x == s.as_str())
+                .then(|| "on".to_owned())
+        };
+        Self {
+            default_commission_bp: r.default_commission_bp.to_string(),
+            commission_rules: format_rules(&r.commission_rules),
+            assist_credit_bp: r.assist_credit_bp.to_string(),
+            double_smb: on(Segment::Smb),
+            double_mid_market: on(Segment::MidMarket),
+            double_enterprise: on(Segment::Enterprise),
+        }
+    }
+}
+
+fn parse_bp(text: &str) -> Option<i64> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|bp| (0..=FULL_BP).contains(bp))
+}
+
+/// Checks every field; all problems are reported at once, each next to its field.
+pub fn validate_rules(form: &RulesForm) -> Result<Rules, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let bp_msg = "Enter whole basis points from 0 to 10000 (1000 = 10 %).";
+    let default_commission_bp = parse_bp(&form.default_commission_bp);
+    if default_commission_bp.is_none() {
+        errors.add("default_commission_bp", bp_msg);
+    }
+    let assist_credit_bp = parse_bp(&form.assist_credit_bp);
+    if assist_credit_bp.is_none() {
+        errors.add("assist_credit_bp", bp_msg);
+    }
+    let mut commission_rules: Vec<RateRule> = Vec::new();
+    for (i, line) in form.commission_rules.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let (keys, bp) = words.split_at(words.len() - 1);
+        let Some(bp) = parse_bp(bp[0]) else {
+            errors.add(
+                "commission_rules",
+                format!("Line {n}: end with whole basis points from 0 to 10000."),
+            );
+            continue;
+        };
+        let mut tier = None;
+        let mut segment = None;
+        let mut ok = !keys.is_empty() && keys.len() <= 2;
+        for k in keys {
+            let k = k.to_lowercase();
+            if let Some(t) = Tier::parse(&k)
+                && tier.is_none()
+            {
+                tier = Some(t.as_str().to_owned());
+            } else if let Some(s) = Segment::parse(&k)
+                && segment.is_none()
+            {
+                segment = Some(s.as_str().to_owned());
+            } else {
+                ok = false;
+            }
+        }
+        if !ok {
+            errors.add(
+                "commission_rules",
+                format!(
+                    "Line {n}: name a tier (registered, silver, gold, platinum) and/or a segment (smb, mid_market, enterprise), then the rate."
+                ),
+            );
+            continue;
+        }
+        if commission_rules
+            .iter()
+            .any(|r| r.tier == tier && r.segment == segment)
+        {
+            errors.add(
+                "commission_rules",
+                format!("Line {n}: this tier and segment already have a rule."),
+            );
+            continue;
+        }
+        commission_rules.push(RateRule { tier, segment, bp });
+    }
+    let mut double_credit_segments = Vec::new();
+    for (seg, flag) in [
+        (Segment::Smb, &form.double_smb),
+        (Segment::MidMarket, &form.double_mid_market),
+        (Segment::Enterprise, &form.double_enterprise),
+    ] {
+        if flag.is_some() {
+            double_credit_segments.push(seg.as_str().to_owned());
+        }
+    }
+    match (default_commission_bp, assist_credit_bp) {
+        (Some(d), Some(a)) if errors.is_empty() => Ok(Rules {
+            default_commission_bp: d,
+            commission_rules,
+            assist_credit_bp: a,
+            double_credit_segments,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// What changed between two versions, for the history list.
+pub fn changes(old: &Rules, new: &Rules) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let a = RulesForm::from_rules(old);
+    let b = RulesForm::from_rules(new);
+    let yes = |o: &Option<String>| if o.is_some() { "yes" } else { "no" }.to_owned();
+    let pairs = [
+        (
+            "Default commission (bp)",
+            a.default_commission_bp,
+            b.default_commission_bp,
+        ),
+        (
+            "Commission rules",
+            a.commission_rules.replace('\n', "; "),
+            b.commission_rules.replace('\n', "; "),
+        ),
+        (
+            "Assist quota credit (bp)",
+            a.assist_credit_bp,
+            b.assist_credit_bp,
+        ),
+        ("Double credit: SMB", yes(&a.double_smb), yes(&b.double_smb)),
+        (
+            "Double credit: mid-market",
+            yes(&a.double_mid_market),
+            yes(&b.double_mid_market),
+        ),
+        (
+            "Double credit: enterprise",
+            yes(&a.double_enterprise),
+            yes(&b.double_enterprise),
+        ),
+    ];
+    for (label, x, y) in pairs {
+        if x != y {
+            out.push((label, x, y));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules {
+            default_commission_bp: 1000,
+            commission_rules: vec![
+                RateRule {
+                    tier: Some("gold".into()),
+                    segment: Some("enterprise".into()),
+                    bp: 1500,
+                },
+                RateRule {
+                    tier: None,
+                    segment: Some("enterprise".into()),
+                    bp: 800,
+                },
+                RateRule {
+                    tier: Some("gold".into()),
+                    segment: None,
+                    bp: 1200,
+                },
+            ],
+            assist_credit_bp: 5000,
+            double_credit_segments: vec!["mid_market".into()],
+        }
+    }
+
+    #[test]
+    fn tier_and_segment_beats_segment_beats_tier_beats_default() {
+        let r = rules();
+        assert_eq!(
+            r.commission_bp(Some(Tier::Gold), Segment::Enterprise),
+            (1500, RateSource::TierAndSegment)
+        );
+        assert_eq!(
+            r.commission_bp(Some(Tier::Silver), Segment::Enterprise),
+            (800, RateSource::Segment)
+        );
+        assert_eq!(
+            r.commission_bp(None, Segment::Enterprise),
+            (800, RateSource::Segment)
+        );
+        assert_eq!(
+            r.commission_bp(Some(Tier::Gold), Segment::Smb),
+            (1200, RateSource::Tier)
+        );
+        assert_eq!(
+            r.commission_bp(Some(Tier::Silver), Segment::Smb),
+            (1000, RateSource::Default)
+        );
+        assert_eq!(
+            r.commission_bp(None, Segment::Smb),
+            (1000, RateSource::Default)
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_up_to_the_minor_unit() {
+        // 10 % of 0.05 is 0.005: half a cent rounds up.
+        assert_eq!(apply_bp(5, 1000), 1);
+        // 10 % of 0.04 is 0.004: rounds down.
+        assert_eq!(apply_bp(4, 1000), 0);
+        // 12.5 % of 0.99 = 0.12375 → 0.12.
+        assert_eq!(apply_bp(99, 1250), 12);
+        // 0.01 % of 50.00 = 0.5 cent → 1 cent; of 49.99 → 0.4999 → 0.
+        assert_eq!(apply_bp(5000, 1), 1);
+        assert_eq!(apply_bp(4999, 1), 0);
+        assert_eq!(apply_bp(1_234_567, 10_000), 1_234_567);
+        assert_eq!(apply_bp(1_234_567, 0), 0);
+        // No overflow near the top of i64.
+        assert_eq!(apply_bp(i64::MAX, 10_000), i64::MAX);
+        assert_eq!(apply_bp(i64::MAX, 5_000), i64::MAX / 2 + 1);
+    }
+
+    #[test]
+    fn inside_the_window_the_partner_gets_full_commission_and_the_rep_assist_credit() {
+        let reps = vec!["rep1".to_owned()];
+        let deal = ClosedDeal {
+            org_id: "org",
+            tier: Some(Tier::Gold),
+            segment: Segment::Enterprise,
+            amount_minor: 20_000_000,
+            within_window: true,
+            assisting_reps: &reps,
+            territory_double_credit: None,
+        };
+        let c = credits(&rules(), &deal);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].kind, CreditKind::PartnerCommission);
+        assert_eq!(c[0].amount_minor, 3_000_000);
+        assert_eq!(c[1].beneficiary, Beneficiary::Rep("rep1".into()));
+        assert_eq!(c[1].kind, CreditKind::AssistCredit);
+        assert_eq!(c[1].amount_minor, 10_000_000);
+    }
+
+    #[test]
+    fn double_credit_by_segment_or_territory_gives_the_rep_full_credit() {
+        let reps = vec!["rep1".to_owned()];
+        let mut deal = ClosedDeal {
+            org_id: "org",
+            tier: None,
+            segment: Segment::MidMarket,
+            amount_minor: 5_000_000,
+            within_window: true,
+            assisting_reps: &reps,
+            territory_double_credit: None,
+        };
+        let c = credits(&rules(), &deal);
+        assert_eq!(c[0].amount_minor, 500_000);
+        assert_eq!(c[1].kind, CreditKind::DoubleCredit);
+        assert_eq!(c[1].amount_minor, 5_000_000);
+        deal.segment = Segment::Smb;
+        assert_eq!(credits(&rules(), &deal)[1].kind, CreditKind::AssistCredit);
+        deal.territory_double_credit = Some(true);
+        assert_eq!(credits(&rules(), &deal)[1].kind, CreditKind::DoubleCredit);
+    }
+
+    #[test]
+    fn after_the_window_nothing_is_credited() {
+        let reps = vec!["rep1".to_owned()];
+        let deal = ClosedDeal {
+            org_id: "org",
+            tier: None,
+            segment: Segment::Smb,
+            amount_minor: 100,
+            within_window: false,
+            assisting_reps: &reps,
+            territory_double_credit: None,
+        };
+        assert!(credits(&rules(), &deal).is_empty());
+    }
+
+    #[test]
+    fn the_form_round_trips_and_reports_each_bad_field() {
+        let r = rules();
+        let form = RulesForm::from_rules(&r);
+        assert_eq!(validate_rules(&form).unwrap(), r);
+        let bad = RulesForm {
+            default_commission_bp: "10.5".into(),
+            commission_rules: "gold 12000\nbronze 100\ngold enterprise 100\nenterprise gold 200"
+                .into(),
+            assist_credit_bp: "".into(),
+            ..Default::default()
+        };
+        let e = validate_rules(&bad).unwrap_err();
+        assert!(e.get("default_commission_bp").is_some());
+        assert!(e.get("assist_credit_bp").is_some());
+        let msg = e.get("commission_rules").unwrap();
+        assert!(msg.contains("Line 1"), "{msg}");
+    }
+
+    #[test]
+    fn basis_points_format_without_floats() {
+        assert_eq!(format_bp(1000), "10 %");
+        assert_eq!(format_bp(1250), "12.5 %");
+        assert_eq!(format_bp(1205), "12.05 %");
+    }
+}
