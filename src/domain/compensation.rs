@@ -103,7 +103,7 @@ impl Rules {
     }
 
     /// Whether the double-credit model applies. `territory_double_credit` is the territory's
-    /// own switch (territories are built separately; `None` until they exist): a territory
+    /// own switch (`None` where no territory covers the deal): a covering territory
     /// that says yes turns it on even where the segment does not.
     pub fn double_credit(&self, segment: Segment, territory_double_credit: Option<bool>) -> bool {
         territory_double_credit == Some(true)
@@ -112,12 +112,6 @@ impl Rules {
                 .iter()
                 .any(|s| s == segment.as_str())
     }
-}
-
-/// The territory's double-credit switch for a deal. Territories are being built on another
-/// branch; until they land there is no territory data, so this says nothing.
-pub fn territory_double_credit_hook(_registration_id: &str) -> Option<bool> {
-    None
 }
 
 /// `amount × bp / 10 000`, rounded half-up to the minor unit.

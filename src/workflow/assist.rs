@@ -28,14 +28,24 @@ pub enum AssistError {
     Db(#[from] diesel::result::Error),
 }
 
-/// Whether a rep is assigned to the registration's territory. Territories are built on
-/// another branch; without territory data there is nothing to warn about, so this says yes.
-pub fn rep_in_territory_hook(
-    _conn: &mut DbConnection,
-    _rep_id: &str,
-    _registration: &Registration,
+/// Whether a rep is assigned to a territory covering the registration's prospect (or no
+/// territory covers it): a rep asking to assist elsewhere is warned.
+pub fn rep_in_territory(
+    conn: &mut DbConnection,
+    rep_id: &str,
+    registration: &Registration,
 ) -> diesel::QueryResult<bool> {
-    Ok(true)
+    let territories = crate::db::models::territory::list(conn)?;
+    if territories.is_empty() {
+        return Ok(true);
+    }
+    let d = crate::db::models::registration::details(conn, &registration.id)?;
+    Ok(crate::domain::territory::rep_covers(
+        &territories,
+        rep_id,
+        &d.country,
+        &d.industry,
+    ))
 }
 
 fn event(

@@ -27,7 +27,13 @@ pub fn compute(
 ) -> QueryResult<(Vec<Credit>, bool)> {
     let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
     let reps = assist::active_reps(conn, &reg.id)?;
-    let territory = rules::territory_double_credit_hook(&reg.id);
+    let territories = crate::db::models::territory::list(conn)?;
+    let territory = if territories.is_empty() {
+        None
+    } else {
+        let d = crate::db::models::registration::details(conn, &reg.id)?;
+        crate::domain::territory::double_credit_switch(&territories, &d.country, &d.industry)
+    };
     let deal = ClosedDeal {
         org_id: &reg.org_id,
         tier,

@@ -421,3 +421,68 @@ async fn the_rules_form_reports_each_field_and_keeps_history() {
         "{page}"
     );
 }
+
+#[actix_web::test]
+async fn a_territory_switches_on_double_credit_and_a_rep_outside_it_is_warned() {
+    let app = spawn_app().await;
+    app.create_user(ADMIN, "admin", None, false);
+    app.create_user(CM, "channel", None, false);
+    app.create_user(REP, "sales", None, false);
+    let alpha = app.partner("Alpha Partners", ANN);
+    let (ann, cm, admin) = (
+        app.login(ANN).await,
+        app.login(CM).await,
+        app.login(ADMIN).await,
+    );
+    // DACH (the test deals are in Germany) turns the double-credit model on; no rep is in it.
+    let saved = post(
+        &admin,
+        "/admin/territories/new",
+        "/admin/territories",
+        &[
+            ("name", "DACH"),
+            ("kind", "geographic"),
+            ("countries", "DE, AT, CH"),
+            ("eligibility", "both"),
+            ("orgs", &alpha),
+            ("double_credit", "yes"),
+            ("intent", "save"),
+        ],
+    )
+    .await;
+    assert_redirect(&saved, "/admin/territories");
+    let id = approved_deal(&app, &ann, &cm, "Dach Robotics").await;
+
+    let rep = app.login(REP).await;
+    let ask = rep.get(&format!("/sales/registrations/{id}/assist")).await;
+    assert!(
+        ask.text()
+            .contains("You are not assigned to this prospect's territory"),
+        "{}",
+        ask.text()
+    );
+
+    post(
+        &cm,
+        &format!("/review/{id}"),
+        &format!("/review/{id}/assists"),
+        &[("rep_email", REP)],
+    )
+    .await;
+    assert!(
+        cm.get(&format!("/review/{id}"))
+            .await
+            .text()
+            .contains("double credit")
+    );
+    close_won(&app, &ann, &id, "10,000").await;
+    let mut got: Vec<(String, i64)> = compensation::list(&mut app.conn(), Whose::Registration(&id))
+        .unwrap()
+        .iter()
+        .map(|c| (c.kind.clone(), c.amount_minor))
+        .collect();
+    got.sort();
+    // The default rules: 10 % commission; the territory gives the rep full credit, not 50 %.
+    assert_eq!(got[1], ("partner_commission".into(), 100_000));
+    assert_eq!(got[0].1, 1_000_000, "{got:?}");
+}

@@ -16,7 +16,7 @@ use crate::routes::layout::Layout;
 use crate::routes::view::date;
 use crate::routes::{render_with, see_other};
 use crate::startup::AppState;
-use crate::workflow::assist::{AssistError, rep_in_territory_hook, request};
+use crate::workflow::assist::{AssistError, rep_in_territory, request};
 
 #[derive(Template)]
 #[template(path = "sales/assist.html")]
@@ -57,7 +57,7 @@ async fn page(
             .into_iter()
             .find(|a| a.rep_id == rep)
             .map(|a| a.status().label());
-        let in_territory = rep_in_territory_hook(conn, &rep, &reg)?;
+        let in_territory = rep_in_territory(conn, &rep, &reg)?;
         let must = crate::workflow::roe::version_to_acknowledge(
             conn,
             &rep,
