@@ -693,3 +693,83 @@ async fn a_declined_partner_disputes_and_a_channel_manager_transfers_the_lock_in
     );
     browser.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_new_program_pages_fit_a_phone() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    app.create_user("admin@vendor.example", "admin", None, false);
+    app.create_user("rep@vendor.example", "sales", None, false);
+    let ann = app.login("ann@alpha.example").await;
+    let deal = crate::helpers::Deal::new(&app, "Initech Robotics", "initech.example");
+    let id = crate::helpers::register_deal(&ann, &deal).await;
+    let cm = app.login("cm@vendor.example").await;
+    cm.submit(
+        &format!("/review/{id}"),
+        &format!("/review/{id}/approve"),
+        &[],
+    )
+    .await;
+    let today = app.today().format("%Y-%m-%d").to_string();
+    ann.submit(
+        &format!("/partner/deals/{id}"),
+        &format!("/partner/deals/{id}/close-won"),
+        &[("won_amount", "40,000"), ("won_date", &today)],
+    )
+    .await;
+
+    browser.set_window_size(390, 844).await.unwrap();
+    for (who, home, pages) in [
+        (
+            "ann@alpha.example",
+            "/partner",
+            vec![
+                "/partner/earnings".to_owned(),
+                format!("/partner/deals/{id}"),
+            ],
+        ),
+        (
+            "rep@vendor.example",
+            "/sales",
+            vec!["/sales/credits".to_owned(), "/sales/disputes".to_owned()],
+        ),
+        (
+            "admin@vendor.example",
+            "/admin",
+            vec![
+                "/admin/credits".to_owned(),
+                "/admin/compensation".to_owned(),
+                "/admin/territories".to_owned(),
+                "/admin/territories/new".to_owned(),
+                "/admin/roe".to_owned(),
+                "/review/disputes".to_owned(),
+                format!("/review/{id}"),
+            ],
+        ),
+    ] {
+        sign_in_as(&browser, &app, who, home).await;
+        for page in pages {
+            browser
+                .goto(&format!("{}{page}", app.address))
+                .await
+                .unwrap();
+            let widths = browser
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(
+                widths[0].as_i64() <= widths[1].as_i64(),
+                "{page} overflows a phone: {widths:?}"
+            );
+        }
+        sign_out(&browser).await;
+    }
+    browser.close().await.unwrap();
+}
