@@ -110,7 +110,7 @@ async fn fill(client: &Client, id: &str, text: &str) {
 /// Clicks and waits until the browser has arrived at `path` (a click returns before the
 /// next page has loaded).
 async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
-    client.find(locator).await.unwrap().click().await.unwrap();
+    click(client, locator).await;
     for _ in 0..100 {
         if client.current_url().await.unwrap().path() == path {
             return;
@@ -188,7 +188,7 @@ async fn first_admin_sets_up_signs_in_and_out_in_a_real_browser() {
 
     fill(&browser, "email", "ada@example.com").await;
     fill(&browser, "password", "a wrong password").await;
-    browser.find(submit()).await.unwrap().click().await.unwrap();
+    click(&browser, submit()).await;
     let error = browser
         .wait()
         .for_element(Locator::Id("login-error"))
@@ -215,7 +215,7 @@ async fn click_away(
     from: &str,
     arrived: impl Fn(&str) -> bool,
 ) -> String {
-    client.find(locator).await.unwrap().click().await.unwrap();
+    click(client, locator).await;
     for _ in 0..100 {
         let url = client.current_url().await.unwrap();
         let path = url.path();
@@ -260,13 +260,28 @@ async fn sign_out(client: &Client) {
     click_to(client, sign_out, "/login").await;
 }
 
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// A property of the element `id` (`checked`, `value`, ...).
+async fn prop(client: &Client, id: &str, name: &str) -> Option<String> {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .prop(name)
+        .await
+        .unwrap()
+}
+
 async fn select(client: &Client, id: &str, value: &str) {
     let field = client.find(Locator::Id(id)).await.unwrap();
     field.select_by_value(value).await.unwrap();
 }
 
-/// The window is phone-sized and the page is no wider than it.
-async fn assert_fits_a_phone(client: &Client) {
+/// The window is phone-sized and the page (`what`, for the message) is no wider than it.
+async fn assert_fits_a_phone(client: &Client, what: &str) {
     let widths = client
         .execute(
             "return [document.documentElement.scrollWidth, window.innerWidth];",
@@ -278,7 +293,7 @@ async fn assert_fits_a_phone(client: &Client) {
     assert!(inner <= 400, "the window is phone-sized: {inner}");
     assert!(
         scroll <= inner,
-        "no horizontal overflow at phone width: {scroll} > {inner}"
+        "{what}: no horizontal overflow at phone width: {scroll} > {inner}"
     );
 }
 
@@ -424,7 +439,7 @@ async fn a_partner_registers_a_deal_and_a_channel_manager_approves_it_in_a_real_
         .await
         .unwrap();
     expect_heading(&browser, "Register a deal").await;
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(&browser, "the registration form").await;
     screenshot(&browser, "register-phone.png").await;
     browser.close().await.unwrap();
 }
@@ -463,18 +478,11 @@ async fn a_rep_checks_a_prospect_with_the_keyboard_on_a_phone() {
         "{result}"
     );
     assert_eq!(
-        browser
-            .find(Locator::Id("q"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
+        prop(&browser, "q", "value").await.as_deref(),
         Some("ibm.com"),
         "the search stays in the box"
     );
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(&browser, "the lock check").await;
     screenshot(&browser, "lock-check-phone.png").await;
     browser.close().await.unwrap();
 }
@@ -531,69 +539,23 @@ async fn an_admin_publishes_the_rules_and_a_partner_acknowledges_them_on_a_phone
     expect_heading(&browser, "Rules of engagement").await;
 
     // A wrong answer shows the explanation and keeps the choice.
-    browser
-        .find(Locator::Id("a1-2"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("read"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, Locator::Id("a1-2")).await;
+    click(&browser, Locator::Id("read")).await;
     let acknowledge = Locator::XPath("//button[normalize-space()='Acknowledge the rules']");
-    browser
-        .find(acknowledge)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, acknowledge).await;
     expect_text(&browser, "a1-explanation", explanation).await;
     assert_eq!(
-        browser
-            .find(Locator::Id("a1-2"))
-            .await
-            .unwrap()
-            .prop("checked")
-            .await
-            .unwrap()
-            .as_deref(),
+        prop(&browser, "a1-2", "checked").await.as_deref(),
         Some("true"),
         "the partner's answer is kept"
     );
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(&browser, "the rules of engagement").await;
     screenshot(&browser, "roe-wrong-answer-phone.png").await;
 
     // The right answer acknowledges the rules and leads back to the registration form.
-    browser
-        .find(Locator::Id("a1-1"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    if browser
-        .find(Locator::Id("read"))
-        .await
-        .unwrap()
-        .prop("checked")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("true")
-    {
-        browser
-            .find(Locator::Id("read"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+    click(&browser, Locator::Id("a1-1")).await;
+    if prop(&browser, "read", "checked").await.as_deref() != Some("true") {
+        click(&browser, Locator::Id("read")).await;
     }
     click_to(&browser, acknowledge, "/partner/deals/new").await;
     let form = browser.source().await.unwrap();
@@ -648,7 +610,7 @@ async fn a_declined_partner_disputes_and_a_channel_manager_transfers_the_lock_in
         "We met their CTO on 2 Nov., before Alpha registered.",
     )
     .await;
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(&browser, "the dispute form").await;
     let send = Locator::XPath("//button[normalize-space()='Send the dispute']");
     click_away(
         &browser,
@@ -680,7 +642,7 @@ async fn a_declined_partner_disputes_and_a_channel_manager_transfers_the_lock_in
     )
     .await;
     let record = Locator::XPath("//button[normalize-space()='Record the ruling']");
-    browser.find(record).await.unwrap().click().await.unwrap();
+    click(&browser, record).await;
     expect_text(&browser, "main", "Rationale of the ruling").await;
     screenshot(&browser, "dispute-ruled.png").await;
     assert_eq!(
@@ -757,17 +719,7 @@ async fn the_new_program_pages_fit_a_phone() {
                 .goto(&format!("{}{page}", app.address))
                 .await
                 .unwrap();
-            let widths = browser
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert!(
-                widths[0].as_i64() <= widths[1].as_i64(),
-                "{page} overflows a phone: {widths:?}"
-            );
+            assert_fits_a_phone(&browser, &page).await;
         }
         sign_out(&browser).await;
     }
