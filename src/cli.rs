@@ -333,6 +333,11 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         report.disputes_escalated
     );
     println!(
+        "Flags: the channel managers were emailed about {} registration{} to decide.",
+        report.flags_notified,
+        if report.flags_notified == 1 { "" } else { "s" }
+    );
+    println!(
         "Conflict evidence: {} registrations in review matched again after CRM changes.",
         report.matched_again
     );

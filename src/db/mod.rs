@@ -138,8 +138,10 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
 /// starting together migrate once) and writes the default program policy as version 1 if the
 /// database has none, so every command finds a policy in force.
 ///
-/// It also rebuilds the matching engine's stored keys when they were computed by another
-/// version of the engine (`models::prospect_key::ensure_current`), logging its progress.
+/// It also recomputes the stored exact prospect keys and the matching engine's blocking keys
+/// when they were computed by another version of their rules
+/// (`models::prospect_identity::ensure_current`, `models::prospect_key::ensure_current`),
+/// logging the progress.
 pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
     if let DbConnection::Pg(c) = conn {
         c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
@@ -160,6 +162,29 @@ fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
     models::policy::ensure_initial(conn, now)?;
     models::compensation::ensure_initial(conn, now)?;
     let mut last_log = std::time::Instant::now();
+    let rekeyed = models::prospect_identity::ensure_current(conn, now, |done, total| {
+        if last_log.elapsed() >= Duration::from_secs(2) {
+            last_log = std::time::Instant::now();
+            tracing::info!(done, total, "recomputing the prospect keys");
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("cannot recompute the prospect keys: {e}"))?;
+    if let Some(r) = rekeyed {
+        tracing::info!(
+            version = models::prospect_identity::VERSION,
+            accounts = r.accounts,
+            registrations = r.registrations,
+            "prospect keys recomputed"
+        );
+        if !r.shared.is_empty() {
+            tracing::warn!(
+                count = r.shared.len(),
+                registrations = ?r.shared,
+                "registrations now name the same prospect as an earlier one; flagged for the \
+                 channel team (review queue), none declined"
+            );
+        }
+    }
     let rebuilt = models::prospect_key::ensure_current(conn, now, |done, total| {
         if last_log.elapsed() >= Duration::from_secs(2) || done == total {
             last_log = std::time::Instant::now();

@@ -125,6 +125,7 @@ diesel::table! {
         outcome_reason -> Nullable<Text>,
         lock_version -> BigInt,
         updated_at -> Timestamp,
+        shares_prospect_with -> Nullable<Text>,
     }
 }
 
@@ -374,10 +375,23 @@ diesel::table! {
 }
 
 diesel::table! {
-    registration_territory_flags (registration_id) {
+    registration_flags (registration_id, kind) {
         registration_id -> Text,
+        kind -> Text,
         message -> Text,
+        other_id -> Nullable<Text>,
         created_at -> Timestamp,
+        notified_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    prospect_identity (id) {
+        id -> Integer,
+        version -> BigInt,
+        built_at -> Timestamp,
     }
 }
 
@@ -478,7 +492,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     territory_orgs,
     territory_reps,
     territory_modes,
-    registration_territory_flags,
+    registration_flags,
+    prospect_identity,
     compensation_rule_versions,
     deal_compensations,
     credits,

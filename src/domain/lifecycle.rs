@@ -201,10 +201,15 @@ pub enum EventKind {
     AssistAccepted,
     AssistDeclined,
     AssistAssigned,
+    /// The prospect keys changed and this registration now names the same prospect as an
+    /// earlier holder: flagged for the channel team, nothing else changed.
+    SharedProspect,
+    /// The channel team kept a flagged registration: a different company after all.
+    SharedProspectKept,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 23] = [
+    const ALL: [EventKind; 25] = [
         EventKind::Submitted,
         EventKind::Queued,
         EventKind::Declined,
@@ -228,6 +233,8 @@ impl EventKind {
         EventKind::AssistAccepted,
         EventKind::AssistDeclined,
         EventKind::AssistAssigned,
+        EventKind::SharedProspect,
+        EventKind::SharedProspectKept,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -255,6 +262,8 @@ impl EventKind {
             EventKind::AssistAccepted => "assist_accepted",
             EventKind::AssistDeclined => "assist_declined",
             EventKind::AssistAssigned => "assist_assigned",
+            EventKind::SharedProspect => "shared_prospect",
+            EventKind::SharedProspectKept => "shared_prospect_kept",
         }
     }
 
@@ -283,6 +292,10 @@ impl EventKind {
             EventKind::AssistAccepted => "Assist request accepted",
             EventKind::AssistDeclined => "Assist request declined",
             EventKind::AssistAssigned => "Sales rep assigned to assist",
+            EventKind::SharedProspect => "Flagged: the same prospect as an earlier registration",
+            EventKind::SharedProspectKept => {
+                "Kept: a different company from the other registration"
+            }
         }
     }
 
@@ -347,6 +360,15 @@ pub enum Command {
     /// reason its partner reads.
     Overturn {
         rationale: String,
+    },
+    /// A registration flagged as naming the same prospect as an earlier holder (after the
+    /// prospect keys changed) is declined: the earlier one keeps the prospect.
+    DeclineSharedProspect {
+        reason: String,
+    },
+    /// A flagged registration stands beside the earlier one: they are different companies.
+    KeepSharedProspect {
+        note: String,
     },
 }
 
@@ -820,6 +842,33 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
                 next.renewal = None;
             }
             (EventKind::Overturned, Some(reason))
+        }
+        Command::DeclineSharedProspect { reason } => {
+            allow(ctx.actor, &[Reviewer], "a channel manager")?;
+            in_state(current, &Status::HOLDING)?;
+            let reason = required("reason", &reason, "Give the partner a reason.")?;
+            next.status = Status::Declined;
+            next.review_due_at = None;
+            next.sla_paused_secs = None;
+            next.queued_behind = None;
+            next.decided_at = Some(now);
+            next.decided_policy_version = Some(ctx.policy_version);
+            next.closed_at = Some(now);
+            next.outcome_reason = Some(reason.clone());
+            if next.renewal == Some(Renewal::Requested) {
+                next.renewal = None;
+            }
+            (EventKind::Declined, Some(reason))
+        }
+        Command::KeepSharedProspect { note } => {
+            allow(ctx.actor, &[Reviewer], "a channel manager")?;
+            in_state(current, &Status::HOLDING)?;
+            let note = required(
+                "note",
+                &note,
+                "Say why they are different companies, for the record.",
+            )?;
+            (EventKind::SharedProspectKept, Some(note))
         }
     };
     if matches!(
@@ -1476,6 +1525,78 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_registration_sharing_a_prospect_is_declined_or_kept_by_a_reviewer_only() {
+        let p = Policy::default();
+        let reviewer = ctx(&p, Actor::Reviewer, t0() + TimeDelta::hours(1));
+        for current in [pending(&p), approved(&p)] {
+            let declined = apply(
+                &current,
+                &reviewer,
+                Command::DeclineSharedProspect {
+                    reason: "Same company as an earlier registration.".into(),
+                },
+            )
+            .unwrap();
+            assert_eq!(declined.next.status, Status::Declined);
+            assert_eq!(declined.event, EventKind::Declined);
+            assert_eq!(declined.next.review_due_at, None);
+            assert_eq!(declined.next.decided_policy_version, Some(3));
+            assert_eq!(
+                declined.next.outcome_reason.as_deref(),
+                Some("Same company as an earlier registration.")
+            );
+            assert!(declined.releases(&current));
+
+            let kept = apply(
+                &current,
+                &reviewer,
+                Command::KeepSharedProspect {
+                    note: "Different companies in two countries.".into(),
+                },
+            )
+            .unwrap();
+            assert_eq!(kept.next, current, "keeping changes nothing");
+            assert_eq!(kept.event, EventKind::SharedProspectKept);
+
+            let partner = ctx(&p, Actor::Partner, t0());
+            assert!(matches!(
+                refused(
+                    &current,
+                    &partner,
+                    Command::KeepSharedProspect { note: "x".into() }
+                ),
+                Refusal::NotYours(_)
+            ));
+            assert!(matches!(
+                refused(
+                    &current,
+                    &reviewer,
+                    Command::DeclineSharedProspect { reason: " ".into() }
+                ),
+                Refusal::Field {
+                    field: "reason",
+                    ..
+                }
+            ));
+        }
+        let declined = apply(
+            &pending(&p),
+            &reviewer,
+            Command::DeclineSharedProspect { reason: "x".into() },
+        )
+        .unwrap()
+        .next;
+        assert_eq!(
+            refused(
+                &declined,
+                &reviewer,
+                Command::KeepSharedProspect { note: "x".into() }
+            ),
+            Refusal::WrongState("Declined")
+        );
     }
 
     #[test]

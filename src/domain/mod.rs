@@ -6,6 +6,7 @@ pub mod crm_import;
 pub mod delivery;
 pub mod dispute;
 pub mod errors;
+pub mod flag;
 pub mod lifecycle;
 pub mod lock;
 pub mod matching;

@@ -79,6 +79,9 @@ pub struct Policy {
     pub direct_threshold: i64,
     /// A direct opportunity with activity within this many days counts as active engagement.
     pub active_engagement_days: i64,
+    /// Days a deal closed won keeps the prospect the partner's customer (lock check: Partner
+    /// customer; another partner's registration of it is flagged for review). 0: off.
+    pub customer_protection_days: i64,
     pub auto_approve_renewals: bool,
     pub rates: Vec<Rate>,
     /// Matching score (percent) from which two records are the same prospect: the lock
@@ -109,6 +112,7 @@ impl Default for Policy {
             reminder_days: 14,
             direct_threshold: 100_000,
             active_engagement_days: 30,
+            customer_protection_days: 365,
             auto_approve_renewals: false,
             rates: default_rates(),
             match_same_pct: 90,
@@ -237,6 +241,7 @@ pub struct PolicyForm {
     pub reminder_days: String,
     pub direct_threshold: String,
     pub active_engagement_days: String,
+    pub customer_protection_days: String,
     pub auto_approve_renewals: Option<String>,
     /// One "CODE RATE" per line, e.g. "EUR 1.08".
     pub rates: String,
@@ -269,6 +274,7 @@ impl PolicyForm {
             reminder_days: p.reminder_days.to_string(),
             direct_threshold: p.direct_threshold.to_string(),
             active_engagement_days: p.active_engagement_days.to_string(),
+            customer_protection_days: p.customer_protection_days.to_string(),
             auto_approve_renewals: p.auto_approve_renewals.then(|| "on".into()),
             rates: format_rates(&p.rates),
             match_same_pct: p.match_same_pct.to_string(),
@@ -338,6 +344,10 @@ impl PolicyForm {
             (
                 "Active engagement (days)",
                 self.active_engagement_days.clone(),
+            ),
+            (
+                "Customer protection (days)",
+                self.customer_protection_days.clone(),
             ),
             ("Exchange rates", self.rates.replace('\n', ", ")),
             ("Same prospect from (%)", self.match_same_pct.clone()),
@@ -509,6 +519,12 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         1..=365,
         days,
     );
+    let customer_protection_days = r.int(
+        "customer_protection_days",
+        &form.customer_protection_days,
+        0..=3650,
+        "a number of days (0 turns it off)",
+    );
     let percent = "a percentage";
     let match_same_pct = r.int("match_same_pct", &form.match_same_pct, 50..=100, percent);
     let match_possible_pct = r.int(
@@ -607,6 +623,7 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         reminder_days,
         direct_threshold,
         active_engagement_days,
+        customer_protection_days,
         match_same_pct,
         match_possible_pct,
         auto_approve_renewals: form.auto_approve_renewals.is_some(),
@@ -709,6 +726,21 @@ mod tests {
     }
 
     #[test]
+    fn customer_protection_is_days_up_to_ten_years_and_zero_turns_it_off() {
+        let mut form = PolicyForm::from_policy(&Policy::default());
+        form.customer_protection_days = "0".into();
+        assert_eq!(validate_policy(&form).unwrap().customer_protection_days, 0);
+        form.customer_protection_days = "3651".into();
+        let errors = validate_policy(&form).unwrap_err();
+        assert!(
+            errors
+                .get("customer_protection_days")
+                .unwrap()
+                .contains("0 turns it off")
+        );
+    }
+
+    #[test]
     fn matching_thresholds_are_percentages_in_order() {
         let p = validate_policy(&PolicyForm::from_policy(&Policy::default())).unwrap();
         assert_eq!(
@@ -731,5 +763,6 @@ mod tests {
         // A policy stored before these settings existed reads with the defaults.
         let old: Policy = serde_json::from_str(r#"{"currency":"USD"}"#).unwrap();
         assert_eq!(old.match_same_pct, 90);
+        assert_eq!(old.customer_protection_days, 365);
     }
 }

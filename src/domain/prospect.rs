@@ -1,156 +1,89 @@
-//! Prospect identity: the keys two registrations of one company share however the partner
-//! spelled it. The exact keys are what the database's uniqueness rule holds a prospect by;
-//! the matching engine (`domain::matching`) finds the differently spelled duplicates.
+//! Prospect identity: the exact keys two records of one company share however it was
+//! spelled. The database holds at most one holding registration per key (the unique indexes
+//! behind first-valid-wins), and the sales lock check, the partner's availability check and
+//! the reviewer's evidence find records by the same keys.
+//!
+//! The keys are the matching engine's normal forms (`domain::matching`): its legal-form
+//! table, Unicode folding, synonyms, Public Suffix List and free-mail list. This module has
+//! no rules of its own on purpose: two normalisers drift apart, and then the lock check and
+//! the unique index disagree about who a prospect is. When the engine's normal forms change,
+//! `db::models::prospect_identity::VERSION` goes up and the stored keys are recomputed.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use std::collections::HashMap;
 
-/// Legal-form words dropped from the end of a name ("Acme Holding GmbH & Co. KG" → "acme
-/// holding"), after punctuation is gone and words are lower case.
-const LEGAL_FORMS: &[&[&str]] = &[
-    &["inc"],
-    &["incorporated"],
-    &["corp"],
-    &["corporation"],
-    &["co"],
-    &["company"],
-    &["llc"],
-    &["l", "l", "c"],
-    &["llp"],
-    &["lp"],
-    &["ltd"],
-    &["limited"],
-    &["plc"],
-    &["gmbh"],
-    &["ag"],
-    &["kg"],
-    &["ohg"],
-    &["ug"],
-    &["se"],
-    &["sa"],
-    &["s", "a"],
-    &["sas"],
-    &["sarl"],
-    &["spa"],
-    &["srl"],
-    &["s", "r", "l"],
-    &["bv"],
-    &["b", "v"],
-    &["nv"],
-    &["n", "v"],
-    &["oy"],
-    &["oyj"],
-    &["ab"],
-    &["as"],
-    &["asa"],
-    &["aps"],
-    &["pty"],
-    &["sp", "z", "o", "o"],
-    &["s", "r", "o"],
-    &["sro"],
-    &["ooo"],
-    &["oao"],
-    &["kk"],
-    &["bhd"],
-    &["sdn", "bhd"],
-    &["pte"],
-    &["holding"],
-    &["holdings"],
-    &["group"],
-    &["and"],
-];
+use chrono::NaiveDateTime;
 
-/// Lower case, diacritics folded, `&`/`+` as "and", punctuation as spaces.
-fn words(name: &str) -> Vec<String> {
-    let folded: String = name
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ß' => 's',
-            'ł' => 'l',
-            'ø' => 'o',
-            'æ' => 'a',
-            _ => c,
-        })
-        .collect();
-    folded
-        .replace(['&', '+'], " and ")
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
+use super::matching::{email_domain, normalize_domain, normalize_name};
+
+/// The name key: "The ACME, Inc." and "acme" share it. Empty only for a name without a
+/// letter or digit.
+pub fn name_key(name: &str) -> String {
+    normalize_name(name).key().to_owned()
 }
 
-/// The name key: "The ACME, Inc." and "acme" share it. Never empty for a non-empty name: if
-/// stripping would leave nothing, the words stay.
-pub fn name_key(name: &str) -> String {
-    let mut w = words(name);
-    if w.len() > 1 && w[0] == "the" {
-        w.remove(0);
-    }
-    loop {
-        let stripped = LEGAL_FORMS.iter().find(|form| {
-            form.len() < w.len()
-                && w[w.len() - form.len()..]
-                    .iter()
-                    .zip(form.iter())
-                    .all(|(a, b)| a == b)
-        });
-        match stripped {
-            Some(form) => w.truncate(w.len() - form.len()),
-            None => break,
+/// The domain key of a website (or URL, or bare host): its registrable domain
+/// ("https://eu.Acme.co.uk/about" is "acme.co.uk"). `None` when there is no plausible host,
+/// or the host is a free-mail provider's: a Gmail address identifies nobody.
+pub fn domain_key(website: &str) -> Option<String> {
+    let domain = if website.contains('@') && !website.contains("://") {
+        email_domain(website)?
+    } else {
+        normalize_domain(website)?
+    };
+    (!super::matching::is_free_mail(&domain)).then_some(domain)
+}
+
+/// The keys of a prospect as a partner describes it: its name, and its website or else the
+/// contact's email domain (unless free mail).
+pub fn keys(company_name: &str, website: &str, contact_email: &str) -> (String, Option<String>) {
+    let contact = contact_email
+        .contains('@')
+        .then(|| email_domain(contact_email))
+        .flatten();
+    (name_key(company_name), domain_key(website).or(contact))
+}
+
+/// A registration holding a prospect, as [`shared_holders`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub id: &'a str,
+    /// When it was approved; `None` while in review.
+    pub approved_at: Option<NaiveDateTime>,
+    pub submitted_at: NaiveDateTime,
+    pub name_key: &'a str,
+    pub domain_key: Option<&'a str>,
+}
+
+/// Who keeps a prospect that several holders turn out to share (after the keys changed):
+/// first valid registration wins, so an approved holder before one in review, the earlier
+/// approval first, then the earlier submission. Returns `(gives way, keeps)` index pairs:
+/// each holder sharing a key with one ranked before it, and that one.
+pub fn shared_holders(holders: &[Holder]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..holders.len()).collect();
+    order.sort_by_key(|&i| {
+        let h = &holders[i];
+        (h.approved_at.is_none(), h.approved_at, h.submitted_at, h.id)
+    });
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut domains: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for i in order {
+        let h = &holders[i];
+        let keeper = names
+            .get(h.name_key)
+            .or_else(|| h.domain_key.and_then(|d| domains.get(d)))
+            .copied();
+        match keeper {
+            Some(k) => out.push((i, k)),
+            None => {
+                names.insert(h.name_key, i);
+                if let Some(d) = h.domain_key {
+                    domains.insert(d, i);
+                }
+            }
         }
     }
-    w.join(" ")
-}
-
-/// The domain key of a website or email address: scheme, `www.`, port, path and case do not
-/// matter. `None` when there is no plausible host.
-pub fn domain_key(website: &str) -> Option<String> {
-    let text = website.trim().to_lowercase();
-    let text = text.rsplit_once('@').map_or(text.as_str(), |(_, d)| d);
-    let text = text.split_once("://").map_or(text, |(_, rest)| rest);
-    let host = text.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
-    let host = host
-        .strip_prefix("www.")
-        .or_else(|| host.strip_prefix("m."))
-        .unwrap_or(host);
-    let valid = host.contains('.')
-        && !host.starts_with('.')
-        && !host.contains("..")
-        && host
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-    valid.then(|| host.to_owned())
-}
-
-/// Free-mail domains: a contact's address there says nothing about the company.
-const FREE_MAIL: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "icloud.com",
-    "me.com",
-    "aol.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "proton.me",
-    "protonmail.com",
-    "yandex.ru",
-    "mail.ru",
-    "qq.com",
-    "163.com",
-];
-
-pub fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL.contains(&domain)
+    out
 }
 
 #[cfg(test)]
@@ -169,16 +102,30 @@ mod tests {
         ] {
             assert_eq!(name_key(name), "acme", "{name}");
         }
-        assert_eq!(name_key("Müller & Söhne GmbH"), "muller and sohne");
         assert_eq!(name_key("Łódź Café sp. z o.o."), "lodz cafe");
-        assert_eq!(name_key("Große Werke AG"), "grose werke");
+        assert_eq!(name_key("Große Werke AG"), name_key("Grosse Werke GmbH"));
+        assert_eq!(name_key("!!!"), "");
     }
 
+    /// The keys the unique index holds are the engine's: what the lock check calls one
+    /// prospect, the database does too.
     #[test]
-    fn a_name_is_never_stripped_to_nothing() {
-        assert_eq!(name_key("The Company"), "company");
-        assert_eq!(name_key("Holding AG"), "holding");
-        assert_eq!(name_key("Inc"), "inc");
+    fn the_exact_keys_are_the_matching_engines() {
+        for name in [
+            "Acme Holding AG & Co. KG",
+            "Acme Group",
+            "Müller & Söhne GmbH",
+            "Acme Intl. Technologies",
+        ] {
+            assert_eq!(name_key(name), normalize_name(name).key(), "{name}");
+        }
+        // "Holding" and "Group" are words of the name, not legal forms.
+        assert_ne!(name_key("Acme Holding"), name_key("Acme"));
+        assert_eq!(
+            domain_key("https://eu.acme.co.uk/about"),
+            domain_key("acme.co.uk")
+        );
+        assert_eq!(domain_key("shop.acme.com").as_deref(), Some("acme.com"));
     }
 
     #[test]
@@ -195,6 +142,58 @@ mod tests {
         }
         assert_eq!(domain_key("not a site"), None);
         assert_eq!(domain_key(""), None);
-        assert!(is_free_mail("gmail.com"));
+        assert_eq!(domain_key("gmail.com"), None);
+        assert_eq!(domain_key("https://mail.yahoo.co.uk"), None);
+    }
+
+    #[test]
+    fn the_contact_stands_in_for_a_missing_website_unless_free_mail() {
+        assert_eq!(
+            keys("Acme GmbH", "", "jo@sales.acme.de"),
+            ("acme".into(), Some("acme.de".into()))
+        );
+        assert_eq!(keys("Acme", "", "jo@web.de"), ("acme".into(), None));
+        assert_eq!(keys("Acme", "", "jo@yahoo.co.uk"), ("acme".into(), None));
+        assert_eq!(
+            keys("Acme", "acme.com", "jo@other.example"),
+            ("acme".into(), Some("acme.com".into()))
+        );
+    }
+
+    #[test]
+    fn the_earlier_approval_then_the_earlier_submission_keeps_a_shared_prospect() {
+        let at = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+        };
+        let holder = |id, approved, submitted, name, domain| Holder {
+            id,
+            approved_at: approved,
+            submitted_at: submitted,
+            name_key: name,
+            domain_key: domain,
+        };
+        let holders = [
+            // Submitted first but still in review: an approval outranks it.
+            holder("a", None, at(1), "acme technology", None),
+            holder("b", Some(at(9)), at(3), "acme technology", Some("acme.com")),
+            holder("c", Some(at(5)), at(4), "acme tech", Some("acme.com")),
+            // Shares nothing with the others.
+            holder("d", None, at(2), "beta", Some("beta.com")),
+            // Pending ones among themselves: the earlier submission.
+            holder("e", None, at(7), "gamma", None),
+            holder("f", None, at(6), "gamma", None),
+        ];
+        let mut pairs: Vec<(&str, &str)> = shared_holders(&holders)
+            .into_iter()
+            .map(|(loser, keeper)| (holders[loser].id, holders[keeper].id))
+            .collect();
+        pairs.sort();
+        // c was approved before b and takes acme.com, so b gives way to c. b then holds
+        // nothing, and a shares no key with c: a stands.
+        assert_eq!(pairs, [("b", "c"), ("e", "f")]);
+        assert!(shared_holders(&holders[3..4]).is_empty());
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::errors::FieldErrors;
 use super::money::{self, parse_amount};
 use super::policy::{Policy, Segment};
-use super::prospect::{domain_key, is_free_mail, name_key};
+use super::prospect;
 use super::user::is_plausible_email;
 
 static COUNTRIES_TXT: &str = include_str!("countries.txt");
@@ -114,10 +114,7 @@ pub fn prospect_keys(
     website: &str,
     contact_email: &str,
 ) -> (String, Option<String>) {
-    let email_domain = domain_key(contact_email)
-        .filter(|_| contact_email.contains('@'))
-        .filter(|d| !is_free_mail(d));
-    (name_key(company_name), domain_key(website).or(email_domain))
+    prospect::keys(company_name, website, contact_email)
 }
 
 /// Validates the form under `policy`. `today` is the partner's day in UTC.
@@ -136,8 +133,14 @@ pub fn validate_registration(
         200,
         "the prospect's company name",
     );
+    if errors.get("company_name").is_none() && prospect::name_key(&company_name).is_empty() {
+        errors.add(
+            "company_name",
+            "Enter the company's name with its letters or digits, as it is registered.",
+        );
+    }
     let website = form.website.trim().to_owned();
-    if !website.is_empty() && domain_key(&website).is_none() {
+    if !website.is_empty() && super::matching::normalize_domain(&website).is_none() {
         errors.add(
             "website",
             "Enter a website such as acme.com, or leave it empty.",

@@ -36,6 +36,8 @@ pub struct Report {
     pub matched_again: usize,
     /// Disputes past their SLA escalated to the channel managers.
     pub disputes_escalated: usize,
+    /// Flags the channel managers were emailed about (shared prospects found at start-up).
+    pub flags_notified: usize,
 }
 
 impl Jobs {
@@ -68,6 +70,11 @@ impl Jobs {
             &self.config,
             self.clock.naive_now(),
         )?;
+        let flags_notified = crate::workflow::flags::notify_unnotified(
+            &mut conn,
+            &self.config,
+            self.clock.naive_now(),
+        )?;
         let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
         let now = self.clock.naive_now();
         let thresholds = crate::db::models::policy::current(&mut conn)?
@@ -83,6 +90,7 @@ impl Jobs {
             registrations,
             matched_again,
             disputes_escalated,
+            flags_notified,
         })
     }
 

@@ -96,6 +96,7 @@ email!(
 
 /// A change to a registration, for the partner or the channel team: one layout for every
 /// lifecycle email, with its own kind in the outbox (`registration_approved`, ...).
+#[derive(Clone)]
 pub struct RegistrationNotice {
     pub kind: &'static str,
     pub program: String,

@@ -28,6 +28,8 @@ pub struct ActionForm {
     pub reject_reason: String,
     pub info_question: String,
     pub renewal_reason: String,
+    pub shared_reason: String,
+    pub shared_note: String,
 }
 
 impl ActionForm {
@@ -43,6 +45,8 @@ impl ActionForm {
             ("reject_reason", &self.reject_reason),
             ("info_question", &self.info_question),
             ("renewal_reason", &self.renewal_reason),
+            ("shared_reason", &self.shared_reason),
+            ("shared_note", &self.shared_note),
         ]
         .into_iter()
         .map(|(k, v)| (k, v.clone()))
@@ -62,6 +66,8 @@ pub enum Action {
     RequestInfo,
     ApproveRenewal,
     RejectRenewal,
+    DeclineShared,
+    KeepShared,
 }
 
 impl Action {
@@ -89,6 +95,12 @@ impl Action {
             Action::ApproveRenewal => Command::ApproveRenewal,
             Action::RejectRenewal => Command::RejectRenewal {
                 reason: form.renewal_reason.clone(),
+            },
+            Action::DeclineShared => Command::DeclineSharedProspect {
+                reason: form.shared_reason.clone(),
+            },
+            Action::KeepShared => Command::KeepSharedProspect {
+                note: form.shared_note.clone(),
             },
             Action::CloseWon => {
                 let mut errors = FieldErrors::new();
@@ -122,6 +134,8 @@ impl Action {
             (Action::Reject, _) => "reject_reason",
             (Action::RequestInfo, _) => "info_question",
             (Action::RejectRenewal, _) => "renewal_reason",
+            (Action::DeclineShared, _) => "shared_reason",
+            (Action::KeepShared, _) => "shared_note",
             (Action::Approve | Action::ApproveRenewal, _) => "form",
         }
     }
@@ -140,6 +154,10 @@ impl Action {
             }
             Action::ApproveRenewal => "Renewal approved. The partner has been emailed.",
             Action::RejectRenewal => "Renewal rejected. The partner has been emailed the reason.",
+            Action::DeclineShared => {
+                "Declined: the earlier registration keeps the prospect. The partner has been emailed the reason."
+            }
+            Action::KeepShared => "Kept: both registrations stand as different companies.",
         }
     }
 }

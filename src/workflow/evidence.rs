@@ -272,6 +272,56 @@ pub fn record(
     store(conn, reg, &findings, epoch, now)
 }
 
+/// Whether `reg`'s prospect is another partner's customer: a registration the engine found
+/// as the same prospect (stored by [`record`]) that was won inside the policy's
+/// customer-protection period. Returns that registration's id and what the reviewer reads.
+pub fn customer_of_another(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    policy: &Policy,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(String, String)>> {
+    use crate::domain::lock::{Claim, registration_claim};
+    if policy.customer_protection_days == 0 {
+        return Ok(None);
+    }
+    let same: Vec<Found> = registration_match::of(conn, std::slice::from_ref(&reg.id))?
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| f.kind == Kind::Registration && f.same_prospect)
+        .collect();
+    let ids: Vec<String> = same.iter().map(|f| f.other_id.clone()).collect();
+    let customers = registration::listed_by_ids(conn, &ids)?
+        .into_iter()
+        .filter(|l| l.registration.org_id != reg.org_id)
+        .filter_map(|l| {
+            let r = &l.registration;
+            let claim = registration_claim(
+                &r.state.to_domain(),
+                &l.org_name,
+                r.submitted_at,
+                policy.customer_protection_days,
+                now,
+            )?;
+            let Claim::Customer { won_on, until, .. } = claim else {
+                return None;
+            };
+            let score = same.iter().find(|f| f.other_id == r.id)?.score;
+            let message = crate::domain::flag::customer_message(
+                &l.org_name,
+                &r.company_name,
+                won_on,
+                until,
+                f64::from(score) / 100.0,
+            );
+            Some((won_on, r.id.clone(), message))
+        });
+    // The most recent win speaks for the customer relationship.
+    Ok(customers
+        .max_by_key(|(won_on, ..)| *won_on)
+        .map(|(_, id, message)| (id, message)))
+}
+
 /// Matches again, in batches of [`REFRESH_BATCH`], the registrations in review whose matches
 /// were found before the CRM accounts last changed (or never), until none is left; the
 /// engine reads outside the write transactions. Returns how many were matched again, and
@@ -446,8 +496,11 @@ pub enum Availability {
     },
     Reserved,
     DirectEngagement,
-    /// No exact match, but the matching engine finds the same prospect spelled differently,
-    /// registered or reserved: a hint only, the exact keys decide.
+    /// Another partner won a deal with this prospect inside the customer-protection period:
+    /// a registration goes to review with that noted.
+    Customer,
+    /// The matching engine finds a claim on the same prospect spelled differently, or on a
+    /// similar one: a hint only, the exact keys decide, and the channel team judges.
     Similar,
 }
 
@@ -463,7 +516,8 @@ impl Availability {
             ),
             Availability::Reserved => "This prospect is reserved for direct sales (a named account); it cannot be registered.".into(),
             Availability::DirectEngagement => "The direct sales team is actively working this prospect. You may register it, but the channel manager may decline it.".into(),
-            Availability::Similar => "No registration has this exact name or website, but a prospect spelled very much like it is already registered or reserved for direct sales. If it is the same company, the channel manager will decline or queue your registration: check the name and the website.".into(),
+            Availability::Customer => "This prospect is a recent customer of another partner. You may register it; the channel team will review it with that in mind.".into(),
+            Availability::Similar => "A similar prospect is already registered or claimed. If you submit, the channel team will decide whether it is the same company: check the name and the website.".into(),
         }
     }
 
@@ -471,9 +525,10 @@ impl Availability {
     pub fn tone(&self) -> &'static str {
         match self {
             Availability::Available => "ok",
-            Availability::DirectEngagement | Availability::UnderReview | Availability::Similar => {
-                "warn"
-            }
+            Availability::DirectEngagement
+            | Availability::UnderReview
+            | Availability::Customer
+            | Availability::Similar => "warn",
             _ => "bad",
         }
     }
@@ -520,9 +575,11 @@ pub fn availability(
 }
 
 /// What a partner is told before submitting: [`availability`] by the exact keys, then, when
-/// those find no claim, the matching engine's view of the prospect as typed (a differently
-/// spelled registration or reserved account makes it [`Availability::Similar`], a direct
-/// opportunity [`Availability::DirectEngagement`]). Only the exact keys ever refuse a
+/// those find no claim, the lock check's verdict on the prospect as typed: another
+/// partner's recent customer is [`Availability::Customer`], a direct opportunity on the
+/// same prospect [`Availability::DirectEngagement`], any other claim (a differently spelled
+/// registration or reserved account, or any claim on a merely similar prospect: the lock
+/// check's Check first) [`Availability::Similar`]. Only the exact keys ever refuse a
 /// submission.
 #[expect(
     clippy::too_many_arguments,
@@ -553,16 +610,20 @@ pub fn hint(
         &policy.thresholds(),
         now,
     )?;
-    use crate::domain::lock::{Claim, Reserve};
-    Ok(match check.claim {
-        Claim::Locked { .. }
-        | Claim::Pending { .. }
-        | Claim::Reserved(
-            Reserve::NamedAccount | Reserve::FlaggedForDirect | Reserve::DirectTerritory { .. },
-        ) => Availability::Similar,
-        Claim::InPipeline { .. } | Claim::Reserved(Reserve::AboveThreshold { .. }) => {
-            Availability::DirectEngagement
-        }
-        Claim::Open => exact,
+    use crate::domain::lock::{Answer, Claim, Reserve};
+    let own = check
+        .best
+        .as_ref()
+        .is_some_and(|b| b.record.org_id.as_deref() == Some(org_id));
+    Ok(match (check.answer, &check.claim) {
+        (Answer::Open, _) => exact,
+        // The partner's own customer, or its own registration spelled otherwise.
+        (Answer::Claimed, _) if own => exact,
+        (Answer::Claimed, Claim::Customer { .. }) => Availability::Customer,
+        (
+            Answer::Claimed,
+            Claim::InPipeline { .. } | Claim::Reserved(Reserve::AboveThreshold { .. }),
+        ) => Availability::DirectEngagement,
+        (Answer::Claimed | Answer::CheckFirst, _) => Availability::Similar,
     })
 }

@@ -1,6 +1,7 @@
 //! The sales lock check: every account, registration and direct opportunity that looks like
-//! the prospect a rep typed, scored by the matching engine, each with what it claims, and
-//! the claim that decides (`domain::lock::decide`).
+//! the prospect a rep typed, scored by the matching engine, each with what it claims (a
+//! registration won inside the customer-protection period included, and past ones as
+//! history), and the verdict (`domain::lock::decide`).
 //!
 //! Candidates come from the stored blocking keys (`prospect_key`), so the work grows with
 //! the number of records sharing a key, not with the size of the CRM. Everything is read
@@ -58,11 +59,13 @@ pub struct Record {
     pub owner: Option<String>,
     /// The CRM account, for accounts and opportunities.
     pub account_id: Option<String>,
+    /// The partner organisation, for registrations.
+    pub org_id: Option<String>,
 }
 
 pub type LockCheck = Outcome<Record>;
 
-/// How many matches a check returns besides the deciding one.
+/// How many matches (and past registrations) a check returns besides the deciding one.
 const SHOWN: usize = 20;
 
 /// Checks the prospect `name` (and `domain`, a website or address) as of `now`.
@@ -87,13 +90,11 @@ pub fn check(
 
     for listed in registration::listed_by_ids(conn, &ids(KeyKind::Registration))? {
         let r = &listed.registration;
-        let s = &r.state;
         let Some(claim) = registration_claim(
-            r.status(),
+            &r.state.to_domain(),
             &listed.org_name,
             r.submitted_at,
-            s.review_due_at,
-            s.protection_ends_at,
+            policy.customer_protection_days,
             now,
         ) else {
             continue;
@@ -108,6 +109,7 @@ pub fn check(
                     domain: profile.domain,
                     owner: None,
                     account_id: None,
+                    org_id: Some(r.org_id.clone()),
                 },
                 score: m.score,
                 verdict: m.verdict,
@@ -162,6 +164,7 @@ pub fn check(
                     domain: domain.clone(),
                     owner: Some(o.owner_email.clone()),
                     account_id: Some(account.id.clone()),
+                    org_id: None,
                 },
                 score: m.score,
                 verdict: m.verdict,
@@ -190,6 +193,7 @@ pub fn check(
                     domain,
                     owner: account.owner_email.clone(),
                     account_id: Some(account.id.clone()),
+                    org_id: None,
                 },
                 score: m.score,
                 verdict: m.verdict,
@@ -201,5 +205,6 @@ pub fn check(
 
     let mut outcome = decide(hits);
     outcome.others.truncate(SHOWN);
+    outcome.history.truncate(SHOWN);
     Ok(outcome)
 }

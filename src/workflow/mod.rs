@@ -8,6 +8,7 @@ pub mod crm_import;
 pub mod crm_uploads;
 pub mod dispute;
 pub mod evidence;
+pub mod flags;
 pub mod import_run;
 pub mod lock_check;
 pub mod notify;

@@ -8,8 +8,10 @@ use diesel::QueryResult;
 
 use crate::config::Config;
 use crate::db::DbConnection;
+use crate::db::models::flag::Flag;
 use crate::db::models::registration::Registration;
 use crate::db::models::user::{self, User};
+use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{EventKind, Transition, format_date};
 use crate::domain::money::format_amount;
 use crate::domain::role::Role;
@@ -269,6 +271,53 @@ pub fn transition_to(
             };
             mail::enqueue(conn, config, &to.email, &notice, now)?;
         }
+    }
+    Ok(())
+}
+
+/// Tells the channel managers what a flag asks them to look at.
+pub fn flagged(
+    conn: &mut DbConnection,
+    config: &Config,
+    reg: &Registration,
+    flag: &Flag,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let company = &reg.company_name;
+    let (subject, headline) = match flag.kind {
+        FlagKind::SharedProspect => (
+            format!("Decide: {company} names a prospect another registration holds"),
+            format!("The registration of {company} names the same prospect as an earlier one."),
+        ),
+        kind => (
+            format!("{}: {company}", kind.badge()),
+            format!("The registration of {company} is flagged for review."),
+        ),
+    };
+    let notice = RegistrationNotice {
+        kind: "registration_flagged",
+        program: PROGRAM.into(),
+        subject,
+        name: String::new(),
+        headline,
+        lines: vec![
+            flag.message.clone(),
+            "Nothing changes for the partner until you decide.".into(),
+        ],
+        facts: vec![
+            ("Prospect", reg.company_name.clone()),
+            ("Deal size", format_amount(reg.amount_minor, &reg.currency)),
+            ("Status", reg.status().label().to_owned()),
+        ],
+        link: config.link(&format!("/review/{}", reg.id)),
+        link_label: "Open the registration",
+    };
+    for to in Recipients::default().reviewers(conn)? {
+        let notice = RegistrationNotice {
+            name: to.name.clone(),
+            ..notice.clone()
+        };
+        mail::enqueue(conn, config, &to.email, &notice, now)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
+use crate::db::models::flag::{self, NewFlag};
 use crate::db::models::org::Org;
 use crate::db::models::policy;
 use crate::db::models::registration::{self, NewEvent};
@@ -12,6 +13,7 @@ use crate::db::models::territory;
 use crate::db::models::user::User;
 use crate::db::{DbConnection, is_unique_violation, lock_keys, write_tx};
 use crate::domain::errors::FieldErrors;
+use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{self, Claim, Status};
 use crate::domain::money::group_thousands;
 use crate::domain::registration::{RegistrationForm, validate_registration};
@@ -148,11 +150,29 @@ fn submit_in_tx(
         },
         now,
     )?;
-    if let Some(message) = &territory_flag {
-        territory::insert_flag(conn, &id, message, now)?;
-    }
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
     evidence::record(conn, &reg, &pv.policy.thresholds(), now)?;
+    // What the reviewer must weigh besides the evidence: the channel managers hear of the
+    // registration itself, so the flags need no email of their own.
+    let customer = evidence::customer_of_another(conn, &reg, &pv.policy, now)?;
+    let mut flags = Vec::new();
+    if let Some(message) = &territory_flag {
+        flags.push(NewFlag {
+            registration_id: &id,
+            kind: FlagKind::OutsideTerritory,
+            message,
+            other_id: None,
+        });
+    }
+    if let Some((other_id, message)) = &customer {
+        flags.push(NewFlag {
+            registration_id: &id,
+            kind: FlagKind::PartnerCustomer,
+            message,
+            other_id: Some(other_id),
+        });
+    }
+    flag::insert(conn, &flags, true, now)?;
     super::notify::transition(conn, config, &reg, &t, now)?;
     if matches!(verdict, Availability::DirectEngagement) {
         tracing::info!(registration = %id, "registered while the direct team is engaged");

@@ -4,10 +4,12 @@
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
+use crate::db::models::flag;
 use crate::db::models::org;
 use crate::db::models::policy::{self, PolicyVersion};
 use crate::db::models::registration::{self, NewEvent, Registration};
 use crate::db::{DbConnection, lock_keys, write_tx};
+use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{
     self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition,
 };
@@ -107,7 +109,18 @@ pub fn act_in_tx(
         org_cap,
     };
     let before = reg.state.to_domain();
+    let decides_shared = matches!(
+        command,
+        Command::DeclineSharedProspect { .. } | Command::KeepSharedProspect { .. }
+    );
     let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
+    // Only a registration flagged as sharing another's prospect is decided so; the flag's
+    // resolution is the claim on that decision, so two reviewers never both make it.
+    if decides_shared && !flag::resolve(conn, id, FlagKind::SharedProspect, acting.user_id, now)? {
+        return Err(ActError::Refused(Refusal::Rule(
+            "This registration is not waiting for a decision on a shared prospect.".into(),
+        )));
+    }
     store(
         conn,
         config,

@@ -386,6 +386,14 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
         ),
         (
+            "/review/no-such-registration/shared/decline".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
+        (
+            "/review/no-such-registration/shared/keep".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
+        (
             "/admin/policy".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(422)],
         ),

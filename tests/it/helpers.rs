@@ -602,6 +602,31 @@ pub async fn register_deal(client: &TestClient, deal: &Deal) -> String {
     registration_id(page.location.as_deref().unwrap())
 }
 
+/// Approves a registration as a channel manager would, from its review page.
+pub async fn approve(cm: &TestClient, id: &str) {
+    let page = cm
+        .submit(
+            &format!("/review/{id}"),
+            &format!("/review/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+}
+
+/// Closes an approved registration won today for `amount`, from the partner's deal page.
+pub async fn close_won(app: &TestApp, partner: &TestClient, id: &str, amount: &str) {
+    let today = app.today().format("%Y-%m-%d").to_string();
+    let page = partner
+        .submit(
+            &format!("/partner/deals/{id}"),
+            &format!("/partner/deals/{id}/close-won"),
+            &[("won_amount", amount), ("won_date", &today)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+}
+
 /// The id in a `/partner/deals/{id}` location.
 pub fn registration_id(location: &str) -> String {
     location
@@ -633,6 +658,7 @@ pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &s
         ("reminder_days", f.reminder_days),
         ("direct_threshold", f.direct_threshold),
         ("active_engagement_days", f.active_engagement_days),
+        ("customer_protection_days", f.customer_protection_days),
         ("rates", f.rates),
         ("match_same_pct", f.match_same_pct),
         ("match_possible_pct", f.match_possible_pct),

@@ -117,12 +117,12 @@ async fn a_rep_sees_a_registration_under_review_then_locked_however_it_is_spelle
     assert!(typo.contains("typo: holdngs ~ holdings"), "{typo}");
 
     // The thresholds are the admin's: demanding a perfect match leaves the typo a possible
-    // match, listed, deciding nothing.
+    // match, which cannot lock but never reads as "go" either.
     let admin = app.login(ADMIN).await;
     let saved = crate::helpers::save_policy(&app, &admin, &[("match_same_pct", "100")]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     let page = check(&rep, "Acme Holdngs").await;
-    assert_eq!(verdict(&page), "Open");
+    assert_eq!(verdict(&page), "Check first");
     assert!(page.text().contains("possible match"), "{}", page.text());
     crate::helpers::save_policy(&app, &admin, &[("match_same_pct", "90")]).await;
 
@@ -616,7 +616,7 @@ async fn partners_are_warned_of_a_prospect_spelled_differently_without_a_name() 
     for (company, website) in [("Acme Holdngs", ""), ("Rheinmetal Automotive", "")] {
         let text = hint(company, website).await;
         assert!(
-            text.contains("a prospect spelled very much like it is already registered or reserved"),
+            text.contains("A similar prospect is already registered or claimed"),
             "{company}: {text}"
         );
         assert!(

@@ -381,8 +381,10 @@ pub fn find_holder(
     domain_key: Option<&str>,
 ) -> QueryResult<Option<Registration>> {
     let holding = Status::strs(&Status::HOLDING);
+    // A registration set aside as sharing another's prospect holds nothing in its own right.
     let mut found: Vec<Registration> = registrations::table
         .filter(registrations::status.eq_any(&holding))
+        .filter(registrations::shares_prospect_with.is_null())
         .filter(registrations::name_key.eq(name_key))
         .select(Registration::as_select())
         .load(conn)?;
@@ -390,6 +392,7 @@ pub fn find_holder(
         found.extend(
             registrations::table
                 .filter(registrations::status.eq_any(&holding))
+                .filter(registrations::shares_prospect_with.is_null())
                 .filter(registrations::domain_key.eq(domain))
                 .select(Registration::as_select())
                 .load(conn)?,

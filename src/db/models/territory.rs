@@ -1,5 +1,5 @@
-//! Territories with their assigned organisations and reps, the block/flag mode history, and
-//! the flags left on registrations let through outside their territories.
+//! Territories with their assigned organisations and reps, and the block/flag mode history.
+//! The flags left on registrations let through outside their territories are `flag`'s.
 
 use std::collections::HashMap;
 
@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    crm_accounts, partner_orgs, registration_details, registration_territory_flags, registrations,
-    territories, territory_modes, territory_orgs, territory_reps, users,
+    crm_accounts, partner_orgs, registration_details, registrations, territories, territory_modes,
+    territory_orgs, territory_reps, users,
 };
 use crate::domain::lifecycle::Status;
 use crate::domain::territory::{
@@ -224,35 +224,6 @@ pub fn set_mode(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-pub fn insert_flag(
-    conn: &mut DbConnection,
-    registration_id: &str,
-    message: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(registration_territory_flags::table)
-        .values((
-            registration_territory_flags::registration_id.eq(registration_id),
-            registration_territory_flags::message.eq(message),
-            registration_territory_flags::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The territory flags of these registrations, by registration id.
-pub fn flags_for(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, String>> {
-    Ok(registration_territory_flags::table
-        .filter(registration_territory_flags::registration_id.eq_any(ids))
-        .select((
-            registration_territory_flags::registration_id,
-            registration_territory_flags::message,
-        ))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
 }
 
 /// Registrations holding a prospect (under review or approved), with where they are.

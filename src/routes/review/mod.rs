@@ -44,5 +44,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/review/{id}/matches",
             web::post().to(registration::match_again),
+        )
+        .route(
+            "/review/{id}/shared/decline",
+            web::post().to(registration::decline_shared),
+        )
+        .route(
+            "/review/{id}/shared/keep",
+            web::post().to(registration::keep_shared),
         );
 }

@@ -6,9 +6,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{Reviewer, Signed};
+use crate::db::models::flag::{self, Flag};
 use crate::db::models::policy;
 use crate::db::models::registration::{self, Cursor};
 use crate::db::{self};
+use crate::domain::flag::FlagKind;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
@@ -18,12 +20,46 @@ use crate::workflow::evidence;
 
 const PAGE_SIZE: i64 = 25;
 
+/// How many shared prospects the queue lists; more would mean a key change went wrong.
+const SHARED_SHOWN: i64 = 100;
+
+/// The shared-prospect flags still waiting for a decision, on registrations that still hold
+/// their prospect (one rejected or withdrawn meanwhile needs none), oldest first.
+fn open_shared(
+    conn: &mut crate::db::DbConnection,
+) -> diesel::QueryResult<Vec<(registration::Listed, String)>> {
+    let flags = flag::open_of_kind(conn, FlagKind::SharedProspect, SHARED_SHOWN)?;
+    let ids: Vec<String> = flags.iter().map(|f| f.registration_id.clone()).collect();
+    let mut rows = registration::listed_by_ids(conn, &ids)?;
+    Ok(flags
+        .into_iter()
+        .filter_map(|f| {
+            let at = rows
+                .iter()
+                .position(|l| l.registration.id == f.registration_id)?;
+            let l = rows.swap_remove(at);
+            l.registration
+                .status()
+                .holds_prospect()
+                .then_some((l, f.message))
+        })
+        .collect())
+}
+
 pub struct QueueItem {
     pub reg: RegistrationView,
     pub evidence: String,
     pub has_conflicts: bool,
-    /// Why it lies outside the partner's territories (let through in flag mode).
-    pub territory_flag: Option<String>,
+    /// What the reviewer must weigh besides the evidence: outside the partner's
+    /// territories, another partner's customer, a shared prospect.
+    pub flags: Vec<Flag>,
+}
+
+/// A registration set aside because it names the same prospect as another holder, waiting
+/// for the channel team's decision.
+pub struct SharedItem {
+    pub reg: RegistrationView,
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -32,6 +68,7 @@ struct QueuePage {
     layout: Layout,
     items: Vec<QueueItem>,
     waiting: Vec<RegistrationView>,
+    shared: Vec<SharedItem>,
     total: i64,
     next_href: Option<String>,
     first_page: bool,
@@ -54,7 +91,7 @@ pub async fn show(
     };
     let first_page = after.is_none();
     let now = state.clock.naive_now();
-    let (rows, evidence, waiting, total, mut flags) = db::run(&state.pool, move |conn| {
+    let (rows, evidence, waiting, total, mut flags, shared) = db::run(&state.pool, move |conn| {
         let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
         let policy = policy::current(conn)?.policy;
         let ids: Vec<String> = rows
@@ -68,13 +105,19 @@ pub async fn show(
         } else {
             Vec::new()
         };
-        let flags = crate::db::models::territory::flags_for(conn, &ids)?;
+        let flags = flag::open_for(conn, &ids)?;
+        let shared = if first_page {
+            open_shared(conn)?
+        } else {
+            Vec::new()
+        };
         Ok((
             rows,
             found,
             waiting,
             registration::count_in_review(conn)?,
             flags,
+            shared,
         ))
     })
     .await?;
@@ -95,7 +138,7 @@ pub async fn show(
             reg: RegistrationView::listed(l, now),
             has_conflicts: !e.is_empty(),
             evidence: e.text(),
-            territory_flag: flags.remove(&l.registration.id),
+            flags: flags.remove(&l.registration.id).unwrap_or_default(),
         })
         .collect();
     render(&QueuePage {
@@ -104,6 +147,13 @@ pub async fn show(
         waiting: waiting
             .iter()
             .map(|l| RegistrationView::listed(l, now))
+            .collect(),
+        shared: shared
+            .into_iter()
+            .map(|(l, message)| SharedItem {
+                reg: RegistrationView::listed(&l, now),
+                message,
+            })
             .collect(),
         total,
         next_href,

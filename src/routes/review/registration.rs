@@ -9,6 +9,7 @@ use crate::auth::{self, guard::Reviewer, guard::Signed};
 use crate::db::models::{org, policy, registration};
 use crate::db::{self};
 use crate::domain::errors::FieldErrors;
+use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::Actor;
 use crate::domain::policy::Segment;
 use crate::error::AppError;
@@ -33,10 +34,47 @@ struct ReviewPage {
     errors: FieldErrors,
     kept: Kept,
     problem: Option<String>,
-    /// Why it lies outside the partner's territories (let through in flag mode).
-    territory_flag: Option<String>,
+    /// What the reviewer must weigh besides the evidence (outside territory, another
+    /// partner's customer, a shared prospect), resolved ones included.
+    flags: Vec<FlagView>,
     /// What the deal will cost if won inside its window, under the rules in force.
     preview: Option<CostPreview>,
+}
+
+/// A flag as the review page shows it.
+pub struct FlagView {
+    pub kind: FlagKind,
+    pub message: String,
+    /// The registration it is about, with its name.
+    pub other: Option<(String, String)>,
+    pub resolved: bool,
+}
+
+impl FlagView {
+    /// A shared prospect still waiting for the decision this page offers.
+    pub fn needs_decision(&self) -> bool {
+        self.kind == FlagKind::SharedProspect && !self.resolved
+    }
+}
+
+fn flag_views(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Vec<FlagView>> {
+    let flags = crate::db::models::flag::of(conn, id)?;
+    let others: Vec<String> = flags.iter().filter_map(|f| f.other_id.clone()).collect();
+    let names = registration::find_many(conn, &others)?;
+    Ok(flags
+        .into_iter()
+        .map(|f| FlagView {
+            other: f.other_id.as_ref().and_then(|o| {
+                names
+                    .iter()
+                    .find(|r| r.id == *o)
+                    .map(|r| (r.id.clone(), r.company_name.clone()))
+            }),
+            kind: f.kind,
+            message: f.message,
+            resolved: f.resolved_at.is_some(),
+        })
+        .collect())
 }
 
 /// The approval cost preview: partner commission plus rep credit, on the estimated amount.
@@ -112,7 +150,7 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes, territory_flag, preview) =
+    let (d, evidence, window_days, policy_version, disputes, flags, preview) =
         db::run(&state.pool, move |conn| {
             let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
             let org_name = org::find(conn, &r.org_id)?
@@ -126,8 +164,7 @@ async fn page(
                 .iter()
                 .map(|x| crate::routes::disputes::DisputeView::new(x, now))
                 .collect();
-            let flag = crate::db::models::territory::flags_for(conn, std::slice::from_ref(&r.id))?
-                .remove(&r.id);
+            let flags = flag_views(conn, &r.id)?;
             let preview = matches!(
                 r.status(),
                 crate::domain::lifecycle::Status::Pending
@@ -143,7 +180,7 @@ async fn page(
                 pv.policy.window_days(segment),
                 pv.version,
                 disputes,
-                flag,
+                flags,
                 preview,
             ))
         })
@@ -160,7 +197,7 @@ async fn page(
             errors,
             kept,
             problem,
-            territory_flag,
+            flags,
             preview,
         },
     )
@@ -277,6 +314,8 @@ review_action!(approve_renewal, Action::ApproveRenewal);
 review_action!(reject_renewal, Action::RejectRenewal);
 review_action!(close_won, Action::CloseWon);
 review_action!(close_lost, Action::CloseLost);
+review_action!(decline_shared, Action::DeclineShared);
+review_action!(keep_shared, Action::KeepShared);
 
 #[derive(serde::Deserialize)]
 pub struct AssignForm {

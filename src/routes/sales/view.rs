@@ -12,15 +12,20 @@ use crate::workflow::lock_check::{LockCheck, Record};
 #[derive(Debug, Serialize)]
 pub struct LockView {
     pub query: QueryView,
-    /// locked, pending, reserved, in_pipeline or open.
+    /// A claim on a same-prospect match: locked, pending, partner_customer, reserved or
+    /// in_pipeline. A claim only on a possible match: check_first. No claim: open.
     pub verdict: &'static str,
     pub title: &'static str,
     pub message: String,
     pub advice: &'static str,
-    /// The match that decided the verdict (or, when open, the best-scored one).
+    /// The match that decided the verdict (for check_first, the possible match whose claim it
+    /// names; when open, the best-scored match).
     pub best: Option<MatchView>,
     /// The other matches, best score first.
     pub matches: Vec<MatchView>,
+    /// Registrations that claimed the prospect once (claim status "history"), best score
+    /// first.
+    pub history: Vec<MatchView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,6 +115,19 @@ pub struct ClaimView {
     pub stage: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity: Option<NaiveDate>,
+    /// partner_customer and won history: the day the deal was won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub won_on: Option<NaiveDate>,
+    /// partner_customer: the first day the prospect is no longer protected as the partner's
+    /// customer; won history: when that protection ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_until: Option<NaiveDate>,
+    /// history: how the registration ended (expired, rejected, withdrawn, lost, overturned,
+    /// won) and on which day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<NaiveDate>,
 }
 
 impl ClaimView {
@@ -128,6 +146,10 @@ impl ClaimView {
             owner: None,
             stage: None,
             last_activity: None,
+            won_on: None,
+            customer_until: None,
+            outcome: None,
+            ended_on: None,
         };
         match claim {
             Claim::Locked { partner, until } => {
@@ -163,6 +185,24 @@ impl ClaimView {
                 v.owner = Some(owner.clone());
                 v.stage = Some(stage.clone());
                 v.last_activity = Some(*last_activity);
+            }
+            Claim::Customer {
+                partner,
+                won_on,
+                until,
+            } => {
+                v.partner = Some(partner.clone());
+                v.won_on = Some(*won_on);
+                v.customer_until = Some(*until);
+            }
+            Claim::Past(past) => {
+                v.partner = Some(past.partner.clone());
+                v.outcome = Some(past.status.as_str());
+                v.ended_on = Some(past.on);
+                if past.status == crate::domain::lifecycle::Status::Won {
+                    v.won_on = Some(past.on);
+                    v.customer_until = past.customer_until;
+                }
             }
             Claim::Open => {}
         }
@@ -209,23 +249,18 @@ impl LockView {
                 name: name.to_owned(),
                 domain: domain.map(str::to_owned),
             },
-            verdict: check.claim.code(),
-            title: check.claim.title(),
-            message: match &check.claim {
-                Claim::Open if check.best.is_some() => {
-                    "No partner or direct claim on this prospect. Check the possible matches below."
-                        .to_owned()
-                }
-                Claim::Open => {
-                    "Nothing in the CRM or among partner registrations matches this prospect."
-                        .to_owned()
-                }
-                other => other.describe(now),
-            },
-            advice: check.claim.advice(),
+            verdict: check.code(),
+            title: check.title(),
+            message: check.message(now, |r| r.name.clone()),
+            advice: check.advice(),
             best: check.best.map(|h| match_view(h, now)),
             matches: check
                 .others
+                .into_iter()
+                .map(|h| match_view(h, now))
+                .collect(),
+            history: check
+                .history
                 .into_iter()
                 .map(|h| match_view(h, now))
                 .collect(),
@@ -239,7 +274,7 @@ impl LockView {
     pub fn tone(&self) -> &'static str {
         match self.verdict {
             "locked" => "bad",
-            "pending" | "in_pipeline" => "warn",
+            "pending" | "in_pipeline" | "partner_customer" | "check_first" => "warn",
             _ => "ok",
         }
     }
