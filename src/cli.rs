@@ -6,8 +6,9 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::password::{self, HashParams};
+use crate::auth::password;
 use crate::clock::{Clock, SharedClock, SystemClock};
+use crate::config::HashParams;
 use crate::config::{DbArgs, LogFormat, ServeArgs};
 use crate::db::models::{org, user};
 use crate::db::{self, write_tx};

@@ -137,7 +137,7 @@ pub struct Config {
     pub session_idle: chrono::TimeDelta,
     pub session_max: chrono::TimeDelta,
     pub login_attempts_per_minute: u32,
-    pub argon2: crate::auth::password::HashParams,
+    pub argon2: HashParams,
     pub db_pool_size: u32,
     pub smtp_url: Option<String>,
     pub mail_from: lettre::message::Mailbox,
@@ -191,7 +191,7 @@ impl ServeArgs {
         if !(1..=100).contains(&self.db_pool_size) {
             return Err("TRUCE_DB_POOL_SIZE must be between 1 and 100".into());
         }
-        let argon2 = crate::auth::password::HashParams::new(
+        let argon2 = HashParams::new(
             self.argon2_memory_kib,
             self.argon2_iterations,
             self.argon2_parallelism,
@@ -201,10 +201,6 @@ impl ServeArgs {
         })?;
         if !(1..=3600).contains(&self.jobs_interval_seconds) {
             return Err("TRUCE_JOBS_INTERVAL_SECONDS must be between 1 and 3600".into());
-        }
-        if let Some(url) = &self.smtp_url {
-            // Checked now so that a typo stops start-up instead of every email.
-            crate::mail::transport::Mailer::from_settings(Some(url), &self.db.data_dir)?;
         }
         Ok(Config {
             smtp_url: self.smtp_url.clone(),
@@ -235,6 +231,54 @@ impl Config {
 
 fn is_local_http(url: &Url) -> bool {
     url.scheme() == "http" && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
+/// OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
+pub const MIN_MEMORY_KIB: u32 = 19_456;
+pub const MIN_ITERATIONS: u32 = 2;
+
+/// The argon2id cost of new password hashes (`auth::password`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    pub(crate) memory_kib: u32,
+    pub(crate) iterations: u32,
+    pub(crate) parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self {
+            memory_kib: MIN_MEMORY_KIB,
+            iterations: MIN_ITERATIONS,
+            parallelism: 1,
+        }
+    }
+}
+
+impl HashParams {
+    /// Refuses parameters weaker than OWASP's minimum.
+    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
+        if memory_kib < MIN_MEMORY_KIB {
+            return Err(format!(
+                "TRUCE_ARGON2_MEMORY_KIB must be at least {MIN_MEMORY_KIB} (OWASP minimum)"
+            ));
+        }
+        if iterations < MIN_ITERATIONS {
+            return Err(format!(
+                "TRUCE_ARGON2_ITERATIONS must be at least {MIN_ITERATIONS} (OWASP minimum)"
+            ));
+        }
+        if !(1..=16).contains(&parallelism) {
+            return Err("TRUCE_ARGON2_PARALLELISM must be between 1 and 16".into());
+        }
+        argon2::Params::new(memory_kib, iterations, parallelism, None)
+            .map_err(|e| format!("argon2 parameters rejected: {e}"))?;
+        Ok(Self {
+            memory_kib,
+            iterations,
+            parallelism,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -19,8 +19,9 @@ use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::auth::password::{self, HashParams};
+use crate::auth::password;
 use crate::clock::{Clock, SystemClock};
+use crate::config::HashParams;
 use crate::config::{DbArgs, LogFormat};
 use crate::db::models::policy;
 use crate::db::schema::{
@@ -973,7 +974,7 @@ fn pick<T: Copy>(rng: &mut SmallRng, items: &[T]) -> T {
     items[rng.random_range(0..items.len())]
 }
 
-/// Row ids as `auth::token::new_id` makes them (UUIDv7), issued in strictly increasing order
+/// Row ids as `ids::new_id` makes them (UUIDv7), issued in strictly increasing order
 /// one millisecond apart, ending before the generation time: as if the rows had been loaded
 /// over the last hour or so. Increasing ids append to the primary key indexes instead of
 /// inserting all over them, which keeps a big load fast.

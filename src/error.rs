@@ -1,10 +1,7 @@
 //! One error type for the whole app. 4xx errors carry a message the user can act on; 5xx
-//! errors show a generic page with a reference id, and the cause goes to the log only.
-
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
+//! errors show a generic page with a reference id, and the cause goes to the log only. How
+//! an error becomes a page is the routes' business (`routes::error_page`): this module sits
+//! on the ground floor, below the database, and knows no page.
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -49,99 +46,4 @@ impl From<askama::Error> for AppError {
     fn from(err: askama::Error) -> Self {
         Self::internal(err)
     }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    /// Error pages are rendered without the request, so the header shows no user.
-    layout: crate::routes::layout::Layout,
-    title: &'a str,
-    message: String,
-    reference: Option<String>,
-    show_sign_in: bool,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
-            Self::Unauthenticated { .. } => StatusCode::SEE_OTHER,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        if let Self::Unauthenticated { next } = self {
-            let location = if next.is_empty() || next == "/" {
-                "/login".to_owned()
-            } else {
-                format!("/login?next={}", url_escape(next))
-            };
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, location))
-                .finish();
-        }
-        let (title, message, reference) = match self {
-            Self::Internal(cause) => {
-                let reference = crate::auth::token::short_reference();
-                tracing::error!(reference = %reference, error = ?cause, "internal error");
-                (
-                    "Something went wrong",
-                    "The server could not finish this request. Nothing you sent was lost: \
-                     go back and try again. If it keeps happening, give an administrator \
-                     the reference below."
-                        .to_owned(),
-                    Some(reference),
-                )
-            }
-            Self::NotFound => (
-                "Page not found",
-                "There is no page at this address, or you do not have access to it.".to_owned(),
-                None,
-            ),
-            Self::Forbidden => (
-                "Access denied",
-                "Your role does not give you access to this page. If you need it, ask an \
-                 administrator."
-                    .to_owned(),
-                None,
-            ),
-            Self::Csrf => (
-                "Form expired",
-                "This form was open too long or was not sent from this site. Go back, reload \
-                 the page and send it again."
-                    .to_owned(),
-                None,
-            ),
-            Self::TooManyRequests(m) => ("Too many attempts", m.clone(), None),
-            Self::PayloadTooLarge(m) => ("Request too large", m.clone(), None),
-            Self::BadRequest(m) => ("The request could not be used", m.clone(), None),
-            Self::Unauthenticated { .. } => unreachable!("handled above"),
-        };
-        let page = ErrorPage {
-            layout: crate::routes::layout::Layout::anonymous(String::new()),
-            title,
-            message,
-            reference,
-            show_sign_in: matches!(self, Self::Forbidden | Self::Csrf),
-        };
-        let body = page.render().unwrap_or_else(|_| title.to_owned());
-        let mut resp = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body);
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        resp
-    }
-}
-
-/// Percent-encodes a local path for a query parameter.
-fn url_escape(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

@@ -9,10 +9,12 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod ids;
 pub mod jobs;
 pub mod mail;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod workflow;
 

@@ -15,30 +15,24 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 
+use crate::auth::csrf;
 use crate::auth::rate_limit::LoginRateLimiter;
 use crate::auth::session_store::DbSessionStore;
-use crate::auth::{csrf, links};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::models::app_secret;
-use crate::db::{self, Pool, write_tx};
+use crate::db::{self, write_tx};
 use crate::error::AppError;
 use crate::jobs::Jobs;
 use crate::routes;
+use crate::state::AppState;
+use crate::workflow::links;
 
 /// Forms are short; anything bigger is refused before it is read into memory.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: Pool,
-    pub clock: SharedClock,
-    pub config: Config,
-    pub login_limiter: LoginRateLimiter,
-}
 
 pub struct Application {
     port: u16,
@@ -93,6 +87,7 @@ impl Application {
             jobs.clone().spawn(config.jobs_interval);
         }
         let base_url = config.base_url.to_string();
+        let pool_data = web::Data::new(pool.clone());
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
@@ -139,6 +134,7 @@ impl Application {
             }
             App::new()
                 .app_data(state.clone())
+                .app_data(pool_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(
                     web::FormConfig::default()

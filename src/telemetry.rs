@@ -28,7 +28,7 @@ pub async fn trace_requests(
         .match_pattern()
         .unwrap_or_else(|| "(no route)".to_owned());
     let method = req.method().clone();
-    let request_id = crate::auth::token::short_reference();
+    let request_id = crate::ids::short_reference();
     let span = tracing::info_span!("request", %method, %route, %request_id);
     let started = std::time::Instant::now();
     let mut result = next.call(req).instrument(span.clone()).await;

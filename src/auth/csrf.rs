@@ -15,8 +15,8 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 
-use crate::auth::token;
 use crate::error::AppError;
+use crate::ids;
 
 pub const FIELD: &str = "csrf_token";
 const SESSION_KEY: &str = "csrf";
@@ -32,7 +32,7 @@ pub fn token(session: &Session) -> Result<String, AppError> {
 
 /// Replaces the token (at sign-in, so a token seen before sign-in is worthless after).
 pub fn rotate(session: &Session) -> Result<String, AppError> {
-    let fresh = token::generate();
+    let fresh = ids::generate();
     session
         .insert(SESSION_KEY, &fresh)
         .map_err(AppError::internal)?;
@@ -154,7 +154,7 @@ pub async fn guard(
         sent = query_token(req.query_string());
     }
 
-    let ok = matches!((&expected, &sent), (Some(e), Some(s)) if token::constant_time_eq(e.as_bytes(), s.as_bytes()));
+    let ok = matches!((&expected, &sent), (Some(e), Some(s)) if ids::constant_time_eq(e.as_bytes(), s.as_bytes()));
     if !ok {
         tracing::warn!(
             method = %req.method(),

@@ -12,10 +12,9 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
 use crate::auth::{self, csrf};
 use crate::db::models::org::{self, Org};
 use crate::db::models::user::{self, User};
-use crate::db::{self};
+use crate::db::{self, Pool};
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::startup::AppState;
 
 /// Who a route serves.
 pub trait Allowed {
@@ -90,7 +89,8 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        // The pool alone, not the app state: the guard sits below the state and the pages.
+        let pool = req.app_data::<web::Data<Pool>>().cloned();
         let is_page = req.method() == Method::GET;
         let next = if is_page {
             req.uri()
@@ -102,11 +102,12 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
         };
         let path = req.match_pattern().unwrap_or_default();
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+            let pool =
+                pool.ok_or_else(|| AppError::internal(anyhow::anyhow!("no database pool")))?;
             let Some(user_id) = auth::signed_in_user_id(&session) else {
                 return Err(AppError::Unauthenticated { next });
             };
-            let loaded = db::run(&state.pool, move |conn| {
+            let loaded = db::run(&pool, move |conn| {
                 let Some(user) = user::find(conn, &user_id)? else {
                     return Ok(None);
                 };

@@ -3,11 +3,9 @@
 
 pub mod csrf;
 pub mod guard;
-pub mod links;
 pub mod password;
 pub mod rate_limit;
 pub mod session_store;
-pub mod token;
 
 use actix_session::Session;
 

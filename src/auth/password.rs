@@ -5,65 +5,23 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use crate::config::HashParams;
 use crate::error::AppError;
 
-/// OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
-pub const MIN_MEMORY_KIB: u32 = 19_456;
-pub const MIN_ITERATIONS: u32 = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HashParams {
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-}
-
-impl Default for HashParams {
-    fn default() -> Self {
-        Self {
-            memory_kib: MIN_MEMORY_KIB,
-            iterations: MIN_ITERATIONS,
-            parallelism: 1,
-        }
-    }
-}
-
-impl HashParams {
-    /// Refuses parameters weaker than OWASP's minimum.
-    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
-        if memory_kib < MIN_MEMORY_KIB {
-            return Err(format!(
-                "TRUCE_ARGON2_MEMORY_KIB must be at least {MIN_MEMORY_KIB} (OWASP minimum)"
-            ));
-        }
-        if iterations < MIN_ITERATIONS {
-            return Err(format!(
-                "TRUCE_ARGON2_ITERATIONS must be at least {MIN_ITERATIONS} (OWASP minimum)"
-            ));
-        }
-        if !(1..=16).contains(&parallelism) {
-            return Err("TRUCE_ARGON2_PARALLELISM must be between 1 and 16".into());
-        }
-        Params::new(memory_kib, iterations, parallelism, None)
-            .map_err(|e| format!("argon2 parameters rejected: {e}"))?;
-        Ok(Self {
-            memory_kib,
-            iterations,
-            parallelism,
-        })
-    }
-
-    fn hasher(&self) -> Argon2<'static> {
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .expect("validated in HashParams::new");
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-    }
+fn hasher(params: &HashParams) -> Argon2<'static> {
+    let params = Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        None,
+    )
+    .expect("validated in HashParams::new");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
 pub fn hash(params: &HashParams, password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    params
-        .hasher()
+    hasher(params)
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::internal(anyhow::anyhow!("password hashing failed: {e}")))

@@ -11,11 +11,12 @@ use actix_web::cookie::time::Duration;
 use chrono::TimeDelta;
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::auth::{USER_ID, token};
+use crate::auth::USER_ID;
 use crate::clock::SharedClock;
 use crate::db::models::session;
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::ids;
 
 type State = HashMap<String, String>;
 
@@ -65,7 +66,7 @@ fn app_err(e: AppError) -> anyhow::Error {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let id = token::hash(session_key.as_ref());
+        let id = ids::hash(session_key.as_ref());
         let now = self.clock.naive_now();
         let (idle, max_age) = (self.idle, self.max_age);
         let row = db::run(&self.pool, move |conn| {
@@ -97,7 +98,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
         let key = new_key();
-        let id = token::hash(key.as_ref());
+        let id = ids::hash(key.as_ref());
         let user_id = user_id_of(&state);
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
         let now = self.clock.naive_now();
@@ -115,7 +116,7 @@ impl SessionStore for DbSessionStore {
         mut state: State,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let id = token::hash(session_key.as_ref());
+        let id = ids::hash(session_key.as_ref());
         let user_id = user_id_of(&state);
         let json =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
@@ -153,7 +154,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
-        let id = token::hash(session_key.as_ref());
+        let id = ids::hash(session_key.as_ref());
         db::run(&self.pool, move |conn| Ok(session::delete(conn, &id)?))
             .await
             .map_err(app_err)

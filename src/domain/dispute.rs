@@ -8,11 +8,6 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::errors::FieldErrors;
 use super::lifecycle::{Refusal, Status};
 
-/// How long the channel team has to rule on a dispute unless the program policy says
-/// otherwise (`Policy::dispute_sla_hours`). A dispute's due date is fixed when it is raised:
-/// changing the policy does not move the deadlines of open disputes.
-pub const SLA_HOURS: i64 = 72;
-
 const MAX_TEXT: usize = 4000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -106,7 +106,7 @@ impl Default for Policy {
             max_active_gold: None,
             max_active_platinum: None,
             approval_sla_hours: 48,
-            dispute_sla_hours: super::dispute::SLA_HOURS,
+            dispute_sla_hours: DISPUTE_SLA_HOURS,
             renewals_allowed: true,
             renewal_extension_days: None,
             reminder_days: 14,
@@ -144,6 +144,11 @@ fn default_rates() -> Vec<Rate> {
     })
     .collect()
 }
+
+/// How long the channel team has to rule on a dispute by default (`dispute_sla_hours`). A
+/// dispute's due date is fixed when it is raised: changing the policy does not move the
+/// deadlines of open disputes.
+pub const DISPUTE_SLA_HOURS: i64 = 72;
 
 pub const WINDOW_DAYS: std::ops::RangeInclusive<i64> = 30..=365;
 

@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::db::DbConnection;
 use crate::db::models::outbox;
 use crate::domain::delivery::retry_delay;
-use crate::mail::transport::Mailer;
+use crate::jobs::transport::Mailer;
 
 /// Emails handled per pass; the rest wait for the next tick.
 const BATCH: i64 = 50;

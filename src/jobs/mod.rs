@@ -4,6 +4,7 @@
 
 pub mod delivery;
 pub mod registrations;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use lettre::message::Mailbox;
 use crate::clock::SharedClock;
 use crate::db::Pool;
 use crate::db::models::session;
-use crate::mail::transport::Mailer;
+use transport::Mailer;
 
 #[derive(Clone)]
 pub struct Jobs {
@@ -46,6 +47,7 @@ impl Jobs {
         pool: Pool,
         clock: SharedClock,
     ) -> anyhow::Result<Self> {
+        // A typo in TRUCE_SMTP_URL stops start-up here, not every email later.
         let mailer = Mailer::from_settings(config.smtp_url.as_deref(), &config.data_dir)
             .map_err(anyhow::Error::msg)?;
         Ok(Self {

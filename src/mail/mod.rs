@@ -3,16 +3,15 @@
 //! (`jobs::delivery`), so an SMTP outage never fails or loses a user's action.
 
 pub mod templates;
-pub mod transport;
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use crate::auth::token;
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::models::outbox::{self, NewEmail};
 use crate::domain::delivery::header_safe;
+use crate::ids;
 
 /// The program's name in emails.
 pub const PROGRAM: &str = "Truce";
@@ -41,7 +40,7 @@ pub fn enqueue(
     let rendered = content
         .render()
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-    let id = token::new_id();
+    let id = ids::new_id();
     let host = config.base_url.host_str().unwrap_or("localhost");
     // Stable per email: a copy re-sent after a crash carries the same id and can be
     // recognised as a duplicate.

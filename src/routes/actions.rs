@@ -13,7 +13,7 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::{Actor, Command, Refusal};
 use crate::domain::money;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::transition::{ActError, Acting, Scope, act};
 
 #[derive(Debug, Clone, Default, Deserialize)]

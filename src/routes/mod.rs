@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod credits;
 pub mod disputes;
+mod error_page;
 pub mod health;
 pub mod layout;
 pub mod partner;

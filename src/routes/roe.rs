@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::{date, date_time};
 use crate::routes::{render, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::roe::{self as flow, AckOutcome, RecheckOutcome};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tempfile::TempPath;
 
-use crate::auth::token;
+use crate::ids;
 
 /// How long a dry-run upload waits for its "Import" button.
 pub const KEEP_UPLOADS: Duration = Duration::from_secs(24 * 3600);
@@ -18,7 +18,7 @@ pub fn dir(data_dir: &Path) -> PathBuf {
     data_dir.join("imports")
 }
 
-/// An upload id as [`token::generate`] makes them; anything else names no file.
+/// An upload id as [`ids::generate`] makes them; anything else names no file.
 pub fn is_upload_id(id: &str) -> bool {
     id.len() == 43
         && id
@@ -38,7 +38,7 @@ pub fn is_waiting(dir: &Path, id: &str) -> bool {
 /// Keeps a checked file for its "Import" button; returns its id. Stale uploads go first.
 pub fn keep(file: TempPath, dir: &Path) -> std::io::Result<String> {
     remove_stale(dir);
-    let id = token::generate();
+    let id = ids::generate();
     file.persist(stored(dir, &id)).map_err(|e| e.error)?;
     Ok(id)
 }
@@ -83,9 +83,9 @@ mod tests {
 
     #[test]
     fn only_generated_ids_name_an_upload() {
-        assert!(is_upload_id(&token::generate()));
+        assert!(is_upload_id(&ids::generate()));
         assert!(!is_upload_id("../../etc/passwd"));
-        assert!(!is_upload_id(&format!("{}/", &token::generate()[..42])));
+        assert!(!is_upload_id(&format!("{}/", &ids::generate()[..42])));
         assert!(!is_upload_id(""));
     }
 

@@ -113,7 +113,7 @@ pub fn raise(
             }
             Raiser::Sales => (None, Some(reg.id.clone())),
         };
-        let id = crate::auth::token::new_id();
+        let id = crate::ids::new_id();
         let pv = policy::current(conn)?;
         let due = rules::due_at(now, pv.policy.dispute_sla_hours);
         let policy_version = pv.version;

@@ -39,7 +39,7 @@ pub fn start(
     clock: &SharedClock,
     job: Job,
 ) -> anyhow::Result<String> {
-    let id = crate::auth::token::new_id();
+    let id = crate::ids::new_id();
     import_run::insert(
         conn,
         &NewRun {

@@ -10,6 +10,7 @@ pub mod dispute;
 pub mod evidence;
 pub mod flags;
 pub mod import_run;
+pub mod links;
 pub mod lock_check;
 pub mod notify;
 pub mod roe;

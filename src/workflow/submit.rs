@@ -135,7 +135,7 @@ fn submit_in_tx(
         },
     };
     let t = lifecycle::submit(&claim, &pv.policy, now);
-    let id = crate::auth::token::new_id();
+    let id = crate::ids::new_id();
     registration::insert(conn, &id, &new, &org.id, &user.id, pv.version, &t.next, now)?;
     registration::insert_event(
         conn,

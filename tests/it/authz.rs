@@ -49,7 +49,7 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     app.create_user("sales@example.com", "sales", None, false);
     app.create_user("channel@example.com", "channel", None, false);
     let admin = app.create_user("admin@example.com", "admin", None, false);
-    let run = truce::auth::token::new_id();
+    let run = truce::ids::new_id();
     truce::db::models::import_run::insert(
         &mut app.conn(),
         &truce::db::models::import_run::NewRun {
@@ -62,7 +62,7 @@ async fn every_route_serves_exactly_the_roles_it_names() {
     )
     .unwrap();
     // A territory nobody is assigned to: Antarctica only, so no other row is affected.
-    let territory = truce::auth::token::new_id();
+    let territory = truce::ids::new_id();
     truce::db::models::territory::insert(
         &mut app.conn(),
         &territory,

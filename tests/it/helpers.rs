@@ -7,8 +7,9 @@ use reqwest::StatusCode;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::LOCATION;
 use tempfile::TempDir;
-use truce::auth::password::{self, HashParams};
+use truce::auth::password;
 use truce::clock::{Clock, ManualClock};
+use truce::config::HashParams;
 use truce::db::models::outbox::{self, OutboxRow};
 use truce::db::models::{org, user};
 use truce::db::{self, DbConnection, Pool};
@@ -55,7 +56,7 @@ fn database_url(dir: &TempDir) -> (String, TestDb) {
 }
 
 fn uuid_simple() -> String {
-    truce::auth::token::new_id().replace('-', "")
+    truce::ids::new_id().replace('-', "")
 }
 
 pub struct TestApp {

@@ -455,7 +455,7 @@ async fn an_upload_without_the_csrf_token_is_refused() {
 /// A run as the worker leaves it between two batches: started by `admin`, `done` of `total`
 /// rows. Returns the run page's address.
 fn running_run(app: &TestApp, admin: &str, file_name: &str, done: u64, total: u64) -> String {
-    let id = truce::auth::token::new_id();
+    let id = truce::ids::new_id();
     let by = app.find_user(admin).unwrap().id;
     let mut conn = app.conn();
     let now = app.clock.naive_now();

@@ -408,7 +408,7 @@ async fn a_permanently_refused_email_is_failed_and_an_admin_can_retry_it() {
     let app = spawn_app().await;
     app.create_user("admin@example.com", "admin", None, false);
     let admin = app.login("admin@example.com").await;
-    let id = truce::auth::token::new_id();
+    let id = truce::ids::new_id();
     truce::db::models::outbox::insert(
         &mut app.conn(),
         &truce::db::models::outbox::NewEmail {
@@ -561,7 +561,7 @@ async fn two_workers_running_together_send_each_email_once() {
     let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
     let now = chrono::Utc::now().naive_utc() - TimeDelta::minutes(1);
     for i in 0..30 {
-        let id = truce::auth::token::new_id();
+        let id = truce::ids::new_id();
         let to = format!("person{i}@example.com");
         let message_id = format!("<{id}@test>");
         truce::db::models::outbox::insert(

@@ -25,14 +25,14 @@ pub fn create(
     label: &str,
     now: NaiveDateTime,
 ) -> QueryResult<(ApiToken, String)> {
-    let secret = format!("truce_{}", crate::auth::token::generate());
-    let id = crate::auth::token::new_id();
+    let secret = format!("truce_{}", crate::ids::generate());
+    let id = crate::ids::new_id();
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::id.eq(&id),
             api_tokens::user_id.eq(user_id),
             api_tokens::label.eq(label),
-            api_tokens::token_hash.eq(crate::auth::token::hash(&secret)),
+            api_tokens::token_hash.eq(crate::ids::hash(&secret)),
             api_tokens::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -60,7 +60,7 @@ pub fn authenticate(
     now: NaiveDateTime,
 ) -> QueryResult<Option<ApiToken>> {
     let token: Option<ApiToken> = api_tokens::table
-        .filter(api_tokens::token_hash.eq(crate::auth::token::hash(secret)))
+        .filter(api_tokens::token_hash.eq(crate::ids::hash(secret)))
         .filter(api_tokens::revoked_at.is_null())
         .select(ApiToken::as_select())
         .first(conn)

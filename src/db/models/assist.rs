@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::token::new_id;
 use crate::db::DbConnection;
 use crate::db::schema::{assists, users};
+use crate::ids::new_id;
 
 /// Where an assist stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

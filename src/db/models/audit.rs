@@ -18,7 +18,7 @@ pub fn insert(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(crate::auth::token::new_id()),
+            audit_events::id.eq(crate::ids::new_id()),
             audit_events::at.eq(now),
             audit_events::actor_id.eq(actor_id),
             audit_events::action.eq(action),

@@ -4,12 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::token::new_id;
 use crate::db::DbConnection;
 use crate::db::schema::{
     compensation_rule_versions, credits, deal_compensations, partner_orgs, registrations, users,
 };
 use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
+use crate::ids::new_id;
 
 /// A saved rules version.
 #[derive(Debug, Clone)]

@@ -70,7 +70,7 @@ pub fn insert_account(
     a: &NewAccount,
     now: NaiveDateTime,
 ) -> QueryResult<String> {
-    let id = crate::auth::token::new_id();
+    let id = crate::ids::new_id();
     let key = crate::domain::prospect::name_key(a.name);
     diesel::insert_into(crm_accounts::table)
         .values((
@@ -106,7 +106,7 @@ pub fn insert_opportunity(
     o: &NewOpportunity,
     now: NaiveDateTime,
 ) -> QueryResult<String> {
-    let id = crate::auth::token::new_id();
+    let id = crate::ids::new_id();
     diesel::insert_into(direct_opportunities::table)
         .values((
             direct_opportunities::id.eq(&id),
@@ -267,7 +267,7 @@ pub fn insert_imported(
     rows: &[&AccountRow],
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let ids: Vec<String> = rows.iter().map(|_| crate::auth::token::new_id()).collect();
+    let ids: Vec<String> = rows.iter().map(|_| crate::ids::new_id()).collect();
     let values: Vec<AccountInsert> = rows
         .iter()
         .zip(&ids)

@@ -108,7 +108,7 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> Result<Org, SaveOrgError> {
     let org = Org {
-        id: crate::auth::token::new_id(),
+        id: crate::ids::new_id(),
         name: fields.name.clone(),
         name_key: fields.name_key.clone(),
         tier: fields.tier.as_str().to_owned(),

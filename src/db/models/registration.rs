@@ -284,7 +284,7 @@ pub struct NewEvent<'a> {
 pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(registration_events::table)
         .values((
-            registration_events::id.eq(crate::auth::token::new_id()),
+            registration_events::id.eq(crate::ids::new_id()),
             registration_events::registration_id.eq(e.registration_id),
             registration_events::at.eq(now),
             registration_events::actor_id.eq(e.actor_id),

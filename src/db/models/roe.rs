@@ -243,7 +243,7 @@ pub fn insert_answers(
     for (question, correct) in answers {
         diesel::insert_into(roe_answers::table)
             .values((
-                roe_answers::id.eq(crate::auth::token::new_id()),
+                roe_answers::id.eq(crate::ids::new_id()),
                 roe_answers::user_id.eq(user_id),
                 roe_answers::version.eq(version),
                 roe_answers::question.eq(i32::try_from(*question).unwrap_or(i32::MAX)),

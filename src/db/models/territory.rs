@@ -217,7 +217,7 @@ pub fn set_mode(
 ) -> QueryResult<()> {
     diesel::insert_into(territory_modes::table)
         .values((
-            territory_modes::id.eq(crate::auth::token::new_id()),
+            territory_modes::id.eq(crate::ids::new_id()),
             territory_modes::mode.eq(mode.as_str()),
             territory_modes::changed_by.eq(by),
             territory_modes::changed_at.eq(now),

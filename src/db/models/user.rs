@@ -154,7 +154,7 @@ pub fn insert(
     password_hash: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<User, SaveUserError> {
-    let id = crate::auth::token::new_id();
+    let id = crate::ids::new_id();
     diesel::insert_into(users::table)
         .values((
             users::id.eq(&id),

@@ -7,7 +7,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::csrf;
-use crate::auth::links::{self, LinkReason};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::{org, user};
 use crate::db::{self, write_tx};
@@ -16,7 +15,8 @@ use crate::domain::user::{is_plausible_email, normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, render_with};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::workflow::links::{self, LinkReason};
 
 #[derive(Template)]
 #[template(path = "account/forgot.html")]

@@ -10,7 +10,7 @@ use crate::domain::{throttle, user::normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const GENERIC_FAILURE: &str =
     "That email and password do not match an active account. Check both and try again.";

@@ -8,15 +8,16 @@ use serde::Deserialize;
 
 use super::check_new_password;
 use super::setup::LinkInvalid;
-use crate::auth::{self, csrf, password, token};
+use crate::auth::{self, csrf, password};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::{login_failure, session as sessions, user};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
+use crate::ids;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const INVALID: &str = "This sign-in link has expired or was already used. Ask your administrator (or your organisation's admin) for a new one.";
 
@@ -39,7 +40,7 @@ pub struct SetPasswordForm {
 }
 
 async fn link_owner(state: &AppState, secret: &str) -> Result<Option<user::User>, AppError> {
-    let hash = token::hash(secret);
+    let hash = ids::hash(secret);
     let now = state.clock.naive_now();
     db::run(&state.pool, move |conn| {
         let Some(found) = tokens::find_usable(conn, &hash, Purpose::SetPassword, now)? else {
@@ -107,7 +108,7 @@ pub async fn submit(
     }
     let hash = password::hash_blocking(state.config.argon2, form.password.clone()).await?;
     let now = state.clock.naive_now();
-    let token_hash = token::hash(&secret);
+    let token_hash = ids::hash(&secret);
     let (user_id, email) = (owner.id.clone(), owner.email.clone());
     let saved = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {

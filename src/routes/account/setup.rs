@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::check_new_password;
-use crate::auth::{self, csrf, password, token};
+use crate::auth::{self, csrf, password};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError};
 use crate::db::{self, write_tx};
@@ -14,9 +14,10 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::user::validate_user;
 use crate::error::AppError;
+use crate::ids;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const INVALID: &str = "The setup link has expired or was already used. Restart the server to print a new one (it only does so while no user exists), or create an admin with `truce user add --role admin`.";
 
@@ -50,7 +51,7 @@ pub struct SetupForm {
 }
 
 async fn link_is_usable(state: &AppState, secret: &str) -> Result<bool, AppError> {
-    let hash = token::hash(secret);
+    let hash = ids::hash(secret);
     let now = state.clock.naive_now();
     db::run(&state.pool, move |conn| {
         Ok(
@@ -121,7 +122,7 @@ pub async fn submit(
 
     let hash = password::hash_blocking(state.config.argon2, form.password.clone()).await?;
     let now = state.clock.naive_now();
-    let token_hash = token::hash(&secret);
+    let token_hash = ids::hash(&secret);
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             if !tokens::consume(conn, &token_hash, now)? || user::count(conn)? > 0 {

@@ -13,7 +13,7 @@ use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "account/tokens.html")]

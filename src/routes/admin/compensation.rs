@@ -14,7 +14,7 @@ use crate::routes::admin::policy::VersionRow;
 use crate::routes::layout::Layout;
 use crate::routes::view::date_time;
 use crate::routes::{render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/compensation.html")]

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::routes::credits::CreditRow;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/credits.html")]

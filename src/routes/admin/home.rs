@@ -6,7 +6,7 @@ use crate::db::{self, models::org, models::user};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/home.html")]

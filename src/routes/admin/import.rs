@@ -25,7 +25,7 @@ use crate::domain::money::group_count;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::crm_import;
 use crate::workflow::crm_uploads;
 use crate::workflow::import_run::Job;

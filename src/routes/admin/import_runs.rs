@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::date_time;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::crm_import::{BATCH_ROWS, Report};
 use crate::workflow::crm_uploads;
 

@@ -10,7 +10,7 @@ use crate::domain::org::{OrgStatus, Tier, validate_org};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub struct OrgRow {
     pub org: Org,

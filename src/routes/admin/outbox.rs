@@ -9,7 +9,7 @@ use crate::db::{self, write_tx};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const SHOWN: i64 = 200;
 

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::date_time;
 use crate::routes::{Options, render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub struct VersionRow {
     pub version: i64,

@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::date_time;
 use crate::routes::{render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::roe::{self as flow, OrgStanding, Overview, PersonStanding, PublishError};
 
 /// A question slot on the form, with its field names.

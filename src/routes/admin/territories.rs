@@ -17,7 +17,7 @@ use crate::domain::territory::{
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const NAV: &str = "/admin/territories";
 
@@ -391,7 +391,7 @@ async fn save(
                     id.clone()
                 }
                 None => {
-                    let id = crate::auth::token::new_id();
+                    let id = crate::ids::new_id();
                     territory::insert(conn, &id, &fields, &by, now)?;
                     id
                 }

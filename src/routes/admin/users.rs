@@ -4,7 +4,6 @@ use serde::Deserialize;
 
 use crate::auth;
 use crate::auth::guard::{AdminOnly, Signed};
-use crate::auth::links::{self, LinkReason};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError, User, UserListing};
 use crate::db::models::{org, session as sessions};
@@ -15,7 +14,8 @@ use crate::domain::user::{UserFields, validate_user};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::workflow::links::{self, LinkReason};
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]

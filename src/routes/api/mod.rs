@@ -13,7 +13,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payl
 
 use crate::db::{self, models::api_token, models::user};
 use crate::domain::role::Role;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/lock", web::get().to(lock::lock));
@@ -50,7 +50,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let message = match self {
             ApiError::Internal(cause) => {
-                let reference = crate::auth::token::short_reference();
+                let reference = crate::ids::short_reference();
                 tracing::error!(reference = %reference, error = ?cause, "internal error in the API");
                 format!(
                     "the server could not answer; try again, or give an administrator the reference {reference}"

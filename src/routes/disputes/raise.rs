@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::RegistrationView;
 use crate::routes::{Options, options, render, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::dispute::{self as flow, DisputeError, RaisedBy};
 
 use super::view::DisputeView;

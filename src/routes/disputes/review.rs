@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::Detail;
 use crate::routes::{Options, options, render, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::dispute::{self as flow, Case, DisputeError};
 use crate::workflow::evidence::{self, Evidence};
 

@@ -16,7 +16,7 @@ use crate::routes::actions::{self, Action, ActionForm, Outcome};
 use crate::routes::layout::Layout;
 use crate::routes::view::{Detail, Kept};
 use crate::routes::{render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "partner/deal.html")]

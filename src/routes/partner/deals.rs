@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, query_string};
 use crate::routes::{Options, render};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const PAGE_SIZE: i64 = 25;
 

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::date;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub struct EarningRow {
     pub id: String,

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth;
 use crate::auth::guard::{OrgAdminOnly, Signed};
-use crate::auth::{self, links};
 use crate::db::models::user::{self, SaveUserError, User};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
@@ -15,7 +15,8 @@ use crate::domain::user::validate_user;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::workflow::links;
 
 #[derive(Template)]
 #[template(path = "partner/org_users.html")]

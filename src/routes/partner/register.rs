@@ -16,7 +16,7 @@ use crate::domain::territory as territory_rules;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, render, render_invalid, render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::evidence::{self, Availability};
 use crate::workflow::roe;
 use crate::workflow::submit::{self, SubmitError};

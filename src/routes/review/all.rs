@@ -11,7 +11,7 @@ use crate::routes::layout::Layout;
 use crate::routes::partner::deals::{Filters, ListParams, PAGE_SIZE};
 use crate::routes::render;
 use crate::routes::view::{RegistrationView, decode_cursor, query_string};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "review/all.html")]

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::evidence;
 
 const PAGE_SIZE: i64 = 25;

@@ -17,7 +17,7 @@ use crate::routes::actions::{self, Action, ActionForm, Outcome};
 use crate::routes::layout::Layout;
 use crate::routes::view::{Detail, Kept};
 use crate::routes::{render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::evidence::{self, Evidence};
 
 #[derive(Template)]

@@ -14,7 +14,7 @@ use crate::domain::opportunity::{OpportunityForm, STAGES, validate};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, render, render_invalid, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "sales/account.html")]

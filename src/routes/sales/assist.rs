@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::view::date;
 use crate::routes::{render_with, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::assist::{AssistError, rep_in_territory, request};
 
 #[derive(Template)]

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::routes::credits::CreditRow;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "sales/credits.html")]

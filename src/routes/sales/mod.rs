@@ -16,7 +16,7 @@ use crate::domain::lock::search_terms;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::workflow::lock_check;
 
 use view::LockView;

@@ -4,11 +4,11 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
-use crate::auth::token;
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::models::token::Purpose;
 use crate::db::models::user::User;
+use crate::ids;
 use crate::mail::{
     self,
     templates::{Invitation, PasswordLink},
@@ -36,16 +36,9 @@ pub fn issue(
     ttl: TimeDelta,
 ) -> QueryResult<(String, NaiveDateTime)> {
     tokens::revoke(conn, purpose, user_id, now)?;
-    let secret = token::generate();
+    let secret = ids::generate();
     let expires_at = now + ttl;
-    tokens::insert(
-        conn,
-        &token::hash(&secret),
-        purpose,
-        user_id,
-        now,
-        expires_at,
-    )?;
+    tokens::insert(conn, &ids::hash(&secret), purpose, user_id, now, expires_at)?;
     Ok((secret, expires_at))
 }
 

@@ -1,4 +1,5 @@
-//! Random secrets and identifiers.
+//! Random secrets and identifiers: row ids, link and form secrets, their hashes. The ground
+//! floor: every layer may use it, it uses none.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
