@@ -29,7 +29,7 @@ use crate::db::schema::{
     registrations, users,
 };
 use crate::db::{self, DbConnection, write_tx};
-use crate::domain::lifecycle::format_date;
+use crate::domain::dates;
 use crate::domain::money::group_count;
 use crate::domain::policy::{Policy, Segment};
 use crate::domain::prospect::{domain_key, name_key};
@@ -1194,7 +1194,7 @@ impl Generator<'_> {
         };
         let mut later: Vec<Step> = Vec::new();
         let approved_note =
-            |ends: NaiveDateTime| Some(format!("Protected until {}.", format_date(ends)));
+            |ends: NaiveDateTime| Some(format!("Protected until {}.", dates::date(ends)));
         match kind {
             Kind::Due | Kind::Approved | Kind::RenewalRequested => {
                 let ends = match kind {
@@ -1381,7 +1381,7 @@ impl Generator<'_> {
                 let until = r.submitted_at + secs(&mut self.rng, TimeDelta::days(7), window);
                 r.outcome_reason = Some(format!(
                     "This prospect is already registered and protected until {}.",
-                    format_date(until)
+                    dates::date(until)
                 ));
                 r.closed_at = Some(r.submitted_at);
                 r.updated_at = r.submitted_at;

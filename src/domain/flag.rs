@@ -73,8 +73,8 @@ pub fn customer_message(
     format!(
         "A recent customer of {org}: they won {company} on {}, protected as their customer \
          until {} (same prospect, {score:.2}).",
-        won_on.format("%-d %b %Y"),
-        until.format("%-d %b %Y"),
+        super::dates::day(won_on),
+        super::dates::day(until),
     )
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
+use super::dates;
 use super::policy::{Policy, Segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -451,10 +452,6 @@ fn in_state(current: &Lifecycle, states: &[Status]) -> Result<(), Refusal> {
     }
 }
 
-pub fn format_date(at: NaiveDateTime) -> String {
-    at.format("%-d %b %Y").to_string()
-}
-
 /// The state a new registration starts in, given who already claims the prospect.
 pub enum Claim {
     Open,
@@ -493,7 +490,7 @@ pub fn submit(claim: &Claim, policy: &Policy, now: NaiveDateTime) -> Transition 
         Claim::Locked { until } => {
             let reason = format!(
                 "This prospect is already registered and protected until {}.",
-                format_date(*until)
+                dates::date(*until)
             );
             Transition {
                 next: Lifecycle {
@@ -546,7 +543,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             next.protection_ends_at = Some(ends);
             (
                 EventKind::Approved,
-                Some(format!("Protected until {}.", format_date(ends))),
+                Some(format!("Protected until {}.", dates::date(ends))),
             )
         }
         Command::Reject { reason } => {
@@ -639,7 +636,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
                     Some(format!(
                         "Renewed automatically under the program policy; protected until {}. \
                          Status update: {note}",
-                        format_date(ends)
+                        dates::date(ends)
                     )),
                 )
             } else {
@@ -665,7 +662,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             next.reminder_sent_at = None;
             (
                 EventKind::RenewalApproved,
-                Some(format!("Protected until {}.", format_date(ends))),
+                Some(format!("Protected until {}.", dates::date(ends))),
             )
         }
         Command::RejectRenewal { reason } => {
@@ -779,7 +776,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
             let reason = format!(
                 "Another registration of this prospect was approved first; it is protected \
                  until {}.",
-                format_date(protected_until)
+                dates::date(protected_until)
             );
             next.status = Status::Declined;
             next.queued_behind = None;
@@ -821,7 +818,7 @@ pub fn apply(current: &Lifecycle, ctx: &Context, command: Command) -> Result<Tra
                 EventKind::Reinstated,
                 Some(format!(
                     "Protected until {}. Ruling: {rationale}",
-                    format_date(ends)
+                    dates::date(ends)
                 )),
             )
         }

@@ -12,7 +12,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
-use super::lifecycle::{Lifecycle, Status, format_date};
+use super::dates::{self, day};
+use super::lifecycle::{Lifecycle, Status};
 use super::matching::{Evidence, Verdict};
 use super::money;
 use super::sla::days_left;
@@ -83,10 +84,6 @@ pub enum Reserve {
     },
 }
 
-fn day(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
-}
-
 impl Claim {
     /// Lower is stronger; `None` for what claims nothing.
     fn rank(&self) -> Option<u8> {
@@ -146,7 +143,7 @@ impl Claim {
                 let left = days_left(*until, now);
                 format!(
                     "Registered by {partner}, protected until {} ({left} day{} left).",
-                    format_date(*until),
+                    dates::date(*until),
                     if left == 1 { "" } else { "s" }
                 )
             }
@@ -157,12 +154,12 @@ impl Claim {
             } => match due {
                 Some(due) => format!(
                     "A registration by {partner} is under review since {}; the decision is due by {}.",
-                    format_date(*since),
-                    format_date(*due)
+                    dates::date(*since),
+                    dates::date(*due)
                 ),
                 None => format!(
                     "A registration by {partner} is under review since {}; the channel manager is waiting for the partner's answer.",
-                    format_date(*since)
+                    dates::date(*since)
                 ),
             },
             Claim::Customer {
@@ -232,7 +229,7 @@ impl Claim {
         match self {
             Claim::Locked { partner, until } => format!(
                 "A registration by {partner} of {name} is approved and protected until {}",
-                format_date(*until)
+                dates::date(*until)
             ),
             Claim::Pending { partner, .. } => {
                 format!("A registration by {partner} of {name} is under review")

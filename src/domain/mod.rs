@@ -3,6 +3,7 @@
 
 pub mod compensation;
 pub mod crm_import;
+pub mod dates;
 pub mod delivery;
 pub mod dispute;
 pub mod errors;

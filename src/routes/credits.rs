@@ -2,8 +2,8 @@
 
 use crate::db::models::compensation::Listed;
 use crate::domain::compensation::format_bp;
+use crate::domain::dates::date;
 use crate::domain::money::{amount_input, format_amount};
-use crate::routes::view::date;
 
 /// One credit, formatted. Amounts stay in the deal's currency.
 pub struct CreditRow {
@@ -53,7 +53,7 @@ impl CreditRow {
                 .unwrap_or_default(),
             rules_version: c.rules_version,
             credited: date(c.created_at),
-            credited_at: c.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            credited_at: crate::domain::dates::iso_utc(c.created_at),
         }
     }
 }

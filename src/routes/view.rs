@@ -6,20 +6,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 
 use crate::db::models::registration::{Cursor, Event, Listed, Registration};
+use crate::domain::dates::{date, date_time, day, iso_day};
 use crate::domain::lifecycle::{Renewal, Status};
 use crate::domain::money::format_amount;
 use crate::domain::role::Role;
 use crate::domain::sla::{SlaState, days_left, describe_due, sla_state};
-
-/// "23 Nov 2026".
-pub fn date(at: NaiveDateTime) -> String {
-    at.format("%-d %b %Y").to_string()
-}
-
-/// "23 Nov 2026, 14:05 UTC".
-pub fn date_time(at: NaiveDateTime) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
-}
 
 /// A registration as lists and pages show it.
 pub struct RegistrationView {
@@ -247,7 +238,7 @@ impl Detail {
             country: crate::domain::registration::country_name(&details.country)
                 .unwrap_or("Unknown")
                 .to_owned(),
-            expected_close: details.expected_close.format("%-d %b %Y").to_string(),
+            expected_close: day(details.expected_close),
             details,
             timeline: events
                 .iter()
@@ -257,17 +248,17 @@ impl Detail {
             renewal_note: s.renewal_note.clone(),
             outcome_reason: s.outcome_reason.clone(),
             closed: match (s.close_amount_minor, s.close_date) {
-                (Some(amount), Some(day)) => Some(format!(
+                (Some(amount), Some(on)) => Some(format!(
                     "{} on {}",
                     format_amount(amount, &r.currency),
-                    day.format("%-d %b %Y")
+                    day(on)
                 )),
                 _ => None,
             },
             decided_policy_version: s.decided_policy_version,
             submitted_policy_version: r.policy_version,
             currency: r.currency.clone(),
-            today: now.format("%Y-%m-%d").to_string(),
+            today: iso_day(now.date()),
             can_renew: status == Status::Approved
                 && s.renewal.is_none()
                 && policy.renewals_allowed

@@ -151,10 +151,7 @@ pub fn raise(
         let facts = vec![
             ("Prospect", d.prospect_name.clone()),
             ("Reason", d.reason_label().to_owned()),
-            (
-                "Decision due",
-                format!("{} UTC", due.format("%-d %b %Y %H:%M")),
-            ),
+            ("Decision due", crate::domain::dates::date_time(due)),
         ];
         for cm in user::active_with_role(conn, Role::Channel)? {
             send(

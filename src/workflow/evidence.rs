@@ -18,7 +18,8 @@ use crate::db::models::registration::{self, Registration};
 use crate::db::models::registration_match::{self, Found, Kind};
 use crate::db::models::{crm, prospect_key};
 use crate::db::{DbConnection, write_tx};
-use crate::domain::lifecycle::{Status, format_date};
+use crate::domain::dates;
+use crate::domain::lifecycle::Status;
 use crate::domain::matching::{Match, Profile, Thresholds, Verdict, score_with};
 use crate::domain::policy::Policy;
 
@@ -101,7 +102,7 @@ impl Evidence {
 
     /// "on 23 Nov 2026", for the page.
     pub fn matched_on(&self) -> Option<String> {
-        self.matched_at.map(format_date)
+        self.matched_at.map(dates::date)
     }
 }
 
@@ -512,7 +513,7 @@ impl Availability {
             Availability::UnderReview => "Another registration of this prospect is under review. If you submit, yours waits in line and goes to review only if that one is rejected or withdrawn.".into(),
             Availability::Locked { until } => format!(
                 "This prospect is already registered and protected until {}. A new registration would be declined.",
-                format_date(*until)
+                dates::date(*until)
             ),
             Availability::Reserved => "This prospect is reserved for direct sales (a named account); it cannot be registered.".into(),
             Availability::DirectEngagement => "The direct sales team is actively working this prospect. You may register it, but the channel manager may decline it.".into(),

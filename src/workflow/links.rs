@@ -76,7 +76,7 @@ pub fn invite(
         role_label: invitee.role_label(),
         org_name,
         link: config.link(&format!("/password/set/{secret}")),
-        expires: expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        expires: crate::domain::dates::date_time(expires_at),
         sign_in: config.link("/login"),
     };
     mail::enqueue(conn, config, &invitee.email, &email, now)?;
@@ -114,7 +114,7 @@ pub fn send_password_link(
         name: owner.name.clone(),
         reason: why,
         link: config.link(&format!("/password/set/{secret}")),
-        expires: expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        expires: crate::domain::dates::date_time(expires_at),
     };
     mail::enqueue(conn, config, &owner.email, &email, now)?;
     Ok(())

@@ -11,8 +11,9 @@ use crate::db::DbConnection;
 use crate::db::models::flag::Flag;
 use crate::db::models::registration::Registration;
 use crate::db::models::user::{self, User};
+use crate::domain::dates;
 use crate::domain::flag::FlagKind;
-use crate::domain::lifecycle::{EventKind, Transition, format_date};
+use crate::domain::lifecycle::{EventKind, Transition};
 use crate::domain::money::format_amount;
 use crate::domain::role::Role;
 use crate::mail::templates::RegistrationNotice;
@@ -106,7 +107,7 @@ fn text(reg: &Registration, t: &Transition, audience: &Audience) -> Option<Text>
     let until = t
         .next
         .protection_ends_at
-        .map(format_date)
+        .map(dates::date)
         .unwrap_or_default();
     let (kind, subject, headline, lines): (&'static str, String, String, Vec<String>) = match (t.event, audience) {
         (EventKind::Submitted, Audience::Partner) => (
@@ -252,10 +253,7 @@ pub fn transition_to(
         if let Some(due) = t.next.review_due_at
             && matches!(audience, Audience::Reviewers)
         {
-            facts.push((
-                "Decision due",
-                format!("{} UTC", due.format("%-d %b %Y %H:%M")),
-            ));
+            facts.push(("Decision due", dates::date_time(due)));
         }
         for to in to_users {
             let notice = RegistrationNotice {

@@ -17,8 +17,9 @@ use crate::db::schema::{
     crm_accounts, partner_orgs, prospect_identity, registration_details, registrations,
 };
 use crate::db::{DbConnection, write_tx};
+use crate::domain::dates;
 use crate::domain::flag::FlagKind;
-use crate::domain::lifecycle::{EventKind, Status, format_date};
+use crate::domain::lifecycle::{EventKind, Status};
 use crate::domain::prospect::{self, Holder};
 
 use super::flag::{self, NewFlag};
@@ -278,13 +279,13 @@ fn settle_holders(
             "Since {}, Truce recognises {} and {} (registered by {}, {}) as the same prospect. \
              First valid registration wins, so that one keeps it; decide whether this one \
              stands beside it or is declined.",
-            format_date(now),
+            dates::date(now),
             h.company,
             keeper.company,
             keeper.org_name,
             match keeper.approved_at {
-                Some(at) => format!("approved {}", format_date(at)),
-                None => format!("submitted {}", format_date(keeper.submitted_at)),
+                Some(at) => format!("approved {}", dates::date(at)),
+                None => format!("submitted {}", dates::date(keeper.submitted_at)),
             }
         );
         flag::insert(

@@ -8,11 +8,11 @@ use crate::auth::{self, guard::AdminOnly, guard::Signed};
 use crate::db::models::compensation::{self, RulesVersion};
 use crate::db::{self, is_unique_violation, write_tx};
 use crate::domain::compensation::{RulesForm, changes, validate_rules};
+use crate::domain::dates::date_time;
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::admin::policy::VersionRow;
 use crate::routes::layout::Layout;
-use crate::routes::view::date_time;
 use crate::routes::{render, render_invalid, see_other};
 use crate::state::AppState;
 

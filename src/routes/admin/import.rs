@@ -30,7 +30,8 @@ use crate::workflow::crm_import;
 use crate::workflow::crm_uploads;
 use crate::workflow::import_run::Job;
 
-use super::import_runs::{RecentRun, run_path};
+use super::import_paths::{PATH, run_path};
+use super::import_runs::RecentRun;
 
 /// The largest file the page accepts (about 400,000 typical rows).
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -38,7 +39,6 @@ pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 const RECENT_RUNS: i64 = 10;
 /// The longest file name kept with a run.
 const MAX_FILE_NAME: usize = 200;
-pub const PATH: &str = "/admin/accounts/import";
 
 /// One row of the accepted-headers table.
 pub struct HeaderHelp {

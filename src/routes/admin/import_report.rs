@@ -11,7 +11,7 @@ use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::workflow::crm_import::Report;
 
-use super::import::PATH;
+use super::import_paths::PATH;
 
 pub struct ErrorRow {
     pub line: u64,

@@ -7,25 +7,20 @@ use askama::Template;
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::models::import_run::{self, ImportRun, State};
 use crate::db::{self, models::crm};
+use crate::domain::dates::date_time;
 use crate::domain::money::group_count;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::routes::view::date_time;
 use crate::state::AppState;
 use crate::workflow::crm_import::{BATCH_ROWS, Report};
 use crate::workflow::crm_uploads;
 
-use super::import::PATH;
+use super::import_paths::{PATH, run_path};
 use super::import_report::{RunFacts, render_report};
 
 /// How often a running import's page reloads itself.
 const REFRESH_SECONDS: u32 = 2;
-
-/// The address of a run's page.
-pub fn run_path(id: &str) -> String {
-    format!("{PATH}/runs/{id}")
-}
 
 #[derive(Template)]
 #[template(path = "admin/import_run.html")]

@@ -5,6 +5,7 @@ mod compensation;
 mod credits;
 mod home;
 mod import;
+mod import_paths;
 mod import_report;
 mod import_runs;
 mod orgs;

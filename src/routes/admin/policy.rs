@@ -7,12 +7,12 @@ use askama::Template;
 use crate::auth::{self, guard::AdminOnly, guard::Signed};
 use crate::db::models::policy::{self, PolicyVersion};
 use crate::db::{self, is_unique_violation, write_tx};
+use crate::domain::dates::date_time;
 use crate::domain::errors::FieldErrors;
 use crate::domain::money::CURRENCIES;
 use crate::domain::policy::{PolicyForm, changes, validate_policy};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::view::date_time;
 use crate::routes::{Options, render, render_invalid, see_other};
 use crate::state::AppState;
 

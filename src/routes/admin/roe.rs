@@ -8,6 +8,7 @@ use askama::Template;
 use crate::auth::{self, guard::AdminOnly, guard::Signed};
 use crate::db::models::roe::{self as store, RoeVersion};
 use crate::db::{self, is_unique_violation};
+use crate::domain::dates::date_time;
 use crate::domain::errors::FieldErrors;
 use crate::domain::roe::{
     ACCURACY_DAYS, DiffLine, Question, RoeForm, SLOT_FIELDS, SlotForm, line_diff, render_markdown,
@@ -15,7 +16,6 @@ use crate::domain::roe::{
 };
 use crate::error::AppError;
 use crate::routes::layout::Layout;
-use crate::routes::view::date_time;
 use crate::routes::{render, render_invalid, see_other};
 use crate::state::AppState;
 use crate::workflow::roe::{self as flow, OrgStanding, Overview, PersonStanding, PublishError};

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDateTime;
 
 use crate::auth::{self, guard::AdminOnly, guard::Signed};
 use crate::db::models::territory::{self, SaveError};
@@ -123,10 +122,6 @@ impl FormPage {
     }
 }
 
-fn format_at(at: NaiveDateTime) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
-}
-
 /// Reads the form by hand: checkbox lists repeat their field name.
 fn read_form(pairs: Vec<(String, String)>) -> (TerritoryForm, bool) {
     let mut form = TerritoryForm::default();
@@ -215,7 +210,10 @@ fn list_page(
         modes: options(&Mode::ALL, Mode::as_str, Mode::label),
         mode: choice.mode.as_str().into(),
         mode_changed: match (choice.changed_by, choice.changed_at) {
-            (Some(by), Some(at)) => Some(format!("Chosen by {by} on {}.", format_at(at))),
+            (Some(by), Some(at)) => Some(format!(
+                "Chosen by {by} on {}.",
+                crate::domain::dates::date_time(at)
+            )),
             _ => None,
         },
         errors,

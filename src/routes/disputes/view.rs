@@ -3,10 +3,10 @@
 use chrono::NaiveDateTime;
 
 use crate::db::models::dispute::Dispute;
+use crate::domain::dates::date_time;
 use crate::domain::dispute::Outcome;
 use crate::domain::role::Role;
 use crate::domain::sla::{SlaState, describe_due, sla_state};
-use crate::routes::view::date_time;
 
 pub struct DisputeView {
     pub id: String,

@@ -7,11 +7,11 @@ use askama::Template;
 use crate::auth::guard::{PartnerOnly, Signed};
 use crate::db;
 use crate::db::models::compensation::{self, Whose};
+use crate::domain::dates::date;
 use crate::domain::money::format_amount;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::render;
-use crate::routes::view::date;
 use crate::state::AppState;
 
 pub struct EarningRow {
@@ -72,7 +72,7 @@ pub async fn show(
                     .unwrap_or_default(),
                 closed: w
                     .close_date
-                    .map(|d| d.format("%-d %b %Y").to_string())
+                    .map(crate::domain::dates::day)
                     .unwrap_or_else(|| w.protection_ends_at.map(date).unwrap_or_default()),
                 commission,
                 status,

@@ -50,7 +50,7 @@ async fn page(
     let form = form.unwrap_or_else(|| OpportunityForm {
         stage: STAGES[0].to_owned(),
         currency: policy.currency.clone(),
-        last_activity_on: today.format("%Y-%m-%d").to_string(),
+        last_activity_on: crate::domain::dates::iso_day(today),
         ..OpportunityForm::default()
     });
     let q: String = url::form_urlencoded::byte_serialize(account.name.as_bytes()).collect();
