@@ -321,7 +321,7 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
     let report = actix_web::web::block(move || -> anyhow::Result<_> {
         let pool = db::connect(&config.database_url, 2)?;
         db::migrate(&mut *pool.get().context("cannot connect to the database")?)?;
-        crate::jobs::Jobs::new(&config, pool, clock)?.run_once()
+        Ok(crate::jobs::Jobs::new(&config, pool, clock)?.run_once())
     })
     .await??;
     let r = report.registrations;
@@ -346,6 +346,12 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
         report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
     );
+    if !report.failed.is_empty() {
+        anyhow::bail!(
+            "these jobs failed (the log above says why; the others ran): {}",
+            report.failed.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -28,7 +28,7 @@ pub struct Jobs {
 }
 
 /// What one pass did, for logs and `truce jobs run-once`.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub emails: delivery::Outcome,
     pub sessions_removed: usize,
@@ -39,6 +39,8 @@ pub struct Report {
     pub disputes_escalated: usize,
     /// Flags the channel managers were emailed about (shared prospects found at start-up).
     pub flags_notified: usize,
+    /// The jobs that failed in this pass (each is logged with its cause); the others ran.
+    pub failed: Vec<&'static str>,
 }
 
 impl Jobs {
@@ -61,39 +63,64 @@ impl Jobs {
         })
     }
 
-    /// One pass of every job (blocking: call it off the async workers).
-    pub fn run_once(&self) -> anyhow::Result<Report> {
-        let mut conn = self.pool.get()?;
+    /// One pass of every job (blocking: call it off the async workers). Each job runs on
+    /// its own connection and fails on its own: a failure is logged and named in the report
+    /// (`failed`), and the jobs after it still run, so a broken sweep never holds up the mail.
+    pub fn run_once(&self) -> Report {
+        let mut r = Report::default();
+        let now = || self.clock.naive_now();
         // Sweeps first, so that the emails they queue go out in the same pass.
-        let registrations =
-            registrations::sweep(&mut conn, &self.config, self.clock.naive_now(), &mut |_| {})?;
-        let disputes_escalated = crate::workflow::dispute::escalate_overdue(
-            &mut conn,
-            &self.config,
-            self.clock.naive_now(),
-        )?;
-        let flags_notified = crate::workflow::flags::notify_unnotified(
-            &mut conn,
-            &self.config,
-            self.clock.naive_now(),
-        )?;
-        let emails = delivery::deliver_due(&mut conn, &self.mailer, &self.from, &*self.clock)?;
-        let now = self.clock.naive_now();
-        let thresholds = crate::db::models::policy::current(&mut conn)?
-            .policy
-            .thresholds();
-        let matched_again =
-            crate::workflow::evidence::refresh_stale(&mut conn, &thresholds, now, &mut |_| {})?;
-        let sessions_removed =
-            session::delete_expired(&mut conn, now - self.session_idle, now - self.session_max)?;
-        Ok(Report {
-            emails,
-            sessions_removed,
-            registrations,
-            matched_again,
-            disputes_escalated,
-            flags_notified,
-        })
+        self.run(&mut r.failed, "registration sweep", |conn| {
+            r.registrations = registrations::sweep(conn, &self.config, now(), &mut |_| {})?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "dispute SLA escalation", |conn| {
+            r.disputes_escalated =
+                crate::workflow::dispute::escalate_overdue(conn, &self.config, now())?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "flag notices", |conn| {
+            r.flags_notified =
+                crate::workflow::flags::notify_unnotified(conn, &self.config, now())?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "mail delivery", |conn| {
+            r.emails = delivery::deliver_due(conn, &self.mailer, &self.from, &*self.clock)?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "conflict evidence refresh", |conn| {
+            let thresholds = crate::db::models::policy::current(conn)?
+                .policy
+                .thresholds();
+            r.matched_again =
+                crate::workflow::evidence::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "expired sessions", |conn| {
+            let now = now();
+            r.sessions_removed =
+                session::delete_expired(conn, now - self.session_idle, now - self.session_max)?;
+            Ok(())
+        });
+        r
+    }
+
+    /// Runs one job on a connection of its own; a failure is logged and noted in `failed`.
+    fn run(
+        &self,
+        failed: &mut Vec<&'static str>,
+        name: &'static str,
+        job: impl FnOnce(&mut crate::db::DbConnection) -> anyhow::Result<()>,
+    ) {
+        let result = self
+            .pool
+            .get()
+            .map_err(anyhow::Error::from)
+            .and_then(|mut conn| job(&mut conn));
+        if let Err(error) = result {
+            tracing::error!(job = name, error = ?error, "job failed; the other jobs go on");
+            failed.push(name);
+        }
     }
 
     /// Runs the jobs every `interval` on the actix runtime until the process stops.
@@ -104,13 +131,10 @@ impl Jobs {
                 ticker.tick().await;
                 let jobs = self.clone();
                 match actix_web::web::block(move || jobs.run_once()).await {
-                    Ok(Ok(report)) if report != Report::default() => {
+                    Ok(report) if report != Report::default() => {
                         tracing::info!(?report, "jobs ran");
                     }
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => {
-                        tracing::error!(error = ?e, "a job pass failed; retrying next tick")
-                    }
+                    Ok(_) => {}
                     Err(e) => tracing::error!(error = ?e, "the job runner could not run"),
                 }
             }

@@ -153,10 +153,11 @@ impl TestApp {
     /// One pass of the background jobs, as the scheduler would run it.
     pub async fn run_jobs(&self) -> truce::jobs::Report {
         let jobs = self.jobs.clone();
-        actix_web::web::block(move || jobs.run_once())
+        let report = actix_web::web::block(move || jobs.run_once())
             .await
-            .unwrap()
-            .expect("jobs run")
+            .unwrap();
+        assert_eq!(report.failed, Vec::<&str>::new(), "every job runs");
+        report
     }
 
     /// Every queued email, oldest first.

@@ -584,7 +584,7 @@ async fn two_workers_running_together_send_each_email_once() {
         actix_web::web::block(move || a.run_once()),
         actix_web::web::block(move || b.run_once()),
     );
-    let (ra, rb) = (ra.unwrap().unwrap(), rb.unwrap().unwrap());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert_eq!(ra.emails.sent + rb.emails.sent, 30);
     let mail = smtp.wait_for(30, Duration::from_secs(5)).await;
     let mut recipients: Vec<String> = mail.iter().map(|m| m.to.clone()).collect();

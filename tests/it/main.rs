@@ -11,6 +11,7 @@ mod compensation;
 mod compensation_property;
 mod disputes;
 mod import;
+mod jobs;
 mod lock_check;
 mod lock_verdicts;
 mod login;
