@@ -20,6 +20,7 @@ mod prospect_identity;
 mod registration_races;
 mod registrations;
 mod roe;
+mod schema;
 mod security;
 mod sessions;
 mod setup;
