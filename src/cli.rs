@@ -27,14 +27,14 @@ use crate::{Application, telemetry};
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
 
     #[command(flatten)]
     pub serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Run the portal (the default).
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
@@ -132,13 +132,13 @@ pub struct UserAddArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.serve).await,
-        Some(Command::Serve(args)) => serve(args).await,
-        Some(Command::Migrate(args)) => migrate(args).await,
-        Some(Command::User(UserCommand::Add(args))) => add_user(args).await,
-        Some(Command::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
-        Some(Command::Demo(args)) => crate::demo::run(args).await,
-        Some(Command::Token(TokenCommand::Create(args))) => create_token(args).await,
-        Some(Command::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
+        Some(CliCommand::Serve(args)) => serve(args).await,
+        Some(CliCommand::Migrate(args)) => migrate(args).await,
+        Some(CliCommand::User(UserCommand::Add(args))) => add_user(args).await,
+        Some(CliCommand::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
+        Some(CliCommand::Demo(args)) => crate::demo::run(args).await,
+        Some(CliCommand::Token(TokenCommand::Create(args))) => create_token(args).await,
+        Some(CliCommand::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
     }
 }
 
@@ -276,7 +276,7 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
         }
         if !matches!(
             u.role(),
-            Some(crate::domain::role::Role::Sales | crate::domain::role::Role::Admin)
+            crate::domain::role::Role::Sales | crate::domain::role::Role::Admin
         ) {
             bail!(
                 "{} is a {} user; API tokens are for sales and admin users",

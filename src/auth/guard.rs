@@ -116,7 +116,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
             })
             .await?;
             let usable = loaded.and_then(|(user, org)| {
-                let role = user.role()?;
+                let role = user.role();
                 let org_ok = !role.needs_org() || org.as_ref().is_some_and(Org::is_active);
                 (user.disabled_at.is_none() && user.password_hash.is_some() && org_ok)
                     .then_some((user, role, org))

@@ -3,6 +3,7 @@
 
 pub mod models;
 pub mod schema;
+mod text;
 
 use std::time::Duration;
 

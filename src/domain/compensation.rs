@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::code::text_enum;
 use super::errors::FieldErrors;
 use super::org::Tier;
 use super::policy::Segment;
@@ -126,42 +127,25 @@ pub fn apply_bp(amount_minor: i64, bp: i64) -> i64 {
     i64::try_from(rounded).unwrap_or(if rounded > 0 { i64::MAX } else { i64::MIN })
 }
 
-/// What a credit is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CreditKind {
-    /// The partner organisation's commission.
-    PartnerCommission,
-    /// Partner-assisted quota credit for a direct rep.
-    AssistCredit,
-    /// Full quota credit for a direct rep under the double-credit model.
-    DoubleCredit,
+text_enum! {
+    /// What a credit is for.
+    pub enum CreditKind {
+        /// The partner organisation's commission.
+        PartnerCommission,
+        /// Partner-assisted quota credit for a direct rep.
+        AssistCredit,
+        /// Full quota credit for a direct rep under the double-credit model.
+        DoubleCredit,
+    }
 }
 
 impl CreditKind {
-    pub const ALL: [CreditKind; 3] = [
-        CreditKind::PartnerCommission,
-        CreditKind::AssistCredit,
-        CreditKind::DoubleCredit,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CreditKind::PartnerCommission => "partner_commission",
-            CreditKind::AssistCredit => "assist_credit",
-            CreditKind::DoubleCredit => "double_credit",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             CreditKind::PartnerCommission => "Partner commission",
             CreditKind::AssistCredit => "Partner-assisted quota credit",
             CreditKind::DoubleCredit => "Full quota credit (double credit)",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<CreditKind> {
-        CreditKind::ALL.into_iter().find(|k| k.as_str() == value)
     }
 }
 

@@ -5,39 +5,23 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 
+use super::code::text_enum;
 use super::errors::FieldErrors;
 use super::lifecycle::{Refusal, Status};
 
 const MAX_TEXT: usize = 4000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    RegisteredFirst,
-    ExistingRelationship,
-    DirectEngagedFirst,
-    Territory,
-    Other,
+text_enum! {
+    pub enum Reason {
+        RegisteredFirst,
+        ExistingRelationship,
+        DirectEngagedFirst,
+        Territory,
+        Other,
+    }
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] = [
-        Reason::RegisteredFirst,
-        Reason::ExistingRelationship,
-        Reason::DirectEngagedFirst,
-        Reason::Territory,
-        Reason::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::RegisteredFirst => "registered_first",
-            Reason::ExistingRelationship => "existing_relationship",
-            Reason::DirectEngagedFirst => "direct_engaged_first",
-            Reason::Territory => "territory",
-            Reason::Other => "other",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Reason::RegisteredFirst => "We registered first",
@@ -47,54 +31,31 @@ impl Reason {
             Reason::Other => "Other",
         }
     }
+}
 
-    pub fn parse(value: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.as_str() == value)
+text_enum! {
+    /// How a dispute ended.
+    pub enum RulingOutcome {
+        /// The registrations stay as they were.
+        Upheld,
+        /// The raiser's registration is approved again (the prospect was free).
+        Reinstated,
+        /// The holder's registration is ended and the raiser's approved (or, for a sales rep's
+        /// dispute, the prospect goes to direct sales).
+        Transferred,
+        /// The registrations stay; credit is split as recorded, for the compensation rules.
+        Split,
     }
 }
 
-/// How a dispute ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The registrations stay as they were.
-    Upheld,
-    /// The raiser's registration is approved again (the prospect was free).
-    Reinstated,
-    /// The holder's registration is ended and the raiser's approved (or, for a sales rep's
-    /// dispute, the prospect goes to direct sales).
-    Transferred,
-    /// The registrations stay; credit is split as recorded, for the compensation rules.
-    Split,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 4] = [
-        Outcome::Upheld,
-        Outcome::Reinstated,
-        Outcome::Transferred,
-        Outcome::Split,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Upheld => "upheld",
-            Outcome::Reinstated => "reinstated",
-            Outcome::Transferred => "transferred",
-            Outcome::Split => "split",
-        }
-    }
-
+impl RulingOutcome {
     pub fn label(self) -> &'static str {
         match self {
-            Outcome::Upheld => "Upheld: the current state stands",
-            Outcome::Reinstated => "Overturned: registration reinstated",
-            Outcome::Transferred => "Overturned: lock transferred",
-            Outcome::Split => "Split credit",
+            RulingOutcome::Upheld => "Upheld: the current state stands",
+            RulingOutcome::Reinstated => "Overturned: registration reinstated",
+            RulingOutcome::Transferred => "Overturned: lock transferred",
+            RulingOutcome::Split => "Split credit",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == value)
     }
 }
 
@@ -184,7 +145,7 @@ pub struct Parties {
 /// A ruling, checked against the dispute's parties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ruling {
-    pub outcome: Outcome,
+    pub outcome: RulingOutcome,
     pub rationale: String,
     /// Split credit only: the raising partner's share, 0–100.
     pub partner_share_pct: Option<i64>,
@@ -200,7 +161,7 @@ pub fn rule(
     parties: Parties,
 ) -> Result<Ruling, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let outcome = Outcome::parse(outcome);
+    let outcome = RulingOutcome::parse(outcome);
     if outcome.is_none() {
         errors.add("outcome", "Choose the ruling.");
     }
@@ -212,18 +173,18 @@ pub fn rule(
     );
     let mut partner_share_pct = None;
     match outcome {
-        Some(Outcome::Split) => match share.trim().parse::<i64>() {
+        Some(RulingOutcome::Split) => match share.trim().parse::<i64>() {
             Ok(pct) if (0..=100).contains(&pct) => partner_share_pct = Some(pct),
             _ => errors.add(
                 "partner_share_pct",
                 "Enter the partner's share as a whole percentage from 0 to 100.",
             ),
         },
-        Some(Outcome::Reinstated) if parties.raiser.is_none() => errors.add(
+        Some(RulingOutcome::Reinstated) if parties.raiser.is_none() => errors.add(
             "outcome",
             "There is no registration of the raiser to reinstate.",
         ),
-        Some(Outcome::Transferred) if parties.other.is_none() => errors.add(
+        Some(RulingOutcome::Transferred) if parties.other.is_none() => errors.add(
             "outcome",
             "No other registration holds this prospect: there is no lock to transfer.",
         ),
@@ -304,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_ruling_needs_a_rationale() {
-        for outcome in Outcome::ALL {
+        for outcome in RulingOutcome::ALL {
             let errors = rule(outcome.as_str(), "  ", "50", BOTH).unwrap_err();
             assert!(errors.get("rationale").is_some(), "{outcome:?}");
         }
@@ -315,7 +276,7 @@ mod tests {
                 .is_some()
         );
         let upheld = rule("upheld", "The holder registered first.", "", BOTH).unwrap();
-        assert_eq!(upheld.outcome, Outcome::Upheld);
+        assert_eq!(upheld.outcome, RulingOutcome::Upheld);
         assert_eq!(upheld.partner_share_pct, None);
     }
 
@@ -375,12 +336,14 @@ mod tests {
     }
 
     #[test]
-    fn codes_round_trip() {
-        for r in Reason::ALL {
-            assert_eq!(Reason::parse(r.as_str()), Some(r));
-        }
-        for o in Outcome::ALL {
-            assert_eq!(Outcome::parse(o.as_str()), Some(o));
-        }
+    fn stored_codes_stay_as_they_are() {
+        let codes = |all: &[&'static str]| all.join(" ");
+        let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        let outcomes: Vec<&str> = RulingOutcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(
+            codes(&reasons),
+            "registered_first existing_relationship direct_engaged_first territory other"
+        );
+        assert_eq!(codes(&outcomes), "upheld reinstated transferred split");
     }
 }

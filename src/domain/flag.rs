@@ -1,40 +1,24 @@
 //! Flags: what a reviewer must weigh before deciding a registration, beside the matching
 //! evidence. A flag never decides anything by itself; it puts a fact in front of a person.
 
+use super::code::text_enum;
 use chrono::NaiveDate;
 
-/// Why a registration is flagged. Stored as text (`as_str`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FlagKind {
-    /// Let through outside the partner's territories (the program flags instead of blocking).
-    OutsideTerritory,
-    /// The prospect is another partner's customer: a deal of theirs was won inside the
-    /// customer-protection period.
-    PartnerCustomer,
-    /// After the prospect keys changed, this registration names the same prospect as another
-    /// one holding it, which keeps it; the channel team decides whether this one stands.
-    SharedProspect,
+text_enum! {
+    /// Why a registration is flagged. Stored as text (`as_str`).
+    pub enum FlagKind {
+        /// Let through outside the partner's territories (the program flags instead of blocking).
+        OutsideTerritory,
+        /// The prospect is another partner's customer: a deal of theirs was won inside the
+        /// customer-protection period.
+        PartnerCustomer,
+        /// After the prospect keys changed, this registration names the same prospect as another
+        /// one holding it, which keeps it; the channel team decides whether this one stands.
+        SharedProspect,
+    }
 }
 
 impl FlagKind {
-    pub const ALL: [FlagKind; 3] = [
-        FlagKind::OutsideTerritory,
-        FlagKind::PartnerCustomer,
-        FlagKind::SharedProspect,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlagKind::OutsideTerritory => "outside_territory",
-            FlagKind::PartnerCustomer => "partner_customer",
-            FlagKind::SharedProspect => "shared_prospect",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<FlagKind> {
-        FlagKind::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// The badge on a queue row.
     pub fn badge(self) -> &'static str {
         match self {
@@ -84,9 +68,11 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_stored_names() {
-        for kind in FlagKind::ALL {
-            assert_eq!(FlagKind::parse(kind.as_str()), Some(kind));
-        }
+        let codes: Vec<&str> = FlagKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["outside_territory", "partner_customer", "shared_prospect"]
+        );
         assert_eq!(FlagKind::parse("territory"), None);
     }
 

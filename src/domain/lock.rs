@@ -374,7 +374,7 @@ pub enum Answer {
 /// The answer to a lock check: the claim that decides it (or that Check first names) and
 /// the match that carries it, the other matches best score first, and the history.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome<T> {
+pub struct LockResult<T> {
     pub answer: Answer,
     /// The deciding claim; for Check first the one it names; [`Claim::Open`] when open.
     pub claim: Claim,
@@ -386,7 +386,7 @@ pub struct Outcome<T> {
     pub history: Vec<Hit<T>>,
 }
 
-impl<T> Outcome<T> {
+impl<T> LockResult<T> {
     /// The verdict's stable code (the JSON API's `verdict`).
     pub fn code(&self) -> &'static str {
         match self.answer {
@@ -453,7 +453,7 @@ fn strongest<T>(hits: &[Hit<T>], eligible: impl Fn(&Hit<T>) -> bool) -> Option<u
 
 /// Climbs the ladder: a claim on a same-prospect match decides; else a claim on a possible
 /// match makes it Check first; else it is open. Past registrations go to the history.
-pub fn decide<T>(mut hits: Vec<Hit<T>>) -> Outcome<T> {
+pub fn decide<T>(mut hits: Vec<Hit<T>>) -> LockResult<T> {
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     let (history, mut hits): (Vec<_>, Vec<_>) = hits
         .into_iter()
@@ -470,7 +470,7 @@ pub fn decide<T>(mut hits: Vec<Hit<T>>) -> Outcome<T> {
         (Some(best), Answer::Claimed | Answer::CheckFirst) => best.claim.clone(),
         _ => Claim::Open,
     };
-    Outcome {
+    LockResult {
         answer,
         claim,
         best,
@@ -616,7 +616,7 @@ mod tests {
 
     #[test]
     fn open_only_where_nothing_claims_and_history_is_listed_under_it() {
-        let empty: Outcome<&str> = decide(Vec::new());
+        let empty: LockResult<&str> = decide(Vec::new());
         assert_eq!(empty.answer, Answer::Open);
         assert!(empty.best.is_none());
         assert_eq!(

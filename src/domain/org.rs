@@ -1,26 +1,17 @@
+use super::code::text_enum;
 use super::errors::FieldErrors;
 
-/// Partner program tiers; caps and commission rules may differ per tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    Registered,
-    Silver,
-    Gold,
-    Platinum,
+text_enum! {
+    /// Partner program tiers; caps and commission rules may differ per tier.
+    pub enum Tier {
+        Registered,
+        Silver,
+        Gold,
+        Platinum,
+    }
 }
 
 impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::Registered, Tier::Silver, Tier::Gold, Tier::Platinum];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Registered => "registered",
-            Tier::Silver => "silver",
-            Tier::Gold => "gold",
-            Tier::Platinum => "platinum",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Tier::Registered => "Registered",
@@ -29,38 +20,22 @@ impl Tier {
             Tier::Platinum => "Platinum",
         }
     }
-
-    pub fn parse(value: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.as_str() == value)
-    }
 }
 
-/// An organisation's standing in the program. Users of a suspended organisation cannot sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgStatus {
-    Active,
-    Suspended,
+text_enum! {
+    /// An organisation's standing in the program. Users of a suspended organisation cannot sign in.
+    pub enum OrgStatus {
+        Active,
+        Suspended,
+    }
 }
 
 impl OrgStatus {
-    pub const ALL: [OrgStatus; 2] = [OrgStatus::Active, OrgStatus::Suspended];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgStatus::Active => "active",
-            OrgStatus::Suspended => "suspended",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             OrgStatus::Active => "Active",
             OrgStatus::Suspended => "Suspended",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<OrgStatus> {
-        OrgStatus::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 

@@ -5,39 +5,27 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::code::text_enum;
 use super::errors::FieldErrors;
 use super::money::{self, CURRENCIES};
 use super::org::Tier;
 
-/// Deal-size segments. Each has its own protection window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Segment {
-    Smb,
-    MidMarket,
-    Enterprise,
+text_enum! {
+    /// Deal-size segments. Each has its own protection window.
+    pub enum Segment {
+        Smb,
+        MidMarket,
+        Enterprise,
+    }
 }
 
 impl Segment {
-    pub const ALL: [Segment; 3] = [Segment::Smb, Segment::MidMarket, Segment::Enterprise];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Segment::Smb => "smb",
-            Segment::MidMarket => "mid_market",
-            Segment::Enterprise => "enterprise",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Segment::Smb => "SMB",
             Segment::MidMarket => "Mid-market",
             Segment::Enterprise => "Enterprise",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<Segment> {
-        Segment::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 

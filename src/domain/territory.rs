@@ -5,60 +5,39 @@
 
 use std::collections::BTreeSet;
 
+use super::code::text_enum;
 use super::errors::FieldErrors;
 use super::registration::{INDUSTRIES, country_name};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Geographic,
-    Vertical,
+text_enum! {
+    pub enum Kind {
+        Geographic,
+        Vertical,
+    }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Geographic, Kind::Vertical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Geographic => "geographic",
-            Kind::Vertical => "vertical",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Kind::Geographic => "Geographic (countries)",
             Kind::Vertical => "Vertical (industries)",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 }
 
-/// Who may work the prospects a territory covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eligibility {
-    /// Partners assigned to it may register its prospects.
-    Partner,
-    /// Reserved for direct sales: nobody may register its prospects.
-    Direct,
-    /// Assigned partners may register; direct reps work it too.
-    Both,
+text_enum! {
+    /// Who may work the prospects a territory covers.
+    pub enum Eligibility {
+        /// Partners assigned to it may register its prospects.
+        Partner,
+        /// Reserved for direct sales: nobody may register its prospects.
+        Direct,
+        /// Assigned partners may register; direct reps work it too.
+        Both,
+    }
 }
 
 impl Eligibility {
-    pub const ALL: [Eligibility; 3] =
-        [Eligibility::Partner, Eligibility::Direct, Eligibility::Both];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Eligibility::Partner => "partner",
-            Eligibility::Direct => "direct",
-            Eligibility::Both => "both",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Eligibility::Partner => "Partner-eligible",
@@ -67,42 +46,26 @@ impl Eligibility {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Eligibility> {
-        Eligibility::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn partners_may_register(self) -> bool {
         self != Eligibility::Direct
     }
 }
 
-/// What the program does with a registration outside the partner's territories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Block,
-    /// Let it through and show the reviewer why it is outside.
-    Flag,
+text_enum! {
+    /// What the program does with a registration outside the partner's territories.
+    pub enum Mode {
+        Block,
+        /// Let it through and show the reviewer why it is outside.
+        Flag,
+    }
 }
 
 impl Mode {
-    pub const ALL: [Mode; 2] = [Mode::Block, Mode::Flag];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Block => "block",
-            Mode::Flag => "flag",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Mode::Block => "Block registrations outside the partner's territories",
             Mode::Flag => "Flag them for the reviewer, don't block",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::jobs::transport::Mailer;
 const BATCH: i64 = 50;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
+pub struct DeliveryReport {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
@@ -24,8 +24,8 @@ pub fn deliver_due(
     mailer: &Mailer,
     from: &Mailbox,
     clock: &dyn Clock,
-) -> anyhow::Result<Outcome> {
-    let mut outcome = Outcome::default();
+) -> anyhow::Result<DeliveryReport> {
+    let mut outcome = DeliveryReport::default();
     for _ in 0..BATCH {
         let claimed =
             crate::db::write_tx(conn, |conn| outbox::claim_next(conn, clock.naive_now()))?;

@@ -30,9 +30,9 @@ pub struct Jobs {
 /// What one pass did, for logs and `truce jobs run-once`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
-    pub emails: delivery::Outcome,
+    pub emails: delivery::DeliveryReport,
     pub sessions_removed: usize,
-    pub registrations: registrations::Outcome,
+    pub registrations: registrations::SweepReport,
     /// Registrations in review matched again after the CRM accounts changed.
     pub matched_again: usize,
     /// Disputes past their SLA escalated to the channel managers.

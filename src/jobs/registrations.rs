@@ -70,7 +70,7 @@ impl Pace {
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
+pub struct SweepReport {
     pub expired: usize,
     pub reminded: usize,
     pub escalated: usize,
@@ -109,7 +109,7 @@ impl std::fmt::Display for BatchTiming {
     }
 }
 
-impl Outcome {
+impl SweepReport {
     pub fn is_empty(&self) -> bool {
         self.expired == 0 && self.reminded == 0 && self.escalated == 0
     }
@@ -120,8 +120,8 @@ pub fn sweep(
     conn: &mut DbConnection,
     config: &Config,
     now: NaiveDateTime,
-    progress: &mut dyn FnMut(&Outcome),
-) -> anyhow::Result<Outcome> {
+    progress: &mut dyn FnMut(&SweepReport),
+) -> anyhow::Result<SweepReport> {
     if !matches!(conn, DbConnection::Sqlite(_)) {
         return sweep_all(conn, config, now, progress);
     }
@@ -173,9 +173,9 @@ fn sweep_all(
     conn: &mut DbConnection,
     config: &Config,
     now: NaiveDateTime,
-    progress: &mut dyn FnMut(&Outcome),
-) -> anyhow::Result<Outcome> {
-    let mut out = Outcome::default();
+    progress: &mut dyn FnMut(&SweepReport),
+) -> anyhow::Result<SweepReport> {
+    let mut out = SweepReport::default();
     let mut pace = Pace::default();
     let reminder_days = policy::current(conn)?.policy.reminder_days;
     let horizon = now + TimeDelta::days(reminder_days);
@@ -225,11 +225,11 @@ fn drain(
     conn: &mut DbConnection,
     config: &Config,
     now: NaiveDateTime,
-    out: &mut Outcome,
+    out: &mut SweepReport,
     pace: &mut Pace,
-    progress: &mut dyn FnMut(&Outcome),
+    progress: &mut dyn FnMut(&SweepReport),
     command: fn() -> Command,
-    tally: fn(&mut Outcome) -> &mut usize,
+    tally: fn(&mut SweepReport) -> &mut usize,
     select: impl Fn(&mut DbConnection) -> diesel::QueryResult<Vec<String>>,
 ) -> anyhow::Result<()> {
     loop {

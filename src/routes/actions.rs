@@ -162,7 +162,7 @@ impl Action {
     }
 }
 
-pub enum Outcome {
+pub enum ActionResult {
     /// Done; the notice to show after the redirect.
     Done(String),
     /// A field needs fixing (422).
@@ -181,7 +181,7 @@ pub async fn perform(
     id: String,
     action: Action,
     form: ActionForm,
-) -> Result<Outcome, AppError> {
+) -> Result<ActionResult, AppError> {
     let config = state.config.clone();
     let now = state.clock.naive_now();
     let result = db::run(&state.pool, move |conn| {
@@ -197,7 +197,7 @@ pub async fn perform(
         .ok_or(AppError::NotFound)?;
         let command = match action.command(&form, &currency) {
             Ok(c) => c,
-            Err(errors) => return Ok(Err(Outcome::Invalid(errors))),
+            Err(errors) => return Ok(Err(ActionResult::Invalid(errors))),
         };
         let acting = Acting {
             user_id: Some(&user_id),
@@ -211,10 +211,10 @@ pub async fn perform(
             Err(ActError::Refused(Refusal::Field { field, message })) => {
                 let mut errors = FieldErrors::new();
                 errors.add(action.field_key(field), message);
-                Err(Outcome::Invalid(errors))
+                Err(ActionResult::Invalid(errors))
             }
-            Err(ActError::Refused(r)) => Err(Outcome::Refused(r.to_string())),
-            Err(ActError::Conflict) => Err(Outcome::Refused(
+            Err(ActError::Refused(r)) => Err(ActionResult::Refused(r.to_string())),
+            Err(ActError::Conflict) => Err(ActionResult::Refused(
                 "Someone else changed this registration at the same moment. Here it is as it \
                  stands now; check it before you act again."
                     .into(),
@@ -223,7 +223,7 @@ pub async fn perform(
     })
     .await?;
     Ok(match result {
-        Ok(()) => Outcome::Done(action.done().to_owned()),
+        Ok(()) => ActionResult::Done(action.done().to_owned()),
         Err(outcome) => outcome,
     })
 }

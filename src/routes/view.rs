@@ -37,7 +37,7 @@ impl RegistrationView {
     pub fn new(r: &Registration, org_name: &str, now: NaiveDateTime) -> Self {
         let status = r.status();
         let s = &r.state;
-        let renewal = s.renewal.as_deref().and_then(Renewal::parse);
+        let renewal = s.renewal;
         Self {
             id: r.id.clone(),
             company_name: r.company_name.clone(),
@@ -91,7 +91,7 @@ impl TimelineEntry {
     /// `show_names`: reviewers see who acted; partners see their own colleagues' names and
     /// "Channel team" for reviewers.
     pub fn new(e: &Event, show_names: bool) -> Self {
-        let role = e.actor_role.as_deref().and_then(Role::parse);
+        let role = e.actor_role;
         let who = match (&e.actor_name, role) {
             (None, _) => "Truce (automatic)".to_owned(),
             (Some(name), Some(Role::Partner)) => name.clone(),
@@ -200,7 +200,7 @@ impl Detail {
                 events
                     .iter()
                     .rev()
-                    .find(|e| e.kind == EventKind::InfoRequested.as_str())
+                    .find(|e| e.kind == EventKind::InfoRequested)
                     .and_then(|e| e.note.clone())
             })
             .flatten();

@@ -248,7 +248,7 @@ pub fn assign(
     write_tx(conn, |conn| {
         let reg = locked(conn, registration_id)?;
         let rep = user::find_by_email(conn, rep_email.trim())?
-            .filter(|u| u.role == Role::Sales.as_str() && u.disabled_at.is_none())
+            .filter(|u| u.role == Role::Sales && u.disabled_at.is_none())
             .ok_or(AssistError::Refused(
                 "No active sales rep has that email address.",
             ))?;

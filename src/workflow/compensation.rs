@@ -25,7 +25,7 @@ pub fn compute(
     within: bool,
     rules: &rules::Rules,
 ) -> QueryResult<(Vec<Credit>, bool)> {
-    let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
+    let tier = org::find(conn, &reg.org_id)?.map(|o| o.tier());
     let reps = assist::active_reps(conn, &reg.id)?;
     let territories = crate::db::models::territory::list(conn)?;
     let territory = if territories.is_empty() {

@@ -11,7 +11,7 @@ use crate::db::models::registration::{self, Registration};
 use crate::db::models::user::{self, User};
 use crate::db::models::{audit, policy, roe};
 use crate::db::{DbConnection, lock_keys, write_tx};
-use crate::domain::dispute::{self as rules, Outcome, Parties, Raiser};
+use crate::domain::dispute::{self as rules, Parties, Raiser, RulingOutcome};
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::{Actor, Command, Refusal, Status};
 use crate::domain::role::Role;
@@ -291,12 +291,12 @@ pub fn resolve(
             scope: Scope::Any,
         };
         match ruling.outcome {
-            Outcome::Upheld | Outcome::Split => {}
-            Outcome::Reinstated => {
+            RulingOutcome::Upheld | RulingOutcome::Split => {}
+            RulingOutcome::Reinstated => {
                 let raiser = case.raiser.as_ref().ok_or(DisputeError::NotFound)?;
                 reinstate(conn, config, raiser, acting, &ruling.rationale, now)?;
             }
-            Outcome::Transferred => {
+            RulingOutcome::Transferred => {
                 let other = case.other.as_ref().ok_or(DisputeError::NotFound)?;
                 transition::act_in_tx(
                     conn,
@@ -394,7 +394,8 @@ fn notify_resolved(
         && raiser.disabled_at.is_none()
     {
         let mut mine = lines.clone();
-        if outcome == Some(Outcome::Reinstated) || outcome == Some(Outcome::Transferred) {
+        if outcome == Some(RulingOutcome::Reinstated) || outcome == Some(RulingOutcome::Transferred)
+        {
             if case.raiser.is_some() {
                 mine.push("Your registration is approved, with a fresh protection window.".into());
             } else {
@@ -419,7 +420,7 @@ fn notify_resolved(
     }
     if let Some(other) = &case.other {
         let mut theirs = lines;
-        if outcome == Some(Outcome::Transferred) {
+        if outcome == Some(RulingOutcome::Transferred) {
             theirs.push(
                 "Your registration of this prospect was ended by this ruling; the reason shows \
                  on its page."

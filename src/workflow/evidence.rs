@@ -72,7 +72,7 @@ pub struct OpportunityMatch {
 }
 
 #[derive(Default)]
-pub struct Evidence {
+pub struct ReviewEvidence {
     pub registrations: Vec<RegistrationMatch>,
     pub accounts: Vec<AccountMatch>,
     pub opportunities: Vec<OpportunityMatch>,
@@ -81,7 +81,7 @@ pub struct Evidence {
     pub matched_at: Option<NaiveDateTime>,
 }
 
-impl Evidence {
+impl ReviewEvidence {
     pub fn is_empty(&self) -> bool {
         self.summary().is_empty()
     }
@@ -377,7 +377,7 @@ pub fn gather(
     id: &str,
     policy: &Policy,
     today: NaiveDate,
-) -> QueryResult<Evidence> {
+) -> QueryResult<ReviewEvidence> {
     let found: Vec<Found> = registration_match::of(conn, &[id.to_owned()])?
         .into_iter()
         .map(|(_, f)| f)
@@ -433,7 +433,7 @@ pub fn gather(
             opportunity: o,
         })
         .collect();
-    Ok(Evidence {
+    Ok(ReviewEvidence {
         registrations,
         accounts: account_matches,
         opportunities,

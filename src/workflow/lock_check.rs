@@ -16,28 +16,23 @@ use diesel::QueryResult;
 use crate::db::DbConnection;
 use crate::db::models::prospect_key::{self, Kind as KeyKind};
 use crate::db::models::{crm, registration, territory};
-use crate::domain::lock::{Claim, Hit, Outcome, Reserve, decide, registration_claim};
+use crate::domain::code::text_enum;
+use crate::domain::lock::{Claim, Hit, LockResult, Reserve, decide, registration_claim};
 use crate::domain::matching::{Profile, Thresholds, score_with};
 use crate::domain::policy::Policy;
 use crate::domain::territory::direct_territory;
 
-/// The kind of record a match is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Account,
-    Registration,
-    Opportunity,
+text_enum! {
+    /// The kind of record a match is.
+    pub enum Kind {
+        Account,
+        Registration,
+        #[strum(serialize = "direct_opportunity")]
+        Opportunity,
+    }
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Account => "account",
-            Kind::Registration => "registration",
-            Kind::Opportunity => "direct_opportunity",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Kind::Account => "CRM account",
@@ -63,7 +58,7 @@ pub struct Record {
     pub org_id: Option<String>,
 }
 
-pub type LockCheck = Outcome<Record>;
+pub type LockCheck = LockResult<Record>;
 
 /// How many matches (and past registrations) a check returns besides the deciding one.
 const SHOWN: usize = 20;

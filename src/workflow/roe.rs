@@ -114,7 +114,7 @@ pub fn publish(
         )?;
         let people = audience(conn)?;
         for person in &people {
-            let consequence = if person.role() == Some(Role::Sales) {
+            let consequence = if person.role() == Role::Sales {
                 "Acknowledge them before you ask to assist on a partner's deal."
             } else {
                 "Until you acknowledge them, you cannot register new deals."

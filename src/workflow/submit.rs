@@ -14,7 +14,7 @@ use crate::db::models::user::User;
 use crate::db::{DbConnection, is_unique_violation, lock_keys, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::flag::FlagKind;
-use crate::domain::lifecycle::{self, Claim, Status};
+use crate::domain::lifecycle::{self, ExistingClaim, Status};
 use crate::domain::money::group_thousands;
 use crate::domain::registration::{RegistrationForm, validate_registration};
 use crate::domain::territory::{self as territory_rules, Decision, Mode};
@@ -79,7 +79,7 @@ fn submit_in_tx(
     lock_keys(conn, &keys)?;
 
     let mut errors = FieldErrors::new();
-    let cap = pv.policy.max_active(org.tier());
+    let cap = pv.policy.max_active(Some(org.tier()));
     let active = registration::count_in_states(conn, &org.id, &Status::ACTIVE)?;
     if active >= cap {
         errors.add(
@@ -128,10 +128,10 @@ fn submit_in_tx(
         return Err(SubmitError::Invalid(errors));
     }
     let claim = match registration::find_holder(conn, &new.name_key, new.domain_key.as_deref())? {
-        None => Claim::Open,
+        None => ExistingClaim::Open,
         Some(h) => match (h.status(), h.state.protection_ends_at) {
-            (Status::Approved, Some(until)) => Claim::Locked { until },
-            _ => Claim::Pending { id: h.id },
+            (Status::Approved, Some(until)) => ExistingClaim::Locked { until },
+            _ => ExistingClaim::Pending { id: h.id },
         },
     };
     let t = lifecycle::submit(&claim, &pv.policy, now);

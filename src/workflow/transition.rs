@@ -90,7 +90,7 @@ pub fn act_in_tx(
     }
     let (org_approved, org_cap) = if matches!(command, Command::Approve | Command::Reinstate { .. })
     {
-        let tier = org::find(conn, &reg.org_id)?.and_then(|o| o.tier());
+        let tier = org::find(conn, &reg.org_id)?.map(|o| o.tier());
         (
             registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?,
             pv.policy.max_active(tier),

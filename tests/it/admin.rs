@@ -377,7 +377,7 @@ async fn org_admins_add_colleagues_to_their_own_org_only() {
     assert!(link_path(&app, "new@a.example").starts_with("/password/set/"));
     let new_user = app.find_user("new@a.example").unwrap();
     assert_eq!(new_user.org_id.as_deref(), Some(a.as_str()));
-    assert_eq!(new_user.role, "partner");
+    assert_eq!(new_user.role.as_str(), "partner");
 
     // Naming another org in the form is refused, not obeyed.
     let sneaky = boss

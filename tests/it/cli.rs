@@ -205,5 +205,5 @@ async fn jobs_run_once_delivers_queued_mail_to_eml_files_by_default() {
     assert_eq!(files.len(), 1);
     let eml = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
     assert!(eml.contains("To: jo@example.com"));
-    assert_eq!(app.last_email_to("jo@example.com").status, "sent");
+    assert_eq!(app.last_email_to("jo@example.com").status.as_str(), "sent");
 }

@@ -241,7 +241,7 @@ async fn won_inside_the_window_with_and_without_double_credit_then_exported() {
     let credits = compensation::list(&mut app.conn(), Whose::Registration(&first)).unwrap();
     let mut got: Vec<(String, i64, i64)> = credits
         .iter()
-        .map(|c| (c.kind.clone(), c.amount_minor, c.rules_version))
+        .map(|c| (c.kind.as_str().to_owned(), c.amount_minor, c.rules_version))
         .collect();
     got.sort();
     // 12.5 % of 4,000,001 minor = 500,000.125 → 500,000; 50 % = 2,000,000.5 → 2,000,001.
@@ -286,7 +286,7 @@ async fn won_inside_the_window_with_and_without_double_credit_then_exported() {
     let credits = compensation::list(&mut app.conn(), Whose::Registration(&second)).unwrap();
     let mut got: Vec<(String, i64, i64)> = credits
         .iter()
-        .map(|c| (c.kind.clone(), c.amount_minor, c.rules_version))
+        .map(|c| (c.kind.as_str().to_owned(), c.amount_minor, c.rules_version))
         .collect();
     got.sort();
     assert_eq!(
@@ -479,7 +479,7 @@ async fn a_territory_switches_on_double_credit_and_a_rep_outside_it_is_warned() 
     let mut got: Vec<(String, i64)> = compensation::list(&mut app.conn(), Whose::Registration(&id))
         .unwrap()
         .iter()
-        .map(|c| (c.kind.clone(), c.amount_minor))
+        .map(|c| (c.kind.as_str().to_owned(), c.amount_minor))
         .collect();
     got.sort();
     // The default rules: 10 % commission; the territory gives the rep full credit, not 50 %.

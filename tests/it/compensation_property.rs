@@ -210,7 +210,7 @@ async fn history(seed: u64) {
         assert_eq!(stored.within_window(), inside, "seed {seed}: {id}");
         let commissions: Vec<_> = mine
             .iter()
-            .filter(|c| c.kind() == Some(CreditKind::PartnerCommission))
+            .filter(|c| c.kind() == CreditKind::PartnerCommission)
             .collect();
         if inside {
             won_inside += 1;

@@ -234,9 +234,9 @@ async fn a_declined_partner_disputes_and_the_lock_is_transferred_explicitly() {
 
     // The old holder is ended explicitly; the raiser holds the prospect with a fresh window.
     let old = app.registration(&a);
-    assert_eq!(old.state.status, "overturned");
+    assert_eq!(old.state.status.as_str(), "overturned");
     let new = app.registration(&b);
-    assert_eq!(new.state.status, "approved");
+    assert_eq!(new.state.status.as_str(), "approved");
     assert_eq!(
         new.state.protection_ends_at.map(secs),
         Some(secs(now(&app) + TimeDelta::days(120)))
@@ -309,7 +309,7 @@ async fn a_rejected_registration_is_reinstated_only_while_the_prospect_is_free()
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     let r = app.registration(&g);
-    assert_eq!(r.state.status, "approved");
+    assert_eq!(r.state.status.as_str(), "approved");
     assert_eq!(r.state.outcome_reason, None);
     assert_eq!(app.emails_to(GIL, "dispute_resolved").len(), 1);
     let page = gil.get(&format!("/partner/deals/{g}")).await.text();
@@ -320,7 +320,7 @@ async fn a_rejected_registration_is_reinstated_only_while_the_prospect_is_free()
     let a = register_deal(&ann, &deal).await;
     reject(&cm, &a).await;
     let b = register_deal(&ben, &deal).await;
-    assert_eq!(app.registration(&b).state.status, "pending");
+    assert_eq!(app.registration(&b).state.status.as_str(), "pending");
     let id = partner_raises(&ann, &a, "registered_first", "We were first.").await;
     let refused = rule(
         &cm,
@@ -331,8 +331,8 @@ async fn a_rejected_registration_is_reinstated_only_while_the_prospect_is_free()
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.text().contains("transfer the lock instead"));
     assert!(refused.text().contains("Alpha first."));
-    assert_eq!(app.registration(&a).state.status, "rejected");
-    assert_eq!(app.registration(&b).state.status, "pending");
+    assert_eq!(app.registration(&a).state.status.as_str(), "rejected");
+    assert_eq!(app.registration(&b).state.status.as_str(), "pending");
     assert!(app.emails_of_kind("dispute_resolved").len() == 1);
 
     let upheld = rule(
@@ -345,8 +345,8 @@ async fn a_rejected_registration_is_reinstated_only_while_the_prospect_is_free()
     )
     .await;
     assert_eq!(upheld.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.registration(&a).state.status, "rejected");
-    assert_eq!(app.registration(&b).state.status, "pending");
+    assert_eq!(app.registration(&a).state.status.as_str(), "rejected");
+    assert_eq!(app.registration(&b).state.status.as_str(), "pending");
     for to in [ANN, BEN] {
         let mails = app.emails_to(to, "dispute_resolved");
         assert_eq!(mails.len(), 1, "{to}");
@@ -402,7 +402,7 @@ async fn a_sales_rep_disputes_a_claim_sees_only_their_own_and_cannot_rule() {
         )
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.registration(&a).state.status, "approved");
+    assert_eq!(app.registration(&a).state.status.as_str(), "approved");
 
     // Split credit: a share from 0 to 100 is recorded; the registration stays approved.
     let bad = rule(
@@ -430,9 +430,9 @@ async fn a_sales_rep_disputes_a_claim_sees_only_their_own_and_cannot_rule() {
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     let d = dispute::find(&mut app.conn(), &id).unwrap().unwrap();
-    assert_eq!(d.outcome.as_deref(), Some("split"));
+    assert_eq!(d.outcome.map(|o| o.as_str()), Some("split"));
     assert_eq!(d.partner_share_pct, Some(60));
-    assert_eq!(app.registration(&a).state.status, "approved");
+    assert_eq!(app.registration(&a).state.status.as_str(), "approved");
     for to in [REP, ANN] {
         let mails = app.emails_to(to, "dispute_resolved");
         assert_eq!(mails.len(), 1, "{to}");
@@ -729,7 +729,7 @@ async fn a_transfer_from_a_holder_under_review_declines_the_rest_of_its_line() {
     let b = register_deal(&ben, &deal).await;
     let g = register_deal(&gil, &deal).await;
     for r in [&b, &g] {
-        assert_eq!(app.registration(r).state.status, "queued");
+        assert_eq!(app.registration(r).state.status.as_str(), "queued");
     }
     let id = partner_raises(
         &ben,
@@ -748,10 +748,10 @@ async fn a_transfer_from_a_holder_under_review_declines_the_rest_of_its_line() {
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
-    assert_eq!(app.registration(&a).state.status, "overturned");
-    assert_eq!(app.registration(&b).state.status, "approved");
+    assert_eq!(app.registration(&a).state.status.as_str(), "overturned");
+    assert_eq!(app.registration(&b).state.status.as_str(), "approved");
     let gamma = app.registration(&g);
-    assert_eq!(gamma.state.status, "declined");
+    assert_eq!(gamma.state.status.as_str(), "declined");
     assert!(app.emails_to(GIL, "registration_declined").len() == 1);
     assert_eq!(holder_of(&app, &g).as_deref(), Some(b.as_str()));
     // The overturned registration no longer waits in the review queue.

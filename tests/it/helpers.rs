@@ -467,7 +467,7 @@ impl TestApp {
         truce::db::models::registration::events(&mut self.conn(), id)
             .unwrap()
             .into_iter()
-            .map(|e| (e.kind, e.note))
+            .map(|e| (e.kind.as_str().to_owned(), e.note))
             .collect()
     }
 

@@ -391,7 +391,7 @@ async fn an_smtp_outage_delays_mail_and_it_is_delivered_exactly_once_afterwards(
         1,
         "exactly once"
     );
-    assert_eq!(app.last_email_to("sam@example.com").status, "sent");
+    assert_eq!(app.last_email_to("sam@example.com").status.as_str(), "sent");
     // (The admin's session idled out while the clock moved; sign in again.)
     let admin = app.login("admin@example.com").await;
     assert!(
@@ -439,7 +439,12 @@ async fn a_permanently_refused_email_is_failed_and_an_admin_can_retry_it() {
             .contains("queued again")
     );
     assert_eq!(
-        app.outbox().iter().find(|r| r.id == id).unwrap().status,
+        app.outbox()
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .status
+            .as_str(),
         "queued"
     );
 }
@@ -624,7 +629,7 @@ async fn an_email_claimed_by_a_worker_that_died_is_sent_once_its_lease_ends() {
     );
     assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
     let row = app.last_email_to("sam@example.com");
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert!(
         row.text_body.is_empty(),
         "the sent body (with its one-time link) is not kept"

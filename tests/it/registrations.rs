@@ -506,7 +506,7 @@ async fn an_approved_prospect_is_locked_without_naming_the_holder() {
     assert_eq!(app.outbox().len(), outbox_before, "checking sends nothing");
     let gamma = app.find_user(GIL).unwrap().org_id.unwrap();
     let stored =
-        truce::db::models::registration::count_in_states(&mut app.conn(), &gamma, &Status::ALL)
+        truce::db::models::registration::count_in_states(&mut app.conn(), &gamma, Status::ALL)
             .unwrap();
     assert_eq!(stored, 0, "checking stores nothing");
 

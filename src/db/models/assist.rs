@@ -6,28 +6,21 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{assists, users};
+use crate::domain::code::text_enum;
 use crate::ids::new_id;
 
-/// Where an assist stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AssistStatus {
-    Requested,
-    Accepted,
-    Declined,
-    /// Put on the deal by a channel manager; no partner answer needed.
-    Assigned,
+text_enum! {
+    /// Where an assist stands.
+    pub enum AssistStatus {
+        Requested,
+        Accepted,
+        Declined,
+        /// Put on the deal by a channel manager; no partner answer needed.
+        Assigned,
+    }
 }
 
 impl AssistStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssistStatus::Requested => "requested",
-            AssistStatus::Accepted => "accepted",
-            AssistStatus::Declined => "declined",
-            AssistStatus::Assigned => "assigned",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             AssistStatus::Requested => "Asked to assist, waiting for the partner",
@@ -35,17 +28,6 @@ impl AssistStatus {
             AssistStatus::Declined => "Declined by the partner",
             AssistStatus::Assigned => "Assisting (assigned by the channel team)",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<AssistStatus> {
-        [
-            AssistStatus::Requested,
-            AssistStatus::Accepted,
-            AssistStatus::Declined,
-            AssistStatus::Assigned,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
     }
 
     /// The rep is on the deal and shares its credit.
@@ -59,7 +41,7 @@ pub struct Assist {
     pub id: String,
     pub registration_id: String,
     pub rep_id: String,
-    pub status: String,
+    pub status: AssistStatus,
     pub note: String,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
@@ -71,7 +53,7 @@ pub struct Assist {
 
 impl Assist {
     pub fn status(&self) -> AssistStatus {
-        AssistStatus::parse(&self.status).unwrap_or(AssistStatus::Declined)
+        self.status
     }
 }
 
@@ -118,10 +100,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Assist>> {
 pub fn active_reps(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<String>> {
     assists::table
         .filter(assists::registration_id.eq(registration_id))
-        .filter(assists::status.eq_any([
-            AssistStatus::Accepted.as_str(),
-            AssistStatus::Assigned.as_str(),
-        ]))
+        .filter(assists::status.eq_any([AssistStatus::Accepted, AssistStatus::Assigned]))
         .select(assists::rep_id)
         .order((assists::requested_at, assists::id))
         .load(conn)
@@ -167,7 +146,7 @@ pub fn decide(
     let n = diesel::update(
         assists::table
             .filter(assists::id.eq(id))
-            .filter(assists::status.eq(AssistStatus::Requested.as_str())),
+            .filter(assists::status.eq(AssistStatus::Requested)),
     )
     .set((
         assists::status.eq(status.as_str()),
@@ -185,14 +164,13 @@ pub fn assign_existing(
     by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(assists::table.filter(assists::id.eq(id)).filter(
-        assists::status.eq_any([
-            AssistStatus::Requested.as_str(),
-            AssistStatus::Declined.as_str(),
-        ]),
-    ))
+    let n = diesel::update(
+        assists::table
+            .filter(assists::id.eq(id))
+            .filter(assists::status.eq_any([AssistStatus::Requested, AssistStatus::Declined])),
+    )
     .set((
-        assists::status.eq(AssistStatus::Assigned.as_str()),
+        assists::status.eq(AssistStatus::Assigned),
         assists::decided_by.eq(by),
         assists::decided_at.eq(now),
     ))

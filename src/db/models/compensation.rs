@@ -158,7 +158,7 @@ pub fn record(
             .values((
                 credits::id.eq(new_id()),
                 credits::registration_id.eq(registration_id),
-                credits::kind.eq(c.kind.as_str()),
+                credits::kind.eq(c.kind),
                 credits::org_id.eq(org_id),
                 credits::user_id.eq(user_id),
                 credits::bp.eq(c.bp),
@@ -187,7 +187,7 @@ pub fn find(
 pub struct Listed {
     pub id: String,
     pub registration_id: String,
-    pub kind: String,
+    pub kind: CreditKind,
     pub org_id: Option<String>,
     pub user_id: Option<String>,
     pub bp: i64,
@@ -203,8 +203,8 @@ pub struct Listed {
 }
 
 impl Listed {
-    pub fn kind(&self) -> Option<CreditKind> {
-        CreditKind::parse(&self.kind)
+    pub fn kind(&self) -> CreditKind {
+        self.kind
     }
 }
 

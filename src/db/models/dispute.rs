@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::disputes;
-use crate::domain::dispute::{Outcome, Reason};
+use crate::domain::dispute::{Reason, RulingOutcome};
 
 pub const OPEN: &str = "open";
 pub const RESOLVED: &str = "resolved";
@@ -22,7 +22,7 @@ pub struct Dispute {
     pub raiser_role: String,
     pub raiser_org_id: Option<String>,
     pub prospect_name: String,
-    pub reason: String,
+    pub reason: Reason,
     pub details: String,
     pub status: String,
     pub raised_at: NaiveDateTime,
@@ -30,7 +30,7 @@ pub struct Dispute {
     pub sla_escalated_at: Option<NaiveDateTime>,
     pub policy_version: i64,
     pub roe_version: Option<i64>,
-    pub outcome: Option<String>,
+    pub outcome: Option<RulingOutcome>,
     pub rationale: Option<String>,
     pub partner_share_pct: Option<i32>,
     pub resolved_by: Option<String>,
@@ -45,15 +45,15 @@ impl Dispute {
     }
 
     pub fn reason_label(&self) -> &'static str {
-        Reason::parse(&self.reason).map_or("Other", Reason::label)
+        self.reason.label()
     }
 
-    pub fn outcome(&self) -> Option<Outcome> {
-        self.outcome.as_deref().and_then(Outcome::parse)
+    pub fn outcome(&self) -> Option<RulingOutcome> {
+        self.outcome
     }
 
     pub fn outcome_label(&self) -> &'static str {
-        self.outcome().map_or("Open", Outcome::label)
+        self.outcome().map_or("Open", RulingOutcome::label)
     }
 }
 
@@ -86,7 +86,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewDispute, now: NaiveDateTime) -> 
             disputes::raiser_role.eq(new.raiser_role),
             disputes::raiser_org_id.eq(new.raiser_org_id),
             disputes::prospect_name.eq(new.prospect_name),
-            disputes::reason.eq(new.reason.as_str()),
+            disputes::reason.eq(new.reason),
             disputes::details.eq(new.details),
             disputes::status.eq(OPEN),
             disputes::raised_at.eq(now),
@@ -130,7 +130,7 @@ pub fn open_on(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Op
 pub fn resolve(
     conn: &mut DbConnection,
     d: &Dispute,
-    outcome: Outcome,
+    outcome: RulingOutcome,
     rationale: &str,
     partner_share_pct: Option<i64>,
     resolved_by: &str,
@@ -145,7 +145,7 @@ pub fn resolve(
     .set((
         disputes::status.eq(RESOLVED),
         disputes::due_at.eq(None::<NaiveDateTime>),
-        disputes::outcome.eq(outcome.as_str()),
+        disputes::outcome.eq(outcome),
         disputes::rationale.eq(rationale),
         disputes::partner_share_pct.eq(partner_share_pct.and_then(|p| i32::try_from(p).ok())),
         disputes::resolved_by.eq(resolved_by),
@@ -242,7 +242,7 @@ pub fn on_registration(
 pub fn rulings(
     conn: &mut DbConnection,
     text: &str,
-    outcome: Option<Outcome>,
+    outcome: Option<RulingOutcome>,
     limit: i64,
 ) -> QueryResult<Vec<Dispute>> {
     let mut query = disputes::table
@@ -261,7 +261,7 @@ pub fn rulings(
         );
     }
     if let Some(outcome) = outcome {
-        query = query.filter(disputes::outcome.eq(outcome.as_str()));
+        query = query.filter(disputes::outcome.eq(outcome));
     }
     query
         .order((disputes::resolved_at.desc(), disputes::id.desc()))

@@ -23,7 +23,7 @@ pub struct Flag {
 
 type Row = (
     String,
-    String,
+    FlagKind,
     String,
     Option<String>,
     NaiveDateTime,
@@ -46,17 +46,15 @@ const COLUMNS: (
     registration_flags::resolved_at,
 );
 
-fn from_row(
-    (registration_id, kind, message, other_id, created_at, resolved_at): Row,
-) -> Option<Flag> {
-    Some(Flag {
-        kind: FlagKind::parse(&kind)?,
+fn from_row((registration_id, kind, message, other_id, created_at, resolved_at): Row) -> Flag {
+    Flag {
+        kind,
         registration_id,
         message,
         other_id,
         created_at,
         resolved_at,
-    })
+    }
 }
 
 pub struct NewFlag<'a> {
@@ -78,7 +76,7 @@ pub fn insert(
         diesel::insert_into(registration_flags::table)
             .values((
                 registration_flags::registration_id.eq(f.registration_id),
-                registration_flags::kind.eq(f.kind.as_str()),
+                registration_flags::kind.eq(f.kind),
                 registration_flags::message.eq(f.message),
                 registration_flags::other_id.eq(f.other_id),
                 registration_flags::created_at.eq(now),
@@ -104,7 +102,7 @@ pub fn open_for(
         .select(COLUMNS)
         .load(conn)?;
     let mut out: HashMap<String, Vec<Flag>> = HashMap::new();
-    for flag in rows.into_iter().filter_map(from_row) {
+    for flag in rows.into_iter().map(from_row) {
         out.entry(flag.registration_id.clone())
             .or_default()
             .push(flag);
@@ -119,13 +117,13 @@ pub fn of(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Fla
         .order(registration_flags::created_at)
         .select(COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(from_row).collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Unresolved flags of `kind`, oldest first: what waits for a decision.
 pub fn open_of_kind(conn: &mut DbConnection, kind: FlagKind, limit: i64) -> QueryResult<Vec<Flag>> {
     let rows: Vec<Row> = registration_flags::table
-        .filter(registration_flags::kind.eq(kind.as_str()))
+        .filter(registration_flags::kind.eq(kind))
         .filter(registration_flags::resolved_at.is_null())
         .order((
             registration_flags::created_at,
@@ -134,7 +132,7 @@ pub fn open_of_kind(conn: &mut DbConnection, kind: FlagKind, limit: i64) -> Quer
         .limit(limit)
         .select(COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(from_row).collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Flags nobody was emailed about yet, oldest first.
@@ -149,7 +147,7 @@ pub fn unnotified(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Flag>>
         .limit(limit)
         .select(COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(from_row).collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Claims a flag's email: true for the one caller (of several instances) that gets to send it.
@@ -162,7 +160,7 @@ pub fn mark_notified(
     let n = diesel::update(
         registration_flags::table
             .filter(registration_flags::registration_id.eq(registration_id))
-            .filter(registration_flags::kind.eq(kind.as_str()))
+            .filter(registration_flags::kind.eq(kind))
             .filter(registration_flags::notified_at.is_null()),
     )
     .set(registration_flags::notified_at.eq(now))
@@ -181,7 +179,7 @@ pub fn resolve(
     let n = diesel::update(
         registration_flags::table
             .filter(registration_flags::registration_id.eq(registration_id))
-            .filter(registration_flags::kind.eq(kind.as_str()))
+            .filter(registration_flags::kind.eq(kind))
             .filter(registration_flags::resolved_at.is_null()),
     )
     .set((

@@ -13,31 +13,31 @@ pub struct Org {
     pub id: String,
     pub name: String,
     pub name_key: String,
-    pub tier: String,
-    pub status: String,
+    pub tier: Tier,
+    pub status: OrgStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 impl Org {
-    pub fn tier(&self) -> Option<Tier> {
-        Tier::parse(&self.tier)
+    pub fn tier(&self) -> Tier {
+        self.tier
     }
 
-    pub fn status(&self) -> Option<OrgStatus> {
-        OrgStatus::parse(&self.status)
+    pub fn status(&self) -> OrgStatus {
+        self.status
     }
 
     pub fn is_active(&self) -> bool {
-        self.status() == Some(OrgStatus::Active)
+        self.status == OrgStatus::Active
     }
 
     pub fn tier_label(&self) -> &'static str {
-        self.tier().map_or("Unknown", Tier::label)
+        self.tier.label()
     }
 
     pub fn status_label(&self) -> &'static str {
-        self.status().map_or("Unknown", OrgStatus::label)
+        self.status.label()
     }
 }
 
@@ -111,8 +111,8 @@ pub fn insert(
         id: crate::ids::new_id(),
         name: fields.name.clone(),
         name_key: fields.name_key.clone(),
-        tier: fields.tier.as_str().to_owned(),
-        status: fields.status.as_str().to_owned(),
+        tier: fields.tier,
+        status: fields.status,
         created_at: now,
         updated_at: now,
     };
@@ -141,8 +141,8 @@ pub fn update(
         .set((
             partner_orgs::name.eq(&fields.name),
             partner_orgs::name_key.eq(&fields.name_key),
-            partner_orgs::tier.eq(fields.tier.as_str()),
-            partner_orgs::status.eq(fields.status.as_str()),
+            partner_orgs::tier.eq(fields.tier),
+            partner_orgs::status.eq(fields.status),
             partner_orgs::updated_at.eq(now),
         ))
         .execute(conn)?;

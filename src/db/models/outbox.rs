@@ -6,30 +6,20 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::outbox;
+use crate::domain::code::text_enum;
 use crate::domain::delivery::CLAIM_LEASE;
 
-/// Where an email stands, as the admin outbox page shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Queued,
-    /// Claimed by a worker that is sending it now.
-    Sending,
-    Sent,
-    /// A transient failure; tried again at `next_attempt_at`.
-    Retrying,
-    /// A permanent failure; an admin may retry it.
-    Failed,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Queued => "queued",
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Retrying => "retrying",
-            Status::Failed => "failed",
-        }
+text_enum! {
+    /// Where an email stands, as the admin outbox page shows it.
+    pub enum EmailStatus {
+        Queued,
+        /// Claimed by a worker that is sending it now.
+        Sending,
+        Sent,
+        /// A transient failure; tried again at `next_attempt_at`.
+        Retrying,
+        /// A permanent failure; an admin may retry it.
+        Failed,
     }
 }
 
@@ -43,7 +33,7 @@ pub struct OutboxRow {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_until: Option<NaiveDateTime>,
@@ -77,7 +67,7 @@ pub fn insert(
             outbox::subject.eq(email.subject),
             outbox::text_body.eq(email.text_body),
             outbox::html_body.eq(email.html_body),
-            outbox::status.eq(Status::Queued.as_str()),
+            outbox::status.eq(EmailStatus::Queued),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
@@ -95,10 +85,10 @@ fn is_due(
 > {
     Box::new(
         outbox::status
-            .eq_any([Status::Queued.as_str(), Status::Retrying.as_str()])
+            .eq_any([EmailStatus::Queued, EmailStatus::Retrying])
             .and(outbox::next_attempt_at.le(now))
             .or(outbox::status
-                .eq(Status::Sending.as_str())
+                .eq(EmailStatus::Sending)
                 .and(outbox::claimed_until.lt(now).assume_not_null())),
     )
 }
@@ -124,7 +114,7 @@ pub fn claim_next(
         };
         let won = diesel::update(outbox::table.find(&id).filter(is_due(now)))
             .set((
-                outbox::status.eq(Status::Sending.as_str()),
+                outbox::status.eq(EmailStatus::Sending),
                 outbox::claimed_until.eq(lease),
             ))
             .execute(conn)?;
@@ -149,7 +139,7 @@ fn held(
     Box::new(
         outbox::id
             .eq(id.to_owned())
-            .and(outbox::status.eq(Status::Sending.as_str()))
+            .and(outbox::status.eq(EmailStatus::Sending))
             .and(outbox::claimed_until.eq(lease).assume_not_null()),
     )
 }
@@ -164,7 +154,7 @@ pub fn mark_sent(
 ) -> QueryResult<bool> {
     let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
-            outbox::status.eq(Status::Sent.as_str()),
+            outbox::status.eq(EmailStatus::Sent),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::sent_at.eq(now),
             outbox::claimed_until.eq(None::<NaiveDateTime>),
@@ -185,7 +175,7 @@ pub fn mark_retry(
 ) -> QueryResult<bool> {
     let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
-            outbox::status.eq(Status::Retrying.as_str()),
+            outbox::status.eq(EmailStatus::Retrying),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::next_attempt_at.eq(next_attempt_at),
             outbox::claimed_until.eq(None::<NaiveDateTime>),
@@ -203,7 +193,7 @@ pub fn mark_failed(
 ) -> QueryResult<bool> {
     let n = diesel::update(outbox::table.filter(held(id, lease)))
         .set((
-            outbox::status.eq(Status::Failed.as_str()),
+            outbox::status.eq(EmailStatus::Failed),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::claimed_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
@@ -217,10 +207,10 @@ pub fn retry_failed(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Qu
     let n = diesel::update(
         outbox::table
             .find(id)
-            .filter(outbox::status.eq(Status::Failed.as_str())),
+            .filter(outbox::status.eq(EmailStatus::Failed)),
     )
     .set((
-        outbox::status.eq(Status::Queued.as_str()),
+        outbox::status.eq(EmailStatus::Queued),
         outbox::next_attempt_at.eq(now),
     ))
     .execute(conn)?;

@@ -10,15 +10,17 @@ use crate::db::DbConnection;
 use crate::db::schema::{
     partner_orgs, registration_details, registration_events, registrations, users,
 };
+use crate::domain::code::text_enum;
 use crate::domain::lifecycle::{EventKind, Lifecycle, Renewal, Status};
 use crate::domain::policy::Segment;
 use crate::domain::registration::NewRegistration;
+use crate::domain::role::Role;
 
 /// The lifecycle columns, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]
 #[diesel(table_name = registrations, treat_none_as_null = true)]
 pub struct StateRow {
-    pub status: String,
+    pub status: Status,
     pub review_due_at: Option<NaiveDateTime>,
     pub sla_paused_secs: Option<i64>,
     pub sla_escalated_at: Option<NaiveDateTime>,
@@ -27,7 +29,7 @@ pub struct StateRow {
     pub decided_policy_version: Option<i64>,
     pub protection_ends_at: Option<NaiveDateTime>,
     pub reminder_sent_at: Option<NaiveDateTime>,
-    pub renewal: Option<String>,
+    pub renewal: Option<Renewal>,
     pub renewal_note: Option<String>,
     pub closed_at: Option<NaiveDateTime>,
     pub close_amount_minor: Option<i64>,
@@ -38,8 +40,7 @@ pub struct StateRow {
 impl StateRow {
     pub fn to_domain(&self) -> Lifecycle {
         Lifecycle {
-            // Only this module writes the column, always from `Status::as_str`.
-            status: Status::parse(&self.status).unwrap_or(Status::Withdrawn),
+            status: self.status,
             review_due_at: self.review_due_at,
             sla_paused_secs: self.sla_paused_secs,
             sla_escalated_at: self.sla_escalated_at,
@@ -48,7 +49,7 @@ impl StateRow {
             decided_policy_version: self.decided_policy_version,
             protection_ends_at: self.protection_ends_at,
             reminder_sent_at: self.reminder_sent_at,
-            renewal: self.renewal.as_deref().and_then(Renewal::parse),
+            renewal: self.renewal,
             renewal_note: self.renewal_note.clone(),
             closed_at: self.closed_at,
             close_amount_minor: self.close_amount_minor,
@@ -59,7 +60,7 @@ impl StateRow {
 
     pub fn from_domain(l: &Lifecycle) -> Self {
         Self {
-            status: l.status.as_str().to_owned(),
+            status: l.status,
             review_due_at: l.review_due_at,
             sla_paused_secs: l.sla_paused_secs,
             sla_escalated_at: l.sla_escalated_at,
@@ -68,7 +69,7 @@ impl StateRow {
             decided_policy_version: l.decided_policy_version,
             protection_ends_at: l.protection_ends_at,
             reminder_sent_at: l.reminder_sent_at,
-            renewal: l.renewal.map(|r| r.as_str().to_owned()),
+            renewal: l.renewal,
             renewal_note: l.renewal_note.clone(),
             closed_at: l.closed_at,
             close_amount_minor: l.close_amount_minor,
@@ -90,7 +91,7 @@ pub struct Registration {
     pub amount_minor: i64,
     pub currency: String,
     pub program_units: i64,
-    pub segment: String,
+    pub segment: Segment,
     pub policy_version: i64,
     pub submitted_at: NaiveDateTime,
     #[diesel(embed)]
@@ -101,11 +102,11 @@ pub struct Registration {
 
 impl Registration {
     pub fn status(&self) -> Status {
-        self.state.to_domain().status
+        self.state.status
     }
 
     pub fn segment(&self) -> Segment {
-        Segment::parse(&self.segment).unwrap_or(Segment::Smb)
+        self.segment
     }
 }
 
@@ -126,18 +127,18 @@ pub struct Details {
 #[derive(Debug, Clone, Queryable)]
 pub struct Event {
     pub at: NaiveDateTime,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub kind: EventKind,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub note: Option<String>,
     pub policy_version: i64,
     pub actor_name: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
 }
 
 impl Event {
     pub fn label(&self) -> &'static str {
-        EventKind::parse(&self.kind).map_or("Changed", EventKind::label)
+        self.kind.label()
     }
 }
 
@@ -166,7 +167,7 @@ pub fn insert(
             registrations::amount_minor.eq(new.amount_minor),
             registrations::currency.eq(&new.currency),
             registrations::program_units.eq(new.program_units),
-            registrations::segment.eq(new.segment.as_str()),
+            registrations::segment.eq(new.segment),
             registrations::policy_version.eq(policy_version),
             registrations::submitted_at.eq(now),
             StateRow::from_domain(state),
@@ -197,7 +198,7 @@ pub fn insert(
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = registrations)]
 struct StateChange {
-    status: Option<String>,
+    status: Option<Status>,
     review_due_at: Option<Option<NaiveDateTime>>,
     sla_paused_secs: Option<Option<i64>>,
     sla_escalated_at: Option<Option<NaiveDateTime>>,
@@ -206,7 +207,7 @@ struct StateChange {
     decided_policy_version: Option<Option<i64>>,
     protection_ends_at: Option<Option<NaiveDateTime>>,
     reminder_sent_at: Option<Option<NaiveDateTime>>,
-    renewal: Option<Option<String>>,
+    renewal: Option<Option<Renewal>>,
     renewal_note: Option<Option<String>>,
     closed_at: Option<Option<NaiveDateTime>>,
     close_amount_minor: Option<Option<i64>>,
@@ -288,9 +289,9 @@ pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -
             registration_events::registration_id.eq(e.registration_id),
             registration_events::at.eq(now),
             registration_events::actor_id.eq(e.actor_id),
-            registration_events::kind.eq(e.kind.as_str()),
-            registration_events::from_status.eq(e.from.map(Status::as_str)),
-            registration_events::to_status.eq(e.to.as_str()),
+            registration_events::kind.eq(e.kind),
+            registration_events::from_status.eq(e.from),
+            registration_events::to_status.eq(e.to),
             registration_events::note.eq(e.note),
             registration_events::policy_version.eq(e.policy_version),
         ))
@@ -406,7 +407,7 @@ pub fn find_holder(
 pub fn queued_behind(conn: &mut DbConnection, holder_id: &str) -> QueryResult<Vec<Registration>> {
     registrations::table
         .filter(registrations::queued_behind.eq(holder_id))
-        .filter(registrations::status.eq(Status::Queued.as_str()))
+        .filter(registrations::status.eq(Status::Queued))
         .order((registrations::submitted_at.asc(), registrations::id.asc()))
         .select(Registration::as_select())
         .load(conn)
@@ -431,27 +432,18 @@ pub struct Listed {
     pub org_name: String,
 }
 
-/// How a list is ordered; each has its own index and keyset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    Newest,
-    Oldest,
-    Company,
-    EndingSoon,
+text_enum! {
+    /// How a list is ordered; each has its own index and keyset.
+    pub enum Sort {
+        Newest,
+        Oldest,
+        Company,
+        #[strum(serialize = "ending")]
+        EndingSoon,
+    }
 }
 
 impl Sort {
-    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::Oldest, Sort::Company, Sort::EndingSoon];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sort::Newest => "newest",
-            Sort::Oldest => "oldest",
-            Sort::Company => "company",
-            Sort::EndingSoon => "ending",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Sort::Newest => "Newest first",
@@ -459,10 +451,6 @@ impl Sort {
             Sort::Company => "Company A–Z",
             Sort::EndingSoon => "Protection ending soonest",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<Sort> {
-        Sort::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 
@@ -494,7 +482,7 @@ pub fn list(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<Vec<Listed>> 
         query = query.filter(r::org_id.eq(org.to_owned()));
     }
     if let Some(status) = q.status {
-        query = query.filter(r::status.eq(status.as_str()));
+        query = query.filter(r::status.eq(status));
     }
     query = match (q.sort, q.after.clone()) {
         (Sort::Newest, Some(Cursor::At(at, id))) => query
@@ -582,7 +570,7 @@ pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
 pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Listed>> {
     let rows: Vec<(Registration, String)> = registrations::table
         .inner_join(partner_orgs::table)
-        .filter(registrations::status.eq(Status::InfoRequested.as_str()))
+        .filter(registrations::status.eq(Status::InfoRequested))
         .order((registrations::submitted_at.asc(), registrations::id.asc()))
         .limit(limit)
         .select((Registration::as_select(), partner_orgs::name))
@@ -605,12 +593,12 @@ pub fn ids_expiring_by(
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     registrations::table
-        .filter(registrations::status.eq(Status::Approved.as_str()))
+        .filter(registrations::status.eq(Status::Approved))
         .filter(registrations::protection_ends_at.le(until))
         .filter(
             registrations::renewal
                 .is_null()
-                .or(registrations::renewal.ne(Renewal::Requested.as_str())),
+                .or(registrations::renewal.ne(Renewal::Requested)),
         )
         .order(registrations::protection_ends_at.asc())
         .limit(limit)
@@ -684,7 +672,7 @@ pub fn ids_due_for_reminder(
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     registrations::table
-        .filter(registrations::status.eq(Status::Approved.as_str()))
+        .filter(registrations::status.eq(Status::Approved))
         .filter(registrations::protection_ends_at.gt(now))
         .filter(registrations::protection_ends_at.le(horizon))
         .filter(registrations::reminder_sent_at.is_null())

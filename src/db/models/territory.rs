@@ -21,11 +21,11 @@ use crate::domain::territory::{
 struct Row {
     id: String,
     name: String,
-    kind: String,
+    kind: Kind,
     countries: String,
     regions: String,
     industries: String,
-    eligibility: String,
+    eligibility: Eligibility,
     double_credit: bool,
 }
 
@@ -78,11 +78,11 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Territory>> {
         .map(|r| Territory {
             orgs: orgs.remove(&r.id).unwrap_or_default(),
             reps: reps.remove(&r.id).unwrap_or_default(),
-            kind: Kind::parse(&r.kind).unwrap_or(Kind::Geographic),
+            kind: r.kind,
             countries: r.countries.split_whitespace().map(str::to_owned).collect(),
             regions: lines(&r.regions),
             industries: lines(&r.industries),
-            eligibility: Eligibility::parse(&r.eligibility).unwrap_or(Eligibility::Partner),
+            eligibility: r.eligibility,
             double_credit: r.double_credit,
             id: r.id,
             name: r.name,
@@ -130,11 +130,11 @@ pub fn insert(
             territories::id.eq(id),
             territories::name.eq(&f.name),
             territories::name_key.eq(&f.name_key),
-            territories::kind.eq(f.kind.as_str()),
+            territories::kind.eq(f.kind),
             territories::countries.eq(f.countries.join(" ")),
             territories::regions.eq(f.regions.join("\n")),
             territories::industries.eq(f.industries.join("\n")),
-            territories::eligibility.eq(f.eligibility.as_str()),
+            territories::eligibility.eq(f.eligibility),
             territories::double_credit.eq(f.double_credit),
             territories::created_at.eq(now),
             territories::updated_at.eq(now),
@@ -157,11 +157,11 @@ pub fn update(
         .set((
             territories::name.eq(&f.name),
             territories::name_key.eq(&f.name_key),
-            territories::kind.eq(f.kind.as_str()),
+            territories::kind.eq(f.kind),
             territories::countries.eq(f.countries.join(" ")),
             territories::regions.eq(f.regions.join("\n")),
             territories::industries.eq(f.industries.join("\n")),
-            territories::eligibility.eq(f.eligibility.as_str()),
+            territories::eligibility.eq(f.eligibility),
             territories::double_credit.eq(f.double_credit),
             territories::updated_at.eq(now),
             territories::updated_by.eq(by),
@@ -182,7 +182,7 @@ pub struct ModeChoice {
 }
 
 pub fn current_mode(conn: &mut DbConnection) -> QueryResult<ModeChoice> {
-    let row: Option<(String, String, NaiveDateTime)> = territory_modes::table
+    let row: Option<(Mode, String, NaiveDateTime)> = territory_modes::table
         .inner_join(users::table.on(users::id.eq(territory_modes::changed_by)))
         .order((
             territory_modes::changed_at.desc(),
@@ -197,7 +197,7 @@ pub fn current_mode(conn: &mut DbConnection) -> QueryResult<ModeChoice> {
         .optional()?;
     Ok(match row {
         Some((mode, by, at)) => ModeChoice {
-            mode: Mode::parse(&mode).unwrap_or(Mode::Block),
+            mode,
             changed_by: Some(by),
             changed_at: Some(at),
         },

@@ -5,22 +5,15 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::one_time_tokens;
+use crate::domain::code::text_enum;
 
-/// What a one-time link is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// Lets the first administrator create their account; only while no user exists.
-    Setup,
-    /// Lets a user choose a password: after an invitation or an admin's reset.
-    SetPassword,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Setup => "setup",
-            Purpose::SetPassword => "set_password",
-        }
+text_enum! {
+    /// What a one-time link is for.
+    pub enum Purpose {
+        /// Lets the first administrator create their account; only while no user exists.
+        Setup,
+        /// Lets a user choose a password: after an invitation or an admin's reset.
+        SetPassword,
     }
 }
 
@@ -28,7 +21,7 @@ impl Purpose {
 #[diesel(table_name = one_time_tokens)]
 pub struct OneTimeToken {
     pub id: String,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub user_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -46,7 +39,7 @@ pub fn insert(
     diesel::insert_into(one_time_tokens::table)
         .values((
             one_time_tokens::id.eq(token_hash),
-            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::purpose.eq(purpose),
             one_time_tokens::user_id.eq(user_id),
             one_time_tokens::created_at.eq(now),
             one_time_tokens::expires_at.eq(expires_at),
@@ -64,7 +57,7 @@ pub fn find_usable(
 ) -> QueryResult<Option<OneTimeToken>> {
     one_time_tokens::table
         .find(token_hash)
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::purpose.eq(purpose))
         .filter(one_time_tokens::used_at.is_null())
         .filter(one_time_tokens::expires_at.gt(now))
         .select(OneTimeToken::as_select())
@@ -95,7 +88,7 @@ pub fn revoke(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let base = one_time_tokens::table
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::purpose.eq(purpose))
         .filter(one_time_tokens::used_at.is_null());
     match user_id {
         Some(uid) => diesel::update(base.filter(one_time_tokens::user_id.eq(uid)))
@@ -114,7 +107,7 @@ pub fn latest_issued(
     user_id: &str,
 ) -> QueryResult<Option<NaiveDateTime>> {
     one_time_tokens::table
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::purpose.eq(purpose))
         .filter(one_time_tokens::user_id.eq(user_id))
         .select(diesel::dsl::max(one_time_tokens::created_at))
         .first(conn)

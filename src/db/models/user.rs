@@ -12,7 +12,7 @@ pub struct User {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub org_id: Option<String>,
     pub org_admin: bool,
     pub password_hash: Option<String>,
@@ -41,13 +41,12 @@ impl UserStatus {
 }
 
 impl User {
-    /// A row with an unknown role string is treated as having no access at all.
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     pub fn role_label(&self) -> &'static str {
-        self.role().map_or("Unknown", Role::label)
+        self.role.label()
     }
 
     pub fn status(&self) -> UserStatus {
@@ -160,7 +159,7 @@ pub fn insert(
             users::id.eq(&id),
             users::email.eq(&fields.email),
             users::name.eq(&fields.name),
-            users::role.eq(fields.role.as_str()),
+            users::role.eq(fields.role),
             users::org_id.eq(&fields.org_id),
             users::org_admin.eq(fields.org_admin),
             users::password_hash.eq(password_hash),
@@ -181,7 +180,7 @@ pub fn update_identity(
         .set((
             users::email.eq(&fields.email),
             users::name.eq(&fields.name),
-            users::role.eq(fields.role.as_str()),
+            users::role.eq(fields.role),
             users::org_id.eq(&fields.org_id),
             users::org_admin.eq(fields.org_admin),
             users::updated_at.eq(now),
@@ -221,7 +220,7 @@ pub fn set_disabled(
 /// Users of a role who can act on email: not disabled and with a password set.
 pub fn active_with_role(conn: &mut DbConnection, role: Role) -> QueryResult<Vec<User>> {
     users::table
-        .filter(users::role.eq(role.as_str()))
+        .filter(users::role.eq(role))
         .filter(users::disabled_at.is_null())
         .filter(users::password_hash.is_not_null())
         .order(users::email.asc())

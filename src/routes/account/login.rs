@@ -137,8 +137,7 @@ pub async fn submit(
         password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
     let usable = found.filter(|(u, org)| {
         u.disabled_at.is_none()
-            && u.role()
-                .is_some_and(|r| !r.needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
+            && (!u.role().needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
     });
     let user = match usable {
         Some((u, _)) if password_ok => u,
@@ -165,7 +164,7 @@ pub async fn submit(
     .await?;
     auth::sign_in(&session, &user.id)?;
     tracing::info!(user_id = %user.id, "signed in");
-    let home = user.role().map_or("/", |r| r.home_path());
+    let home = user.role().home_path();
     Ok(see_other(safe_next(&form.next).unwrap_or(home)))
 }
 

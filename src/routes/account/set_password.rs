@@ -129,5 +129,5 @@ pub async fn submit(
     // The link proved the email address and the user just chose the password: sign them in.
     auth::sign_in(&session, &owner.id)?;
     auth::flash(&session, "Your password is saved and you are signed in.");
-    Ok(see_other(owner.role().map_or("/", |r| r.home_path())))
+    Ok(see_other(owner.role().home_path()))
 }

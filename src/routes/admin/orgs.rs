@@ -61,8 +61,8 @@ impl FormPage {
             action,
             form,
             errors,
-            tiers: options(&Tier::ALL, Tier::as_str, Tier::label),
-            statuses: options(&OrgStatus::ALL, OrgStatus::as_str, OrgStatus::label),
+            tiers: options(Tier::ALL, Tier::as_str, Tier::label),
+            statuses: options(OrgStatus::ALL, OrgStatus::as_str, OrgStatus::label),
         }
     }
 }
@@ -163,8 +163,8 @@ pub async fn edit(
     let found = load(&state, id.into_inner()).await?;
     let form = OrgForm {
         name: found.name.clone(),
-        tier: found.tier.clone(),
-        status: found.status.clone(),
+        tier: found.tier.as_str().to_owned(),
+        status: found.status.as_str().to_owned(),
     };
     let action = format!("/admin/orgs/{}", found.id);
     render(&FormPage::new(

@@ -76,7 +76,7 @@ fn load_known(conn: &mut db::DbConnection) -> Result<Known, AppError> {
         .collect();
     let reps = user::list_all(conn)?
         .into_iter()
-        .filter(|u| u.user.role == "sales")
+        .filter(|u| u.user.role == crate::domain::role::Role::Sales)
         .map(|u| (u.user.id, u.user.email))
         .collect();
     Ok(Known { orgs, reps })
@@ -115,8 +115,8 @@ impl FormPage {
             reps: choices(&known.reps, &form.reps),
             form,
             errors,
-            kinds: options(&Kind::ALL, Kind::as_str, Kind::label),
-            eligibilities: options(&Eligibility::ALL, Eligibility::as_str, Eligibility::label),
+            kinds: options(Kind::ALL, Kind::as_str, Kind::label),
+            eligibilities: options(Eligibility::ALL, Eligibility::as_str, Eligibility::label),
             preview,
         }
     }
@@ -207,7 +207,7 @@ fn list_page(
     Ok(ListPage {
         layout,
         rows,
-        modes: options(&Mode::ALL, Mode::as_str, Mode::label),
+        modes: options(Mode::ALL, Mode::as_str, Mode::label),
         mode: choice.mode.as_str().into(),
         mode_changed: match (choice.changed_by, choice.changed_at) {
             (Some(by), Some(at)) => Some(format!(
@@ -316,7 +316,7 @@ pub async fn update(
     save(signed, state, Some(id.into_inner()), form.into_inner()).await
 }
 
-enum Outcome {
+enum FormResult {
     Page(Box<FormPage>, bool),
     Saved(String),
 }
@@ -361,7 +361,7 @@ async fn save(
         };
         let fields = match validate(&form, &org_ids, &rep_ids) {
             Ok(f) => f,
-            Err(errors) => return Ok(Outcome::Page(page(form, errors, None), true)),
+            Err(errors) => return Ok(FormResult::Page(page(form, errors, None), true)),
         };
         if wants_preview {
             let changed = fields
@@ -375,7 +375,7 @@ async fn save(
                 &territory::active_registrations(conn)?,
                 &territory::account_places(conn)?,
             );
-            return Ok(Outcome::Page(
+            return Ok(FormResult::Page(
                 page(form, FieldErrors::new(), Some(counts)),
                 false,
             ));
@@ -406,11 +406,11 @@ async fn save(
             Ok(id)
         });
         match saved {
-            Ok(_) => Ok(Outcome::Saved(fields.name)),
+            Ok(_) => Ok(FormResult::Saved(fields.name)),
             Err(SaveError::NameTaken) => {
                 let mut errors = FieldErrors::new();
                 errors.add("name", "Another territory already has this name.");
-                Ok(Outcome::Page(page(form, errors, None), true))
+                Ok(FormResult::Page(page(form, errors, None), true))
             }
             Err(SaveError::Db(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
             Err(SaveError::Db(e)) => Err(e.into()),
@@ -418,9 +418,9 @@ async fn save(
     })
     .await?;
     match outcome {
-        Outcome::Page(page, true) => render_invalid(page.as_ref()),
-        Outcome::Page(page, false) => render(page.as_ref()),
-        Outcome::Saved(name) => {
+        FormResult::Page(page, true) => render_invalid(page.as_ref()),
+        FormResult::Page(page, false) => render(page.as_ref()),
+        FormResult::Saved(name) => {
             tracing::info!(admin = %signed.user.id, territory = %name, "territory saved");
             auth::flash(&signed.session, format!("{name} was saved."));
             Ok(see_other(NAV))

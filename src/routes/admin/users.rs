@@ -58,7 +58,7 @@ impl UserForm {
         Self {
             name: user.name.clone(),
             email: user.email.clone(),
-            role: user.role.clone(),
+            role: user.role.as_str().to_owned(),
             org_id: user.org_id.clone().unwrap_or_default(),
             org_admin: user.org_admin.then(|| "on".to_owned()),
         }
@@ -73,7 +73,7 @@ async fn org_options(state: &AppState) -> Result<Options, AppError> {
 }
 
 fn role_options() -> Options {
-    options(&Role::ALL, Role::as_str, Role::label)
+    options(Role::ALL, Role::as_str, Role::label)
 }
 
 struct Editing<'a> {

@@ -117,7 +117,7 @@ impl FromRequest for ApiUser {
                 tracing::warn!(user_id = %user.id, route = %route, "API access refused: user disabled");
                 return Err(ApiError::Unauthorized("this token's user is disabled"));
             }
-            if !matches!(user.role(), Some(Role::Sales | Role::Admin)) {
+            if !matches!(user.role(), Role::Sales | Role::Admin) {
                 tracing::warn!(user_id = %user.id, route = %route, "API access refused: role not allowed");
                 return Err(ApiError::Forbidden);
             }

@@ -162,7 +162,7 @@ async fn form_page<R: Allowed>(
             by_rep: raiser == Raiser::Sales,
             sla_hours,
             reasons: std::iter::once((String::new(), "Choose a reason".to_owned()))
-                .chain(options(&Reason::ALL, Reason::as_str, Reason::label))
+                .chain(options(Reason::ALL, Reason::as_str, Reason::label))
                 .collect(),
             form,
             errors,

@@ -10,7 +10,7 @@ use crate::auth::guard::{Reviewer, Signed};
 use crate::auth::{self};
 use crate::db::models::{dispute, org, policy, user};
 use crate::db::{self};
-use crate::domain::dispute::Outcome;
+use crate::domain::dispute::RulingOutcome;
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -18,7 +18,7 @@ use crate::routes::view::Detail;
 use crate::routes::{Options, options, render, render_with, see_other};
 use crate::state::AppState;
 use crate::workflow::dispute::{self as flow, Case, DisputeError};
-use crate::workflow::evidence::{self, Evidence};
+use crate::workflow::evidence::{self, ReviewEvidence};
 
 use super::view::DisputeView;
 
@@ -52,7 +52,7 @@ pub struct Party {
     pub key: &'static str,
     pub title: &'static str,
     pub d: Detail,
-    pub evidence: Evidence,
+    pub evidence: ReviewEvidence,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -144,7 +144,11 @@ async fn case_page(
             by_rep,
             parties,
             outcomes: std::iter::once((String::new(), "Choose the ruling".to_owned()))
-                .chain(options(&Outcome::ALL, Outcome::as_str, Outcome::label))
+                .chain(options(
+                    RulingOutcome::ALL,
+                    RulingOutcome::as_str,
+                    RulingOutcome::label,
+                ))
                 .collect(),
             form,
             errors,
@@ -265,7 +269,7 @@ pub async fn rulings(
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let q: String = params.q.chars().take(MAX_QUERY).collect();
-    let outcome = Outcome::parse(&params.outcome);
+    let outcome = RulingOutcome::parse(&params.outcome);
     let now = state.clock.naive_now();
     let text = q.clone();
     let rows = db::run(&state.pool, move |conn| {
@@ -273,11 +277,15 @@ pub async fn rulings(
     })
     .await?;
     let mut outcomes = vec![(String::new(), "Any ruling".to_owned())];
-    outcomes.extend(options(&Outcome::ALL, Outcome::as_str, Outcome::label));
+    outcomes.extend(options(
+        RulingOutcome::ALL,
+        RulingOutcome::as_str,
+        RulingOutcome::label,
+    ));
     render(&RulingsPage {
         layout: Layout::signed(&signed, "/review/disputes/rulings"),
         q,
-        outcome: outcome.map(Outcome::as_str).unwrap_or("").to_owned(),
+        outcome: outcome.map(RulingOutcome::as_str).unwrap_or("").to_owned(),
         outcomes,
         items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
     })

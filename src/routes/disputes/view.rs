@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::models::dispute::Dispute;
 use crate::domain::dates::date_time;
-use crate::domain::dispute::Outcome;
+use crate::domain::dispute::RulingOutcome;
 use crate::domain::role::Role;
 use crate::domain::sla::{SlaState, describe_due, sla_state};
 
@@ -22,7 +22,7 @@ pub struct DisputeView {
     pub sla_text: Option<String>,
     pub due: Option<String>,
     pub escalated: bool,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<RulingOutcome>,
     pub rationale: Option<String>,
     pub partner_share_pct: Option<i32>,
     pub resolved: Option<String>,
@@ -57,7 +57,7 @@ impl DisputeView {
     pub fn status_css(&self) -> &'static str {
         match self.outcome {
             None => "warn",
-            Some(Outcome::Upheld) => "muted",
+            Some(RulingOutcome::Upheld) => "muted",
             Some(_) => "ok",
         }
     }

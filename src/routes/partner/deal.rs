@@ -12,7 +12,7 @@ use crate::domain::dispute::Raiser;
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::Actor;
 use crate::error::AppError;
-use crate::routes::actions::{self, Action, ActionForm, Outcome};
+use crate::routes::actions::{self, Action, ActionForm, ActionResult};
 use crate::routes::layout::Layout;
 use crate::routes::view::{Detail, Kept};
 use crate::routes::{render_with, see_other};
@@ -113,12 +113,12 @@ async fn act(
     )
     .await;
     match outcome {
-        Ok(Outcome::Done(message)) => {
+        Ok(ActionResult::Done(message)) => {
             tracing::info!(user = %signed.user.id, registration = %id, ?action, "partner action done");
             auth::flash(&signed.session, message);
             Ok(see_other(&format!("/partner/deals/{id}")))
         }
-        Ok(Outcome::Invalid(errors)) => {
+        Ok(ActionResult::Invalid(errors)) => {
             page(
                 &signed,
                 &state,
@@ -130,7 +130,7 @@ async fn act(
             )
             .await
         }
-        Ok(Outcome::Refused(message)) => {
+        Ok(ActionResult::Refused(message)) => {
             page(
                 &signed,
                 &state,

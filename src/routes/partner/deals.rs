@@ -99,7 +99,7 @@ pub async fn list(
     let is_first = after.is_none();
     let now = state.clock.naive_now();
     let org_id = org.id.clone();
-    let tier = org.tier();
+    let tier = Some(org.tier());
     let (rows, active, cap) = db::run(&state.pool, move |conn| {
         let rows = registration::list(
             conn,

@@ -11,21 +11,20 @@ use crate::db::{self};
 use crate::domain::errors::FieldErrors;
 use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::Actor;
-use crate::domain::policy::Segment;
 use crate::error::AppError;
-use crate::routes::actions::{self, Action, ActionForm, Outcome};
+use crate::routes::actions::{self, Action, ActionForm, ActionResult};
 use crate::routes::layout::Layout;
 use crate::routes::view::{Detail, Kept};
 use crate::routes::{render_with, see_other};
 use crate::state::AppState;
-use crate::workflow::evidence::{self, Evidence};
+use crate::workflow::evidence::{self, ReviewEvidence};
 
 #[derive(Template)]
 #[template(path = "review/registration.html")]
 struct ReviewPage {
     layout: Layout,
     d: Detail,
-    evidence: Evidence,
+    evidence: ReviewEvidence,
     /// What approval would grant under the policy in force.
     window_days: i64,
     policy_version: i64,
@@ -102,7 +101,7 @@ fn preview(
     let rv = compensation::current(conn)?;
     let (lines, double) =
         crate::workflow::compensation::compute(conn, r, r.amount_minor, true, &rv.rules)?;
-    let tier = org::find(conn, &r.org_id)?.and_then(|o| o.tier());
+    let tier = org::find(conn, &r.org_id)?.map(|o| o.tier());
     let (bp, source) = rv.rules.commission_bp(tier, r.segment());
     let rep_bp = if double {
         FULL_BP
@@ -158,7 +157,7 @@ async fn page(
                 .unwrap_or_default();
             let pv = policy::current(conn)?;
             let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
-            let segment = Segment::parse(&r.segment).unwrap_or(Segment::Smb);
+            let segment = r.segment;
             let d = Detail::load(conn, &r, &org_name, now, true)?;
             let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
                 .iter()
@@ -239,12 +238,12 @@ async fn act(
     )
     .await?
     {
-        Outcome::Done(message) => {
+        ActionResult::Done(message) => {
             tracing::info!(user = %signed.user.id, registration = %id, ?action, "review action done");
             auth::flash(&signed.session, message);
             Ok(see_other(&format!("/review/{id}")))
         }
-        Outcome::Invalid(errors) => {
+        ActionResult::Invalid(errors) => {
             page(
                 &signed,
                 &state,
@@ -256,7 +255,7 @@ async fn act(
             )
             .await
         }
-        Outcome::Refused(message) => {
+        ActionResult::Refused(message) => {
             page(
                 &signed,
                 &state,
