@@ -1556,7 +1556,7 @@ pub fn generate(
     let rebuilt = rebuilt.and_then(|()| {
         // The review queue's conflict evidence, as the submissions would have found it.
         let mut last = Instant::now();
-        crate::workflow::evidence::refresh_stale(conn, &policy.thresholds(), now, &mut |done| {
+        crate::workflow::matching::refresh_stale(conn, &policy.thresholds(), now, &mut |done| {
             if last.elapsed() >= std::time::Duration::from_secs(2) {
                 last = Instant::now();
                 progress(&format!(

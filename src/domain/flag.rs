@@ -37,12 +37,10 @@ impl FlagKind {
         }
     }
 
-    /// A CSS class for the badge and notice: what needs a decision is louder.
-    pub fn tone(self) -> &'static str {
-        match self {
-            FlagKind::SharedProspect => "bad",
-            FlagKind::OutsideTerritory | FlagKind::PartnerCustomer => "warn",
-        }
+    /// Whether the flag asks the channel team for a decision of its own (the others are
+    /// facts to weigh in the ordinary review).
+    pub fn asks_for_decision(self) -> bool {
+        self == FlagKind::SharedProspect
     }
 }
 

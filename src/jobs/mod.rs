@@ -93,7 +93,7 @@ impl Jobs {
                 .policy
                 .thresholds();
             r.matched_again =
-                crate::workflow::evidence::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
+                crate::workflow::matching::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
             Ok(())
         });
         self.run(&mut r.failed, "expired sessions", |conn| {

@@ -7,10 +7,33 @@ use chrono::NaiveDateTime;
 
 use crate::db::models::registration::{Cursor, Event, Listed, Registration};
 use crate::domain::dates::{date, date_time, day, iso_day};
+use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{Renewal, Status};
 use crate::domain::money::format_amount;
 use crate::domain::role::Role;
 use crate::domain::sla::{SlaState, days_left, describe_due, sla_state};
+use crate::workflow::availability::Availability;
+
+/// The notice's CSS class for a partner's availability check: green to go, amber to know
+/// what the channel team will weigh, red where a submission is refused or declined.
+pub fn availability_css(a: &Availability) -> &'static str {
+    if *a == Availability::Available {
+        "ok"
+    } else if a.warns() {
+        "warn"
+    } else {
+        "bad"
+    }
+}
+
+/// The badge's CSS class for a flag: one that asks for a decision is louder.
+pub fn flag_css(kind: FlagKind) -> &'static str {
+    if kind.asks_for_decision() {
+        "bad"
+    } else {
+        "warn"
+    }
+}
 
 /// A registration as lists and pages show it.
 pub struct RegistrationView {

@@ -3,16 +3,18 @@
 //! event and queues the emails. Handlers and jobs call these; the rules live in the domain.
 
 pub mod assist;
+pub mod availability;
 pub mod compensation;
 pub mod crm_import;
 pub mod crm_uploads;
 pub mod dispute;
-pub mod evidence;
 pub mod flags;
 pub mod import_run;
 pub mod links;
 pub mod lock_check;
+pub mod matching;
 pub mod notify;
+pub mod review_evidence;
 pub mod roe;
 pub mod submit;
 pub mod transition;

@@ -19,7 +19,8 @@ use crate::domain::money::group_thousands;
 use crate::domain::registration::{RegistrationForm, validate_registration};
 use crate::domain::territory::{self as territory_rules, Decision, Mode};
 
-use super::evidence::{self, Availability};
+use super::availability::{self, Availability};
+use super::{matching, review_evidence};
 
 pub struct Submitted {
     pub id: String,
@@ -115,7 +116,7 @@ fn submit_in_tx(
         }
         Decision::Unrestricted | Decision::Inside => {}
     }
-    let verdict = evidence::availability(
+    let verdict = availability::availability(
         conn,
         &org.id,
         &new.name_key,
@@ -151,10 +152,10 @@ fn submit_in_tx(
         now,
     )?;
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-    evidence::record(conn, &reg, &pv.policy.thresholds(), now)?;
+    matching::record(conn, &reg, &pv.policy.thresholds(), now)?;
     // What the reviewer must weigh besides the evidence: the channel managers hear of the
     // registration itself, so the flags need no email of their own.
-    let customer = evidence::customer_of_another(conn, &reg, &pv.policy, now)?;
+    let customer = review_evidence::customer_of_another(conn, &reg, &pv.policy, now)?;
     let mut flags = Vec::new();
     if let Some(message) = &territory_flag {
         flags.push(NewFlag {

@@ -118,7 +118,7 @@ pub fn insert(conn: &mut DbConnection, records: &[(Kind, &str, &Profile)]) -> Qu
 
 /// Goes up whenever accounts are added or change how they match (and when the keys are
 /// rebuilt): registrations in review matched at an older epoch are matched again
-/// (`workflow::evidence::refresh_stale`).
+/// (`workflow::matching::refresh_stale`).
 pub fn accounts_epoch(conn: &mut DbConnection) -> QueryResult<i64> {
     Ok(prospect_index::table
         .select(prospect_index::accounts_epoch)

@@ -1,6 +1,6 @@
 //! What the matching engine found for each registration, stored so that the review queue
 //! counts and the review page lists the same findings without running the engine per row.
-//! `workflow::evidence` decides what to store and when.
+//! `workflow::matching` decides what to store and when.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

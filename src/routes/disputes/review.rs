@@ -18,7 +18,7 @@ use crate::routes::view::Detail;
 use crate::routes::{Options, options, render, render_with, see_other};
 use crate::state::AppState;
 use crate::workflow::dispute::{self as flow, Case, DisputeError};
-use crate::workflow::evidence::{self, ReviewEvidence};
+use crate::workflow::review_evidence::{self, ReviewEvidence};
 
 use super::view::DisputeView;
 
@@ -120,7 +120,7 @@ async fn case_page(
                 key,
                 title,
                 d: Detail::load(conn, r, &org_name, now, true)?,
-                evidence: evidence::gather(conn, &r.id, &pv.policy, now.date())?,
+                evidence: review_evidence::gather(conn, &r.id, &pv.policy, now.date())?,
             });
         }
         Ok((case, raised_by, parties))

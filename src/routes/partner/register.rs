@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{Options, render, render_invalid, render_with, see_other};
 use crate::state::AppState;
-use crate::workflow::evidence::{self, Availability};
+use crate::workflow::availability::{self, Availability};
 use crate::workflow::roe;
 use crate::workflow::submit::{self, SubmitError};
 
@@ -121,7 +121,7 @@ async fn check(
         .map(str::to_owned);
     db::run(&state.pool, move |conn| {
         let policy = policy::current(conn)?.policy;
-        Ok(Some(evidence::hint(
+        Ok(Some(availability::hint(
             conn,
             &org_id,
             &company_name,

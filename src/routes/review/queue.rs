@@ -16,7 +16,7 @@ use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor};
 use crate::state::AppState;
-use crate::workflow::evidence;
+use crate::workflow::review_evidence;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -99,7 +99,7 @@ pub async fn show(
             .take(PAGE_SIZE as usize)
             .map(|l| l.registration.id.clone())
             .collect();
-        let found = evidence::summarize_all(conn, &ids, &policy, now.date())?;
+        let found = review_evidence::summarize_all(conn, &ids, &policy, now.date())?;
         let waiting = if first_page {
             registration::waiting_for_partner(conn, 50)?
         } else {

@@ -17,7 +17,8 @@ use crate::routes::layout::Layout;
 use crate::routes::view::{Detail, Kept};
 use crate::routes::{render_with, see_other};
 use crate::state::AppState;
-use crate::workflow::evidence::{self, ReviewEvidence};
+use crate::workflow::matching;
+use crate::workflow::review_evidence::{self, ReviewEvidence};
 
 #[derive(Template)]
 #[template(path = "review/registration.html")]
@@ -156,7 +157,7 @@ async fn page(
                 .map(|o| o.name)
                 .unwrap_or_default();
             let pv = policy::current(conn)?;
-            let evidence = evidence::gather(conn, &r.id, &pv.policy, now.date())?;
+            let evidence = review_evidence::gather(conn, &r.id, &pv.policy, now.date())?;
             let segment = r.segment;
             let d = Detail::load(conn, &r, &org_name, now, true)?;
             let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
@@ -284,7 +285,7 @@ pub async fn match_again(
     db::run(&state.pool, move |conn| {
         let r = registration::find(conn, &reg_id)?.ok_or(AppError::NotFound)?;
         let thresholds = policy::current(conn)?.policy.thresholds();
-        evidence::refresh(conn, &r, &thresholds, now)?;
+        matching::refresh(conn, &r, &thresholds, now)?;
         Ok(())
     })
     .await?;
