@@ -2,6 +2,8 @@
 //! in UTC, and says so where a time of day is shown; machine formats (form inputs, CSV, a
 //! keyset cursor) are ISO 8601.
 
+use std::time::Duration;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// "3 Mar 2026".
@@ -29,6 +31,16 @@ pub fn iso_utc(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// How long something took: "4.2 s", "3 min 07 s".
+pub fn elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} min {:02} s", s / 60, s % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +56,7 @@ mod tests {
         assert_eq!(date_time(at), "3 Mar 2026, 14:05 UTC");
         assert_eq!(iso_day(at.date()), "2026-03-03");
         assert_eq!(iso_utc(at), "2026-03-03T14:05:09Z");
+        assert_eq!(elapsed(Duration::from_millis(4_210)), "4.2 s");
+        assert_eq!(elapsed(Duration::from_secs(187)), "3 min 07 s");
     }
 }

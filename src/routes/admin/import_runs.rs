@@ -101,7 +101,7 @@ fn started(run: &ImportRun, by: &str) -> String {
         && run.state() == State::Done
     {
         let took = (end - run.started_at).to_std().unwrap_or_default();
-        s.push_str(&format!("; took {}", crate::demo::format_elapsed(took)));
+        s.push_str(&format!("; took {}", crate::domain::dates::elapsed(took)));
     }
     s
 }
