@@ -11,29 +11,40 @@ pub use view::DisputeView;
 
 use actix_web::web;
 
+use crate::auth::guard::{PartnerOnly, SalesOnly};
+
 /// Registered before the review area, whose `/review/{id}` would otherwise take
 /// `/review/disputes`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/partner/deals/{id}/dispute",
-        web::get().to(raise::partner_form),
+        web::get().to(raise::form::<PartnerOnly>),
     )
     .route(
         "/partner/deals/{id}/dispute",
-        web::post().to(raise::partner_raise),
-    )
-    .route("/partner/disputes", web::get().to(raise::partner_list))
-    .route("/partner/disputes/{id}", web::get().to(raise::partner_show))
-    .route(
-        "/sales/registrations/{id}/dispute",
-        web::get().to(raise::sales_form),
+        web::post().to(raise::submit::<PartnerOnly>),
     )
     .route(
-        "/sales/registrations/{id}/dispute",
-        web::post().to(raise::sales_raise),
+        "/partner/disputes",
+        web::get().to(raise::list::<PartnerOnly>),
     )
-    .route("/sales/disputes", web::get().to(raise::sales_list))
-    .route("/sales/disputes/{id}", web::get().to(raise::sales_show))
+    .route(
+        "/partner/disputes/{id}",
+        web::get().to(raise::show::<PartnerOnly>),
+    )
+    .route(
+        "/sales/registrations/{id}/dispute",
+        web::get().to(raise::form::<SalesOnly>),
+    )
+    .route(
+        "/sales/registrations/{id}/dispute",
+        web::post().to(raise::submit::<SalesOnly>),
+    )
+    .route("/sales/disputes", web::get().to(raise::list::<SalesOnly>))
+    .route(
+        "/sales/disputes/{id}",
+        web::get().to(raise::show::<SalesOnly>),
+    )
     .route("/review/disputes", web::get().to(review::queue))
     .route("/review/disputes/rulings", web::get().to(review::rulings))
     .route("/review/disputes/{id}", web::get().to(review::case))

@@ -63,52 +63,91 @@ struct ShowPage {
     registration_href: Option<String>,
 }
 
+/// The two sides that raise disputes, as the type of the signed-in user's role: a partner
+/// (scoped by its organisation) and a sales rep (by who raised it). One handler serves both.
+pub trait Side: Allowed + 'static {
+    const RAISER: Raiser;
+    /// Where this side's disputes are listed (and the navigation entry).
+    const LIST: &'static str;
+    /// The registration's own page for this side, if it has one.
+    fn registration_href(id: &str) -> Option<String>;
+    /// Where the raise form posts, and the way back from it.
+    fn paths(id: &str) -> (String, String);
+}
+
+impl Side for PartnerOnly {
+    const RAISER: Raiser = Raiser::Partner;
+    const LIST: &'static str = "/partner/disputes";
+
+    fn registration_href(id: &str) -> Option<String> {
+        Some(format!("/partner/deals/{id}"))
+    }
+
+    fn paths(id: &str) -> (String, String) {
+        (
+            format!("/partner/deals/{id}/dispute"),
+            format!("/partner/deals/{id}"),
+        )
+    }
+}
+
+impl Side for SalesOnly {
+    const RAISER: Raiser = Raiser::Sales;
+    const LIST: &'static str = "/sales/disputes";
+
+    fn registration_href(_: &str) -> Option<String> {
+        None
+    }
+
+    fn paths(id: &str) -> (String, String) {
+        (
+            format!("/sales/registrations/{id}/dispute"),
+            "/sales".into(),
+        )
+    }
+}
+
 /// Who is raising, from the signed-in user: a partner is scoped by their organisation.
-fn raised_by<R: Allowed>(
-    signed: &Signed<R>,
-    raiser: Raiser,
-) -> Result<(String, Option<String>), AppError> {
-    let org = match raiser {
+fn raised_by<S: Side>(signed: &Signed<S>) -> Result<(String, Option<String>), AppError> {
+    let org = match S::RAISER {
         Raiser::Partner => Some(signed.org_id()?.to_owned()),
         Raiser::Sales => None,
     };
     Ok((signed.user.id.clone(), org))
 }
 
-fn paths(raiser: Raiser, id: &str) -> (String, String) {
-    match raiser {
-        Raiser::Partner => (
-            format!("/partner/deals/{id}/dispute"),
-            format!("/partner/deals/{id}"),
-        ),
-        Raiser::Sales => (
-            format!("/sales/registrations/{id}/dispute"),
-            "/sales".into(),
-        ),
-    }
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one page's parts, as the handlers have them"
-)]
-async fn form_page<R: Allowed>(
-    signed: &Signed<R>,
-    state: &AppState,
-    raiser: Raiser,
-    id: String,
+/// The raise form as it is shown again: what was typed, and why it was not taken.
+struct Shown {
     status: StatusCode,
     form: RaiseForm,
     errors: FieldErrors,
     problem: Option<String>,
+}
+
+impl Shown {
+    fn blank() -> Self {
+        Shown {
+            status: StatusCode::OK,
+            form: RaiseForm::default(),
+            errors: FieldErrors::new(),
+            problem: None,
+        }
+    }
+}
+
+async fn form_page<S: Side>(
+    signed: &Signed<S>,
+    state: &AppState,
+    id: String,
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
-    let (user_id, org_id) = raised_by(signed, raiser)?;
+    let (user_id, org_id) = raised_by(signed)?;
     let now = state.clock.naive_now();
     let reg_id = id.clone();
     let (reg, refused, sla_hours) = db::run(&state.pool, move |conn| {
         let by = RaisedBy {
             user_id: &user_id,
-            raiser,
+            raiser: S::RAISER,
             org_id: org_id.as_deref(),
         };
         let (reg, refused): (Registration, Option<String>) =
@@ -139,46 +178,49 @@ async fn form_page<R: Allowed>(
         Ok((RegistrationView::new(&reg, &org_name, now), refused, sla_hours))
     })
     .await?;
-    let (action, back) = paths(raiser, &id);
-    let status = if refused.is_some() && status == StatusCode::OK {
+    let (action, back) = S::paths(&id);
+    let status = if refused.is_some() && shown.status == StatusCode::OK {
         StatusCode::CONFLICT
     } else {
-        status
+        shown.status
     };
     render_with(
         status,
         &RaisePage {
-            layout: Layout::signed(
-                signed,
-                if raiser == Raiser::Partner {
-                    "/partner/disputes"
-                } else {
-                    "/sales/disputes"
-                },
-            ),
+            layout: Layout::signed(signed, S::LIST),
             reg,
             action,
             back,
-            by_rep: raiser == Raiser::Sales,
+            by_rep: S::RAISER == Raiser::Sales,
             sla_hours,
             reasons: std::iter::once((String::new(), "Choose a reason".to_owned()))
                 .chain(options(Reason::ALL, Reason::as_str, Reason::label))
                 .collect(),
-            form,
-            errors,
-            problem: problem.or(refused),
+            form: shown.form,
+            errors: shown.errors,
+            problem: shown.problem.or(refused),
         },
     )
 }
 
-async fn raise<R: Allowed>(
-    signed: Signed<R>,
+/// The raise form.
+pub async fn form<S: Side>(
+    signed: Signed<S>,
     state: web::Data<AppState>,
-    raiser: Raiser,
-    id: String,
-    form: RaiseForm,
+    id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (user_id, org_id) = raised_by(&signed, raiser)?;
+    form_page(&signed, &state, id.into_inner(), Shown::blank()).await
+}
+
+/// Raises the dispute, or shows the form again with what is wrong.
+pub async fn submit<S: Side>(
+    signed: Signed<S>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<RaiseForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let (user_id, org_id) = raised_by(&signed)?;
     let config = state.config.clone();
     let now = state.clock.naive_now();
     let (reg_id, f) = (id.clone(), form.clone());
@@ -186,7 +228,7 @@ async fn raise<R: Allowed>(
     let result = db::run(&state.pool, move |conn| {
         let by = RaisedBy {
             user_id: &user_id,
-            raiser,
+            raiser: S::RAISER,
             org_id: org_id.as_deref(),
         };
         match flow::raise(conn, &config, by, &reg_id, &f.reason, &f.details, now) {
@@ -195,6 +237,12 @@ async fn raise<R: Allowed>(
         }
     })
     .await?;
+    let again = |status, errors, problem| Shown {
+        status,
+        form: form.clone(),
+        errors,
+        problem,
+    };
     match result {
         Ok(dispute_id) => {
             tracing::info!(user = %log_user, registration = %id, dispute = %dispute_id, "dispute raised");
@@ -202,38 +250,15 @@ async fn raise<R: Allowed>(
                 &signed.session,
                 "Your dispute was sent to the channel team. We will email you their ruling.",
             );
-            let base = if raiser == Raiser::Partner {
-                "/partner/disputes"
-            } else {
-                "/sales/disputes"
-            };
-            Ok(see_other(&format!("{base}/{dispute_id}")))
+            Ok(see_other(&format!("{}/{dispute_id}", S::LIST)))
         }
         Err(DisputeError::Invalid(errors)) => {
-            form_page(
-                &signed,
-                &state,
-                raiser,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form,
-                errors,
-                None,
-            )
-            .await
+            let shown = again(StatusCode::UNPROCESSABLE_ENTITY, errors, None);
+            form_page(&signed, &state, id, shown).await
         }
         Err(DisputeError::Refused(message)) => {
-            form_page(
-                &signed,
-                &state,
-                raiser,
-                id,
-                StatusCode::CONFLICT,
-                form,
-                FieldErrors::new(),
-                Some(message),
-            )
-            .await
+            let shown = again(StatusCode::CONFLICT, FieldErrors::new(), Some(message));
+            form_page(&signed, &state, id, shown).await
         }
         Err(DisputeError::NotFound) => {
             tracing::warn!(user = %log_user, registration = %id, "dispute raised on a registration outside the user's reach (or none)");
@@ -243,164 +268,57 @@ async fn raise<R: Allowed>(
     }
 }
 
-pub async fn partner_form(
-    signed: Signed<PartnerOnly>,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    form_page(
-        &signed,
-        &state,
-        Raiser::Partner,
-        id.into_inner(),
-        StatusCode::OK,
-        RaiseForm::default(),
-        FieldErrors::new(),
-        None,
-    )
-    .await
-}
-
-pub async fn partner_raise(
-    signed: Signed<PartnerOnly>,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    form: web::Form<RaiseForm>,
-) -> Result<HttpResponse, AppError> {
-    raise(
-        signed,
-        state,
-        Raiser::Partner,
-        id.into_inner(),
-        form.into_inner(),
-    )
-    .await
-}
-
-pub async fn sales_form(
-    signed: Signed<SalesOnly>,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    form_page(
-        &signed,
-        &state,
-        Raiser::Sales,
-        id.into_inner(),
-        StatusCode::OK,
-        RaiseForm::default(),
-        FieldErrors::new(),
-        None,
-    )
-    .await
-}
-
-pub async fn sales_raise(
-    signed: Signed<SalesOnly>,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    form: web::Form<RaiseForm>,
-) -> Result<HttpResponse, AppError> {
-    raise(
-        signed,
-        state,
-        Raiser::Sales,
-        id.into_inner(),
-        form.into_inner(),
-    )
-    .await
-}
-
 const LIST_LIMIT: i64 = 200;
 
-pub async fn partner_list(
-    signed: Signed<PartnerOnly>,
+/// The side's own disputes: a partner's organisation's, or those the rep raised.
+pub async fn list<S: Side>(
+    signed: Signed<S>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let org_id = signed.org_id()?.to_owned();
+    let (user_id, org_id) = raised_by(&signed)?;
     let now = state.clock.naive_now();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(dispute::of_org(conn, &org_id, LIST_LIMIT)?)
+        Ok(match org_id {
+            Some(org) => dispute::of_org(conn, &org, LIST_LIMIT)?,
+            None => dispute::raised_by(conn, &user_id, LIST_LIMIT)?,
+        })
     })
     .await?;
     render(&MinePage {
-        layout: Layout::signed(&signed, "/partner/disputes"),
+        layout: Layout::signed(&signed, S::LIST),
         items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
-        base: "/partner/disputes",
-        by_rep: false,
+        base: S::LIST,
+        by_rep: S::RAISER == Raiser::Sales,
     })
 }
 
-pub async fn sales_list(
-    signed: Signed<SalesOnly>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = signed.user.id.clone();
-    let now = state.clock.naive_now();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(dispute::raised_by(conn, &user_id, LIST_LIMIT)?)
-    })
-    .await?;
-    render(&MinePage {
-        layout: Layout::signed(&signed, "/sales/disputes"),
-        items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
-        base: "/sales/disputes",
-        by_rep: true,
-    })
-}
-
-pub async fn partner_show(
-    signed: Signed<PartnerOnly>,
+/// One of the side's own disputes; any other is not found (and logged).
+pub async fn show<S: Side>(
+    signed: Signed<S>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let org_id = signed.org_id()?.to_owned();
+    let (user_id, org_id) = raised_by(&signed)?;
     let id = id.into_inner();
     let now = state.clock.naive_now();
-    let user_id = signed.user.id.clone();
     let d = db::run(&state.pool, move |conn| {
-        match dispute::find(conn, &id)? {
-            Some(d) if d.raiser_org_id.as_deref() == Some(org_id.as_str()) => Ok(d),
-            _ => {
-                tracing::warn!(user = %user_id, dispute = %id, "partner asked for a dispute outside their organisation (or none)");
-                Err(AppError::NotFound)
-            }
-        }
+        let found = dispute::find(conn, &id)?.filter(|d| match &org_id {
+            Some(org) => d.raiser_org_id.as_deref() == Some(org.as_str()),
+            None => d.raised_by == user_id,
+        });
+        found.ok_or_else(|| {
+            tracing::warn!(user = %user_id, dispute = %id, "dispute asked for outside the user's reach (or none)");
+            AppError::NotFound
+        })
     })
     .await?;
     render(&ShowPage {
-        layout: Layout::signed(&signed, "/partner/disputes"),
+        layout: Layout::signed(&signed, S::LIST),
         registration_href: d
             .raiser_registration_id
-            .as_ref()
-            .map(|r| format!("/partner/deals/{r}")),
+            .as_deref()
+            .and_then(S::registration_href),
         d: DisputeView::new(&d, now),
-        back: "/partner/disputes",
-    })
-}
-
-pub async fn sales_show(
-    signed: Signed<SalesOnly>,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let now = state.clock.naive_now();
-    let user_id = signed.user.id.clone();
-    let d = db::run(&state.pool, move |conn| {
-        match dispute::find(conn, &id)? {
-            Some(d) if d.raised_by == user_id => Ok(d),
-            _ => {
-                tracing::warn!(user = %user_id, dispute = %id, "sales rep asked for a dispute they did not raise (or none)");
-                Err(AppError::NotFound)
-            }
-        }
-    })
-    .await?;
-    render(&ShowPage {
-        layout: Layout::signed(&signed, "/sales/disputes"),
-        registration_href: None,
-        d: DisputeView::new(&d, now),
-        back: "/sales/disputes",
+        back: S::LIST,
     })
 }
