@@ -89,9 +89,7 @@ impl Jobs {
             Ok(())
         });
         self.run(&mut r.failed, "conflict evidence refresh", |conn| {
-            let thresholds = crate::db::models::policy::current(conn)?
-                .policy
-                .thresholds();
+            let thresholds = crate::db::models::policy::current(conn)?.value.thresholds();
             r.matched_again =
                 crate::workflow::matching::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
             Ok(())

@@ -177,7 +177,7 @@ fn sweep_all(
 ) -> anyhow::Result<SweepReport> {
     let mut out = SweepReport::default();
     let mut pace = Pace::default();
-    let reminder_days = policy::current(conn)?.policy.reminder_days;
+    let reminder_days = policy::current(conn)?.value.reminder_days;
     let horizon = now + TimeDelta::days(reminder_days);
     drain(
         conn,

@@ -227,7 +227,7 @@ impl Detail {
                     .and_then(|e| e.note.clone())
             })
             .flatten();
-        let policy = policy::current(conn)?.policy;
+        let policy = policy::current(conn)?.value;
         let s = &r.state;
         use crate::db::models::{assist, compensation};
         let compensation = match compensation::find(conn, &r.id)? {

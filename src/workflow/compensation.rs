@@ -58,7 +58,7 @@ pub fn on_close_won(
 ) -> QueryResult<()> {
     let rv = compensation::current(conn)?;
     let within = within_window(before, now);
-    let (lines, double) = compute(conn, reg, amount_minor, within, &rv.rules)?;
+    let (lines, double) = compute(conn, reg, amount_minor, within, &rv.value)?;
     compensation::record(
         conn,
         &reg.id,

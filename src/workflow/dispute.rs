@@ -115,7 +115,7 @@ pub fn raise(
         };
         let id = crate::ids::new_id();
         let pv = policy::current(conn)?;
-        let due = rules::due_at(now, pv.policy.dispute_sla_hours);
+        let due = rules::due_at(now, pv.value.dispute_sla_hours);
         let policy_version = pv.version;
         let roe_version = roe::current_number(conn)?;
         dispute::insert(

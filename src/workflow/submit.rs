@@ -74,13 +74,13 @@ fn submit_in_tx(
     now: NaiveDateTime,
 ) -> Result<Submitted, SubmitError> {
     let pv = policy::current(conn)?;
-    let new = validate_registration(form, &pv.policy, now.date()).map_err(SubmitError::Invalid)?;
+    let new = validate_registration(form, &pv.value, now.date()).map_err(SubmitError::Invalid)?;
     let mut keys = super::prospect_lock_keys(&new.name_key, new.domain_key.as_deref());
     keys.push(format!("org:{}", org.id));
     lock_keys(conn, &keys)?;
 
     let mut errors = FieldErrors::new();
-    let cap = pv.policy.max_active(Some(org.tier()));
+    let cap = pv.value.max_active(Some(org.tier()));
     let active = registration::count_in_states(conn, &org.id, &Status::ACTIVE)?;
     if active >= cap {
         errors.add(
@@ -121,7 +121,7 @@ fn submit_in_tx(
         &org.id,
         &new.name_key,
         new.domain_key.as_deref(),
-        &pv.policy,
+        &pv.value,
         now.date(),
     )?;
     if verdict.blocks() {
@@ -135,7 +135,7 @@ fn submit_in_tx(
             _ => ExistingClaim::Pending { id: h.id },
         },
     };
-    let t = lifecycle::submit(&claim, &pv.policy, now);
+    let t = lifecycle::submit(&claim, &pv.value, now);
     let id = crate::ids::new_id();
     registration::insert(conn, &id, &new, &org.id, &user.id, pv.version, &t.next, now)?;
     registration::insert_event(
@@ -152,10 +152,10 @@ fn submit_in_tx(
         now,
     )?;
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-    matching::record(conn, &reg, &pv.policy.thresholds(), now)?;
+    matching::record(conn, &reg, &pv.value.thresholds(), now)?;
     // What the reviewer must weigh besides the evidence: the channel managers hear of the
     // registration itself, so the flags need no email of their own.
-    let customer = review_evidence::customer_of_another(conn, &reg, &pv.policy, now)?;
+    let customer = review_evidence::customer_of_another(conn, &reg, &pv.value, now)?;
     let mut flags = Vec::new();
     if let Some(message) = &territory_flag {
         flags.push(NewFlag {

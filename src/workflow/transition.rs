@@ -93,7 +93,7 @@ pub fn act_in_tx(
         let tier = org::find(conn, &reg.org_id)?.map(|o| o.tier());
         (
             registration::count_in_states(conn, &reg.org_id, &[Status::Approved])?,
-            pv.policy.max_active(tier),
+            pv.value.max_active(tier),
         )
     } else {
         (0, i64::MAX)
@@ -101,7 +101,7 @@ pub fn act_in_tx(
     let ctx = Context {
         now,
         actor: acting.actor,
-        policy: &pv.policy,
+        policy: &pv.value,
         policy_version: pv.version,
         segment: reg.segment(),
         program_units: reg.program_units,
@@ -135,7 +135,7 @@ pub fn act_in_tx(
         let amount = t.next.close_amount_minor.unwrap_or(reg.amount_minor);
         super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
     }
-    follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
+    follow_up(conn, config, &reg, &before, &t, &pv.value, pv.version, now)?;
     Ok((reg, t))
 }
 
@@ -222,7 +222,7 @@ pub fn settle_line(
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
     let pv = policy::current(conn)?;
-    advance_line(conn, config, holder_id, &pv.policy, pv.version, now)
+    advance_line(conn, config, holder_id, &pv.value, pv.version, now)
 }
 
 /// Sends the first registration queued behind `holder_id` to review and re-queues the rest
@@ -405,7 +405,7 @@ pub fn system_batch(
         let mut fresh = false;
         let changed = loop {
             let before = reg.state.to_domain();
-            let ctx = system_context(&reg, &pv.policy, pv.version, now);
+            let ctx = system_context(&reg, &pv.value, pv.version, now);
             let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
                 break None;
             };
@@ -428,7 +428,7 @@ pub fn system_batch(
         };
         super::notify::transition_to(conn, config, &mut input.recipients, &reg, &t, now)?;
         if queued {
-            follow_up(conn, config, &reg, &before, &t, &pv.policy, pv.version, now)?;
+            follow_up(conn, config, &reg, &before, &t, &pv.value, pv.version, now)?;
         }
         registration::insert_event(
             conn,

@@ -52,7 +52,7 @@ async fn history(seed: u64) {
         app.create_user("rep2@vendor.example", "sales", None, false),
     ];
     // A tier rule, so the commission is not just the default.
-    let mut rules = compensation::current(&mut app.conn()).unwrap().rules;
+    let mut rules = compensation::current(&mut app.conn()).unwrap().value;
     rules
         .commission_rules
         .push(truce::domain::compensation::RateRule {

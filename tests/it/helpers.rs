@@ -641,7 +641,7 @@ pub fn registration_id(location: &str) -> String {
 pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &str)]) -> Page {
     use truce::domain::policy::PolicyForm;
     let current = truce::db::models::policy::current(&mut app.conn()).unwrap();
-    let f = PolicyForm::from_policy(&current.policy);
+    let f = PolicyForm::from_policy(&current.value);
     let mut fields: Vec<(&str, String)> = vec![
         ("currency", f.currency),
         ("smb_below", f.smb_below),

@@ -4,73 +4,25 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::versions::{self, Version, versioned_in};
 use crate::db::DbConnection;
-use crate::db::schema::{
-    compensation_rule_versions, credits, deal_compensations, partner_orgs, registrations, users,
-};
+use crate::db::schema::{credits, deal_compensations, partner_orgs, registrations, users};
 use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
 use crate::ids::new_id;
 
-/// A saved rules version.
-#[derive(Debug, Clone)]
-pub struct RulesVersion {
-    pub version: i64,
-    pub rules: Rules,
-    pub created_by: Option<String>,
-    pub created_by_name: Option<String>,
-    pub created_at: NaiveDateTime,
-}
+/// A saved rules version (`value` is the rules).
+pub type RulesVersion = Version<Rules>;
 
-fn parse(version: i64, params: &str) -> QueryResult<Rules> {
-    serde_json::from_str(params).map_err(|e| {
-        diesel::result::Error::DeserializationError(
-            format!("compensation rules version {version} are unreadable: {e}").into(),
-        )
-    })
-}
-
-type Row = (i64, String, Option<String>, Option<String>, NaiveDateTime);
-
-fn newest(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<RulesVersion>> {
-    let rows: Vec<Row> = compensation_rule_versions::table
-        .left_join(
-            users::table.on(users::id
-                .nullable()
-                .eq(compensation_rule_versions::created_by)),
-        )
-        .select((
-            compensation_rule_versions::version,
-            compensation_rule_versions::params,
-            compensation_rule_versions::created_by,
-            users::name.nullable(),
-            compensation_rule_versions::created_at,
-        ))
-        .order(compensation_rule_versions::version.desc())
-        .limit(limit)
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(version, params, created_by, name, created_at)| {
-            Ok(RulesVersion {
-                version,
-                rules: parse(version, &params)?,
-                created_by,
-                created_by_name: name,
-                created_at,
-            })
-        })
-        .collect()
-}
+versioned_in!(Rules, compensation_rule_versions, "compensation rules");
 
 /// The rules in force. Version 1 (the defaults) is written at start-up.
 pub fn current(conn: &mut DbConnection) -> QueryResult<RulesVersion> {
-    newest(conn, 1)?
-        .pop()
-        .ok_or(diesel::result::Error::NotFound)
+    versions::current(conn)
 }
 
 /// Every version, newest first.
 pub fn history(conn: &mut DbConnection) -> QueryResult<Vec<RulesVersion>> {
-    newest(conn, 1000)
+    versions::history(conn)
 }
 
 /// Saves `rules` as the next version; a concurrent save loses with a unique violation.
@@ -80,33 +32,12 @@ pub fn insert(
     created_by: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let latest: Option<i64> = compensation_rule_versions::table
-        .select(diesel::dsl::max(compensation_rule_versions::version))
-        .first(conn)?;
-    let version = latest.unwrap_or(0) + 1;
-    let params = serde_json::to_string(rules)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    diesel::insert_into(compensation_rule_versions::table)
-        .values((
-            compensation_rule_versions::version.eq(version),
-            compensation_rule_versions::params.eq(params),
-            compensation_rule_versions::created_by.eq(created_by),
-            compensation_rule_versions::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(version)
+    versions::insert(conn, rules, created_by, now)
 }
 
 /// Writes the default rules as version 1 if there are none yet; safe to race.
 pub fn ensure_initial(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
-    let any: i64 = compensation_rule_versions::table.count().get_result(conn)?;
-    if any > 0 {
-        return Ok(());
-    }
-    match insert(conn, &Rules::default(), None, now) {
-        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
-        other => other.map(|_| ()),
-    }
+    versions::ensure_initial::<Rules>(conn, now)
 }
 
 /// How a closed deal was compensated.

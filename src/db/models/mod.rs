@@ -23,3 +23,4 @@ pub mod session;
 pub mod territory;
 pub mod token;
 pub mod user;
+pub mod versions;

@@ -12,10 +12,14 @@ mod orgs;
 mod outbox;
 pub(crate) mod policy;
 mod roe;
+mod settings;
 mod territories;
 mod users;
 
 use actix_web::web;
+
+use crate::domain::compensation::Rules;
+use crate::domain::policy::Policy;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home::show))
@@ -34,10 +38,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/orgs/new", web::get().to(orgs::new))
         .route("/admin/orgs/{id}/edit", web::get().to(orgs::edit))
         .route("/admin/orgs/{id}", web::post().to(orgs::update))
-        .route("/admin/policy", web::get().to(policy::show))
-        .route("/admin/policy", web::post().to(policy::save))
-        .route("/admin/compensation", web::get().to(compensation::show))
-        .route("/admin/compensation", web::post().to(compensation::save))
+        .route("/admin/policy", web::get().to(settings::show::<Policy>))
+        .route("/admin/policy", web::post().to(settings::save::<Policy>))
+        .route(
+            "/admin/compensation",
+            web::get().to(settings::show::<Rules>),
+        )
+        .route(
+            "/admin/compensation",
+            web::post().to(settings::save::<Rules>),
+        )
         .route("/admin/credits", web::get().to(credits::show))
         .route("/admin/credits.csv", web::get().to(credits::csv))
         .route("/admin/roe", web::get().to(roe::show))

@@ -18,6 +18,8 @@ use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
 use crate::state::AppState;
+
+use super::settings::HistoryRow;
 use crate::workflow::roe::{self as flow, OrgStanding, Overview, PersonStanding, PublishError};
 
 /// A question slot on the form, with its field names.
@@ -53,7 +55,7 @@ struct RoePage {
     slots: Vec<SlotView>,
     errors: FieldErrors,
     current: Option<i64>,
-    history: Vec<VersionRow>,
+    history: Vec<HistoryRow>,
 }
 
 async fn page(
@@ -87,7 +89,26 @@ async fn page(
         form,
         errors,
         current: current.map(|c| c.version),
-        history: history.iter().map(row).collect(),
+        history: history
+            .iter()
+            .map(|v| {
+                let r = row(v);
+                HistoryRow {
+                    version: r.version,
+                    href: Some(format!("/admin/roe/versions/{}", r.version)),
+                    by: r.by,
+                    at: r.at,
+                    lines: vec![
+                        r.summary,
+                        format!(
+                            "{} question{}",
+                            r.questions,
+                            if r.questions == 1 { "" } else { "s" }
+                        ),
+                    ],
+                }
+            })
+            .collect(),
     };
     if invalid {
         render_invalid(&page)

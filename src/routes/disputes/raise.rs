@@ -173,7 +173,7 @@ async fn form_page<S: Side>(
             .map(|o| o.name)
             .unwrap_or_default();
         let sla_hours = crate::db::models::policy::current(conn)?
-            .policy
+            .value
             .dispute_sla_hours;
         Ok((RegistrationView::new(&reg, &org_name, now), refused, sla_hours))
     })

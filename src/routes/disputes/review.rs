@@ -120,7 +120,7 @@ async fn case_page(
                 key,
                 title,
                 d: Detail::load(conn, r, &org_name, now, true)?,
-                evidence: review_evidence::gather(conn, &r.id, &pv.policy, now.date())?,
+                evidence: review_evidence::gather(conn, &r.id, &pv.value, now.date())?,
             });
         }
         Ok((case, raised_by, parties))

@@ -112,7 +112,7 @@ pub async fn list(
             },
         )?;
         let active = registration::count_in_states(conn, &org_id, &Status::ACTIVE)?;
-        let cap = policy::current(conn)?.policy.max_active(tier);
+        let cap = policy::current(conn)?.value.max_active(tier);
         Ok((rows, active, cap))
     })
     .await?;

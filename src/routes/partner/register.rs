@@ -85,7 +85,7 @@ pub async fn new(
     let role = signed.role;
     let (policy, roe_required) = db::run(&state.pool, move |conn| {
         Ok((
-            policy::current(conn)?.policy,
+            policy::current(conn)?.value,
             roe::version_to_acknowledge(conn, &user_id, role)?,
         ))
     })
@@ -120,7 +120,7 @@ async fn check(
         .find(|s| !s.is_empty())
         .map(str::to_owned);
     db::run(&state.pool, move |conn| {
-        let policy = policy::current(conn)?.policy;
+        let policy = policy::current(conn)?.value;
         Ok(Some(availability::hint(
             conn,
             &org_id,
@@ -153,7 +153,7 @@ pub async fn create(
         .await?;
         if let Some(version) = required {
             tracing::info!(user_id = %signed.user.id, version, "registration refused: rules of engagement not acknowledged");
-            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
             let mut errors = FieldErrors::new();
             errors.add(
                 "form",
@@ -186,7 +186,7 @@ pub async fn create(
                 territory_rules::check(&territories, &org_id, &org_name, &country, &industry);
             let mode = territory::current_mode(conn)?.mode;
             Ok((
-                policy::current(conn)?.policy,
+                policy::current(conn)?.value,
                 territory_rules::advice(&decision, mode),
             ))
         })
@@ -235,7 +235,7 @@ pub async fn create(
             Ok(see_other(&format!("/partner/deals/{}", done.id)))
         }
         Err(SubmitError::Invalid(errors)) => {
-            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
             render_invalid(&RegisterPage::new(&signed, form, errors, None, &policy))
         }
         Err(SubmitError::Db(e)) => Err(e.into()),

@@ -93,7 +93,7 @@ pub async fn show(
     let now = state.clock.naive_now();
     let (rows, evidence, waiting, total, mut flags, shared) = db::run(&state.pool, move |conn| {
         let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
-        let policy = policy::current(conn)?.policy;
+        let policy = policy::current(conn)?.value;
         let ids: Vec<String> = rows
             .iter()
             .take(PAGE_SIZE as usize)

@@ -101,13 +101,13 @@ fn preview(
     use crate::domain::money::format_amount;
     let rv = compensation::current(conn)?;
     let (lines, double) =
-        crate::workflow::compensation::compute(conn, r, r.amount_minor, true, &rv.rules)?;
+        crate::workflow::compensation::compute(conn, r, r.amount_minor, true, &rv.value)?;
     let tier = org::find(conn, &r.org_id)?.map(|o| o.tier());
-    let (bp, source) = rv.rules.commission_bp(tier, r.segment());
+    let (bp, source) = rv.value.commission_bp(tier, r.segment());
     let rep_bp = if double {
         FULL_BP
     } else {
-        rv.rules.assist_credit_bp
+        rv.value.assist_credit_bp
     };
     let names: Vec<(String, String)> = assist::for_registration(conn, &r.id)?
         .into_iter()
@@ -157,7 +157,7 @@ async fn page(
                 .map(|o| o.name)
                 .unwrap_or_default();
             let pv = policy::current(conn)?;
-            let evidence = review_evidence::gather(conn, &r.id, &pv.policy, now.date())?;
+            let evidence = review_evidence::gather(conn, &r.id, &pv.value, now.date())?;
             let segment = r.segment;
             let d = Detail::load(conn, &r, &org_name, now, true)?;
             let disputes = crate::db::models::dispute::on_registration(conn, &r.id)?
@@ -177,7 +177,7 @@ async fn page(
             Ok((
                 d,
                 evidence,
-                pv.policy.window_days(segment),
+                pv.value.window_days(segment),
                 pv.version,
                 disputes,
                 flags,
@@ -284,7 +284,7 @@ pub async fn match_again(
     let reg_id = id.clone();
     db::run(&state.pool, move |conn| {
         let r = registration::find(conn, &reg_id)?.ok_or(AppError::NotFound)?;
-        let thresholds = policy::current(conn)?.policy.thresholds();
+        let thresholds = policy::current(conn)?.value.thresholds();
         matching::refresh(conn, &r, &thresholds, now)?;
         Ok(())
     })

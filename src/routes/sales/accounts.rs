@@ -44,7 +44,7 @@ async fn page(
     let (account, opportunities, policy) = db::run(&state.pool, move |conn| {
         let account = crm::find(conn, &id)?.ok_or(AppError::NotFound)?;
         let opportunities = crm::opportunities_of(conn, &account.id)?;
-        Ok((account, opportunities, policy::current(conn)?.policy))
+        Ok((account, opportunities, policy::current(conn)?.value))
     })
     .await?;
     let form = form.unwrap_or_else(|| OpportunityForm {
@@ -92,7 +92,7 @@ pub async fn log_opportunity(
     let id = path.into_inner();
     let form = form.into_inner();
     let now = state.clock.naive_now();
-    let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.policy)).await?;
+    let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
     let valid = match validate(&form, &policy, now.date()) {
         Ok(v) => v,
         Err(errors) => {

@@ -100,7 +100,7 @@ pub async fn run(
 ) -> Result<LockView, AppError> {
     let now = state.clock.naive_now();
     db::run(&state.pool, move |conn| {
-        let policy = policy::current(conn)?.policy;
+        let policy = policy::current(conn)?.value;
         let check = lock_check::check(
             conn,
             &name,
