@@ -1,6 +1,6 @@
 //! Reading a file row by row: the header first, then each record checked for its shape (as
 //! many values as columns, UTF-8 text), for an external id repeated in the file, and by
-//! [`validate_row`](super::validate_row) for its values.
+//! [`validate_row`] for its values.
 
 use std::collections::HashMap;
 use std::io::Read;

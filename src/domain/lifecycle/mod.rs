@@ -8,7 +8,7 @@
 //! command is one function in the file of its kind, so the rules of one step are read in one
 //! place, with their tests beside them:
 //!
-//! - `submit.rs`: the state a new registration starts in ([`submit`]);
+//! - `submit.rs`: the state a new registration starts in ([`submit()`]);
 //! - `review.rs`: approve, reject, ask for information and its answer;
 //! - `renewal.rs`: ask for a renewal, approve or reject it;
 //! - `close.rs`: close won, close lost, withdraw;
