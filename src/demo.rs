@@ -28,7 +28,7 @@ use crate::db::schema::{
     crm_accounts, direct_opportunities, partner_orgs, registration_details, registration_events,
     registrations, users,
 };
-use crate::db::{self, DbConnection, write_tx};
+use crate::db::{self, DbConnection, DroppedIndexes, RebuildError, write_tx};
 use crate::domain::dates;
 use crate::domain::money::group_count;
 use crate::domain::policy::{Policy, Segment};
@@ -40,8 +40,6 @@ pub const EMAIL_DOMAIN: &str = "demo.truce.test";
 pub const DEFAULT_PASSWORD: &str = "demo password 2026";
 /// The one policy version the demo data is decided under (written by `ensure_initial`).
 const POLICY_VERSION: i64 = 1;
-/// SQLite's limit on bind parameters per statement; every multi-row insert stays below it.
-const MAX_BINDS: usize = 32_766;
 /// Registrations per write transaction.
 const TX_ROWS: usize = 5_000;
 /// How often progress is reported.
@@ -424,21 +422,6 @@ struct OpportunityRow {
     currency: &'static str,
     last_activity_on: NaiveDate,
     created_at: NaiveDateTime,
-}
-
-/// Inserts `rows` with as many rows per statement as the bind limit allows. Diesel's
-/// multi-row insert is not available through the `MultiConnection`, so the statement runs on
-/// the backend's own connection (inside the caller's transaction all the same).
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr, $columns:expr) => {{
-        for chunk in $rows.chunks(MAX_BINDS / $columns) {
-            let insert = diesel::insert_into($table).values(chunk);
-            match &mut *$conn {
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-                DbConnection::Pg(c) => insert.execute(c)?,
-            };
-        }
-    }};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1453,9 +1436,9 @@ impl Generator<'_> {
     fn flush(&mut self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
         let batch = std::mem::take(&mut self.batch);
         write_tx(conn, |conn| -> diesel::QueryResult<()> {
-            insert_all!(conn, registrations::table, batch.registrations, 30);
-            insert_all!(conn, registration_details::table, batch.details, 9);
-            insert_all!(conn, registration_events::table, batch.events, 9);
+            db::insert_rows(conn, registrations::table, 29, &batch.registrations)?;
+            db::insert_rows(conn, registration_details::table, 9, &batch.details)?;
+            db::insert_rows(conn, registration_events::table, 9, &batch.events)?;
             Ok(())
         })?;
         self.summary.registrations += batch.registrations.len() as u64;
@@ -1524,10 +1507,8 @@ pub fn generate(
     let policy = policy::find(conn, POLICY_VERSION)?.context(
         "the database has no policy version 1; run `truce migrate` and start the portal once, or use a fresh --database-url",
     )?;
-    if matches!(conn, DbConnection::Sqlite(_)) {
-        // A large page cache keeps the pages the load touches in memory.
-        diesel::sql_query("PRAGMA cache_size = -1000000").execute(conn)?;
-    }
+    // A large page cache keeps the pages the load touches in memory.
+    db::bulk_cache(conn, Some(1_000))?;
     let dropped = drop_indexes(conn)?;
     let result = fill(conn, spec, password_hash, now, &policy, progress, started);
     // Rebuilt even when the load failed, so that the database keeps its schema.
@@ -1569,82 +1550,49 @@ pub fn generate(
         .map(|_| ())
         .map_err(|e| anyhow::anyhow!("cannot match the registrations in review: {e}"))
     });
-    if matches!(conn, DbConnection::Sqlite(_)) {
-        diesel::sql_query("PRAGMA cache_size = -2000").execute(conn)?;
-    }
+    db::bulk_cache(conn, None)?;
     let mut summary = result?;
     rebuilt?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-#[derive(QueryableByName)]
-struct IndexSql {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    sql: String,
-}
-
 /// The tables the load fills, whose secondary indexes are rebuilt after it.
-const BIG_TABLES: &str = "('registrations', 'registration_details', 'registration_events')";
+const BIG_TABLES: [&str; 3] = [
+    "registrations",
+    "registration_details",
+    "registration_events",
+];
 
 /// Into an empty database, rows load many times faster without the secondary indexes of the
-/// big tables (each insert would land on a random page of every index); they are dropped
-/// here and built again from their own definitions afterwards. Primary keys and other
-/// constraints stay.
-fn drop_indexes(conn: &mut DbConnection) -> anyhow::Result<Vec<IndexSql>> {
+/// big tables; they are dropped here and built again afterwards (`db::drop_indexes`).
+fn drop_indexes(conn: &mut DbConnection) -> anyhow::Result<DroppedIndexes> {
     let any: i64 = registrations::table.count().get_result(conn)?;
     if any > 0 {
-        return Ok(Vec::new());
+        return Ok(DroppedIndexes::default());
     }
-    let query = match conn {
-        DbConnection::Sqlite(_) => format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN {BIG_TABLES}"
-        ),
-        DbConnection::Pg(_) => format!(
-            "SELECT indexname AS name, indexdef AS sql FROM pg_indexes \
-             WHERE schemaname = current_schema() AND tablename IN {BIG_TABLES} \
-             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-        ),
-    };
-    let indexes: Vec<IndexSql> = diesel::sql_query(query).load(conn)?;
-    for index in &indexes {
-        diesel::sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(conn)?;
-    }
-    Ok(indexes)
+    Ok(db::drop_indexes(conn, &BIG_TABLES)?)
 }
 
 fn rebuild_indexes(
     conn: &mut DbConnection,
-    indexes: &[IndexSql],
+    dropped: &DroppedIndexes,
     progress: &mut dyn FnMut(&str),
     started: Instant,
 ) -> anyhow::Result<()> {
-    if indexes.is_empty() {
+    if dropped.is_empty() {
         return Ok(());
     }
     let building = Instant::now();
-    for index in indexes {
-        diesel::sql_query(&index.sql).execute(conn).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot build the index {} over the demo data ({e}); the database is incomplete: delete it and run `truce demo` again",
-                index.name
-            )
-        })?;
-    }
-    if matches!(conn, DbConnection::Pg(_)) {
-        // Fresh statistics for the planner now, rather than when autovacuum gets to it.
-        diesel::sql_query(format!(
-            "ANALYZE {}",
-            BIG_TABLES.trim_matches(['(', ')']).replace('\'', "")
-        ))
-        .execute(conn)?;
-    }
+    dropped.rebuild(conn).map_err(|e| match e {
+        RebuildError::Index { index, source } => anyhow::anyhow!(
+            "cannot build the index {index} over the demo data ({source}); the database is incomplete: delete it and run `truce demo` again"
+        ),
+        RebuildError::Statistics(e) => e.into(),
+    })?;
     progress(&format!(
         "indexes: {} built in {} ({})",
-        indexes.len(),
+        dropped.len(),
         format_elapsed(building.elapsed()),
         format_elapsed(started.elapsed())
     ));
@@ -1756,8 +1704,8 @@ fn fill(
         });
     }
     write_tx(conn, |conn| -> diesel::QueryResult<()> {
-        insert_all!(conn, partner_orgs::table, org_rows, 7);
-        insert_all!(conn, users::table, user_rows, 10);
+        db::insert_rows(conn, partner_orgs::table, 7, &org_rows)?;
+        db::insert_rows(conn, users::table, 10, &user_rows)?;
         Ok(())
     })
     .map_err(|e| explain("organisations and users", e))?;
@@ -1905,8 +1853,8 @@ fn fill(
         });
         if account_rows.len() as u64 == CHUNK || n + 1 == accounts {
             write_tx(conn, |conn| -> diesel::QueryResult<()> {
-                insert_all!(conn, crm_accounts::table, account_rows, 13);
-                insert_all!(conn, direct_opportunities::table, opportunity_rows, 8);
+                db::insert_rows(conn, crm_accounts::table, 12, &account_rows)?;
+                db::insert_rows(conn, direct_opportunities::table, 8, &opportunity_rows)?;
                 Ok(())
             })
             .map_err(|e| explain("CRM accounts", e))?;
