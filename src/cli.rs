@@ -180,7 +180,7 @@ async fn import_accounts(args: ImportAccountsArgs) -> anyhow::Result<()> {
     .await??;
     let r = &report;
     let name = args.file.display();
-    let took = crate::demo::format_elapsed(started.elapsed());
+    let took = crate::domain::dates::elapsed(started.elapsed());
     if r.dry_run {
         println!("Dry run of {name}: nothing was saved ({took}).");
     } else {

@@ -1,9 +1,12 @@
 //! Database access: one connection type over SQLite and PostgreSQL, the pool, migrations
 //! and the few places where the two backends differ.
 
+mod bulk;
 pub mod models;
 pub mod schema;
 mod text;
+
+pub use bulk::{DroppedIndexes, MAX_BINDS, RebuildError, drop_indexes, insert_rows};
 
 use std::time::Duration;
 
@@ -249,6 +252,13 @@ where
             }
         }
     }
+}
+
+/// True when the whole database has one write lock (SQLite), whose commits also checkpoint
+/// its write-ahead log: a long writer must then leave gaps for the others and keep the
+/// checkpoints out of its own commits (`jobs::registrations`). PostgreSQL locks rows.
+pub fn single_writer(conn: &DbConnection) -> bool {
+    matches!(conn, DbConnection::Sqlite(_))
 }
 
 /// How long a SQLite write waits for the write lock before it fails.

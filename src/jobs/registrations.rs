@@ -122,7 +122,7 @@ pub fn sweep(
     now: NaiveDateTime,
     progress: &mut dyn FnMut(&SweepReport),
 ) -> anyhow::Result<SweepReport> {
-    if !matches!(conn, DbConnection::Sqlite(_)) {
+    if !db::single_writer(conn) {
         return sweep_all(conn, config, now, progress);
     }
     // The sweep's commits do not checkpoint (each would wait for it); a second connection
@@ -266,7 +266,7 @@ fn batch(
     let mut input = BatchInput::read(conn, ids)?;
     // Only SQLite has one write lock for the whole database: PostgreSQL's batch locks its
     // own rows and prospect keys, holds up no page, and is held to [`BATCH`] rows alone.
-    let single_writer = matches!(conn, DbConnection::Sqlite(_));
+    let single_writer = db::single_writer(conn);
     // The lock is held from BEGIN IMMEDIATE's return to the end of COMMIT; waiting for it
     // (behind another writer) does not count.
     let mut locked_at = Instant::now();

@@ -6,8 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::prospect_key;
-use crate::db::DbConnection;
 use crate::db::schema::{crm_accounts, direct_opportunities};
+use crate::db::{self, DbConnection};
 use crate::domain::crm_import::AccountRow;
 use crate::domain::matching::Profile;
 
@@ -242,9 +242,8 @@ struct AccountInsert<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Columns of an [`AccountInsert`]: rows per statement stay under SQLite's 32,766 bound values.
-const INSERT_COLUMNS: usize = 14;
-const MAX_BINDS: usize = 32_766;
+/// Values an [`AccountInsert`] binds: how many rows fit in one statement (`db::insert_rows`).
+const INSERT_COLUMNS: usize = 13;
 
 /// The accounts with these external ids, in one query.
 pub fn by_external_ids(
@@ -290,15 +289,7 @@ pub fn insert_imported(
             }
         })
         .collect();
-    for chunk in values.chunks(MAX_BINDS / INSERT_COLUMNS) {
-        // Multi-row inserts go through the backend's own connection: diesel's
-        // `MultiConnection` only builds single-row ones.
-        let insert = diesel::insert_into(crm_accounts::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-            DbConnection::Pg(c) => insert.execute(c)?,
-        };
-    }
+    db::insert_rows(conn, crm_accounts::table, INSERT_COLUMNS, values)?;
     let profiles: Vec<Profile> = rows
         .iter()
         .map(|r| {

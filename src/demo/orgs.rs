@@ -1,0 +1,144 @@
+//! Partner organisations, one org-admin partner user each, and the staff users (channel
+//! manager, sales rep, admin).
+
+use chrono::TimeDelta;
+use rand::Rng;
+
+use super::people::{org_name, person};
+use super::random::{pick, secs};
+use super::rows::{OrgRow, UserRow};
+use super::{EMAIL_DOMAIN, Fill, Spec, explain};
+use crate::db::schema::{partner_orgs, users};
+use crate::db::{self, DbConnection, write_tx};
+use crate::domain::dates::elapsed;
+use crate::domain::money::group_count;
+
+/// A partner organisation and its one user, who submits its registrations.
+pub(super) struct Org {
+    pub(super) id: String,
+    pub(super) user_id: String,
+    status: &'static str,
+}
+
+/// The users registrations are written by and decided by.
+pub(super) struct People {
+    pub(super) orgs: Vec<Org>,
+    /// The channel manager, who decides every registration.
+    pub(super) channel_id: String,
+}
+
+/// Writes the organisations and users. `password_hash` is every user's; the admin is
+/// created at the generation time (`demo::generated_at` reads it).
+pub(super) fn write(
+    conn: &mut DbConnection,
+    fill: &mut Fill,
+    spec: &Spec,
+    password_hash: &str,
+) -> anyhow::Result<People> {
+    let now = fill.now;
+    let tiers = [
+        "registered",
+        "registered",
+        "registered",
+        "registered",
+        "silver",
+        "silver",
+        "silver",
+        "gold",
+        "gold",
+        "platinum",
+    ];
+    let mut org_rows = Vec::with_capacity(spec.orgs as usize);
+    let mut user_rows = Vec::with_capacity(spec.orgs as usize + 3);
+    let mut orgs = Vec::with_capacity(spec.orgs as usize);
+    for n in 0..spec.orgs {
+        let created = now
+            - secs(
+                &mut fill.rng,
+                TimeDelta::days(3 * 365 + 30),
+                TimeDelta::days(4 * 365),
+            );
+        let name = org_name(n);
+        let status = if n > 0 && fill.rng.random_range(0..100) == 0 {
+            "suspended"
+        } else {
+            "active"
+        };
+        let id = fill.ids.next(&mut fill.rng);
+        let user_id = fill.ids.next(&mut fill.rng);
+        let (first, last) = person(&mut fill.rng);
+        user_rows.push(UserRow {
+            id: user_id.clone(),
+            email: format!("partner{}@{EMAIL_DOMAIN}", n + 1),
+            name: format!("{first} {last}"),
+            role: "partner",
+            org_id: Some(id.clone()),
+            org_admin: true,
+            password_hash: Some(password_hash.to_owned()),
+            disabled_at: None,
+            created_at: created,
+            updated_at: created,
+        });
+        org_rows.push(OrgRow {
+            id: id.clone(),
+            name_key: crate::domain::org::name_key(&name),
+            name,
+            tier: if n == 0 {
+                "platinum"
+            } else {
+                pick(&mut fill.rng, &tiers)
+            },
+            status,
+            created_at: created,
+            updated_at: created,
+        });
+        orgs.push(Org {
+            id,
+            user_id,
+            status,
+        });
+    }
+    fill.summary.big_org_name = org_rows[0].name.clone();
+    let staff = [
+        ("channel", "Channel Manager", "channel"),
+        ("sales", "Direct Sales Rep", "sales"),
+        ("admin", "Program Admin", "admin"),
+    ];
+    let mut channel_id = String::new();
+    for (local, name, role) in staff {
+        let id = fill.ids.next(&mut fill.rng);
+        if role == "channel" {
+            channel_id = id.clone();
+        }
+        user_rows.push(UserRow {
+            id,
+            email: format!("{local}@{EMAIL_DOMAIN}"),
+            name: name.to_owned(),
+            role,
+            org_id: None,
+            org_admin: false,
+            password_hash: Some(password_hash.to_owned()),
+            disabled_at: None,
+            // `generated_at` reads the admin's.
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    write_tx(conn, |conn| -> diesel::QueryResult<()> {
+        db::insert_rows(conn, partner_orgs::table, OrgRow::COLUMNS, &org_rows)?;
+        db::insert_rows(conn, users::table, UserRow::COLUMNS, &user_rows)?;
+        Ok(())
+    })
+    .map_err(|e| explain("organisations and users", e))?;
+    fill.summary.orgs = org_rows.len() as u64;
+    fill.summary.users = user_rows.len() as u64;
+    let active_orgs = orgs.iter().filter(|o| o.status == "active").count();
+    (fill.progress)(&format!(
+        "organisations: {} ({} active) and {} users ({})",
+        group_count(fill.summary.orgs),
+        group_count(active_orgs as u64),
+        group_count(fill.summary.users),
+        elapsed(fill.started.elapsed())
+    ));
+    Ok(People { orgs, channel_id })
+}

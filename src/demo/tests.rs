@@ -1,0 +1,167 @@
+//! The whole load, end to end, on a real database.
+
+use clap::Parser;
+use diesel::prelude::*;
+
+use super::*;
+use crate::clock::{Clock, SystemClock};
+use crate::db::DatabaseUrl;
+use crate::db::schema::{
+    crm_accounts, partner_orgs, registration_details, registration_events, registrations,
+};
+use crate::domain::prospect::{domain_key, name_key};
+
+fn config(dir: &std::path::Path, url: &str) -> crate::config::Config {
+    let dir = dir.to_string_lossy().into_owned();
+    crate::cli::Cli::try_parse_from([
+        "truce",
+        "--data-dir",
+        &dir,
+        "--database-url",
+        url,
+        "--no-jobs",
+    ])
+    .expect("flags parse")
+    .serve
+    .validate()
+    .expect("config is valid")
+}
+
+#[test]
+fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let pool = db::connect(&DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::migrate(&mut conn).unwrap();
+    let now = SystemClock.naive_now();
+    policy::ensure_initial(&mut conn, now).unwrap();
+    let spec = Spec::new(2_000, 20, Some(500), Some(150), 7).unwrap();
+    let indexes = |conn: &mut DbConnection| -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Sql {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            sql: String,
+        }
+        let mut all: Vec<String> = diesel::sql_query(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+        )
+        .load::<Sql>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+        all.sort();
+        all
+    };
+    let before = indexes(&mut conn);
+    assert!(
+        before
+            .iter()
+            .any(|s| s.contains("registrations_holder_name"))
+    );
+    // Nobody signs in here, so any hash will do.
+    let summary = generate(&mut conn, &spec, "$argon2id$unused", now, &mut |_| {}).unwrap();
+
+    assert_eq!(
+        indexes(&mut conn),
+        before,
+        "the indexes are back after the load"
+    );
+    assert_eq!(summary.registrations, 2_000);
+    assert_eq!(summary.orgs, 20);
+    assert_eq!(summary.users, 23);
+    assert_eq!(summary.by_status.iter().map(|(_, n)| n).sum::<u64>(), 2_000);
+    let regs: i64 = registrations::table.count().get_result(&mut *conn).unwrap();
+    let details: i64 = registration_details::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    let with_events = registration_events::table
+        .select(registration_events::registration_id)
+        .distinct()
+        .load::<String>(&mut *conn)
+        .unwrap()
+        .len();
+    let events: i64 = registration_events::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!((regs, details, with_events), (2_000, 2_000, 2_000_usize));
+    assert_eq!(events as u64, summary.events);
+    let users: i64 = users::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(users, 23);
+    let accounts: i64 = crm_accounts::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(accounts as u64, summary.crm_accounts);
+    assert!(accounts >= 100);
+
+    let big_org: String = partner_orgs::table
+        .inner_join(users::table)
+        .filter(users::email.eq(format!("partner1@{EMAIL_DOMAIN}")))
+        .select(partner_orgs::id)
+        .first(&mut *conn)
+        .unwrap();
+    let in_big_org: i64 = registrations::table
+        .filter(registrations::org_id.eq(&big_org))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(in_big_org, 500);
+
+    // Keys are the ones a submission computes.
+    let rows: Vec<(String, String, Option<String>, String)> = registrations::table
+        .inner_join(registration_details::table)
+        .select((
+            registrations::company_name,
+            registrations::name_key,
+            registrations::domain_key,
+            registration_details::website,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    for (company, key, domain, website) in rows {
+        assert_eq!(key, name_key(&company), "{company}");
+        assert_eq!(domain, domain_key(&website), "{website}");
+    }
+    // Queued registrations wait behind a pending one of the same prospect.
+    let queued: Vec<(String, Option<String>)> = registrations::table
+        .filter(registrations::status.eq("queued"))
+        .select((registrations::name_key, registrations::queued_behind))
+        .load(&mut *conn)
+        .unwrap();
+    assert!(!queued.is_empty());
+    for (key, holder) in queued {
+        let (holder_key, status): (String, String) = registrations::table
+            .find(holder.unwrap())
+            .select((registrations::name_key, registrations::status))
+            .first(&mut *conn)
+            .unwrap();
+        assert_eq!((holder_key, status.as_str()), (key, "pending"));
+    }
+    let in_review: i64 = registrations::table
+        .filter(registrations::review_due_at.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(in_review as u64, summary.in_review);
+
+    let due: i64 = registrations::table
+        .filter(registrations::status.eq("approved"))
+        .filter(registrations::protection_ends_at.le(now))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(due, 150);
+    assert_eq!(generated_at(&mut conn).unwrap(), Some(now));
+
+    // The sweeps find exactly the due rows to expire, and no reminder or escalation.
+    let config = config(dir.path(), &url);
+    let out = crate::jobs::registrations::sweep(&mut conn, &config, now, &mut |_| {}).unwrap();
+    assert_eq!((out.expired, out.reminded, out.escalated), (150, 0, 0));
+
+    let again = generate(&mut conn, &spec, "$argon2id$unused", now, &mut |_| {}).unwrap_err();
+    assert!(
+        again.to_string().contains("already has demo data"),
+        "{again}"
+    );
+}
