@@ -12,6 +12,14 @@ use crate::db::models::{crm, registration};
 use crate::domain::dates;
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Policy;
+use crate::domain::prospect;
+
+/// A prospect as the partner typed it on the registration form.
+pub struct Typed<'a> {
+    pub company_name: &'a str,
+    pub website: &'a str,
+    pub contact_email: &'a str,
+}
 
 /// How many CRM accounts with the prospect's exact name or domain key the availability check
 /// reads; one reserved account among them is enough.
@@ -115,31 +123,38 @@ pub fn availability(
 /// registration or reserved account, or any claim on a merely similar prospect: the lock
 /// check's Check first) [`Availability::Similar`]. Only the exact keys ever refuse a
 /// submission.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the prospect as typed, who asks, and when"
-)]
 pub fn hint(
     conn: &mut DbConnection,
     org_id: &str,
-    company_name: &str,
-    website_or_email: Option<&str>,
-    name_key: &str,
-    domain_key: Option<&str>,
+    typed: &Typed,
     policy: &Policy,
     now: NaiveDateTime,
 ) -> QueryResult<Availability> {
-    let exact = availability(conn, org_id, name_key, domain_key, policy, now.date())?;
+    let (name_key, domain_key) =
+        prospect::keys(typed.company_name, typed.website, typed.contact_email);
+    let exact = availability(
+        conn,
+        org_id,
+        &name_key,
+        domain_key.as_deref(),
+        policy,
+        now.date(),
+    )?;
     if !matches!(
         exact,
         Availability::Available | Availability::DirectEngagement
     ) {
         return Ok(exact);
     }
+    // The engine reads a domain from the website, else from the contact's address.
+    let address = [typed.website, typed.contact_email]
+        .into_iter()
+        .map(str::trim)
+        .find(|s| !s.is_empty());
     let check = super::lock_check::check(
         conn,
-        company_name,
-        website_or_email,
+        typed.company_name,
+        address,
         policy,
         &policy.thresholds(),
         now,

@@ -137,7 +137,15 @@ fn submit_in_tx(
     };
     let t = lifecycle::submit(&claim, &pv.value, now);
     let id = crate::ids::new_id();
-    registration::insert(conn, &id, &new, &org.id, &user.id, pv.version, &t.next, now)?;
+    let row = registration::NewRow {
+        id: &id,
+        new: &new,
+        org_id: &org.id,
+        user_id: &user.id,
+        policy_version: pv.version,
+        state: &t.next,
+    };
+    registration::insert(conn, &row, now)?;
     registration::insert_event(
         conn,
         &NewEvent {

@@ -121,39 +121,37 @@ pub fn act_in_tx(
             "This registration is not waiting for a decision on a shared prospect.".into(),
         )));
     }
-    store(
-        conn,
-        config,
-        &reg,
-        &before,
-        &t,
-        acting.user_id,
-        pv.version,
-        now,
-    )?;
+    let step = Step {
+        reg: &reg,
+        before: &before,
+        t: &t,
+    };
+    store(conn, config, &step, acting.user_id, pv.version, now)?;
     if t.event == lifecycle::EventKind::ClosedWon {
         let amount = t.next.close_amount_minor.unwrap_or(reg.amount_minor);
         super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
     }
-    follow_up(conn, config, &reg, &before, &t, &pv.value, pv.version, now)?;
+    follow_up(conn, config, &step, &pv, now)?;
     Ok((reg, t))
 }
 
+/// One transition of one registration: the row as read, its state before, and the decision.
+struct Step<'a> {
+    reg: &'a Registration,
+    before: &'a Lifecycle,
+    t: &'a Transition,
+}
+
 /// Writes the new state (if still unchanged), the audit event and the emails.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one transition's parts, all needed here"
-)]
 fn store(
     conn: &mut DbConnection,
     config: &Config,
-    reg: &Registration,
-    before: &Lifecycle,
-    t: &Transition,
+    step: &Step,
     actor_id: Option<&str>,
     policy_version: i64,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
+    let Step { reg, before, t } = *step;
     if !registration::update_state(conn, &reg.id, reg.lock_version, before, &t.next, now)? {
         return Err(ActError::Conflict);
     }
@@ -176,20 +174,14 @@ fn store(
 
 /// The line behind a registration moves when it is decided: approval declines everyone
 /// queued behind it; a release (rejected, withdrawn) sends the first in line to review.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one transition's parts, all needed here"
-)]
 fn follow_up(
     conn: &mut DbConnection,
     config: &Config,
-    reg: &Registration,
-    before: &Lifecycle,
-    t: &Transition,
-    policy: &Policy,
-    policy_version: i64,
+    step: &Step,
+    pv: &PolicyVersion,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
+    let Step { reg, before, t } = *step;
     if t.next.status == Status::Approved && before.status != Status::Approved {
         let until = t.next.protection_ends_at.unwrap_or(now);
         for queued in registration::queued_behind(conn, &reg.id)? {
@@ -200,15 +192,14 @@ fn follow_up(
                 Command::DeclineAsDuplicate {
                     protected_until: until,
                 },
-                policy,
-                policy_version,
+                pv,
                 now,
             )?;
         }
     } else if t.releases(before) && t.next.status != Status::Overturned {
         // An overturned holder's line waits for the ruling's new holder: the dispute
         // workflow approves it first, then calls [`settle_line`].
-        advance_line(conn, config, &reg.id, policy, policy_version, now)?;
+        advance_line(conn, config, &reg.id, pv, now)?;
     }
     Ok(())
 }
@@ -222,7 +213,7 @@ pub fn settle_line(
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
     let pv = policy::current(conn)?;
-    advance_line(conn, config, holder_id, &pv.value, pv.version, now)
+    advance_line(conn, config, holder_id, &pv, now)
 }
 
 /// Sends the first registration queued behind `holder_id` to review and re-queues the rest
@@ -232,8 +223,7 @@ fn advance_line(
     conn: &mut DbConnection,
     config: &Config,
     holder_id: &str,
-    policy: &Policy,
-    policy_version: i64,
+    pv: &PolicyVersion,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
     let line = registration::queued_behind(conn, holder_id)?;
@@ -252,8 +242,7 @@ fn advance_line(
                         Command::DeclineAsDuplicate {
                             protected_until: until,
                         },
-                        policy,
-                        policy_version,
+                        pv,
                         now,
                     )?;
                 }
@@ -276,15 +265,7 @@ fn advance_line(
                 other.id
             }
             None => {
-                system(
-                    conn,
-                    config,
-                    first,
-                    Command::Advance,
-                    policy,
-                    policy_version,
-                    now,
-                )?;
+                system(conn, config, first, Command::Advance, pv, now)?;
                 first.id.clone()
             }
         };
@@ -306,14 +287,18 @@ fn system(
     config: &Config,
     reg: &Registration,
     command: Command,
-    policy: &Policy,
-    policy_version: i64,
+    pv: &PolicyVersion,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
     let before = reg.state.to_domain();
-    let ctx = system_context(reg, policy, policy_version, now);
+    let ctx = system_context(reg, &pv.value, pv.version, now);
     let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
-    store(conn, config, reg, &before, &t, None, policy_version, now)
+    let step = Step {
+        reg,
+        before: &before,
+        t: &t,
+    };
+    store(conn, config, &step, None, pv.version, now)
 }
 
 /// What Truce acting on its own knows: no organisation cap applies to its commands.
@@ -428,7 +413,12 @@ pub fn system_batch(
         };
         super::notify::transition_to(conn, config, &mut input.recipients, &reg, &t, now)?;
         if queued {
-            follow_up(conn, config, &reg, &before, &t, &pv.value, pv.version, now)?;
+            let step = Step {
+                reg: &reg,
+                before: &before,
+                t: &t,
+            };
+            follow_up(conn, config, &step, pv, now)?;
         }
         registration::insert_event(
             conn,

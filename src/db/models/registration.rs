@@ -142,20 +142,26 @@ impl Event {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a new row's parts, each from a different source"
-)]
-pub fn insert(
-    conn: &mut DbConnection,
-    id: &str,
-    new: &NewRegistration,
-    org_id: &str,
-    user_id: &str,
-    policy_version: i64,
-    state: &Lifecycle,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+/// A registration as it is first stored: what the partner submitted, by whom, under which
+/// policy version, in which starting state.
+pub struct NewRow<'a> {
+    pub id: &'a str,
+    pub new: &'a NewRegistration,
+    pub org_id: &'a str,
+    pub user_id: &'a str,
+    pub policy_version: i64,
+    pub state: &'a Lifecycle,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> QueryResult<()> {
+    let NewRow {
+        id,
+        new,
+        org_id,
+        user_id,
+        policy_version,
+        state,
+    } = *row;
     diesel::insert_into(registrations::table)
         .values((
             registrations::id.eq(id),

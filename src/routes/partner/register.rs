@@ -112,24 +112,20 @@ async fn check(
         return Ok(None);
     }
     let now = state.clock.naive_now();
-    let company_name = company_name.to_owned();
-    // The engine reads a domain from the website, else from the contact's address.
-    let address = [website, contact_email]
-        .into_iter()
-        .map(str::trim)
-        .find(|s| !s.is_empty())
-        .map(str::to_owned);
+    let (company_name, website, contact_email) = (
+        company_name.to_owned(),
+        website.to_owned(),
+        contact_email.to_owned(),
+    );
     db::run(&state.pool, move |conn| {
         let policy = policy::current(conn)?.value;
+        let typed = availability::Typed {
+            company_name: &company_name,
+            website: &website,
+            contact_email: &contact_email,
+        };
         Ok(Some(availability::hint(
-            conn,
-            &org_id,
-            &company_name,
-            address.as_deref(),
-            &name_key,
-            domain_key.as_deref(),
-            &policy,
-            now,
+            conn, &org_id, &typed, &policy, now,
         )?))
     })
     .await
