@@ -9,7 +9,7 @@
 //! name the route pattern, never the path or query.
 
 use actix_session::{Session, SessionExt};
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
@@ -104,9 +104,19 @@ fn is_utf8_form(body: &[u8]) -> bool {
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match check(&mut req).await {
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+        // Answered here as a response, not returned as an error: an error would pass the
+        // header middleware by and reach the client without the security headers.
+        Err(refusal) => Ok(req.error_response(refusal).map_into_right_body()),
+    }
+}
+
+/// Whether the request may go on; reads (and puts back) a form's body to find the token.
+async fn check(req: &mut ServiceRequest) -> Result<(), AppError> {
     if is_safe(req.method()) {
-        return next.call(req).await;
+        return Ok(());
     }
     let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
     let content_type = req
@@ -141,8 +151,7 @@ pub async fn guard(
         if !is_utf8_form(&body) {
             return Err(AppError::bad_request(
                 "The form contained characters that are not valid text (UTF-8). Retype the text instead of pasting it, and send the form again.",
-            )
-            .into());
+            ));
         }
         let (field, rest) = strip_token(&body);
         if sent.is_none() {
@@ -163,9 +172,9 @@ pub async fn guard(
             sent_token = sent.is_some(),
             "CSRF check failed; request refused"
         );
-        return Err(AppError::Csrf.into());
+        return Err(AppError::Csrf);
     }
-    next.call(req).await
+    Ok(())
 }
 
 #[cfg(test)]

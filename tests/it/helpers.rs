@@ -285,10 +285,17 @@ impl TestClient {
     /// A browser-like client for the app at `base`: keeps cookies, does not follow redirects
     /// (tests check where they lead).
     pub fn new(base: &str) -> TestClient {
+        TestClient::from_address(base, None)
+    }
+
+    /// As [`TestClient::new`], connecting from `local` (another loopback address such as
+    /// 127.0.0.7 is another client address to the server).
+    pub fn from_address(base: &str, local: Option<std::net::IpAddr>) -> TestClient {
         let jar = Arc::new(Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(local)
             .build()
             .unwrap();
         TestClient {

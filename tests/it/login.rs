@@ -106,6 +106,72 @@ async fn repeated_failures_lock_the_account_for_a_bounded_time() {
     );
 }
 
+async fn fail_from(app: &crate::helpers::TestApp, last_octet: u8) -> StatusCode {
+    let client = crate::helpers::TestClient::from_address(
+        &app.address,
+        Some(std::net::IpAddr::from([127, 0, 0, last_octet])),
+    );
+    client
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "target@example.com"),
+                ("password", "guess guess guess"),
+            ],
+        )
+        .await
+        .status
+}
+
+#[actix_web::test]
+async fn guessing_from_many_addresses_is_slowed_per_account_but_never_locks_the_owner_out() {
+    let app = spawn_app().await;
+    app.create_user("target@example.com", "admin", None, false);
+    // One failure from each of ten addresses: no address comes near its own lockout.
+    for octet in 2..12 {
+        assert_eq!(
+            fail_from(&app, octet).await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    // The account now answers one attempt at a time, whatever the address: a fresh one is
+    // refused too, even with the right password.
+    assert_eq!(fail_from(&app, 40).await, StatusCode::TOO_MANY_REQUESTS);
+    let owner = crate::helpers::TestClient::from_address(
+        &app.address,
+        Some(std::net::IpAddr::from([127, 0, 0, 50])),
+    );
+    let waited = owner.login("target@example.com", PASSWORD).await;
+    assert_eq!(waited.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The delay is seconds, never a lockout: the owner gets in after it.
+    app.advance(TimeDelta::seconds(61));
+    assert_eq!(
+        owner.login("target@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[actix_web::test]
+async fn the_owners_sign_in_does_not_clear_an_attackers_count_at_another_address() {
+    let app = spawn_app().await;
+    app.create_user("target@example.com", "admin", None, false);
+    for _ in 0..4 {
+        assert_eq!(fail_from(&app, 9).await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let owner = crate::helpers::TestClient::from_address(
+        &app.address,
+        Some(std::net::IpAddr::from([127, 0, 0, 20])),
+    );
+    assert_eq!(
+        owner.login("target@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // The attacker's address is one failure from its lockout still, not back at zero.
+    assert_eq!(fail_from(&app, 9).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fail_from(&app, 9).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[actix_web::test]
 async fn sign_in_attempts_are_rate_limited_per_address() {
     let app = spawn_app_with(&["--login-attempts-per-minute", "3"]).await;

@@ -35,6 +35,40 @@ async fn every_response_carries_the_security_headers() {
 }
 
 #[actix_web::test]
+async fn refusals_by_the_middleware_carry_the_security_headers_too() {
+    let app = spawn_app().await;
+    app.create_user("a@example.com", "admin", None, false);
+    let admin = app.login("a@example.com").await;
+    // The CSRF guard's 403, the body-size check's 413 and a form that cannot be read (400).
+    let csrf = admin.post_raw("/admin/orgs", &[("name", "x")]).await;
+    assert_eq!(csrf.status, StatusCode::FORBIDDEN);
+    let token = admin.get("/admin/orgs/new").await.csrf();
+    let huge = "x".repeat(70 * 1024);
+    let too_large = admin
+        .post_raw("/admin/orgs", &[("csrf_token", &token), ("name", &huge)])
+        .await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let unreadable = admin
+        .post_raw(
+            "/admin/orgs",
+            &[("csrf_token", &token), ("name", "x"), ("nonsense", "y")],
+        )
+        .await;
+    assert_eq!(unreadable.status, StatusCode::BAD_REQUEST);
+    for page in [csrf, too_large, unreadable] {
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'"),
+            "{}: {csp}",
+            page.status
+        );
+        assert_eq!(page.headers["x-frame-options"], "DENY", "{}", page.status);
+        assert_eq!(page.headers["x-content-type-options"], "nosniff");
+        assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    }
+}
+
+#[actix_web::test]
 async fn state_changes_without_the_right_csrf_token_are_refused() {
     let app = spawn_app().await;
     app.create_user("a@example.com", "admin", None, false);

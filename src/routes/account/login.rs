@@ -126,7 +126,7 @@ pub async fn submit(
         return render_with(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             &page(&format!(
-                "Too many failed attempts for this account from your network. Try again in {minutes} minute{}.",
+                "Too many failed attempts for this account. Try again in {minutes} minute{}.",
                 if minutes == 1 { "" } else { "s" }
             ))?,
         );
@@ -157,9 +157,13 @@ pub async fn submit(
         }
     };
 
-    let clear_email = email.clone();
+    let (clear_email, clear_addr) = (email.clone(), addr.clone());
     db::run(&state.pool, move |conn| {
-        Ok(login_failure::clear(conn, &clear_email)?)
+        Ok(login_failure::clear_after_sign_in(
+            conn,
+            &clear_email,
+            &clear_addr,
+        )?)
     })
     .await?;
     auth::sign_in(&session, &user.id)?;
