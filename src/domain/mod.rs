@@ -22,6 +22,7 @@ pub mod registration;
 pub mod roe;
 pub mod role;
 pub mod sla;
+pub mod spreadsheet;
 pub mod territory;
 pub mod throttle;
 pub mod user;

@@ -2,16 +2,20 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 
+use super::code::text_enum;
+
 /// Items due within this are flagged so reviewers take them first.
 pub const DUE_SOON: TimeDelta = TimeDelta::hours(12);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlaState {
-    OnTime,
-    DueSoon,
-    Breached,
-    /// Waiting for the partner's answer; the clock is stopped.
-    Paused,
+text_enum! {
+    /// Where an item stands against its deadline; the code goes into CSV exports.
+    pub enum SlaState {
+        OnTime,
+        DueSoon,
+        Breached,
+        /// Waiting for the partner's answer; the clock is stopped.
+        Paused,
+    }
 }
 
 impl SlaState {

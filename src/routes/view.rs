@@ -164,6 +164,16 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     out.finish()
 }
 
+/// `path` with a query string of the non-empty pairs (no `?` when there are none).
+pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query = query_string(pairs);
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// Everything a registration's own page shows, for partners and reviewers alike.
 pub struct Detail {
     pub reg: RegistrationView,

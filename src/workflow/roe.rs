@@ -382,3 +382,54 @@ pub fn overview(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Over
         sales,
     })
 }
+
+/// One person on the acknowledgements export: a [`PersonStanding`] with who they are.
+pub struct ListedStanding {
+    pub user_id: String,
+    pub role: Role,
+    pub org_name: Option<String>,
+    /// The version in force, if any, and the start of the accuracy window.
+    pub version: Option<i64>,
+    pub since: NaiveDateTime,
+    pub standing: PersonStanding,
+}
+
+/// The people [`overview`] lists (active partner users and sales reps), one page in email
+/// order after the one with email `after`: an export of every one, a page at a time, in
+/// three queries a page rather than [`overview`]'s whole program at once.
+pub fn standings_page(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ListedStanding>> {
+    let version = store::current_number(conn)?;
+    let since = now - TimeDelta::days(ACCURACY_DAYS);
+    let people = user::list_page(conn, Some(&[Role::Partner, Role::Sales]), after, limit)?;
+    let ids: Vec<String> = people.iter().map(|p| p.user.id.clone()).collect();
+    let acks = match version {
+        Some(v) => store::acknowledged_by(conn, v, &ids)?,
+        None => HashMap::new(),
+    };
+    let accuracy = store::accuracy_of(conn, &ids, since)?;
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let (correct, answered) = accuracy.get(&p.user.id).copied().unwrap_or_default();
+            ListedStanding {
+                standing: PersonStanding {
+                    name: p.user.name.clone(),
+                    email: p.user.email.clone(),
+                    acknowledged_at: acks.get(&p.user.id).copied(),
+                    correct,
+                    answered,
+                },
+                role: p.user.role,
+                user_id: p.user.id,
+                org_name: p.org_name,
+                version,
+                since,
+            }
+        })
+        .collect())
+}

@@ -99,6 +99,14 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/partner".into(),
             [Login, Ok(200), Ok(200), Deny, Deny, Deny],
         ),
+        (
+            "/partner/deals.csv".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
+        (
+            "/partner/deals.csv?status=approved&sort=company".into(),
+            [Login, Ok(200), Ok(200), Deny, Deny, Deny],
+        ),
         ("/sales".into(), [Login, Deny, Deny, Ok(200), Deny, Ok(200)]),
         (
             "/sales?q=Acme".into(),
@@ -117,7 +125,15 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
         ),
         (
+            "/review/queue.csv".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
             "/review/registrations".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/review/registrations.csv?status=pending&sort=oldest".into(),
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
         ),
         (
@@ -146,6 +162,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/orgs.csv".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/orgs/new".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
@@ -171,6 +191,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/users".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/users.csv".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
@@ -210,6 +234,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/roe/acknowledgements.csv".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/roe/versions/1".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
@@ -242,7 +270,15 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
         ),
         (
+            "/review/disputes.csv".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
             "/review/disputes/rulings?q=territory&outcome=split".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/review/disputes/rulings.csv?q=territory&outcome=split".into(),
             [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
         ),
         (

@@ -11,6 +11,7 @@ mod cli;
 mod compensation;
 mod compensation_property;
 mod disputes;
+mod exports;
 mod import;
 mod jobs;
 mod lock_check;

@@ -147,7 +147,23 @@ pub enum Whose<'a> {
     All,
 }
 
+/// The credits a page shows, newest first (at most 5,000; the admin's export reads every
+/// one with [`list_page`]).
 pub fn list(conn: &mut DbConnection, whose: Whose) -> QueryResult<Vec<Listed>> {
+    list_page(conn, whose, None, 5000)
+}
+
+/// Where a list of credits continues: the last row's time and id.
+pub type Cursor = (NaiveDateTime, String);
+
+/// One page of credits, newest first, after `after` (keyset on the time and id, over the
+/// `credits_created` index).
+pub fn list_page(
+    conn: &mut DbConnection,
+    whose: Whose,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<Listed>> {
     let mut q = credits::table
         .inner_join(registrations::table)
         .left_join(partner_orgs::table.on(partner_orgs::id.nullable().eq(credits::org_id)))
@@ -176,8 +192,13 @@ pub fn list(conn: &mut DbConnection, whose: Whose) -> QueryResult<Vec<Listed>> {
         Whose::Registration(r) => q.filter(credits::registration_id.eq(r)),
         Whose::All => q,
     };
-    q.order((credits::created_at.desc(), credits::id))
-        .limit(5000)
+    if let Some((at, id)) = after {
+        q = q
+            .filter(credits::created_at.le(*at))
+            .filter(credits::created_at.lt(*at).or(credits::id.lt(id.clone())));
+    }
+    q.order((credits::created_at.desc(), credits::id.desc()))
+        .limit(limit)
         .load(conn)
 }
 

@@ -191,10 +191,24 @@ pub fn overdue(
         .load(conn)
 }
 
-/// The open disputes, the most urgent first.
-pub fn queue(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Dispute>> {
-    disputes::table
+/// Where a list of disputes continues: the last row's time in the list's order, and its id.
+pub type Cursor = (NaiveDateTime, String);
+
+/// The open disputes, the most urgent first; `after` continues a list (keyset).
+pub fn queue(
+    conn: &mut DbConnection,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<Dispute>> {
+    let mut query = disputes::table
         .filter(disputes::due_at.is_not_null())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query
+            .filter(disputes::due_at.ge(*at))
+            .filter(disputes::due_at.gt(*at).or(disputes::id.gt(id.clone())));
+    }
+    query
         .order((disputes::due_at.asc(), disputes::id.asc()))
         .limit(limit)
         .select(Dispute::as_select())
@@ -237,17 +251,32 @@ pub fn on_registration(
         .load(conn)
 }
 
-/// Past rulings, newest first: `text` (any case) in the reason, details, rationale or
-/// prospect name, and of `outcome` when given.
+/// What the search of past rulings looks for.
+#[derive(Debug, Clone, Default)]
+pub struct RulingSearch {
+    /// Found (any case) in the reason, details, rationale or prospect name.
+    pub text: String,
+    pub outcome: Option<RulingOutcome>,
+}
+
+/// Past rulings that match `search`, newest first; `after` continues a list (keyset).
 pub fn rulings(
     conn: &mut DbConnection,
-    text: &str,
-    outcome: Option<RulingOutcome>,
+    search: &RulingSearch,
+    after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Dispute>> {
     let mut query = disputes::table
         .filter(disputes::status.eq(RESOLVED))
         .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(disputes::resolved_at.le(*at)).filter(
+            disputes::resolved_at
+                .lt(*at)
+                .or(disputes::id.lt(id.clone())),
+        );
+    }
+    let RulingSearch { text, outcome } = search;
     let text = text.trim().to_lowercase();
     if !text.is_empty() {
         let escaped = text
@@ -260,7 +289,7 @@ pub fn rulings(
                 .escape('\\'),
         );
     }
-    if let Some(outcome) = outcome {
+    if let Some(outcome) = *outcome {
         query = query.filter(disputes::outcome.eq(outcome));
     }
     query

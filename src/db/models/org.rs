@@ -65,6 +65,36 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Org>> {
         .load(conn)
 }
 
+/// One page of the organisations in name order, after the one with name key `after`
+/// (keyset on the unique name key): the export reads all of them a page at a time.
+pub fn list_page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Org>> {
+    let mut query = partner_orgs::table.into_boxed();
+    if let Some(key) = after {
+        query = query.filter(partner_orgs::name_key.gt(key.to_owned()));
+    }
+    query
+        .order(partner_orgs::name_key.asc())
+        .limit(limit)
+        .select(Org::as_select())
+        .load(conn)
+}
+
+/// The names of these organisations, by id (ids not found are left out).
+pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> = partner_orgs::table
+        .filter(partner_orgs::id.eq_any(ids))
+        .select((partner_orgs::id, partner_orgs::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Org>> {
     partner_orgs::table
         .find(id)
@@ -91,15 +121,35 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<O
 
 /// Number of users per organisation id.
 pub fn user_counts(conn: &mut DbConnection) -> QueryResult<HashMap<String, i64>> {
-    let rows: Vec<(Option<String>, i64)> = users::table
+    let rows = users::table
         .filter(users::org_id.is_not_null())
         .group_by(users::org_id)
         .select((users::org_id, diesel::dsl::count_star()))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
+    Ok(by_org(rows))
+}
+
+/// Number of users of these organisations (those with none are left out): one query for a
+/// page of a list.
+pub fn user_counts_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, i64>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = users::table
+        .filter(users::org_id.eq_any(ids))
+        .group_by(users::org_id)
+        .select((users::org_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(by_org(rows))
+}
+
+fn by_org(rows: Vec<(Option<String>, i64)>) -> HashMap<String, i64> {
+    rows.into_iter()
         .filter_map(|(id, n)| id.map(|id| (id, n)))
-        .collect())
+        .collect()
 }
 
 pub fn insert(

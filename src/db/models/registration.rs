@@ -380,6 +380,21 @@ pub fn details(conn: &mut DbConnection, id: &str) -> QueryResult<Details> {
         .first(conn)
 }
 
+/// The details of these registrations, by registration id: one query for a page of a list.
+pub fn details_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, Details>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, Details)> = registration_details::table
+        .filter(registration_details::registration_id.eq_any(ids))
+        .select((registration_details::registration_id, Details::as_select()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The registration holding a prospect with either key, if any. An approved holder comes
 /// first: a locked prospect declines new registrations rather than queueing them.
 pub fn find_holder(

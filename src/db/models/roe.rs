@@ -170,6 +170,27 @@ pub fn acknowledgements_of(
     Ok(rows.into_iter().collect())
 }
 
+/// When each of these users acknowledged `version` (those who did not are left out): one
+/// query for a page of a list.
+pub fn acknowledged_by(
+    conn: &mut DbConnection,
+    version: i64,
+    user_ids: &[String],
+) -> QueryResult<HashMap<String, NaiveDateTime>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, NaiveDateTime)> = roe_acknowledgements::table
+        .filter(roe_acknowledgements::version.eq(version))
+        .filter(roe_acknowledgements::user_id.eq_any(user_ids))
+        .select((
+            roe_acknowledgements::user_id,
+            roe_acknowledgements::acknowledged_at,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The user's re-check schedule and the version it belongs to.
 pub fn schedule(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<(i64, Schedule)>> {
     let row: Option<(i64, i32, i32, NaiveDateTime)> = roe_rechecks::table
@@ -265,11 +286,32 @@ pub fn accuracy_since(
         .filter(roe_answers::answered_at.ge(since))
         .select((roe_answers::user_id, roe_answers::correct))
         .load(conn)?;
+    Ok(tally(rows))
+}
+
+/// [`accuracy_since`] for these users only: one query for a page of a list.
+pub fn accuracy_of(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+    since: NaiveDateTime,
+) -> QueryResult<HashMap<String, (i64, i64)>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, bool)> = roe_answers::table
+        .filter(roe_answers::user_id.eq_any(user_ids))
+        .filter(roe_answers::answered_at.ge(since))
+        .select((roe_answers::user_id, roe_answers::correct))
+        .load(conn)?;
+    Ok(tally(rows))
+}
+
+fn tally(rows: Vec<(String, bool)>) -> HashMap<String, (i64, i64)> {
     let mut out: HashMap<String, (i64, i64)> = HashMap::new();
     for (user, correct) in rows {
         let e = out.entry(user).or_default();
         e.0 += i64::from(correct);
         e.1 += 1;
     }
-    Ok(out)
+    out
 }

@@ -31,6 +31,15 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    /// The code files other programs read ("invited", "active", "disabled").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             UserStatus::Invited => "Invited",
@@ -115,6 +124,36 @@ pub fn list_all(conn: &mut DbConnection) -> QueryResult<Vec<UserListing>> {
         .order((users::role.asc(), users::email.asc()))
         .select((User::as_select(), partner_orgs::name.nullable()))
         .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, org_name)| UserListing { user, org_name })
+        .collect())
+}
+
+/// One page of users in email order, after the user with email `after` (keyset on the
+/// unique email): the export reads all of them a page at a time. `active_in` narrows it to
+/// users of these roles who can sign in (not disabled, password chosen).
+pub fn list_page(
+    conn: &mut DbConnection,
+    active_in: Option<&[Role]>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<UserListing>> {
+    let mut query = users::table
+        .left_join(partner_orgs::table)
+        .select((User::as_select(), partner_orgs::name.nullable()))
+        .into_boxed();
+    if let Some(roles) = active_in {
+        query = query
+            .filter(users::role.eq_any(roles.to_vec()))
+            .filter(users::disabled_at.is_null())
+            .filter(users::password_hash.is_not_null());
+    }
+    if let Some(email) = after {
+        query = query.filter(users::email.gt(email.to_owned()));
+    }
+    let rows: Vec<(User, Option<String>)> =
+        query.order(users::email.asc()).limit(limit).load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(user, org_name)| UserListing { user, org_name })

@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(import_runs::show),
         )
         .route("/admin/orgs", web::get().to(orgs::list))
+        .route("/admin/orgs.csv", web::get().to(orgs::csv))
         .route("/admin/orgs", web::post().to(orgs::create))
         .route("/admin/orgs/new", web::get().to(orgs::new))
         .route("/admin/orgs/{id}/edit", web::get().to(orgs::edit))
@@ -56,6 +57,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/roe/acknowledgements",
             web::get().to(roe::acknowledgements),
         )
+        .route(
+            "/admin/roe/acknowledgements.csv",
+            web::get().to(roe::acknowledgements_csv),
+        )
         .route("/admin/roe/versions/{version}", web::get().to(roe::version))
         .route("/admin/territories", web::get().to(territories::list))
         .route("/admin/territories", web::post().to(territories::create))
@@ -75,6 +80,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))
+        .route("/admin/users.csv", web::get().to(users::csv))
         .route("/admin/users", web::post().to(users::create))
         .route("/admin/users/new", web::get().to(users::new))
         .route("/admin/users/{id}", web::get().to(users::edit))

@@ -8,6 +8,7 @@ use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::org::{OrgStatus, Tier, validate_org};
 use crate::error::AppError;
+use crate::routes::export::{self, Orgs};
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
 use crate::state::AppState;
@@ -86,6 +87,14 @@ pub async fn list(
         layout: Layout::signed(&signed, "/admin/orgs"),
         orgs,
     })
+}
+
+/// Every partner organisation as CSV, with its number of users.
+pub async fn csv(
+    _signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    export::download(&state, Orgs).await
 }
 
 pub async fn new(signed: Signed<AdminOnly>) -> Result<HttpResponse, AppError> {

@@ -15,6 +15,7 @@ use crate::domain::roe::{
     validate,
 };
 use crate::error::AppError;
+use crate::routes::export::{self, Acknowledgements};
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
 use crate::state::AppState;
@@ -279,4 +280,13 @@ pub async fn acknowledgements(
         overview,
         days: ACCURACY_DAYS,
     })
+}
+
+/// One row per person who must acknowledge the rules, as CSV.
+pub async fn acknowledgements_csv(
+    _signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    export::download(&state, Acknowledgements { now }).await
 }

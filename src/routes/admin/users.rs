@@ -12,6 +12,7 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::user::{UserFields, validate_user};
 use crate::error::AppError;
+use crate::routes::export::{self, Users};
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
 use crate::state::AppState;
@@ -146,6 +147,14 @@ pub async fn list(
         layout: Layout::signed(&signed, "/admin/users"),
         users,
     })
+}
+
+/// Every user as CSV.
+pub async fn csv(
+    _signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    export::download(&state, Users).await
 }
 
 fn new_user_editing() -> Editing<'static> {

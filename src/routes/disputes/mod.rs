@@ -46,7 +46,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::get().to(raise::show::<SalesOnly>),
     )
     .route("/review/disputes", web::get().to(review::queue))
+    .route("/review/disputes.csv", web::get().to(review::queue_csv))
     .route("/review/disputes/rulings", web::get().to(review::rulings))
+    .route(
+        "/review/disputes/rulings.csv",
+        web::get().to(review::rulings_csv),
+    )
     .route("/review/disputes/{id}", web::get().to(review::case))
     .route(
         "/review/disputes/{id}/resolve",

@@ -8,13 +8,15 @@ use serde::Deserialize;
 
 use crate::auth::guard::{Reviewer, Signed};
 use crate::auth::{self};
-use crate::db::models::{dispute, org, policy, user};
+use crate::db::models::dispute::{self, RulingSearch};
+use crate::db::models::{org, policy, user};
 use crate::db::{self};
 use crate::domain::dispute::RulingOutcome;
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
+use crate::routes::export::{self, Disputes};
 use crate::routes::layout::Layout;
-use crate::routes::view::Detail;
+use crate::routes::view::{Detail, href};
 use crate::routes::{Options, options, render, render_with, see_other};
 use crate::state::AppState;
 use crate::workflow::dispute::{self as flow, Case, DisputeError};
@@ -37,13 +39,22 @@ pub async fn queue(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(dispute::queue(conn, QUEUE_LIMIT)?)
+        Ok(dispute::queue(conn, None, QUEUE_LIMIT)?)
     })
     .await?;
     render(&QueuePage {
         layout: Layout::signed(&signed, "/review/disputes"),
         items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
     })
+}
+
+/// Every open dispute as CSV, the nearest SLA deadline first.
+pub async fn queue_csv(
+    _signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    export::download(&state, Disputes::Open { now }).await
 }
 
 /// One registration of the case, as its reviewer sees it.
@@ -248,6 +259,16 @@ pub struct RulingsParams {
     outcome: String,
 }
 
+impl RulingsParams {
+    /// The search as the list and its download run it.
+    fn search(&self) -> RulingSearch {
+        RulingSearch {
+            text: self.q.chars().take(MAX_QUERY).collect(),
+            outcome: RulingOutcome::parse(&self.outcome),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "disputes/rulings.html")]
 struct RulingsPage {
@@ -256,26 +277,40 @@ struct RulingsPage {
     outcome: String,
     outcomes: Options,
     items: Vec<DisputeView>,
+    csv_href: String,
 }
 
 /// The longest search text looked at.
 const MAX_QUERY: usize = 200;
 const RULINGS_LIMIT: i64 = 100;
 
+/// Every ruling that matches the search as CSV, not only the newest hundred the page shows.
+pub async fn rulings_csv(
+    _signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    params: web::Query<RulingsParams>,
+) -> Result<HttpResponse, AppError> {
+    export::download(&state, Disputes::Rulings(params.search())).await
+}
+
 pub async fn rulings(
     signed: Signed<Reviewer>,
     state: web::Data<AppState>,
     params: web::Query<RulingsParams>,
 ) -> Result<HttpResponse, AppError> {
-    let params = params.into_inner();
-    let q: String = params.q.chars().take(MAX_QUERY).collect();
-    let outcome = RulingOutcome::parse(&params.outcome);
+    let search = params.search();
+    let q = search.text.clone();
+    let outcome = search.outcome;
     let now = state.clock.naive_now();
-    let text = q.clone();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(dispute::rulings(conn, &text, outcome, RULINGS_LIMIT)?)
+        Ok(dispute::rulings(conn, &search, None, RULINGS_LIMIT)?)
     })
     .await?;
+    let outcome_code = outcome.map(RulingOutcome::as_str).unwrap_or("").to_owned();
+    let csv_href = href(
+        "/review/disputes/rulings.csv",
+        &[("q", &q), ("outcome", &outcome_code)],
+    );
     let mut outcomes = vec![(String::new(), "Any ruling".to_owned())];
     outcomes.extend(options(
         RulingOutcome::ALL,
@@ -285,8 +320,9 @@ pub async fn rulings(
     render(&RulingsPage {
         layout: Layout::signed(&signed, "/review/disputes/rulings"),
         q,
-        outcome: outcome.map(RulingOutcome::as_str).unwrap_or("").to_owned(),
+        outcome: outcome_code,
         outcomes,
         items: rows.iter().map(|d| DisputeView::new(d, now)).collect(),
+        csv_href,
     })
 }

@@ -10,8 +10,9 @@ use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
 use crate::domain::lifecycle::Status;
 use crate::error::AppError;
+use crate::routes::export::{self, Registrations};
 use crate::routes::layout::Layout;
-use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, query_string};
+use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, href, query_string};
 use crate::routes::{Options, render};
 use crate::state::AppState;
 
@@ -55,6 +56,11 @@ impl Filters {
         (filters, status, sort)
     }
 
+    /// `path` with the chosen filters, such as the list's CSV download.
+    pub fn href(&self, path: &str) -> String {
+        href(path, &[("status", &self.status), ("sort", &self.sort)])
+    }
+
     /// The link to the page after `last`, keeping the filters.
     pub fn next_href(
         &self,
@@ -83,9 +89,25 @@ struct DealsPage {
     filters: Filters,
     next_href: Option<String>,
     first_href: Option<String>,
+    csv_href: String,
     active: i64,
     cap: i64,
     roe_prompt: Option<crate::routes::roe::Prompt>,
+}
+
+/// Where "My deals" downloads as CSV.
+const CSV_PATH: &str = "/partner/deals.csv";
+
+/// "My deals" as CSV: every registration of the organisation (not one page), with the
+/// list's status filter and order.
+pub async fn csv(
+    signed: Signed<PartnerOnly>,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let org_id = signed.org_id()?.to_owned();
+    let (_, status, sort) = Filters::new(&params);
+    export::download(&state, Registrations::of_org(org_id, status, sort)).await
 }
 
 pub async fn list(
@@ -125,12 +147,7 @@ pub async fn list(
     } else {
         None
     };
-    let first_href = (!is_first).then(|| {
-        format!(
-            "/partner?{}",
-            query_string(&[("status", &filters.status), ("sort", &filters.sort)])
-        )
-    });
+    let first_href = (!is_first).then(|| filters.href("/partner"));
     let roe_prompt = crate::routes::roe::prompt(&signed, &state).await?;
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
@@ -139,6 +156,7 @@ pub async fn list(
             .iter()
             .map(|l| RegistrationView::listed(l, now))
             .collect(),
+        csv_href: filters.href(CSV_PATH),
         filters,
         next_href,
         first_href,

@@ -11,6 +11,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner", web::get().to(deals::list))
+        .route("/partner/deals.csv", web::get().to(deals::csv))
         .route("/partner/earnings", web::get().to(earnings::show))
         .route(
             "/partner/deals/{id}/assists/{assist}/accept",

@@ -7,10 +7,11 @@ use crate::auth::guard::{Reviewer, Signed};
 use crate::db::models::registration::{self, ListQuery};
 use crate::db::{self};
 use crate::error::AppError;
+use crate::routes::export::{self, Registrations};
 use crate::routes::layout::Layout;
 use crate::routes::partner::deals::{Filters, ListParams, PAGE_SIZE};
 use crate::routes::render;
-use crate::routes::view::{RegistrationView, decode_cursor, query_string};
+use crate::routes::view::{RegistrationView, decode_cursor};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -21,6 +22,20 @@ struct AllPage {
     filters: Filters,
     next_href: Option<String>,
     first_href: Option<String>,
+    csv_href: String,
+}
+
+/// Where the list downloads as CSV.
+const CSV_PATH: &str = "/review/registrations.csv";
+
+/// Every registration as CSV (not one page), with the list's status filter and order.
+pub async fn csv(
+    _signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let (_, status, sort) = Filters::new(&params);
+    export::download(&state, Registrations::all(status, sort)).await
 }
 
 pub async fn list(
@@ -55,18 +70,14 @@ pub async fn list(
     } else {
         None
     };
-    let first_href = (!is_first).then(|| {
-        format!(
-            "{base}?{}",
-            query_string(&[("status", &filters.status), ("sort", &filters.sort)])
-        )
-    });
+    let first_href = (!is_first).then(|| filters.href(base));
     render(&AllPage {
         layout: Layout::signed(&signed, base),
         rows: shown
             .iter()
             .map(|l| RegistrationView::listed(l, now))
             .collect(),
+        csv_href: filters.href(CSV_PATH),
         filters,
         next_href,
         first_href,

@@ -9,8 +9,11 @@ mod registration;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // The downloads before `/review/{id}`, which would take them for an id.
     cfg.route("/review", web::get().to(queue::show))
+        .route("/review/queue.csv", web::get().to(queue::csv))
         .route("/review/registrations", web::get().to(all::list))
+        .route("/review/registrations.csv", web::get().to(all::csv))
         .route("/review/{id}", web::get().to(registration::show))
         .route(
             "/review/{id}/assists",

@@ -12,6 +12,7 @@ use crate::db::models::registration::{self, Cursor};
 use crate::db::{self};
 use crate::domain::flag::FlagKind;
 use crate::error::AppError;
+use crate::routes::export::{self, ReviewQueue};
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor};
@@ -78,6 +79,15 @@ struct QueuePage {
 #[serde(default)]
 pub struct QueueParams {
     after: String,
+}
+
+/// The whole queue as CSV (every page), with each item's SLA state and evidence.
+pub async fn csv(
+    _signed: Signed<Reviewer>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.naive_now();
+    export::download(&state, ReviewQueue { now }).await
 }
 
 pub async fn show(
