@@ -23,9 +23,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use truce::clock::{Clock, SystemClock};
 use truce::db::{self, DatabaseUrl};
-use truce::demo::{self, Spec};
 
 mod common;
 use common::*;
@@ -36,52 +34,12 @@ fn main() {
     actix_web::rt::System::new().block_on(run());
 }
 
-fn database(registrations: u64, accounts: u64) -> String {
-    if let Ok(v) = std::env::var("TRUCE_BENCH_DB")
-        && !v.trim().is_empty()
-    {
-        return v.trim().to_owned();
-    }
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("lock-{registrations}-{accounts}.db"));
-    if !path.exists() {
-        let partial = path.with_extension("partial");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
-        }
-        let url = DatabaseUrl::Sqlite(partial.to_string_lossy().into_owned());
-        {
-            let pool = db::connect(&url, 1).expect("SQLite");
-            let mut conn = pool.get().expect("SQLite connection");
-            db::migrate(&mut conn).expect("migrate");
-            let mut spec = Spec::new(registrations, 2_000, None, None, 2026).expect("spec");
-            spec.accounts = Some(accounts);
-            let hash = truce::auth::password::hash(&Default::default(), demo::DEFAULT_PASSWORD)
-                .expect("hash");
-            println!("Generating {registrations} registrations and {accounts} CRM accounts ...");
-            let summary =
-                demo::generate(&mut conn, &spec, &hash, SystemClock.naive_now(), &mut |l| {
-                    eprintln!("  {l}")
-                })
-                .expect("demo data");
-            println!("Generated in {:.1} s.", summary.elapsed.as_secs_f64());
-        }
-        std::fs::rename(&partial, &path).expect("keep the database");
-        println!(
-            "Kept for reuse: TRUCE_BENCH_DB={} ({:.0} MB)",
-            path.display(),
-            std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
-        );
-    }
-    path.to_string_lossy().into_owned()
-}
-
 /// Company names with their stored domain keys.
 type Names = Vec<(String, Option<String>)>;
 
 /// A sample of stored names and domains, and a token for the demo's sales rep.
 fn prepare(url: &str) -> (Names, Names, String) {
-    use truce::db::schema::{crm_accounts, registrations, users};
+    use truce::db::schema::{crm_accounts, registrations};
     let parsed = DatabaseUrl::parse(url).expect("a database URL or path");
     let pool = db::connect(&parsed, 1).expect("database");
     let mut conn = pool.get().expect("connection");
@@ -95,15 +53,7 @@ fn prepare(url: &str) -> (Names, Names, String) {
         .limit(100_000)
         .load(&mut conn)
         .expect("accounts");
-    let rep: String = users::table
-        .filter(users::email.eq(format!("sales@{}", demo::EMAIL_DOMAIN)))
-        .select(users::id)
-        .first(&mut conn)
-        .expect("the demo's sales rep");
-    let (_, token) =
-        truce::db::models::api_token::create(&mut conn, &rep, "benchmark", SystemClock.naive_now())
-            .expect("token");
-    (regs, accounts, token)
+    (regs, accounts, sales_token(&mut conn))
 }
 
 fn typo(name: &str, rng: &mut StdRng) -> String {
@@ -211,7 +161,7 @@ async fn run() {
         "Machine: {} CPU(s) available.",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let url = actix_web::web::block(move || database(registrations, accounts))
+    let url = actix_web::web::block(move || demo_database(registrations, accounts))
         .await
         .expect("database");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -224,19 +174,7 @@ async fn run() {
     let (regs, accts, token) = actix_web::web::block(move || prepare(&url2))
         .await
         .expect("sample");
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {token}").parse().unwrap(),
-    );
-    let client = Arc::new(Client {
-        http: reqwest::Client::builder()
-            .default_headers(headers)
-            .pool_max_idle_per_host(64)
-            .build()
-            .unwrap(),
-        base: base.clone(),
-    });
+    let client = Arc::new(Client::with_token(&base, &token));
 
     let mut rng = StdRng::seed_from_u64(7);
     let queries: Vec<(&'static str, String)> = (0..requests + WARM_UP)

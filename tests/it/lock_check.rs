@@ -630,3 +630,62 @@ async fn partners_are_warned_of_a_prospect_spelled_differently_without_a_name() 
     let text = hint("Umbrella Pharma", "umbrella.example").await;
     assert!(text.contains("it looks available"), "{text}");
 }
+
+/// At scale a common word's keys name thousands of records. The search reads the rare keys
+/// in full and ranks their records first, so a typo in one word still finds the company
+/// among hundreds sharing each of its words (a fixed number per key did not).
+#[actix_web::test]
+async fn a_typo_finds_its_prospect_among_hundreds_sharing_its_words() {
+    use truce::db::models::crm::insert_imported;
+    use truce::domain::crm_import::AccountRow;
+    let app = program().await;
+    let row = |line: u64, name: String| AccountRow {
+        line,
+        external_id: format!("X-{line}"),
+        name,
+        website: None,
+        domain_key: None,
+        country: None,
+        industry: None,
+        owner_email: None,
+        named_account: false,
+        reserved_for_direct: false,
+    };
+    // Hundreds of companies share each word of the one sought, its initials and its legal
+    // form; the invented second or first words keep them apart.
+    let invented = |i: u64, first: char| -> String {
+        let tail: String = (0..4)
+            .map(|d| char::from(b'a' + (i / 26u64.pow(d) % 26) as u8))
+            .collect();
+        format!("{first}{tail}")
+    };
+    let mut rows = Vec::new();
+    for i in 0..700u64 {
+        let (a, b) = (invented(i, 'A'), invented(i, 'B'));
+        rows.push(row(2 * i, format!("Highland {a} Solutions SpA")));
+        rows.push(row(2 * i + 1, format!("{b} Anchor Foods SpA")));
+    }
+    rows.push(row(9_999, "Highland Anchor Solutions SpA".into()));
+    let refs: Vec<&AccountRow> = rows.iter().collect();
+    insert_imported(&mut app.conn(), &refs, app.clock.naive_now()).unwrap();
+
+    let token = token_from_page(&app, REP, "recall").await;
+    let ask = async |name: &str| {
+        let q = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
+        let (status, body, _) = api(&app, Some(&token), &format!("name={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        body
+    };
+    let body = ask("Hihgland Anchor Solutions SpA").await;
+    assert_eq!(
+        body["best"]["name"], "Highland Anchor Solutions SpA",
+        "{body:#}"
+    );
+    assert_eq!(body["best"]["match"], "same", "{body:#}");
+    // A name as written is still found first among its neighbours.
+    let body = ask("Highland Abaaa Solutions SpA").await;
+    assert_eq!(
+        body["best"]["name"], "Highland Abaaa Solutions SpA",
+        "{body:#}"
+    );
+}

@@ -11,6 +11,7 @@
 //! | `a:` initials of the non-stop words, of their leading runs of 3 or more, of all the words as written (stop words and legal forms included), and a short telling word itself | acronyms ("IBM" / "International Business Machines", "IBM Deutschland") |
 //! | `e:` each of the first two telling words of 4–10 letters, and it with one letter deleted | one typo in a short or middle-sized word (insert, delete, substitute, swap) |
 //! | `p:`/`x:` first and last 5 letters of a telling word of 10 letters or more | one typo in a long word: it leaves one end intact |
+//! | `w:` the first two words (stop words aside), one as written or with a letter deleted, the other as written | a typo in a common word, found among a million: see below |
 //! | `d:` the registrable domain (profiles only) | the same domain whatever the names |
 //!
 //! The trade-off: about 16 keys per record on the labelled set, 33 at most (deletion keys
@@ -21,6 +22,15 @@
 //! the first two are missing on the other side, and acronyms of inner runs of words are not
 //! guaranteed a key. The accuracy test measures the share of matches that share a key.
 //! Keys depend on the data tables: when a table changes, stored keys must be recomputed.
+//!
+//! **Pair keys.** A typo key of a single word is shared by every record holding that word:
+//! at a million records "highland" and its deletions each name thousands, and a search that
+//! reads a bounded number of records per key misses "Hihgland Anchor Solutions" among them
+//! (measured in `benches/recall.rs`). The `w:` keys tie a typo of one of the first two words
+//! to the other word as written, so the key is as rare as the pair ("Highland Anchor": a few
+//! hundred records at a million), and a typo in a later word still leaves the exact pair.
+//! Fillers and descriptors count here ("Northern Pier Construction"), as they are most of
+//! what a common name is made of.
 
 use super::name::Name;
 use super::profile::Profile;
@@ -95,7 +105,52 @@ pub fn blocking_keys(name: &Name) -> Vec<String> {
     {
         typo_keys(name.word(i), usize::from(tokens[i].chars), &mut keys);
     }
+    pair_keys(name, &mut keys);
     keys
+}
+
+/// The `w:` keys of the first two words that are not stop words: each as written or with one
+/// letter deleted, followed by the other as written. A pair with one typo shares the key made
+/// from the typo'd word's deletion that undoes it (or the word itself), next to the intact word.
+/// With a third word, its pairs with the first two as written too, so a name missing its
+/// first or second word still shares a pair ("Highland Solutions" / "Highland Anchor
+/// Solutions").
+fn pair_keys(name: &Name, keys: &mut Vec<String>) {
+    let tokens = name.raw_tokens();
+    let content: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].class != Class::Stop)
+        .take(3)
+        .collect();
+    let [first, second, ..] = content[..] else {
+        return;
+    };
+    for (typo, intact) in [(first, second), (second, first)] {
+        let (word, other) = (name.word(typo), name.word(intact));
+        push(keys, format!("w:{word} {other}"));
+        if tokens[typo].letters && tokens[typo].chars >= 4 {
+            for deleted in deletions(word) {
+                push(keys, format!("w:{deleted} {other}"));
+            }
+        }
+    }
+    if let Some(&third) = content.get(2) {
+        for earlier in [first, second] {
+            push(
+                keys,
+                format!("w:{} {}", name.word(earlier), name.word(third)),
+            );
+        }
+    }
+}
+
+/// The word with each of its letters deleted in turn.
+fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+    word.char_indices().map(move |(skip, _)| {
+        word.char_indices()
+            .filter(|&(at, _)| at != skip)
+            .map(|(_, c)| c)
+            .collect()
+    })
 }
 
 /// The words run together in order, with or without the stop words.
@@ -114,12 +169,7 @@ fn typo_keys(word: &str, chars: usize, keys: &mut Vec<String>) {
     }
     if chars <= 10 {
         push(keys, format!("e:{word}"));
-        for (skip, _) in word.char_indices() {
-            let deleted: String = word
-                .char_indices()
-                .filter(|&(at, _)| at != skip)
-                .map(|(_, c)| c)
-                .collect();
+        for deleted in deletions(word) {
             push(keys, format!("e:{deleted}"));
         }
     }
@@ -178,6 +228,14 @@ mod tests {
             ("Rheinmetall Automotive", "Rheinmetal Automotive"),
             ("Pharmaceuticalsco", "Pharmaceuticalso"),
             ("General Motors", "General Motros"),
+            (
+                "Highland Anchor Solutions SpA",
+                "Hihgland Anchor Solutions SpA",
+            ),
+            (
+                "Northern Pier Construction",
+                "Northenr Pier Construction GmbH",
+            ),
         ] {
             assert!(share(a, b), "{a} / {b}");
         }
@@ -194,6 +252,41 @@ mod tests {
         );
         assert!(!share("Acme International", "Beta International"));
         assert!(blocking_keys(&normalize_name("")).is_empty());
+    }
+
+    #[test]
+    fn pair_keys_tie_a_typo_to_the_intact_word() {
+        let keys = blocking_keys(&normalize_name("Hihgland Anchor Solutions SpA"));
+        let record = blocking_keys(&normalize_name("Highland Anchor Solutions"));
+        let shared: Vec<&String> = keys
+            .iter()
+            .filter(|k| k.starts_with("w:") && record.contains(k))
+            .collect();
+        assert!(shared.contains(&&"w:hihland anchor".to_owned()), "{keys:?}");
+        assert!(shared.iter().all(|k| k.contains("anchor")), "{shared:?}");
+        // A typo in a later word leaves the first two as written.
+        let later = blocking_keys(&normalize_name("Meridian Forge Analytcis S.A."));
+        assert!(later.contains(&"w:meridian forge".to_owned()));
+        assert!(
+            blocking_keys(&normalize_name("Meridian Forge Analytics"))
+                .contains(&"w:meridian forge".to_owned())
+        );
+        // A missing first or second word leaves a pair.
+        let record = blocking_keys(&normalize_name("Highland Anchor Solutions"));
+        for dropped in ["Highland Solutions", "Anchor Solutions SpA"] {
+            let keys = blocking_keys(&normalize_name(dropped));
+            assert!(
+                keys.iter()
+                    .any(|k| k.starts_with("w:") && record.contains(k)),
+                "{dropped}"
+            );
+        }
+        // One word: no pair.
+        assert!(
+            !blocking_keys(&normalize_name("Siemens AG"))
+                .iter()
+                .any(|k| k.starts_with("w:"))
+        );
     }
 
     #[test]
