@@ -123,6 +123,11 @@ pub struct ServeArgs {
     /// Seconds between two runs of the background jobs.
     #[arg(long, env = "TRUCE_JOBS_INTERVAL_SECONDS", default_value_t = 5)]
     pub jobs_interval_seconds: u64,
+
+    /// Daily backups of the embedded database kept in DATA_DIR/backups by the job runner
+    /// (the oldest beyond this number are removed); 0 turns them off.
+    #[arg(long, env = "TRUCE_BACKUPS_KEEP", default_value_t = 0)]
+    pub backups_keep: u32,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -143,6 +148,8 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub run_jobs: bool,
     pub jobs_interval: std::time::Duration,
+    /// Daily backups to keep; 0: none are made.
+    pub backups_keep: u32,
 }
 
 impl ServeArgs {
@@ -202,7 +209,11 @@ impl ServeArgs {
         if !(1..=3600).contains(&self.jobs_interval_seconds) {
             return Err("TRUCE_JOBS_INTERVAL_SECONDS must be between 1 and 3600".into());
         }
+        if self.backups_keep > 366 {
+            return Err("TRUCE_BACKUPS_KEEP must be between 0 (off) and 366".into());
+        }
         Ok(Config {
+            backups_keep: self.backups_keep,
             smtp_url: self.smtp_url.clone(),
             mail_from,
             run_jobs: !self.no_jobs,
@@ -223,6 +234,11 @@ impl ServeArgs {
 }
 
 impl Config {
+    /// Where the daily backups go (and the System page looks).
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
     /// An absolute link for `path` (which starts with '/') under the base URL.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)

@@ -2,6 +2,7 @@
 //! every periodic job in turn. Each job is idempotent and claims its work with conditional
 //! updates, so several instances can run it side by side.
 
+pub mod backups;
 pub mod delivery;
 pub mod registrations;
 pub mod transport;
@@ -39,6 +40,8 @@ pub struct Report {
     pub disputes_escalated: usize,
     /// Flags the channel managers were emailed about (shared prospects found at start-up).
     pub flags_notified: usize,
+    /// The daily backup written in this pass (`TRUCE_BACKUPS_KEEP`).
+    pub backup: Option<std::path::PathBuf>,
     /// The jobs that failed in this pass (each is logged with its cause); the others ran.
     pub failed: Vec<&'static str>,
 }
@@ -92,6 +95,10 @@ impl Jobs {
             let thresholds = crate::db::models::policy::current(conn)?.value.thresholds();
             r.matched_again =
                 crate::workflow::matching::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "daily backup", |_| {
+            r.backup = backups::daily(&self.config, now())?;
             Ok(())
         });
         self.run(&mut r.failed, "expired sessions", |conn| {
