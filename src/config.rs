@@ -124,6 +124,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUCE_JOBS_INTERVAL_SECONDS", default_value_t = 5)]
     pub jobs_interval_seconds: u64,
 
+    /// Serve Prometheus metrics at /metrics to scrapers that send
+    /// `Authorization: Bearer TOKEN` (at least 16 characters). Without it /metrics is off.
+    #[arg(long, env = "TRUCE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Daily backups of the embedded database kept in DATA_DIR/backups by the job runner
     /// (the oldest beyond this number are removed); 0 turns them off.
     #[arg(long, env = "TRUCE_BACKUPS_KEEP", default_value_t = 0)]
@@ -148,6 +153,9 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub run_jobs: bool,
     pub jobs_interval: std::time::Duration,
+    /// SHA-256 of the metrics token: the settings are printed in debug output, the token
+    /// must not be. `None`: /metrics is off.
+    pub metrics_token_sha256: Option<[u8; 32]>,
     /// Daily backups to keep; 0: none are made.
     pub backups_keep: u32,
 }
@@ -209,10 +217,22 @@ impl ServeArgs {
         if !(1..=3600).contains(&self.jobs_interval_seconds) {
             return Err("TRUCE_JOBS_INTERVAL_SECONDS must be between 1 and 3600".into());
         }
+        let metrics_token_sha256 = match self.metrics_token.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) if t.len() < 16 => {
+                return Err(
+                    "TRUCE_METRICS_TOKEN must be at least 16 characters; make one with \
+                            `openssl rand -hex 32`"
+                        .into(),
+                );
+            }
+            Some(t) => Some(token_digest(t)),
+        };
         if self.backups_keep > 366 {
             return Err("TRUCE_BACKUPS_KEEP must be between 0 (off) and 366".into());
         }
         Ok(Config {
+            metrics_token_sha256,
             backups_keep: self.backups_keep,
             smtp_url: self.smtp_url.clone(),
             mail_from,
@@ -243,6 +263,12 @@ impl Config {
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
     }
+}
+
+/// The digest a presented metrics token is compared by.
+pub fn token_digest(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.trim().as_bytes()).into()
 }
 
 fn is_local_http(url: &Url) -> bool {

@@ -57,7 +57,12 @@ impl Application {
             let _ = config.base_url.set_port(Some(port));
         }
 
-        let pool = db::connect(&config.database_url, config.db_pool_size)?;
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+        let pool = db::connect_observed(
+            &config.database_url,
+            config.db_pool_size,
+            Box::new(metrics.pool_events()),
+        )?;
         let now = clock.naive_now();
         let setup_pool = pool.clone();
         let (session_key, setup_path) = web::block(move || -> anyhow::Result<_> {
@@ -81,11 +86,12 @@ impl Application {
         );
 
         let setup_link = setup_path.map(|p| config.link(&p));
-        let jobs = Jobs::new(&config, pool.clone(), clock.clone())?;
+        let jobs = Jobs::new(&config, pool.clone(), clock.clone())?.with_metrics(metrics.clone());
         tracing::info!(transport = jobs.mailer.describe(), "outgoing mail");
         if config.run_jobs {
             jobs.clone().spawn(config.jobs_interval);
         }
+        let metrics_data = web::Data::from(metrics);
         let base_url = config.base_url.to_string();
         let pool_data = web::Data::new(pool.clone());
         let state = web::Data::new(AppState {
@@ -135,6 +141,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(pool_data.clone())
+                .app_data(metrics_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(
                     web::FormConfig::default()

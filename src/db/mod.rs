@@ -122,6 +122,16 @@ pub fn open(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2::Error> {
 
 /// Opens the pool. For SQLite the file's folder is created first.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
+    connect_observed(url, max_size, Box::new(r2d2::NopEventHandler))
+}
+
+/// Opens the pool with `events` told of every checkout (the server's metrics time the
+/// waits for a connection).
+pub fn connect_observed(
+    url: &DatabaseUrl,
+    max_size: u32,
+    events: Box<dyn r2d2::HandleEvent>,
+) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
@@ -134,6 +144,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        .event_handler(events)
         .build(Manager { url: url.clone() })
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     Ok(pool)

@@ -8,13 +8,14 @@ pub mod registrations;
 pub mod transport;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lettre::message::Mailbox;
 
 use crate::clock::SharedClock;
 use crate::db::Pool;
 use crate::db::models::session;
+use crate::metrics::Metrics;
 use transport::Mailer;
 
 #[derive(Clone)]
@@ -26,6 +27,7 @@ pub struct Jobs {
     pub session_idle: chrono::TimeDelta,
     pub session_max: chrono::TimeDelta,
     pub config: Arc<crate::config::Config>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// What one pass did, for logs and `truce jobs run-once`.
@@ -63,7 +65,14 @@ impl Jobs {
             session_idle: config.session_idle,
             session_max: config.session_max,
             config: Arc::new(config.clone()),
+            metrics: Arc::new(Metrics::new()),
         })
+    }
+
+    /// These jobs, counting their runs into `metrics` (the server's).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// One pass of every job (blocking: call it off the async workers). Each job runs on
@@ -117,11 +126,18 @@ impl Jobs {
         name: &'static str,
         job: impl FnOnce(&mut crate::db::DbConnection) -> anyhow::Result<()>,
     ) {
+        let started = Instant::now();
         let result = self
             .pool
             .get()
             .map_err(anyhow::Error::from)
             .and_then(|mut conn| job(&mut conn));
+        self.metrics.job(
+            name,
+            result.is_ok(),
+            started.elapsed(),
+            chrono::Utc::now().timestamp(),
+        );
         if let Err(error) = result {
             tracing::error!(job = name, error = ?error, "job failed; the other jobs go on");
             failed.push(name);

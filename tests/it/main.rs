@@ -19,6 +19,7 @@ mod lock_check;
 mod lock_verdicts;
 mod login;
 mod mail;
+mod metrics;
 mod prospect_identity;
 mod registration_races;
 mod registrations;

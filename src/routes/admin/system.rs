@@ -1,5 +1,5 @@
 //! The System page: what an operator checks at a glance (this release, the database, the
-//! backups and when the last one was made, whether jobs run here).
+//! backups and when the last one was made, whether metrics and jobs run here).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -26,6 +26,7 @@ struct SystemPage {
     backups_keep: u32,
     backups: Vec<Stored>,
     more_backups: usize,
+    metrics_on: bool,
     jobs_here: bool,
     jobs_interval_secs: u64,
 }
@@ -88,6 +89,7 @@ pub async fn show(
         backups_keep: config.backups_keep,
         backups,
         more_backups,
+        metrics_on: config.metrics_token_sha256.is_some(),
         jobs_here: config.run_jobs,
         jobs_interval_secs: config.jobs_interval.as_secs(),
     })
