@@ -8,6 +8,7 @@ pub mod registrations;
 pub mod transport;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use lettre::message::Mailbox;
@@ -28,6 +29,9 @@ pub struct Jobs {
     pub session_max: chrono::TimeDelta,
     pub config: Arc<crate::config::Config>,
     pub metrics: Arc<Metrics>,
+    /// Set when the server is stopping: the job in progress finishes, the ones after it in
+    /// the pass are left for the next start (or another instance).
+    stopping: Arc<AtomicBool>,
 }
 
 /// What one pass did, for logs and `truce jobs run-once`.
@@ -66,6 +70,7 @@ impl Jobs {
             session_max: config.session_max,
             config: Arc::new(config.clone()),
             metrics: Arc::new(Metrics::new()),
+            stopping: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -126,6 +131,9 @@ impl Jobs {
         name: &'static str,
         job: impl FnOnce(&mut crate::db::DbConnection) -> anyhow::Result<()>,
     ) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let started = Instant::now();
         let result = self
             .pool
@@ -144,12 +152,11 @@ impl Jobs {
         }
     }
 
-    /// Runs the jobs every `interval` on the actix runtime until the process stops.
-    pub fn spawn(self, interval: Duration) {
-        actix_web::rt::spawn(async move {
-            let mut ticker = actix_web::rt::time::interval(interval);
+    /// Runs the jobs every `interval` on the actix runtime until [`Runner::stop`].
+    pub fn spawn(self, interval: Duration) -> Runner {
+        let stopping = self.stopping.clone();
+        let handle = actix_web::rt::spawn(async move {
             loop {
-                ticker.tick().await;
                 let jobs = self.clone();
                 match actix_web::web::block(move || jobs.run_once()).await {
                     Ok(report) if report != Report::default() => {
@@ -158,7 +165,38 @@ impl Jobs {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = ?e, "the job runner could not run"),
                 }
+                // Waits out the interval in short steps, so that a stop is seen at once
+                // however long the interval.
+                let next = Instant::now() + interval;
+                while Instant::now() < next && !self.stopping.load(Ordering::SeqCst) {
+                    let step = next.saturating_duration_since(Instant::now());
+                    actix_web::rt::time::sleep(step.min(Duration::from_millis(200))).await;
+                }
+                if self.stopping.load(Ordering::SeqCst) {
+                    break;
+                }
             }
         });
+        Runner { stopping, handle }
+    }
+}
+
+/// The running scheduler of one server.
+pub struct Runner {
+    stopping: Arc<AtomicBool>,
+    handle: actix_web::rt::task::JoinHandle<()>,
+}
+
+impl Runner {
+    /// Asks the scheduler to stop and waits, up to `timeout`, for the job in progress to
+    /// finish; the jobs after it in the pass are not started. Work a job had claimed is then
+    /// either done or held only until its lease ends (an email's claim lasts a few minutes),
+    /// when another instance or the next start takes it up: stopping never loses it.
+    /// Returns false if the job was still running at the timeout.
+    pub async fn stop(self, timeout: Duration) -> bool {
+        self.stopping.store(true, Ordering::SeqCst);
+        actix_web::rt::time::timeout(timeout, self.handle)
+            .await
+            .is_ok()
     }
 }

@@ -28,6 +28,7 @@ mod schema;
 mod security;
 mod sessions;
 mod setup;
+mod shutdown;
 mod system;
 mod territories;
 mod upgrade;
