@@ -133,6 +133,11 @@ pub struct ServeArgs {
     /// (the oldest beyond this number are removed); 0 turns them off.
     #[arg(long, env = "TRUCE_BACKUPS_KEEP", default_value_t = 0)]
     pub backups_keep: u32,
+
+    /// Addresses of the reverse proxies in front of the portal, comma-separated: from these
+    /// the client's address is read from X-Forwarded-For (for the sign-in limits).
+    #[arg(long, env = "TRUCE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -158,6 +163,7 @@ pub struct Config {
     pub metrics_token_sha256: Option<[u8; 32]>,
     /// Daily backups to keep; 0: none are made.
     pub backups_keep: u32,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -231,7 +237,22 @@ impl ServeArgs {
         if self.backups_keep > 366 {
             return Err("TRUCE_BACKUPS_KEEP must be between 0 (off) and 366".into());
         }
+        let mut trusted_proxies = Vec::new();
+        for raw in self
+            .trusted_proxies
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            trusted_proxies.push(raw.parse().map_err(|_| {
+                format!(
+                    "TRUCE_TRUSTED_PROXIES: '{raw}' is not an IP address; list the proxies' \
+                     addresses, e.g. 10.0.0.2,10.0.0.3"
+                )
+            })?);
+        }
         Ok(Config {
+            trusted_proxies,
             metrics_token_sha256,
             backups_keep: self.backups_keep,
             smtp_url: self.smtp_url.clone(),
