@@ -9,7 +9,7 @@ use clap::Args;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DbArgs, LogFormat};
 use crate::db::DatabaseUrl;
-use crate::db::backup::{self, Checked};
+use crate::db::backup::{self, Checked, Progress};
 use crate::domain::backup::size;
 use crate::domain::dates::elapsed;
 use crate::domain::money::group_count;
@@ -54,8 +54,8 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let checked = actix_web::web::block(move || {
         let mut last = Instant::now();
-        backup::copy(&source, &target, |bytes| {
-            if last.elapsed().as_secs() >= 2 {
+        backup::copy(&source, &target, |progress| match progress {
+            Progress::Written(bytes) if last.elapsed().as_secs() >= 2 => {
                 last = Instant::now();
                 eprintln!(
                     "  {} written ({})…",
@@ -63,6 +63,11 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
                     elapsed(started.elapsed())
                 );
             }
+            Progress::Written(_) => {}
+            Progress::Checking => eprintln!(
+                "  copied in {}; checking the copy (every page and index)…",
+                elapsed(started.elapsed())
+            ),
         })
     })
     .await??;
@@ -95,6 +100,11 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let force = args.force;
     let now = SystemClock.naive_now();
     let shown_target = target.clone();
+    // A large backup takes a while to check (about 100 s for 4 GB): say what is going on.
+    eprintln!(
+        "Checking {} (every page and index) before it replaces anything…",
+        args.file.display()
+    );
     let restored =
         actix_web::web::block(move || backup::restore(&file, &target, force, now)).await??;
     println!(

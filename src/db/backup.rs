@@ -55,11 +55,12 @@ pub fn sqlite_file(url: &DatabaseUrl) -> Option<&Path> {
 /// consistent snapshot, so the copy is what a single instant saw, and it is compacted on
 /// the way. The copy is written under a temporary name beside the target and renamed only
 /// once it passed its checks: a `target` that exists is always a whole, checked backup.
-/// `progress` is called about once a second with the bytes written so far.
+/// `progress` is told the bytes written so far, five times a second, then that the check
+/// begins (on a large database the check takes longer than the copy).
 pub fn copy(
     source: &Path,
     target: &Path,
-    mut progress: impl FnMut(u64),
+    mut progress: impl FnMut(Progress),
 ) -> anyhow::Result<Checked> {
     if target.exists() {
         bail!(
@@ -87,7 +88,7 @@ pub fn copy(
     while !worker.is_finished() {
         std::thread::sleep(Duration::from_millis(200));
         if let Ok(meta) = std::fs::metadata(&partial) {
-            progress(meta.len());
+            progress(Progress::Written(meta.len()));
         }
     }
     let copied = worker
@@ -97,6 +98,7 @@ pub fn copy(
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
+    progress(Progress::Checking);
     let checked = match check(&partial) {
         Ok(c) => c,
         Err(e) => {
@@ -109,6 +111,15 @@ pub fn copy(
         .with_context(|| format!("cannot name the backup {}", target.display()))?;
     sync_dir(target);
     Ok(checked)
+}
+
+/// Where a copy stands, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Bytes of the copy written so far.
+    Written(u64),
+    /// The copy is complete and being checked.
+    Checking,
 }
 
 /// `VACUUM INTO` on an open connection (outside a transaction).
