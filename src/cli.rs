@@ -1,5 +1,7 @@
 //! The command line: `truce` (serve), `truce migrate`, `truce user add`, `truce import
-//! accounts`.
+//! accounts`, `truce backup`, `truce restore`.
+
+mod backup;
 
 use std::io::{BufRead, IsTerminal};
 
@@ -53,6 +55,10 @@ pub enum CliCommand {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Copy the embedded database to a file while the server runs, and check the copy.
+    Backup(backup::BackupArgs),
+    /// Put a backup in place of the embedded database; the server must be stopped.
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +145,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(CliCommand::Demo(args)) => crate::demo::run(args).await,
         Some(CliCommand::Token(TokenCommand::Create(args))) => create_token(args).await,
         Some(CliCommand::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
+        Some(CliCommand::Backup(args)) => backup::backup(args).await,
+        Some(CliCommand::Restore(args)) => backup::restore(args).await,
     }
 }
 
@@ -346,6 +354,9 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
         report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
     );
+    if let Some(file) = &report.backup {
+        println!("Daily backup written: {}.", file.display());
+    }
     if !report.failed.is_empty() {
         anyhow::bail!(
             "these jobs failed (the log above says why; the others ran): {}",

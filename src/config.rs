@@ -123,6 +123,21 @@ pub struct ServeArgs {
     /// Seconds between two runs of the background jobs.
     #[arg(long, env = "TRUCE_JOBS_INTERVAL_SECONDS", default_value_t = 5)]
     pub jobs_interval_seconds: u64,
+
+    /// Serve Prometheus metrics at /metrics to scrapers that send
+    /// `Authorization: Bearer TOKEN` (at least 16 characters). Without it /metrics is off.
+    #[arg(long, env = "TRUCE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Daily backups of the embedded database kept in DATA_DIR/backups by the job runner
+    /// (the oldest beyond this number are removed); 0 turns them off.
+    #[arg(long, env = "TRUCE_BACKUPS_KEEP", default_value_t = 0)]
+    pub backups_keep: u32,
+
+    /// Addresses of the reverse proxies in front of the portal, comma-separated: from these
+    /// the client's address is read from X-Forwarded-For (for the sign-in limits).
+    #[arg(long, env = "TRUCE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -143,6 +158,12 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub run_jobs: bool,
     pub jobs_interval: std::time::Duration,
+    /// SHA-256 of the metrics token: the settings are printed in debug output, the token
+    /// must not be. `None`: /metrics is off.
+    pub metrics_token_sha256: Option<[u8; 32]>,
+    /// Daily backups to keep; 0: none are made.
+    pub backups_keep: u32,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -202,7 +223,38 @@ impl ServeArgs {
         if !(1..=3600).contains(&self.jobs_interval_seconds) {
             return Err("TRUCE_JOBS_INTERVAL_SECONDS must be between 1 and 3600".into());
         }
+        let metrics_token_sha256 = match self.metrics_token.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) if t.len() < 16 => {
+                return Err(
+                    "TRUCE_METRICS_TOKEN must be at least 16 characters; make one with \
+                            `openssl rand -hex 32`"
+                        .into(),
+                );
+            }
+            Some(t) => Some(token_digest(t)),
+        };
+        if self.backups_keep > 366 {
+            return Err("TRUCE_BACKUPS_KEEP must be between 0 (off) and 366".into());
+        }
+        let mut trusted_proxies = Vec::new();
+        for raw in self
+            .trusted_proxies
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            trusted_proxies.push(raw.parse().map_err(|_| {
+                format!(
+                    "TRUCE_TRUSTED_PROXIES: '{raw}' is not an IP address; list the proxies' \
+                     addresses, e.g. 10.0.0.2,10.0.0.3"
+                )
+            })?);
+        }
         Ok(Config {
+            trusted_proxies,
+            metrics_token_sha256,
+            backups_keep: self.backups_keep,
             smtp_url: self.smtp_url.clone(),
             mail_from,
             run_jobs: !self.no_jobs,
@@ -223,10 +275,21 @@ impl ServeArgs {
 }
 
 impl Config {
+    /// Where the daily backups go (and the System page looks).
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
     /// An absolute link for `path` (which starts with '/') under the base URL.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
     }
+}
+
+/// The digest a presented metrics token is compared by.
+pub fn token_digest(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.trim().as_bytes()).into()
 }
 
 fn is_local_http(url: &Url) -> bool {

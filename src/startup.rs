@@ -34,9 +34,14 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/// Seconds a stopping server gives the requests in flight, and then the job in progress,
+/// to finish (a systemd unit's `TimeoutStopSec` should exceed their sum).
+pub const SHUTDOWN_SECONDS: u64 = 25;
+
 pub struct Application {
     port: u16,
     jobs: Jobs,
+    runner: Option<crate::jobs::Runner>,
     server: Server,
     setup_link: Option<String>,
     base_url: String,
@@ -57,7 +62,12 @@ impl Application {
             let _ = config.base_url.set_port(Some(port));
         }
 
-        let pool = db::connect(&config.database_url, config.db_pool_size)?;
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+        let pool = db::connect_observed(
+            &config.database_url,
+            config.db_pool_size,
+            Box::new(metrics.pool_events()),
+        )?;
         let now = clock.naive_now();
         let setup_pool = pool.clone();
         let (session_key, setup_path) = web::block(move || -> anyhow::Result<_> {
@@ -81,11 +91,12 @@ impl Application {
         );
 
         let setup_link = setup_path.map(|p| config.link(&p));
-        let jobs = Jobs::new(&config, pool.clone(), clock.clone())?;
+        let jobs = Jobs::new(&config, pool.clone(), clock.clone())?.with_metrics(metrics.clone());
         tracing::info!(transport = jobs.mailer.describe(), "outgoing mail");
-        if config.run_jobs {
-            jobs.clone().spawn(config.jobs_interval);
-        }
+        let runner = config
+            .run_jobs
+            .then(|| jobs.clone().spawn(config.jobs_interval));
+        let metrics_data = web::Data::from(metrics);
         let base_url = config.base_url.to_string();
         let pool_data = web::Data::new(pool.clone());
         let state = web::Data::new(AppState {
@@ -135,6 +146,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(pool_data.clone())
+                .app_data(metrics_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(
                     web::FormConfig::default()
@@ -151,11 +163,13 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         .listen(listener)?
+        .shutdown_timeout(SHUTDOWN_SECONDS)
         .run();
 
         Ok(Self {
             port,
             jobs,
+            runner,
             server,
             setup_link,
             base_url,
@@ -181,8 +195,26 @@ impl Application {
         self.jobs.clone()
     }
 
+    /// Serves until a signal. On SIGTERM it stops gracefully: no new connections, the
+    /// requests in flight finish (up to [`SHUTDOWN_SECONDS`]), then the job in progress.
+    /// SIGINT and SIGQUIT skip the wait for requests (actix's rule); the job still finishes.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(runner) = self.runner {
+            tracing::info!("server stopped; letting the job in progress finish");
+            if runner
+                .stop(std::time::Duration::from_secs(SHUTDOWN_SECONDS))
+                .await
+            {
+                tracing::info!("background jobs stopped");
+            } else {
+                tracing::warn!(
+                    "a background job was still running at shutdown; what it had claimed is \
+                     taken up again when its lease ends"
+                );
+            }
+        }
+        served
     }
 }
 

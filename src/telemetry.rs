@@ -33,6 +33,9 @@ pub async fn trace_requests(
     let method = req.method().clone();
     let request_id = crate::ids::short_reference();
     let span = tracing::info_span!("request", %method, %route, %request_id);
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::metrics::Metrics>>()
+        .cloned();
     let started = std::time::Instant::now();
     let mut result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -45,6 +48,13 @@ pub async fn trace_requests(
             actix_web::http::header::HeaderName::from_static("server-timing"),
             value,
         );
+    }
+    if let Some(metrics) = metrics {
+        let status = match &result {
+            Ok(res) => res.status().as_u16(),
+            Err(e) => e.as_response_error().status_code().as_u16(),
+        };
+        metrics.request(&route, method.as_str(), status, started.elapsed());
     }
     span.in_scope(|| match &result {
         Ok(res) => tracing::info!(status = res.status().as_u16(), elapsed_ms, "request done"),

@@ -1,6 +1,7 @@
 //! Who is signed in and what they may do: passwords, the database-backed session store,
 //! CSRF protection, sign-in throttling and role guards.
 
+pub mod client_addr;
 pub mod csrf;
 pub mod guard;
 pub mod password;

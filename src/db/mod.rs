@@ -1,6 +1,7 @@
 //! Database access: one connection type over SQLite and PostgreSQL, the pool, migrations
 //! and the few places where the two backends differ.
 
+pub mod backup;
 mod bulk;
 pub mod models;
 pub mod schema;
@@ -121,6 +122,16 @@ pub fn open(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2::Error> {
 
 /// Opens the pool. For SQLite the file's folder is created first.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
+    connect_observed(url, max_size, Box::new(r2d2::NopEventHandler))
+}
+
+/// Opens the pool with `events` told of every checkout (the server's metrics time the
+/// waits for a connection).
+pub fn connect_observed(
+    url: &DatabaseUrl,
+    max_size: u32,
+    events: Box<dyn r2d2::HandleEvent>,
+) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
@@ -133,6 +144,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        .event_handler(events)
         .build(Manager { url: url.clone() })
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     Ok(pool)
@@ -159,7 +171,10 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
 
 fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {
-        DbConnection::Sqlite(c) => run_migrations(c, SQLITE_MIGRATIONS)?,
+        DbConnection::Sqlite(c) => {
+            back_up_before_migrating(c)?;
+            run_migrations(c, SQLITE_MIGRATIONS)?
+        }
         DbConnection::Pg(c) => run_migrations(c, POSTGRES_MIGRATIONS)?,
     };
     let now = chrono::Utc::now().naive_utc();
@@ -210,6 +225,78 @@ fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
         );
     }
     Ok(applied)
+}
+
+/// An upgrade that goes wrong halfway must leave a way back: before new migrations change
+/// an SQLite database that already has a schema, a checked copy goes to `backups/` beside it,
+/// named in the log. PostgreSQL operators back up with their own tools (README, "Upgrades").
+fn back_up_before_migrating(c: &mut SqliteConnection) -> anyhow::Result<()> {
+    let pending = c
+        .pending_migrations(SQLITE_MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("cannot read the applied migrations: {e}"))?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let applied = c
+        .applied_migrations()
+        .map_err(|e| anyhow::anyhow!("cannot read the applied migrations: {e}"))?;
+    if applied.is_empty() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now().naive_utc();
+    tracing::info!(
+        pending = pending.len(),
+        "new migrations to apply; backing up the database first"
+    );
+    let started = std::time::Instant::now();
+    match backup::before_migrating(c, now).map_err(|e| {
+        e.context(
+            "the backup before migrating failed, so nothing was migrated: free disk space \
+             or fix the folder's permissions, then start again",
+        )
+    })? {
+        Some(file) => tracing::info!(
+            file = %file.display(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "database backed up before migrating; restore it with `truce restore` if the \
+             upgrade goes wrong"
+        ),
+        None => tracing::info!("in-memory database: no backup before migrating"),
+    }
+    Ok(())
+}
+
+/// Applies the first `count` migrations only: the schema of an earlier release, for the
+/// upgrade tests that open such a database with this one.
+#[doc(hidden)]
+pub fn migrate_first(conn: &mut DbConnection, count: usize) -> anyhow::Result<()> {
+    fn first<C>(conn: &mut C, source: EmbeddedMigrations, count: usize) -> anyhow::Result<()>
+    where
+        C: MigrationHarness<C::Backend> + Connection,
+    {
+        use diesel::migration::MigrationSource;
+        // Creates the table of applied migrations, which `run_migration` expects.
+        conn.applied_migrations()
+            .map_err(|e| anyhow::anyhow!("cannot read the applied migrations: {e}"))?;
+        let mut all = MigrationSource::<C::Backend>::migrations(&source)
+            .map_err(|e| anyhow::anyhow!("cannot read the migrations: {e}"))?;
+        all.sort_by_key(|m| m.name().version().to_string());
+        for m in all.iter().take(count) {
+            conn.run_migration(m.as_ref())
+                .map_err(|e| anyhow::anyhow!("migration {} failed: {e}", m.name()))?;
+        }
+        Ok(())
+    }
+    match conn {
+        DbConnection::Sqlite(c) => first(c, SQLITE_MIGRATIONS, count),
+        DbConnection::Pg(c) => first(c, POSTGRES_MIGRATIONS, count),
+    }
+}
+
+/// How many migrations this release has.
+pub fn migration_count() -> usize {
+    diesel::migration::MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+        .map_or(0, |m| m.len())
 }
 
 fn run_migrations<C>(conn: &mut C, migrations: EmbeddedMigrations) -> anyhow::Result<usize>

@@ -2,18 +2,21 @@
 //! every periodic job in turn. Each job is idempotent and claims its work with conditional
 //! updates, so several instances can run it side by side.
 
+pub mod backups;
 pub mod delivery;
 pub mod registrations;
 pub mod transport;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use lettre::message::Mailbox;
 
 use crate::clock::SharedClock;
 use crate::db::Pool;
 use crate::db::models::session;
+use crate::metrics::Metrics;
 use transport::Mailer;
 
 #[derive(Clone)]
@@ -25,6 +28,10 @@ pub struct Jobs {
     pub session_idle: chrono::TimeDelta,
     pub session_max: chrono::TimeDelta,
     pub config: Arc<crate::config::Config>,
+    pub metrics: Arc<Metrics>,
+    /// Set when the server is stopping: the job in progress finishes, the ones after it in
+    /// the pass are left for the next start (or another instance).
+    stopping: Arc<AtomicBool>,
 }
 
 /// What one pass did, for logs and `truce jobs run-once`.
@@ -39,6 +46,8 @@ pub struct Report {
     pub disputes_escalated: usize,
     /// Flags the channel managers were emailed about (shared prospects found at start-up).
     pub flags_notified: usize,
+    /// The daily backup written in this pass (`TRUCE_BACKUPS_KEEP`).
+    pub backup: Option<std::path::PathBuf>,
     /// The jobs that failed in this pass (each is logged with its cause); the others ran.
     pub failed: Vec<&'static str>,
 }
@@ -60,7 +69,15 @@ impl Jobs {
             session_idle: config.session_idle,
             session_max: config.session_max,
             config: Arc::new(config.clone()),
+            metrics: Arc::new(Metrics::new()),
+            stopping: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// These jobs, counting their runs into `metrics` (the server's).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// One pass of every job (blocking: call it off the async workers). Each job runs on
@@ -94,6 +111,10 @@ impl Jobs {
                 crate::workflow::matching::refresh_stale(conn, &thresholds, now(), &mut |_| {})?;
             Ok(())
         });
+        self.run(&mut r.failed, "daily backup", |_| {
+            r.backup = backups::daily(&self.config, now())?;
+            Ok(())
+        });
         self.run(&mut r.failed, "expired sessions", |conn| {
             let now = now();
             r.sessions_removed =
@@ -110,23 +131,32 @@ impl Jobs {
         name: &'static str,
         job: impl FnOnce(&mut crate::db::DbConnection) -> anyhow::Result<()>,
     ) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let started = Instant::now();
         let result = self
             .pool
             .get()
             .map_err(anyhow::Error::from)
             .and_then(|mut conn| job(&mut conn));
+        self.metrics.job(
+            name,
+            result.is_ok(),
+            started.elapsed(),
+            chrono::Utc::now().timestamp(),
+        );
         if let Err(error) = result {
             tracing::error!(job = name, error = ?error, "job failed; the other jobs go on");
             failed.push(name);
         }
     }
 
-    /// Runs the jobs every `interval` on the actix runtime until the process stops.
-    pub fn spawn(self, interval: Duration) {
-        actix_web::rt::spawn(async move {
-            let mut ticker = actix_web::rt::time::interval(interval);
+    /// Runs the jobs every `interval` on the actix runtime until [`Runner::stop`].
+    pub fn spawn(self, interval: Duration) -> Runner {
+        let stopping = self.stopping.clone();
+        let handle = actix_web::rt::spawn(async move {
             loop {
-                ticker.tick().await;
                 let jobs = self.clone();
                 match actix_web::web::block(move || jobs.run_once()).await {
                     Ok(report) if report != Report::default() => {
@@ -135,7 +165,38 @@ impl Jobs {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = ?e, "the job runner could not run"),
                 }
+                // Waits out the interval in short steps, so that a stop is seen at once
+                // however long the interval.
+                let next = Instant::now() + interval;
+                while Instant::now() < next && !self.stopping.load(Ordering::SeqCst) {
+                    let step = next.saturating_duration_since(Instant::now());
+                    actix_web::rt::time::sleep(step.min(Duration::from_millis(200))).await;
+                }
+                if self.stopping.load(Ordering::SeqCst) {
+                    break;
+                }
             }
         });
+        Runner { stopping, handle }
+    }
+}
+
+/// The running scheduler of one server.
+pub struct Runner {
+    stopping: Arc<AtomicBool>,
+    handle: actix_web::rt::task::JoinHandle<()>,
+}
+
+impl Runner {
+    /// Asks the scheduler to stop and waits, up to `timeout`, for the job in progress to
+    /// finish; the jobs after it in the pass are not started. Work a job had claimed is then
+    /// either done or held only until its lease ends (an email's claim lasts a few minutes),
+    /// when another instance or the next start takes it up: stopping never loses it.
+    /// Returns false if the job was still running at the timeout.
+    pub async fn stop(self, timeout: Duration) -> bool {
+        self.stopping.store(true, Ordering::SeqCst);
+        actix_web::rt::time::timeout(timeout, self.handle)
+            .await
+            .is_ok()
     }
 }

@@ -80,6 +80,7 @@ impl Layout {
                 ("/admin/users", "Users"),
                 ("/admin/outbox", "Outbox"),
                 ("/admin/accounts/import", "CRM import"),
+                ("/admin/system", "System"),
                 ("/account/tokens", "API tokens"),
             ],
         };

@@ -12,6 +12,7 @@ mod error_page;
 pub mod export;
 pub mod health;
 pub mod layout;
+pub mod metrics;
 pub mod partner;
 pub mod review;
 pub mod roe;
@@ -27,6 +28,7 @@ use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    metrics::configure(cfg);
     assets::configure(cfg);
     account::configure(cfg);
     admin::configure(cfg);

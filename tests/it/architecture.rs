@@ -14,8 +14,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("error", &[]),
     ("db", &["domain", "ids", "clock", "error"]),
     ("config", &["db"]),
+    ("metrics", &["db", "domain"]),
     ("mail", &["db", "domain", "ids", "config"]),
-    ("telemetry", &["config", "ids"]),
+    ("telemetry", &["config", "ids", "metrics"]),
     ("auth", &["db", "domain", "ids", "clock", "error", "config"]),
     (
         "workflow",
@@ -24,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "jobs",
         &[
-            "workflow", "db", "domain", "ids", "clock", "error", "config", "mail",
+            "workflow", "db", "domain", "ids", "clock", "error", "config", "mail", "metrics",
         ],
     ),
     ("state", &["auth", "clock", "config", "db"]),
@@ -32,6 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "routes",
         &[
             "state", "workflow", "auth", "mail", "db", "domain", "ids", "clock", "error", "config",
+            "metrics",
         ],
     ),
     (
@@ -65,6 +67,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error",
             "config",
             "telemetry",
+            "metrics",
         ],
     ),
 ];

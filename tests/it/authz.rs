@@ -206,6 +206,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/system".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/accounts/import".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),

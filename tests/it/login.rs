@@ -243,3 +243,65 @@ async fn after_sign_in_the_user_returns_to_the_page_they_asked_for_but_never_off
         .await;
     assert_eq!(resp.location.as_deref(), Some("/admin"));
 }
+
+/// A failed sign-in as a client behind a proxy that names it in X-Forwarded-For.
+async fn fail_forwarded(app: &crate::helpers::TestApp, forwarded_for: &str) -> StatusCode {
+    let client = app.client();
+    let token = client.get("/login").await.csrf();
+    client
+        .http
+        .post(client.url("/login"))
+        .header("X-Forwarded-For", forwarded_for)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "nobody@example.com"),
+            ("password", "guess guess guess"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_budget() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--login-attempts-per-minute",
+        "2",
+        "--trusted-proxies",
+        "127.0.0.1",
+    ])
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            fail_forwarded(&app, "198.51.100.1").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(
+        fail_forwarded(&app, "198.51.100.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is not held back.
+    assert_eq!(
+        fail_forwarded(&app, "198.51.100.2").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[actix_web::test]
+async fn without_trusted_proxies_a_forwarded_header_buys_no_fresh_budget() {
+    let app = crate::helpers::spawn_app_with(&["--login-attempts-per-minute", "2"]).await;
+    assert_eq!(
+        fail_forwarded(&app, "198.51.100.1").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        fail_forwarded(&app, "198.51.100.2").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        fail_forwarded(&app, "198.51.100.3").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

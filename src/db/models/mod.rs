@@ -9,6 +9,7 @@ pub mod compensation;
 pub mod crm;
 pub mod dispute;
 pub mod flag;
+pub mod gauges;
 pub mod import_run;
 pub mod login_failure;
 pub mod org;

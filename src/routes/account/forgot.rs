@@ -64,8 +64,8 @@ pub async fn submit(
         return render_invalid(&page(None, errors)?);
     }
     // Shares the sign-in budget per address: both let a stranger make the server work.
-    if let Some(addr) = req.peer_addr()
-        && !state.login_limiter.allow(addr.ip())
+    if let Some(addr) = crate::auth::client_addr::of(&req, &state.config.trusted_proxies)
+        && !state.login_limiter.allow(addr)
     {
         let mut errors = FieldErrors::new();
         errors.add(

@@ -82,7 +82,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let email = normalize_email(&form.email);
-    let client_addr = req.peer_addr().map(|a| a.ip());
+    let client_addr = crate::auth::client_addr::of(&req, &state.config.trusted_proxies);
     let page = |error: &str| -> Result<LoginPage, AppError> {
         Ok(LoginPage {
             layout: Layout::anonymous(csrf::token(&session)?),

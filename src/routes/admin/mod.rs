@@ -13,6 +13,7 @@ mod outbox;
 pub(crate) mod policy;
 mod roe;
 mod settings;
+mod system;
 mod territories;
 mod users;
 
@@ -78,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(territories::update),
         )
         .route("/admin/outbox", web::get().to(outbox::list))
+        .route("/admin/system", web::get().to(system::show))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users.csv", web::get().to(users::csv))
