@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod compensation;
 mod compensation_property;
+mod dashboard;
 mod disputes;
 mod exports;
 mod import;
