@@ -6,10 +6,10 @@
 /// The viewBox: wide enough for 53 weekly bars, tall enough to read on a phone.
 pub const WIDTH: f64 = 640.0;
 pub const HEIGHT: f64 = 240.0;
-const LEFT: f64 = 48.0;
+const LEFT: f64 = 60.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
+const BOTTOM: f64 = 34.0;
 /// At most this many x-axis labels, so they never overlap.
 const MAX_X_LABELS: usize = 6;
 
@@ -96,7 +96,7 @@ impl Frame {
                 .iter()
                 .map(|&v| Tick {
                     y: y_of(v, scale.max),
-                    label: super::money::group_thousands(v),
+                    label: compact(v),
                 })
                 .collect(),
             x_labels: labels
@@ -109,6 +109,24 @@ impl Frame {
                 })
                 .collect(),
         }
+    }
+}
+
+/// An axis label that fits a phone: "750", "1.5k", "20k", "2.5M". Axis labels only; the
+/// table under each chart has the exact numbers.
+pub fn compact(v: i64) -> String {
+    let short = |n: i64, unit: i64, suffix: &str| {
+        let tenths = n * 10 / unit;
+        if tenths % 10 == 0 {
+            format!("{}{suffix}", tenths / 10)
+        } else {
+            format!("{}.{}{suffix}", tenths / 10, tenths % 10)
+        }
+    };
+    match v.abs() {
+        0..1_000 => v.to_string(),
+        1_000..1_000_000 => short(v, 1_000, "k"),
+        _ => short(v, 1_000_000, "M"),
     }
 }
 
@@ -243,6 +261,16 @@ mod tests {
             let s = scale(n);
             assert!(s.max >= n && s.max % 4 == 0, "{n}: {s:?}");
         }
+    }
+
+    #[test]
+    fn axis_labels_are_short() {
+        assert_eq!(compact(0), "0");
+        assert_eq!(compact(750), "750");
+        assert_eq!(compact(1_500), "1.5k");
+        assert_eq!(compact(2_000), "2k");
+        assert_eq!(compact(25_000), "25k");
+        assert_eq!(compact(2_500_000), "2.5M");
     }
 
     #[test]

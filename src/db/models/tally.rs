@@ -385,9 +385,10 @@ pub fn approved_by_segment(conn: &mut DbConnection) -> QueryResult<Vec<(String, 
     Ok(sums.into_iter().map(|(s, (n, u))| (s, n, u)).collect())
 }
 
-/// Every organisation's counts by status now: (org id, status, registrations, units).
-pub fn by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
+/// Every organisation's closed deals (won and lost) now: what the leaderboards rank.
+pub fn closed_by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
     org_outcomes::table
+        .filter(org_outcomes::status.eq_any([Status::Won.as_str(), Status::Lost.as_str()]))
         .filter(org_outcomes::registrations.ne(0))
         .load(conn)
 }

@@ -74,7 +74,7 @@ impl Data {
             .collect();
         let expiring =
             registration::count_expiring_between(conn, now, now + TimeDelta::days(EXPIRING_DAYS))?;
-        let rows: Vec<_> = tally::by_org(conn)?
+        let rows: Vec<_> = tally::closed_by_org(conn)?
             .into_iter()
             .filter_map(|r| {
                 Some((

@@ -22,6 +22,11 @@ const EXPIRING_DAYS: i64 = 30;
 /// The figures as shown.
 pub struct OrgFigures {
     pub funnel: Funnel,
+    /// The funnel's counts as read: submitted, approved, closed, won.
+    pub submitted: String,
+    pub protected: String,
+    pub closed: String,
+    pub won: String,
     pub win_rate: String,
     pub approval_rate: String,
     pub cap: String,
@@ -93,6 +98,10 @@ impl OrgFigures {
             })
             .collect();
         Ok(OrgFigures {
+            submitted: group_thousands(funnel.submitted),
+            protected: group_thousands(funnel.protected),
+            closed: group_thousands(funnel.closed),
+            won: group_thousands(funnel.won),
             win_rate: funnel.win_rate(),
             approval_rate: funnel.approval_rate(),
             cap: cap_usage(active, cap_limit),
