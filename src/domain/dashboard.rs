@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
+use super::dispute::RulingOutcome;
 use super::lifecycle::Status;
 
 /// Hours to decision are counted up to this; a slower decision counts as this many
@@ -334,6 +335,44 @@ impl Totals {
     }
 }
 
+/// Disputes raised in a period and how they were ruled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conflict {
+    pub raised: i64,
+    pub open: i64,
+    /// Rulings by outcome, in [`RulingOutcome::ALL`] order.
+    pub rulings: Vec<(RulingOutcome, i64)>,
+}
+
+impl Conflict {
+    pub fn of(rows: &[(Option<RulingOutcome>, i64)]) -> Conflict {
+        let count = |o: Option<RulingOutcome>| -> i64 {
+            rows.iter().filter(|(x, _)| *x == o).map(|(_, n)| n).sum()
+        };
+        Conflict {
+            raised: rows.iter().map(|(_, n)| n).sum(),
+            open: count(None),
+            rulings: RulingOutcome::ALL
+                .iter()
+                .map(|&o| (o, count(Some(o))))
+                .collect(),
+        }
+    }
+
+    pub fn ruled(&self) -> i64 {
+        self.raised - self.open
+    }
+
+    /// Rulings that changed who holds the prospect (reinstated or transferred).
+    pub fn overturned(&self) -> i64 {
+        self.rulings
+            .iter()
+            .filter(|(o, _)| matches!(o, RulingOutcome::Reinstated | RulingOutcome::Transferred))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +503,19 @@ mod tests {
         assert_eq!(totals.registrations, 5);
         assert_eq!(totals.win_rate(), "66.7 %");
         assert_eq!(totals.decisions.percentile(50), Some(3));
+    }
+
+    #[test]
+    fn conflict_counts_rulings_and_overturns() {
+        let c = Conflict::of(&[
+            (None, 2),
+            (Some(RulingOutcome::Upheld), 3),
+            (Some(RulingOutcome::Transferred), 1),
+            (Some(RulingOutcome::Reinstated), 1),
+        ]);
+        assert_eq!((c.raised, c.open, c.ruled(), c.overturned()), (7, 2, 5, 2));
+        assert_eq!(percent(c.overturned(), c.ruled()), "40.0 %");
+        assert_eq!(per_hundred(c.raised, 200), "3.5");
     }
 
     #[test]

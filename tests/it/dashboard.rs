@@ -90,6 +90,19 @@ async fn the_figures_of_a_known_history() {
     );
     reject(&cm, &b).await;
     assert_eq!(app.registration(&d).status(), Status::Declined);
+    // Beta disputes the decline: one dispute, still open, against Alpha's A.
+    let bob = app.login("bob@beta.example").await;
+    let raised = bob
+        .submit(
+            &format!("/partner/deals/{d}/dispute"),
+            &format!("/partner/deals/{d}/dispute"),
+            &[
+                ("reason", "registered_first"),
+                ("details", "We met them first."),
+            ],
+        )
+        .await;
+    assert_eq!(raised.status.as_u16(), 303, "{}", raised.text());
     close_won(&app, &ann, &a, "41,000").await;
     // The partner's home: C in review and E approved are active; A won this quarter.
     let home = ann.get("/partner").await;
@@ -120,6 +133,13 @@ async fn the_figures_of_a_known_history() {
     assert!(year.text().contains(
         "1 of 3 decisions in the last 365 days came later than the 48-hour SLA (33.3 %)"
     ));
+
+    // Conflict: D declined, one dispute of five registrations, not ruled yet.
+    assert_eq!(figure(&year, "fig-declined"), "1");
+    assert_eq!(figure(&year, "fig-disputes"), "1");
+    assert_eq!(figure(&year, "fig-disputes-per-100"), "20.0");
+    assert_eq!(figure(&year, "fig-disputes-open"), "1");
+    assert_eq!(figure(&year, "fig-overturn-rate"), "–");
 
     // The leaderboards: Alpha won one deal; nobody has closed five.
     assert!(year.body.contains(&format!(
@@ -196,7 +216,7 @@ async fn the_figures_of_a_known_history() {
     assert_eq!(figure(&card, "fig-days-to-close"), "2 days");
     assert_eq!(figure(&card, "fig-cap"), "2 of 25 (8.0 %)");
     assert_eq!(figure(&card, "fig-expiring"), "1");
-    assert_eq!(figure(&card, "fig-disputes"), "0 / 0");
+    assert_eq!(figure(&card, "fig-disputes"), "0 / 1");
     assert!(card.text().contains("ann@alpha.example"));
 
     // The admin's home is the dashboard too.

@@ -5,8 +5,8 @@ use diesel::QueryResult;
 
 use super::Filter;
 use crate::db::DbConnection;
-use crate::db::models::{org, policy, registration, tally};
-use crate::domain::dashboard::{Period, Totals, Week, weekly};
+use crate::db::models::{dispute, org, policy, registration, tally};
+use crate::domain::dashboard::{Conflict, Period, Totals, Week, weekly};
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Segment;
 use crate::domain::scorecard::{Leader, leaders};
@@ -61,6 +61,8 @@ pub struct Data {
     /// The leaderboards (by won deal size, by win rate) with the organisations' names.
     pub by_size: Vec<(Leader, String)>,
     pub by_rate: Vec<(Leader, String)>,
+    /// Disputes raised in the period's weeks.
+    pub conflict: Conflict,
 }
 
 impl Data {
@@ -100,7 +102,16 @@ impl Data {
                 })
                 .collect()
         };
+        let conflict = match (c.weeks.first(), c.weeks.last()) {
+            (Some(first), Some(last)) => Conflict::of(&dispute::outcomes_raised_between(
+                conn,
+                first.and_time(chrono::NaiveTime::MIN),
+                (*last + TimeDelta::days(7)).and_time(chrono::NaiveTime::MIN),
+            )?),
+            _ => Conflict::default(),
+        };
         Ok(Data {
+            conflict,
             by_size: named(by_size),
             by_rate: named(by_rate),
             totals: Totals::of(&weeks),

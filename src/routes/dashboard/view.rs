@@ -3,7 +3,7 @@
 
 use super::data::{Choice, Data, EXPIRING_DAYS};
 use crate::domain::chart::{self, BarChart, LineChart};
-use crate::domain::dashboard::{Outcome, Period, hours_label, percent};
+use crate::domain::dashboard::{Outcome, Period, hours_label, per_hundred, percent};
 use crate::domain::dates::day;
 use crate::domain::money::group_thousands;
 use crate::domain::policy::Segment;
@@ -91,6 +91,13 @@ pub struct DashboardView {
     pub by_size: Vec<LeaderRow>,
     pub by_rate: Vec<LeaderRow>,
     pub min_closed: i64,
+    pub declined: String,
+    pub disputes: String,
+    pub disputes_per_100: String,
+    pub disputes_open: String,
+    pub overturn_rate: String,
+    /// (outcome label, rulings).
+    pub rulings: Vec<(&'static str, String)>,
 }
 
 impl DashboardView {
@@ -245,6 +252,17 @@ impl DashboardView {
             by_size: d.by_size.iter().map(LeaderRow::new).collect(),
             by_rate: d.by_rate.iter().map(LeaderRow::new).collect(),
             min_closed: crate::domain::scorecard::MIN_CLOSED_FOR_RATE,
+            declined: group_thousands(t.outcome(Outcome::Declined)),
+            disputes: group_thousands(d.conflict.raised),
+            disputes_per_100: per_hundred(d.conflict.raised, t.registrations),
+            disputes_open: group_thousands(d.conflict.open),
+            overturn_rate: percent(d.conflict.overturned(), d.conflict.ruled()),
+            rulings: d
+                .conflict
+                .rulings
+                .iter()
+                .map(|(o, n)| (o.label(), group_thousands(*n)))
+                .collect(),
             period,
         }
     }
