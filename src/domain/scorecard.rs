@@ -142,6 +142,27 @@ pub fn leaders(rows: &[(String, Status, i64, i64)], n: usize) -> (Vec<Leader>, V
     (by_size, by_rate)
 }
 
+/// At or above this share of its cap (in basis points) an organisation is "near its cap".
+pub const NEAR_CAP_BP: i64 = 8_000;
+
+/// Organisations at or above [`NEAR_CAP_BP`] of their cap, fullest first (ties: more
+/// active, then id): (org id, active, cap), at most `n`.
+pub fn near_cap(orgs: &[(String, i64, i64)], n: usize) -> Vec<(String, i64, i64)> {
+    let mut near: Vec<(String, i64, i64)> = orgs
+        .iter()
+        .filter(|(_, active, cap)| *cap > 0 && active * 10_000 >= cap * NEAR_CAP_BP)
+        .cloned()
+        .collect();
+    near.sort_by(|a, b| {
+        (i128::from(b.1) * i128::from(a.2))
+            .cmp(&(i128::from(a.1) * i128::from(b.2)))
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    near.truncate(n);
+    near
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +226,22 @@ mod tests {
         // b: 5 of 5, e: 4 of 5, a: 2 of 10; c has too few closed, d won nothing.
         assert_eq!(ids(&rate), ["b", "e", "a"]);
         assert_eq!(rate[1].win_rate(), "80.0 %");
+    }
+
+    #[test]
+    fn near_cap_means_eighty_percent_or_more_fullest_first() {
+        let o = |id: &str, a, c| (id.to_owned(), a, c);
+        let near = near_cap(
+            &[
+                o("a", 19, 25),
+                o("b", 20, 25),
+                o("c", 30, 25),
+                o("d", 5, 0),
+                o("e", 4, 5),
+            ],
+            10,
+        );
+        let ids: Vec<&str> = near.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "e"]);
     }
 }

@@ -134,6 +134,9 @@ async fn the_figures_of_a_known_history() {
         "1 of 3 decisions in the last 365 days came later than the 48-hour SLA (33.3 %)"
     ));
 
+    // Alpha has 2 of its 25 active: nobody is near the cap.
+    assert!(year.text().contains("No partner is near its cap."));
+
     // Conflict: D declined, one dispute of five registrations, not ruled yet.
     assert_eq!(figure(&year, "fig-declined"), "1");
     assert_eq!(figure(&year, "fig-disputes"), "1");

@@ -392,3 +392,17 @@ pub fn closed_by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
         .filter(org_outcomes::registrations.ne(0))
         .load(conn)
 }
+
+/// Every organisation's active registrations now (queued, in review, approved): what its
+/// cap counts. (org id, active).
+pub fn active_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = org_outcomes::table
+        .filter(org_outcomes::status.eq_any(Status::strs(&Status::ACTIVE)))
+        .select((org_outcomes::org_id, org_outcomes::registrations))
+        .load(conn)?;
+    let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+    for (org_id, n) in rows {
+        *sums.entry(org_id).or_default() += n;
+    }
+    Ok(sums.into_iter().filter(|(_, n)| *n != 0).collect())
+}

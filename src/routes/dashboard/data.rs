@@ -9,7 +9,7 @@ use crate::db::models::{dispute, org, policy, registration, tally};
 use crate::domain::dashboard::{Conflict, Period, Totals, Week, weekly};
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Segment;
-use crate::domain::scorecard::{Leader, leaders};
+use crate::domain::scorecard::{Leader, leaders, near_cap};
 
 /// How many partners each leaderboard names.
 const LEADERS: usize = 10;
@@ -63,6 +63,8 @@ pub struct Data {
     pub by_rate: Vec<(Leader, String)>,
     /// Disputes raised in the period's weeks.
     pub conflict: Conflict,
+    /// Organisations near their cap: (id, name, active, cap).
+    pub near_cap: Vec<(String, String, i64, i64)>,
 }
 
 impl Data {
@@ -110,7 +112,29 @@ impl Data {
             )?),
             _ => Conflict::default(),
         };
+        let orgs = org::list(conn)?;
+        let active: std::collections::HashMap<String, i64> =
+            tally::active_by_org(conn)?.into_iter().collect();
+        let usage: Vec<(String, i64, i64)> = orgs
+            .iter()
+            .map(|o| {
+                let n = active.get(&o.id).copied().unwrap_or(0);
+                (o.id.clone(), n, pv.value.max_active(Some(o.tier())))
+            })
+            .collect();
+        let near_cap = near_cap(&usage, LEADERS)
+            .into_iter()
+            .map(|(id, n, cap)| {
+                let name = orgs
+                    .iter()
+                    .find(|o| o.id == id)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                (id, name, n, cap)
+            })
+            .collect();
         Ok(Data {
+            near_cap,
             conflict,
             by_size: named(by_size),
             by_rate: named(by_rate),

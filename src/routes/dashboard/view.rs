@@ -98,6 +98,8 @@ pub struct DashboardView {
     pub overturn_rate: String,
     /// (outcome label, rulings).
     pub rulings: Vec<(&'static str, String)>,
+    /// (org id, name, "23 of 25 (92.0 %)").
+    pub near_cap: Vec<(String, String, String)>,
 }
 
 impl DashboardView {
@@ -252,6 +254,17 @@ impl DashboardView {
             by_size: d.by_size.iter().map(LeaderRow::new).collect(),
             by_rate: d.by_rate.iter().map(LeaderRow::new).collect(),
             min_closed: crate::domain::scorecard::MIN_CLOSED_FOR_RATE,
+            near_cap: d
+                .near_cap
+                .iter()
+                .map(|(id, name, n, cap)| {
+                    (
+                        id.clone(),
+                        name.clone(),
+                        crate::domain::scorecard::cap_usage(*n, *cap),
+                    )
+                })
+                .collect(),
             declined: group_thousands(t.outcome(Outcome::Declined)),
             disputes: group_thousands(d.conflict.raised),
             disputes_per_100: per_hundred(d.conflict.raised, t.registrations),
