@@ -2,20 +2,24 @@
 //! indexes bound every query to at most its few thousand rows) and its credits.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{credits, disputes, registrations};
+use crate::db::schema::{credits, disputes, org_outcomes, registrations};
 use crate::domain::lifecycle::Status;
 
-/// How many of the organisation's registrations are in each state.
+/// How many of the organisation's registrations are in each state: from the rollup
+/// (`org_outcomes`, a row per state), not a count of its thousands of registrations.
 pub fn status_counts(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<(Status, i64)>> {
-    registrations::table
-        .filter(registrations::org_id.eq(org_id))
-        .group_by(registrations::status)
-        .select((registrations::status, count_star()))
-        .load(conn)
+    let rows: Vec<(String, i64)> = org_outcomes::table
+        .filter(org_outcomes::org_id.eq(org_id))
+        .filter(org_outcomes::registrations.ne(0))
+        .select((org_outcomes::status, org_outcomes::registrations))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(s, n)| Some((Status::parse(&s)?, n)))
+        .collect())
 }
 
 /// The organisation's registrations submitted since `since`: when, and their state now.
