@@ -443,6 +443,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    weekly_outcomes (week, segment, status) {
+        week -> Date,
+        segment -> Text,
+        status -> Text,
+        registrations -> BigInt,
+        program_units -> BigInt,
+    }
+}
+
+diesel::table! {
+    org_outcomes (org_id, status) {
+        org_id -> Text,
+        status -> Text,
+        registrations -> BigInt,
+        program_units -> BigInt,
+    }
+}
+
+diesel::table! {
+    weekly_decisions (week, segment, hours) {
+        week -> Date,
+        segment -> Text,
+        hours -> Integer,
+        registrations -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> partner_orgs (org_id));
 diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
@@ -498,4 +526,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_compensations,
     credits,
     assists,
+    weekly_outcomes,
+    org_outcomes,
+    weekly_decisions,
 );

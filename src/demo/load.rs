@@ -44,6 +44,9 @@ pub(super) fn finish(
     fill: &mut Fill,
 ) -> anyhow::Result<()> {
     rebuild_indexes(conn, dropped, fill)?;
+    // The bulk load wrote registrations without the dashboard's counts.
+    crate::db::models::tally::rebuild(conn)
+        .map_err(|e| anyhow::anyhow!("cannot count the dashboard's rollups: {e}"))?;
     matching_keys(conn, fill)?;
     conflict_evidence(conn, fill)
 }

@@ -2,9 +2,11 @@
 //! these; the unit tests beside each rule are its specification.
 
 pub mod backup;
+pub mod chart;
 pub mod code;
 pub mod compensation;
 pub mod crm_import;
+pub mod dashboard;
 pub mod dates;
 pub mod delivery;
 pub mod dispute;
@@ -21,7 +23,9 @@ pub mod policy;
 pub mod prospect;
 pub mod registration;
 pub mod roe;
+pub mod roe_knowledge;
 pub mod role;
+pub mod scorecard;
 pub mod sla;
 pub mod spreadsheet;
 pub mod territory;

@@ -61,6 +61,7 @@ impl Layout {
             ],
             Role::Channel => vec![
                 ("/review", "Review queue"),
+                ("/dashboard", "Dashboard"),
                 ("/review/registrations", "All registrations"),
                 ("/review/disputes", "Disputes"),
                 ("/review/disputes/rulings", "Past rulings"),

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod credits;
+pub mod dashboard;
 pub mod disputes;
 mod error_page;
 pub mod export;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     account::configure(cfg);
     admin::configure(cfg);
+    dashboard::configure(cfg);
     disputes::configure(cfg);
     partner::configure(cfg);
     sales::configure(cfg);

@@ -383,6 +383,37 @@ pub fn overview(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Over
     })
 }
 
+/// [`overview`] for one partner organisation's active users: its scorecard's people.
+pub fn org_people(
+    conn: &mut DbConnection,
+    org_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<PersonStanding>> {
+    let users: Vec<User> = user::list_by_org(conn, org_id)?
+        .into_iter()
+        .filter(|u| u.disabled_at.is_none())
+        .collect();
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let acks = match store::current_number(conn)? {
+        Some(v) => store::acknowledged_by(conn, v, &ids)?,
+        None => HashMap::new(),
+    };
+    let accuracy = store::accuracy_of(conn, &ids, now - TimeDelta::days(ACCURACY_DAYS))?;
+    Ok(users
+        .iter()
+        .map(|u| {
+            let (correct, answered) = accuracy.get(&u.id).copied().unwrap_or_default();
+            PersonStanding {
+                name: u.name.clone(),
+                email: u.email.clone(),
+                acknowledged_at: acks.get(&u.id).copied(),
+                correct,
+                answered,
+            }
+        })
+        .collect())
+}
+
 /// One person on the acknowledgements export: a [`PersonStanding`] with who they are.
 pub struct ListedStanding {
     pub user_id: String,

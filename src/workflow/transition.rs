@@ -152,7 +152,7 @@ fn store(
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
     let Step { reg, before, t } = *step;
-    if !registration::update_state(conn, &reg.id, reg.lock_version, before, &t.next, now)? {
+    if !registration::update_state(conn, reg, before, &t.next, now)? {
         return Err(ActError::Conflict);
     }
     registration::insert_event(
@@ -252,14 +252,7 @@ fn advance_line(
                 let before = first.state.to_domain();
                 let mut state = before.clone();
                 state.queued_behind = Some(other.id.clone());
-                if !registration::update_state(
-                    conn,
-                    &first.id,
-                    first.lock_version,
-                    &before,
-                    &state,
-                    now,
-                )? {
+                if !registration::update_state(conn, first, &before, &state, now)? {
                     return Err(ActError::Conflict);
                 }
                 other.id
@@ -273,8 +266,7 @@ fn advance_line(
         let before = queued.state.to_domain();
         let mut state = before.clone();
         state.queued_behind = Some(next_holder.clone());
-        if !registration::update_state(conn, &queued.id, queued.lock_version, &before, &state, now)?
-        {
+        if !registration::update_state(conn, queued, &before, &state, now)? {
             return Err(ActError::Conflict);
         }
     }
@@ -394,7 +386,7 @@ pub fn system_batch(
             let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
                 break None;
             };
-            if registration::update_state(conn, &reg.id, reg.lock_version, &before, &t.next, now)? {
+            if registration::update_state(conn, &reg, &before, &t.next, now)? {
                 break Some((before, t));
             }
             if fresh {

@@ -158,6 +158,30 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         ("/admin".into(), [Login, Deny, Deny, Deny, Deny, Ok(200)]),
         (
+            "/dashboard".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/dashboard?days=365&segment=smb".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/dashboard.csv?days=30".into(),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/admin/roe/knowledge".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/dashboard/partners/{org_a}"),
+            [Login, Deny, Deny, Deny, Ok(200), Ok(200)],
+        ),
+        (
+            "/dashboard/partners/no-such-org".into(),
+            [Login, Deny, Deny, Deny, Ok(404), Ok(404)],
+        ),
+        (
             "/admin/orgs".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),

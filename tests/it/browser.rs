@@ -725,3 +725,65 @@ async fn the_new_program_pages_fit_a_phone() {
     }
     browser.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_dashboard_reads_at_desktop_and_phone_width() {
+    let Some((_driver, browser)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let org = app.partner("Alpha Partners", "ann@alpha.example");
+    let cm = app.create_user("cm@vendor.example", "channel", None, false);
+    // A few weeks of history, so the charts have bars and a line: through the workflow,
+    // as moving the clock would end browser-less sessions.
+    for week in 0..4 {
+        for n in 0..3_i64 {
+            let deal = crate::helpers::Deal::new(
+                &app,
+                &format!("Prospect {week}-{n} Holdings"),
+                &format!("p{week}x{n}.example"),
+            );
+            let id = crate::dashboard::submit(&app, "ann@alpha.example", &org, &deal).unwrap();
+            if n > 0 {
+                app.advance(chrono::TimeDelta::hours(30 * n));
+                let approve = truce::domain::lifecycle::Command::Approve;
+                assert!(crate::dashboard::decide(&app, &cm, &id, approve));
+            }
+        }
+        app.advance(chrono::TimeDelta::days(7));
+    }
+
+    sign_in_as(&browser, &app, "cm@vendor.example", "/review").await;
+    browser
+        .goto(&format!("{}/dashboard?days=90", app.address))
+        .await
+        .unwrap();
+    expect_heading(&browser, "Program dashboard").await;
+    expect_text(&browser, "fig-registrations", "12").await;
+    // Each chart is an image with a name and a description.
+    for id in ["outcomes-title", "breaches-title"] {
+        assert!(browser.find(Locator::Id(id)).await.is_ok(), "{id}");
+    }
+    let bars = browser
+        .find_all(Locator::Css("svg.chart rect.piece"))
+        .await
+        .unwrap();
+    assert!(bars.len() >= 8, "bars drawn: {}", bars.len());
+    screenshot(&browser, "dashboard-desktop.png").await;
+
+    browser.set_window_size(390, 844).await.unwrap();
+    browser.refresh().await.unwrap();
+    expect_heading(&browser, "Program dashboard").await;
+    assert_fits_a_phone(&browser, "the dashboard").await;
+    // The chart scales to the phone's width rather than overflowing it.
+    let width = browser
+        .execute(
+            "return document.querySelector('svg.chart').getBoundingClientRect().width;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(width.as_f64().unwrap() <= 390.0, "chart width {width}");
+    screenshot(&browser, "dashboard-phone.png").await;
+    browser.close().await.unwrap();
+}

@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod compensation;
 mod compensation_property;
+mod dashboard;
 mod disputes;
 mod exports;
 mod import;

@@ -531,3 +531,41 @@ async fn admins_see_who_acknowledged_and_how_the_check_goes() {
     assert!(rep_row.contains("Not yet"), "{text}");
     assert!(rep_row.contains("no answers"));
 }
+
+#[actix_web::test]
+async fn admins_see_which_rule_is_misunderstood_and_by_whom() {
+    let app = program().await;
+    let admin = app.login(ADMIN).await;
+    let ann = app.login(ANN).await;
+    let rep = app.login(REP).await;
+    let empty = admin.get("/admin/roe/knowledge").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.text().contains("Nobody has answered a question yet."));
+    publish_v1(&admin).await;
+    // Ann misses the first question once; the rep gets both right at once.
+    acknowledge(&ann, "1", "2", "2").await;
+    acknowledge(&ann, "1", "1", "2").await;
+    acknowledge(&rep, "1", "1", "2").await;
+    // A week later both re-checks are due; a day after that, overdue.
+    app.advance(chrono::TimeDelta::days(8));
+
+    let admin = app.login(ADMIN).await;
+    let text = admin.get("/admin/roe/knowledge").await.text();
+    let first = &text[text
+        .find("1. Who wins a prospect")
+        .unwrap_or_else(|| panic!("question 1 is listed: {text}"))..];
+    let first = &first[..first.find("</tr>").unwrap()];
+    assert!(first.contains(EXPLAIN_1), "{first}");
+    assert!(first.contains("1 of 2 (50.0 %)"), "partners: {first}");
+    assert!(first.contains("1 of 1 (100.0 %)"), "sales: {first}");
+    assert!(first.contains("50.0 points behind"), "{first}");
+    let second = &text[text.find("2. How long is an SMB").unwrap()..];
+    assert!(second.contains("2 of 2 (100.0 %)"));
+    let missed = &text[text.find("id=\"missed-table\"").unwrap()..];
+    let missed = &missed[..missed.find("</table>").unwrap()];
+    assert!(missed.contains("Alpha Partners"), "{missed}");
+    assert!(missed.contains("v1, 1. Who wins"), "{missed}");
+    assert!(!missed.contains("2. How long"), "nobody missed question 2");
+    let overdue = &text[text.find("id=\"overdue-table\"").unwrap()..];
+    assert!(overdue.contains(ANN) && overdue.contains(REP), "{overdue}");
+}

@@ -298,3 +298,19 @@ pub fn rulings(
         .select(Dispute::as_select())
         .load(conn)
 }
+
+/// Disputes raised from `from` (included) to `until` (excluded), by how they were ruled
+/// (`None`: still open). Disputes are few beside registrations, so this reads them without
+/// an index of its own.
+pub fn outcomes_raised_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(Option<RulingOutcome>, i64)>> {
+    disputes::table
+        .filter(disputes::raised_at.ge(from))
+        .filter(disputes::raised_at.lt(until))
+        .group_by(disputes::outcome)
+        .select((disputes::outcome, diesel::dsl::count_star()))
+        .load(conn)
+}

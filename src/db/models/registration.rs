@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::prospect_key;
+use super::{prospect_key, tally};
 use crate::db::DbConnection;
 use crate::db::schema::{
     partner_orgs, registration_details, registration_events, registrations, users,
@@ -108,6 +108,16 @@ impl Registration {
     pub fn segment(&self) -> Segment {
         self.segment
     }
+
+    /// What the dashboard's rollups count it by.
+    pub fn counted(&self) -> tally::Counted<'_> {
+        tally::Counted {
+            org_id: &self.org_id,
+            submitted_at: self.submitted_at,
+            segment: self.segment,
+            program_units: self.program_units,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -195,7 +205,14 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> Quer
         ))
         .execute(conn)?;
     let profile = prospect_key::registration_profile(&new.company_name, new.domain_key.as_deref());
-    prospect_key::insert(conn, &[(prospect_key::Kind::Registration, id, &profile)])
+    prospect_key::insert(conn, &[(prospect_key::Kind::Registration, id, &profile)])?;
+    let counted = tally::Counted {
+        org_id,
+        submitted_at: now,
+        segment: new.segment,
+        program_units: new.program_units,
+    };
+    tally::added(conn, &counted, state)
 }
 
 /// The lifecycle columns that differ between two states: `None` leaves a column alone, so an
@@ -254,19 +271,19 @@ impl StateChange {
 }
 
 /// Writes the columns that changed from `before` to `after` if nobody changed the
-/// registration since `lock_version` was read. Returns false when someone did (the caller
-/// reports a conflict).
+/// registration since `reg.lock_version` was read, and moves its dashboard counts. Returns
+/// false when someone did (the caller reports a conflict).
 pub fn update_state(
     conn: &mut DbConnection,
-    id: &str,
-    lock_version: i64,
+    reg: &Registration,
     before: &Lifecycle,
     after: &Lifecycle,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    let lock_version = reg.lock_version;
     let n = diesel::update(
         registrations::table
-            .filter(registrations::id.eq(id))
+            .filter(registrations::id.eq(&reg.id))
             .filter(registrations::lock_version.eq(lock_version)),
     )
     .set((
@@ -275,6 +292,9 @@ pub fn update_state(
         registrations::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if n == 1 {
+        tally::moved(conn, &reg.counted(), before, after)?;
+    }
     Ok(n == 1)
 }
 
@@ -704,4 +724,19 @@ pub fn ids_due_for_reminder(
         .limit(limit)
         .select(registrations::id)
         .load(conn)
+}
+
+/// Approved registrations whose protection ends after `from` and by `until`: what the
+/// dashboard calls "expiring soon" (the protection-end index, then the status).
+pub fn count_expiring_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<i64> {
+    registrations::table
+        .filter(registrations::protection_ends_at.gt(from))
+        .filter(registrations::protection_ends_at.le(until))
+        .filter(registrations::status.eq(Status::Approved))
+        .count()
+        .get_result(conn)
 }

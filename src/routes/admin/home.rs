@@ -1,9 +1,12 @@
+//! The admin's home: the program dashboard, then the way to everything an admin sets up.
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::{self, models::org, models::user};
 use crate::error::AppError;
+use crate::routes::dashboard::{self, DashboardView, Filter};
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::state::AppState;
@@ -14,19 +17,23 @@ struct Home {
     layout: Layout,
     org_count: usize,
     user_count: i64,
+    d: DashboardView,
 }
 
 pub async fn show(
     signed: Signed<AdminOnly>,
     state: web::Data<AppState>,
+    filter: web::Query<Filter>,
 ) -> Result<HttpResponse, AppError> {
     let (org_count, user_count) = db::run(&state.pool, |conn| {
         Ok((org::list(conn)?.len(), user::count(conn)?))
     })
     .await?;
+    let d = dashboard::view_of(&state, &filter).await?;
     render(&Home {
         layout: Layout::signed(&signed, "/admin"),
         org_count,
         user_count,
+        d,
     })
 }

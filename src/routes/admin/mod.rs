@@ -11,7 +11,8 @@ mod import_runs;
 mod orgs;
 mod outbox;
 pub(crate) mod policy;
-mod roe;
+pub(crate) mod roe;
+mod roe_knowledge;
 mod settings;
 mod system;
 mod territories;
@@ -63,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(roe::acknowledgements_csv),
         )
         .route("/admin/roe/versions/{version}", web::get().to(roe::version))
+        .route("/admin/roe/knowledge", web::get().to(roe_knowledge::show))
         .route("/admin/territories", web::get().to(territories::list))
         .route("/admin/territories", web::post().to(territories::create))
         .route("/admin/territories/new", web::get().to(territories::new))

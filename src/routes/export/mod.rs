@@ -14,6 +14,7 @@
 
 mod acknowledgements;
 mod credits;
+mod dashboard;
 mod disputes;
 mod orgs;
 mod registrations;
@@ -22,6 +23,7 @@ mod users;
 
 pub use acknowledgements::Acknowledgements;
 pub use credits::Credits;
+pub use dashboard::DashboardWeeks;
 pub use disputes::Disputes;
 pub use orgs::Orgs;
 pub use registrations::Registrations;

@@ -10,6 +10,7 @@ use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
 use crate::domain::lifecycle::Status;
 use crate::error::AppError;
+use crate::routes::dashboard::org::OrgFigures;
 use crate::routes::export::{self, Registrations};
 use crate::routes::layout::Layout;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, href, query_string};
@@ -93,6 +94,8 @@ struct DealsPage {
     active: i64,
     cap: i64,
     roe_prompt: Option<crate::routes::roe::Prompt>,
+    /// The summary strip and chart, on the list's first page only.
+    summary: Option<OrgFigures>,
 }
 
 /// Where "My deals" downloads as CSV.
@@ -122,7 +125,10 @@ pub async fn list(
     let now = state.clock.naive_now();
     let org_id = org.id.clone();
     let tier = Some(org.tier());
-    let (rows, active, cap) = db::run(&state.pool, move |conn| {
+    // On the list's unfiltered first page only: the other pages stay as fast as before.
+    let with_summary = is_first && status.is_none();
+    let org_row = org.clone();
+    let (rows, active, cap, summary) = db::run(&state.pool, move |conn| {
         let rows = registration::list(
             conn,
             &ListQuery {
@@ -135,7 +141,12 @@ pub async fn list(
         )?;
         let active = registration::count_in_states(conn, &org_id, &Status::ACTIVE)?;
         let cap = policy::current(conn)?.value.max_active(tier);
-        Ok((rows, active, cap))
+        let summary = if with_summary {
+            Some(OrgFigures::load(conn, &org_row, now)?)
+        } else {
+            None
+        };
+        Ok((rows, active, cap, summary))
     })
     .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
@@ -163,5 +174,6 @@ pub async fn list(
         active,
         cap,
         roe_prompt,
+        summary,
     })
 }

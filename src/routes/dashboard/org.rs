@@ -1,0 +1,163 @@
+//! One partner organisation's figures, as its scorecard (for the channel team) and the
+//! summary strip of its own home (for its partners) show them.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
+use crate::db::models::org::Org;
+use crate::db::models::{policy, registration, scorecard};
+use crate::domain::chart::{self, BarChart};
+use crate::domain::dashboard::{Outcome, Period, week_of, weekly};
+use crate::domain::dates::day;
+use crate::domain::lifecycle::Status;
+use crate::domain::money::{format_amount, group_thousands};
+use crate::domain::scorecard::{Funnel, cap_usage, percentile, quarter_start};
+
+/// How many days the organisation's own chart covers.
+const CHART_DAYS: i64 = 91;
+/// How far ahead "expiring soon" looks.
+const EXPIRING_DAYS: i64 = 30;
+
+/// The figures as shown.
+pub struct OrgFigures {
+    pub funnel: Funnel,
+    /// The funnel's counts as read: submitted, approved, closed, won.
+    pub submitted: String,
+    pub protected: String,
+    pub closed: String,
+    pub won: String,
+    pub win_rate: String,
+    pub approval_rate: String,
+    pub cap: String,
+    pub active: i64,
+    pub cap_limit: i64,
+    pub expiring: String,
+    pub expiring_days: i64,
+    pub won_this_quarter: String,
+    pub quarter_from: String,
+    pub commission_this_quarter: String,
+    pub median_days_to_close: String,
+    pub disputes_raised: i64,
+    pub disputes_against: i64,
+    pub chart: BarChart,
+    pub chart_summary: String,
+    /// (outcome label, colour, count now), all time.
+    pub outcomes: Vec<(&'static str, &'static str, String)>,
+    pub chart_weeks: Vec<(String, Vec<String>)>,
+}
+
+impl OrgFigures {
+    pub fn load(conn: &mut DbConnection, org: &Org, now: NaiveDateTime) -> QueryResult<Self> {
+        let funnel = Funnel::of(&scorecard::status_counts(conn, &org.id)?);
+        let active = registration::count_in_states(conn, &org.id, &Status::ACTIVE)?;
+        let cap_limit = policy::current(conn)?.value.max_active(Some(org.tier()));
+        let expiring =
+            scorecard::expiring(conn, &org.id, now, now + TimeDelta::days(EXPIRING_DAYS))?;
+        let quarter = quarter_start(now.date());
+        let won = scorecard::won(conn, &org.id)?;
+        let won_this_quarter = won
+            .iter()
+            .filter(|(_, closed)| closed.is_some_and(|c| c.date() >= quarter))
+            .count();
+        let days_to_close: Vec<i64> = won
+            .iter()
+            .filter_map(|(submitted, closed)| Some((*closed)? - *submitted))
+            .map(|d| d.num_days())
+            .collect();
+        let commission = scorecard::commission_since(conn, &org.id, quarter)?;
+        let (disputes_raised, disputes_against) = scorecard::disputes(conn, &org.id)?;
+        let period = Period::Last(CHART_DAYS);
+        let weeks = period.weeks(now.date());
+        let since = weeks
+            .first()
+            .map_or(now, |w| w.and_time(chrono::NaiveTime::MIN));
+        let rows: Vec<_> = scorecard::submitted_since(conn, &org.id, since)?
+            .into_iter()
+            .map(|(at, status)| (week_of(at.date()), status, 1))
+            .collect();
+        let by_week = weekly(&weeks, &rows, &[]);
+        let in_chart: i64 = by_week.iter().map(|w| w.registrations()).sum();
+        let columns: Vec<_> = by_week
+            .iter()
+            .map(|w| {
+                (
+                    w.week.format("%-d %b").to_string(),
+                    Outcome::ALL
+                        .iter()
+                        .map(|o| {
+                            let n = w.outcomes[o.index()];
+                            (
+                                n,
+                                o.colour(),
+                                format!("Week of {}: {} {}", day(w.week), n, o.label()),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        Ok(OrgFigures {
+            submitted: group_thousands(funnel.submitted),
+            protected: group_thousands(funnel.protected),
+            closed: group_thousands(funnel.closed),
+            won: group_thousands(funnel.won),
+            win_rate: funnel.win_rate(),
+            approval_rate: funnel.approval_rate(),
+            cap: cap_usage(active, cap_limit),
+            active,
+            cap_limit,
+            expiring: group_thousands(expiring),
+            expiring_days: EXPIRING_DAYS,
+            won_this_quarter: group_thousands(won_this_quarter as i64),
+            quarter_from: day(quarter),
+            commission_this_quarter: if commission.is_empty() {
+                "none yet".into()
+            } else {
+                commission
+                    .iter()
+                    .map(|(c, minor)| format_amount(*minor, c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            median_days_to_close: percentile(&days_to_close, 50)
+                .map_or("–".into(), |d| format!("{d} days")),
+            disputes_raised,
+            disputes_against,
+            chart: chart::stacked_bars(&columns),
+            chart_summary: if in_chart == 0 {
+                format!("No registrations were submitted in the last {CHART_DAYS} days.")
+            } else {
+                let won_now: i64 = by_week
+                    .iter()
+                    .map(|w| w.outcomes[Outcome::Won.index()])
+                    .sum();
+                format!(
+                    "{} registrations were submitted in the last {CHART_DAYS} days; {} of them are won so far.",
+                    group_thousands(in_chart),
+                    group_thousands(won_now)
+                )
+            },
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| {
+                    (
+                        o.label(),
+                        o.colour(),
+                        group_thousands(funnel.outcomes[o.index()]),
+                    )
+                })
+                .collect(),
+            chart_weeks: by_week
+                .iter()
+                .map(|w| {
+                    (
+                        day(w.week),
+                        w.outcomes.iter().map(|n| group_thousands(*n)).collect(),
+                    )
+                })
+                .collect(),
+            funnel,
+        })
+    }
+}

@@ -1,0 +1,282 @@
+//! The dashboard as the page shows it: figures as text, the charts' geometry, and the rows
+//! of the tables under the charts.
+
+use super::data::{Choice, Data, EXPIRING_DAYS};
+use crate::domain::chart::{self, BarChart, LineChart};
+use crate::domain::dashboard::{Outcome, Period, hours_label, per_hundred, percent};
+use crate::domain::dates::day;
+use crate::domain::money::group_thousands;
+use crate::domain::policy::Segment;
+
+pub struct LegendItem {
+    pub label: &'static str,
+    pub colour: &'static str,
+}
+
+pub struct WeekRow {
+    pub week: String,
+    pub outcomes: Vec<String>,
+    pub registrations: String,
+    pub decisions: String,
+    pub median: String,
+    pub breaches: String,
+}
+
+pub struct LeaderRow {
+    pub org_id: String,
+    pub name: String,
+    pub won: String,
+    pub closed: String,
+    pub won_units: String,
+    pub win_rate: String,
+}
+
+impl LeaderRow {
+    fn new((l, name): &(crate::domain::scorecard::Leader, String)) -> Self {
+        LeaderRow {
+            org_id: l.org_id.clone(),
+            name: name.clone(),
+            won: group_thousands(l.won),
+            closed: group_thousands(l.closed),
+            won_units: group_thousands(l.won_units),
+            win_rate: l.win_rate(),
+        }
+    }
+}
+
+pub struct PipelineRow {
+    pub segment: &'static str,
+    pub registrations: String,
+    pub amount: String,
+}
+
+/// One option of a select, as chosen.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FormValues {
+    pub periods: Vec<Opt>,
+    pub from: String,
+    pub to: String,
+    pub segments: Vec<Opt>,
+}
+
+pub struct DashboardView {
+    pub period: String,
+    pub notice: Option<String>,
+    pub form: FormValues,
+    pub csv_href: String,
+    pub registrations: String,
+    pub won: String,
+    pub win_rate: String,
+    pub median: String,
+    pub p90: String,
+    pub within_sla: String,
+    pub sla_hours: i64,
+    pub expiring: String,
+    pub expiring_days: i64,
+    pub outcomes_summary: String,
+    pub outcomes_chart: BarChart,
+    pub legend: Vec<LegendItem>,
+    pub outcome_labels: Vec<&'static str>,
+    pub breaches_summary: String,
+    pub breaches_chart: LineChart,
+    pub weeks: Vec<WeekRow>,
+    pub pipeline: Vec<PipelineRow>,
+    pub pipeline_total: String,
+    pub currency: String,
+    pub by_size: Vec<LeaderRow>,
+    pub by_rate: Vec<LeaderRow>,
+    pub min_closed: i64,
+    pub declined: String,
+    pub disputes: String,
+    pub disputes_per_100: String,
+    pub disputes_open: String,
+    pub overturn_rate: String,
+    /// (outcome label, rulings).
+    pub rulings: Vec<(&'static str, String)>,
+    /// (org id, name, "23 of 25 (92.0 %)").
+    pub near_cap: Vec<(String, String, String)>,
+}
+
+impl DashboardView {
+    pub fn new(c: &Choice, d: &Data) -> DashboardView {
+        let t = &d.totals;
+        let label = |w: chrono::NaiveDate| w.format("%-d %b").to_string();
+        let columns: Vec<chart::Column> = d
+            .weeks
+            .iter()
+            .map(|w| {
+                (
+                    label(w.week),
+                    Outcome::ALL
+                        .iter()
+                        .map(|o| {
+                            let n = w.outcomes[o.index()];
+                            (
+                                n,
+                                o.colour(),
+                                format!("Week of {}: {} {}", day(w.week), n, o.label()),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let breaches: Vec<(String, i64, String)> = d
+            .weeks
+            .iter()
+            .map(|w| {
+                let n = w.breaches(d.sla_hours);
+                (
+                    label(w.week),
+                    n,
+                    format!("Week of {}: {} decided after the SLA", day(w.week), n),
+                )
+            })
+            .collect();
+        let busiest = d
+            .weeks
+            .iter()
+            .max_by_key(|w| (w.registrations(), std::cmp::Reverse(w.week)));
+        let decided = t.decisions.total();
+        let late = decided - t.decisions.within(d.sla_hours);
+        let segment_name = c.segment.map_or("all segments", |s| s.label());
+        let period = c.period.label();
+        let pipeline_total: (i64, i64) = d
+            .pipeline
+            .iter()
+            .fold((0, 0), |(n, u), (_, pn, pu)| (n + pn, u + pu));
+        DashboardView {
+            notice: c.notice.clone(),
+            form: FormValues {
+                periods: Period::CHOICES
+                    .iter()
+                    .map(|&n| Opt {
+                        value: n.to_string(),
+                        label: format!("Last {n} days"),
+                        selected: c.period == Period::Last(n),
+                    })
+                    .collect(),
+                from: c.from.clone(),
+                to: c.to.clone(),
+                segments: std::iter::once(Opt {
+                    value: String::new(),
+                    label: "All segments".into(),
+                    selected: c.segment.is_none(),
+                })
+                .chain(Segment::ALL.iter().map(|s| Opt {
+                    value: s.as_str().into(),
+                    label: s.label().into(),
+                    selected: c.segment == Some(*s),
+                }))
+                .collect(),
+            },
+            csv_href: crate::routes::view::href(
+                "/dashboard.csv",
+                &[
+                    ("days", c.days.as_str()),
+                    ("from", c.from.as_str()),
+                    ("to", c.to.as_str()),
+                    ("segment", c.segment.map(|s| s.as_str()).unwrap_or_default()),
+                ],
+            ),
+            registrations: group_thousands(t.registrations),
+            won: group_thousands(t.outcome(Outcome::Won)),
+            win_rate: t.win_rate(),
+            median: hours_label(t.decisions.percentile(50)),
+            p90: hours_label(t.decisions.percentile(90)),
+            within_sla: percent(t.decisions.within(d.sla_hours), decided),
+            sla_hours: d.sla_hours,
+            expiring: group_thousands(d.expiring),
+            expiring_days: EXPIRING_DAYS,
+            outcomes_summary: match busiest {
+                Some(w) if t.registrations > 0 => format!(
+                    "{} registrations were submitted in {period} ({segment_name}); {} of them are won, {} lost and {} still in review. The busiest week was that of {}, with {}.",
+                    group_thousands(t.registrations),
+                    group_thousands(t.outcome(Outcome::Won)),
+                    group_thousands(t.outcome(Outcome::Lost)),
+                    group_thousands(t.outcome(Outcome::InReview)),
+                    day(w.week),
+                    group_thousands(w.registrations()),
+                ),
+                _ => format!("No registrations were submitted in {period} ({segment_name})."),
+            },
+            outcomes_chart: chart::stacked_bars(&columns),
+            legend: Outcome::ALL
+                .iter()
+                .map(|o| LegendItem {
+                    label: o.label(),
+                    colour: o.colour(),
+                })
+                .collect(),
+            outcome_labels: Outcome::ALL.iter().map(|o| o.label()).collect(),
+            breaches_summary: if decided == 0 {
+                format!("No registration was decided in {period} ({segment_name}).")
+            } else {
+                format!(
+                    "{} of {} decisions in {period} came later than the {}-hour SLA ({}); half were made within {}, nine in ten within {}.",
+                    group_thousands(late),
+                    group_thousands(decided),
+                    d.sla_hours,
+                    percent(late, decided),
+                    hours_label(t.decisions.percentile(50)),
+                    hours_label(t.decisions.percentile(90)),
+                )
+            },
+            breaches_chart: chart::line(&breaches, "#D55E00"),
+            weeks: d
+                .weeks
+                .iter()
+                .map(|w| WeekRow {
+                    week: day(w.week),
+                    outcomes: w.outcomes.iter().map(|n| group_thousands(*n)).collect(),
+                    registrations: group_thousands(w.registrations()),
+                    decisions: group_thousands(w.decisions.total()),
+                    median: hours_label(w.decisions.percentile(50)),
+                    breaches: group_thousands(w.breaches(d.sla_hours)),
+                })
+                .collect(),
+            pipeline: d
+                .pipeline
+                .iter()
+                .map(|(s, n, units)| PipelineRow {
+                    segment: s.label(),
+                    registrations: group_thousands(*n),
+                    amount: group_thousands(*units),
+                })
+                .collect(),
+            pipeline_total: group_thousands(pipeline_total.1),
+            currency: d.currency.clone(),
+            by_size: d.by_size.iter().map(LeaderRow::new).collect(),
+            by_rate: d.by_rate.iter().map(LeaderRow::new).collect(),
+            min_closed: crate::domain::scorecard::MIN_CLOSED_FOR_RATE,
+            near_cap: d
+                .near_cap
+                .iter()
+                .map(|(id, name, n, cap)| {
+                    (
+                        id.clone(),
+                        name.clone(),
+                        crate::domain::scorecard::cap_usage(*n, *cap),
+                    )
+                })
+                .collect(),
+            declined: group_thousands(t.outcome(Outcome::Declined)),
+            disputes: group_thousands(d.conflict.raised),
+            disputes_per_100: per_hundred(d.conflict.raised, t.registrations),
+            disputes_open: group_thousands(d.conflict.open),
+            overturn_rate: percent(d.conflict.overturned(), d.conflict.ruled()),
+            rulings: d
+                .conflict
+                .rulings
+                .iter()
+                .map(|(o, n)| (o.label(), group_thousands(*n)))
+                .collect(),
+            period,
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! The program dashboard: figures from a known history built through the app, and its
+//! rollups equal to a recount from the registrations table over random histories.
+
+use chrono::TimeDelta;
+use truce::clock::Clock;
+use truce::db::models::tally;
+use truce::domain::lifecycle::{Actor, Command, Status};
+use truce::workflow::transition::{Acting, Scope, act};
+
+use crate::helpers::{
+    Deal, Page, TestApp, TestClient, approve, close_won, register_deal, spawn_app,
+};
+
+/// The figure with this id on the page, as shown.
+fn figure(page: &Page, id: &str) -> String {
+    let body = &page.body;
+    let start = body
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("figure {id} is on the page"))
+        + id.len()
+        + 6;
+    body[start..start + body[start..].find('<').unwrap()].to_owned()
+}
+
+async fn reject(cm: &TestClient, id: &str) {
+    let page = cm
+        .submit(
+            &format!("/review/{id}"),
+            &format!("/review/{id}/reject"),
+            &[("reject_reason", "Existing direct customer.")],
+        )
+        .await;
+    assert_eq!(page.status.as_u16(), 303, "{}", page.text());
+}
+
+fn assert_rollups_equal_a_recount(app: &TestApp, context: &str) {
+    let mut conn = app.conn();
+    let kept = tally::all(&mut conn).unwrap();
+    let counted = tally::recount(&mut conn).unwrap();
+    assert_eq!(
+        kept.outcomes, counted.outcomes,
+        "{context}: weekly outcomes"
+    );
+    assert_eq!(
+        kept.orgs, counted.orgs,
+        "{context}: outcomes by organisation"
+    );
+    assert_eq!(
+        kept.decisions, counted.decisions,
+        "{context}: weekly decisions"
+    );
+}
+
+#[actix_web::test]
+async fn the_figures_of_a_known_history() {
+    let app = spawn_app().await;
+    let alpha = app.partner("Alpha Partners", "ann@alpha.example");
+    app.partner("Beta Partners", "bob@beta.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    let ann = app.login("ann@alpha.example").await;
+    let bob = app.login("bob@beta.example").await;
+
+    // Five registrations: Alpha's A, B, E (mid-market) and C (SMB), and Beta's D.
+    let a = register_deal(&ann, &Deal::new(&app, "Acme Robotics", "acme.example")).await;
+    let b = register_deal(
+        &ann,
+        &Deal::new(&app, "Borealis Freight", "borealis.example"),
+    )
+    .await;
+    let _c = register_deal(
+        &ann,
+        &Deal::new(&app, "Cobalt Bakery", "cobalt.example").with("amount", "10,000"),
+    )
+    .await;
+    let e = register_deal(&ann, &Deal::new(&app, "Ember Mills", "ember.example")).await;
+    // Beta registers the same prospect as A while A is in review: queued behind it,
+    // declined when A is approved (no decision by a reviewer of its own).
+    let d = register_deal(&bob, &Deal::new(&app, "Acme Robotics GmbH", "acme.example")).await;
+    assert_eq!(app.registration(&d).status(), Status::Queued);
+    // Two decisions after 5 hours, one after 60 (past the 48-hour SLA).
+    // Sessions end after 30 idle minutes: sign in again after moving the clock.
+    app.advance(TimeDelta::hours(5));
+    let cm = app.login("cm@vendor.example").await;
+    approve(&cm, &a).await;
+    approve(&cm, &e).await;
+    app.advance(TimeDelta::hours(55));
+    let (ann, cm) = (
+        app.login("ann@alpha.example").await,
+        app.login("cm@vendor.example").await,
+    );
+    reject(&cm, &b).await;
+    assert_eq!(app.registration(&d).status(), Status::Declined);
+    // Beta disputes the decline: one dispute, still open, against Alpha's A.
+    let bob = app.login("bob@beta.example").await;
+    let raised = bob
+        .submit(
+            &format!("/partner/deals/{d}/dispute"),
+            &format!("/partner/deals/{d}/dispute"),
+            &[
+                ("reason", "registered_first"),
+                ("details", "We met them first."),
+            ],
+        )
+        .await;
+    assert_eq!(raised.status.as_u16(), 303, "{}", raised.text());
+    close_won(&app, &ann, &a, "41,000").await;
+    // The partner's home: C in review and E approved are active; A won this quarter.
+    let home = ann.get("/partner").await;
+    assert_eq!(figure(&home, "fig-cap"), "2 of 25 (8.0 %)");
+    assert_eq!(figure(&home, "fig-won-quarter"), "1");
+    assert!(figure(&home, "fig-commission").ends_with(" USD"));
+    assert!(
+        home.text().contains(
+            "4 registrations were submitted in the last 91 days; 1 of them are won so far."
+        )
+    );
+    // E's 120-day window now ends in about 18 days.
+    app.advance(TimeDelta::days(100));
+    let cm = app.login("cm@vendor.example").await;
+    assert_rollups_equal_a_recount(&app, "after the history");
+
+    let year = cm.get("/dashboard?days=365").await;
+    assert_eq!(year.status.as_u16(), 200);
+    assert_eq!(figure(&year, "fig-registrations"), "5");
+    assert_eq!(figure(&year, "fig-won"), "1");
+    assert_eq!(figure(&year, "fig-win-rate"), "100.0 %");
+    // 5, 5 and 60 hours: the median is the second (5 h), the 90th percentile the third.
+    assert_eq!(figure(&year, "fig-median"), "5 h");
+    assert_eq!(figure(&year, "fig-p90"), "60 h");
+    assert_eq!(figure(&year, "fig-within-sla"), "66.7 %");
+    assert_eq!(figure(&year, "fig-pipeline"), "40,000");
+    assert_eq!(figure(&year, "fig-expiring"), "1");
+    assert!(year.text().contains(
+        "1 of 3 decisions in the last 365 days came later than the 48-hour SLA (33.3 %)"
+    ));
+
+    // Alpha has 2 of its 25 active: nobody is near the cap.
+    assert!(year.text().contains("No partner is near its cap."));
+
+    // Conflict: D declined, one dispute of five registrations, not ruled yet.
+    assert_eq!(figure(&year, "fig-declined"), "1");
+    assert_eq!(figure(&year, "fig-disputes"), "1");
+    assert_eq!(figure(&year, "fig-disputes-per-100"), "20.0");
+    assert_eq!(figure(&year, "fig-disputes-open"), "1");
+    assert_eq!(figure(&year, "fig-overturn-rate"), "–");
+
+    // The leaderboards: Alpha won one deal; nobody has closed five.
+    assert!(year.body.contains(&format!(
+        "<a href=\"/dashboard/partners/{alpha}\">Alpha Partners</a>"
+    )));
+    assert!(year.text().contains("No partner has closed 5 deals yet."));
+
+    // The SMB segment holds only C, still in review.
+    let smb = cm.get("/dashboard?days=365&segment=smb").await;
+    assert_eq!(figure(&smb, "fig-registrations"), "1");
+    assert_eq!(figure(&smb, "fig-median"), "–");
+    assert_eq!(figure(&smb, "fig-pipeline"), "0");
+
+    // Nothing was submitted in the last 90 days.
+    let recent = cm.get("/dashboard").await;
+    assert_eq!(figure(&recent, "fig-registrations"), "0");
+    assert!(
+        recent
+            .text()
+            .contains("No registrations were submitted in the last 90 days")
+    );
+
+    // A custom period around the history, and a bad one that falls back with a notice.
+    let start = app.today() - TimeDelta::days(110);
+    let custom = cm
+        .get(&format!(
+            "/dashboard?from={}&to={}",
+            start,
+            start + TimeDelta::days(20)
+        ))
+        .await;
+    assert_eq!(figure(&custom, "fig-registrations"), "5");
+    let bad = cm.get("/dashboard?from=2026-02-01&to=2026-01-01").await;
+    assert_eq!(bad.status.as_u16(), 200);
+    assert!(
+        bad.text()
+            .contains("A custom period ends on or after the day it starts.")
+    );
+
+    // The CSV holds the same weekly table: its columns add up to the page's figures.
+    let csv = cm.get("/dashboard.csv?days=365").await;
+    assert_eq!(csv.status.as_u16(), 200);
+    let mut lines = csv.body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "week");
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows.len(), 53);
+    let sum = |name: &str| -> i64 {
+        rows.iter()
+            .map(|r| r[col(name)].parse::<i64>().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("registrations"), 5);
+    assert_eq!(sum("won"), 1);
+    assert_eq!(sum("approved"), 1);
+    assert_eq!(sum("rejected"), 1);
+    assert_eq!(sum("declined"), 1);
+    assert_eq!(sum("in_review"), 1);
+    assert_eq!(sum("decisions"), 3);
+    assert_eq!(sum("breaches"), 1);
+    assert_eq!(sum("within_sla"), 2);
+
+    // Alpha's scorecard: A and E were approved (A then won, after 60 hours: 2 days).
+    let card = cm.get(&format!("/dashboard/partners/{alpha}")).await;
+    assert_eq!(card.status.as_u16(), 200);
+    assert_eq!(figure(&card, "fig-submitted"), "4");
+    assert_eq!(figure(&card, "fig-protected"), "2");
+    assert_eq!(figure(&card, "fig-approval-rate"), "50.0 %");
+    assert_eq!(figure(&card, "fig-won"), "1");
+    assert_eq!(figure(&card, "fig-win-rate"), "100.0 %");
+    assert_eq!(figure(&card, "fig-days-to-close"), "2 days");
+    assert_eq!(figure(&card, "fig-cap"), "2 of 25 (8.0 %)");
+    assert_eq!(figure(&card, "fig-expiring"), "1");
+    assert_eq!(figure(&card, "fig-disputes"), "0 / 1");
+    assert!(card.text().contains("ann@alpha.example"));
+
+    // The admin's home is the dashboard too.
+    app.create_user("admin@vendor.example", "admin", None, false);
+    let admin = app.login("admin@vendor.example").await;
+    let home = admin.get("/admin?days=365").await;
+    assert_eq!(figure(&home, "fig-registrations"), "5");
+}
+
+/// Submits `deal` through the workflow as the partner `email` of `org_id`, at the app's
+/// time, without a session (so moving the clock signs nobody out); None if refused.
+pub fn submit(app: &TestApp, email: &str, org_id: &str, deal: &Deal) -> Option<String> {
+    let get = |k: &str| deal.get(k).to_owned();
+    let form = truce::domain::registration::RegistrationForm {
+        company_name: get("company_name"),
+        website: get("website"),
+        country: get("country"),
+        industry: get("industry"),
+        contact_name: get("contact_name"),
+        contact_email: get("contact_email"),
+        contact_phone: get("contact_phone"),
+        amount: get("amount"),
+        currency: get("currency"),
+        expected_close: get("expected_close"),
+        relationship: get("relationship"),
+        intent: "submit".into(),
+    };
+    let mut conn = app.conn();
+    let user = app.find_user(email).unwrap();
+    let org = truce::db::models::org::find(&mut conn, org_id)
+        .unwrap()
+        .unwrap();
+    truce::workflow::submit::submit(
+        &mut conn,
+        &app.config(),
+        &user,
+        &org,
+        &form,
+        app.clock.naive_now(),
+    )
+    .ok()
+    .map(|s| s.id)
+}
+
+/// Applies `command` as the channel manager `cm_id` at the app's time; false if refused.
+pub fn decide(app: &TestApp, cm_id: &str, id: &str, command: Command) -> bool {
+    let acting = Acting {
+        user_id: Some(cm_id),
+        actor: Actor::Reviewer,
+        scope: Scope::Any,
+    };
+    act(
+        &mut app.conn(),
+        &app.config(),
+        id,
+        acting,
+        command,
+        app.clock.naive_now(),
+    )
+    .is_ok()
+}
+
+/// xorshift64*: small, deterministic, good enough to shuffle a history.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const NAMES: [&str; 6] = ["Kor", "Vel", "Tam", "Ris", "Bun", "Zo"];
+const AMOUNTS: [&str; 3] = ["9,999.99", "40,000", "99,000"];
+
+async fn random_history(seed: u64) {
+    let app = spawn_app().await;
+    let orgs = [
+        app.partner("Alpha Partners", "ann@alpha.example"),
+        app.partner("Beta Partners", "bob@beta.example"),
+    ];
+    let users = ["ann@alpha.example", "bob@beta.example"];
+    let cm = app.create_user("cm@vendor.example", "channel", None, false);
+    let config = app.config();
+    let reviewer = Acting {
+        user_id: Some(&cm),
+        actor: Actor::Reviewer,
+        scope: Scope::Any,
+    };
+    let mut rng = Rng(seed);
+    let mut ids: Vec<String> = Vec::new();
+    for step in 0..120 {
+        let now = app.clock.naive_now();
+        let pick = |rng: &mut Rng, states: &[Status]| -> Option<String> {
+            let matching: Vec<&String> = ids
+                .iter()
+                .filter(|id| states.contains(&app.registration(id).status()))
+                .collect();
+            (!matching.is_empty()).then(|| matching[rng.below(matching.len())].clone())
+        };
+        let command = match rng.below(12) {
+            0..=3 => {
+                // Few names, so prospects collide: queued and declined registrations.
+                let who = rng.below(2);
+                let name = format!("{} {} Systems", NAMES[rng.below(6)], NAMES[rng.below(6)]);
+                let deal = Deal::new(&app, &name, "").with("amount", AMOUNTS[rng.below(3)]);
+                if let Some(id) = submit(&app, users[who], &orgs[who], &deal) {
+                    ids.push(id);
+                }
+                None
+            }
+            4 | 5 => pick(&mut rng, &[Status::Pending]).map(|id| {
+                let c = match rng.below(4) {
+                    0 => Command::Reject {
+                        reason: "No.".into(),
+                    },
+                    1 => Command::RequestInfo {
+                        question: "Who?".into(),
+                    },
+                    _ => Command::Approve,
+                };
+                (id, c)
+            }),
+            6 => pick(&mut rng, &[Status::InfoRequested]).map(|id| {
+                (
+                    id,
+                    Command::AnswerInfo {
+                        answer: "Them.".into(),
+                    },
+                )
+            }),
+            7 => pick(&mut rng, &[Status::Approved]).map(|id| {
+                let c = match rng.below(3) {
+                    0 => Command::CloseLost {
+                        reason: "Budget".into(),
+                    },
+                    1 => Command::Withdraw {
+                        reason: "Gone".into(),
+                    },
+                    _ => Command::CloseWon {
+                        amount_minor: 1_000_000,
+                        date: now.date(),
+                    },
+                };
+                (id, c)
+            }),
+            8 => pick(&mut rng, &[Status::Pending, Status::Queued]).map(|id| {
+                (
+                    id,
+                    Command::Withdraw {
+                        reason: "Gone".into(),
+                    },
+                )
+            }),
+            9 | 10 => {
+                app.advance(TimeDelta::hours(1 + rng.below(24 * 30) as i64));
+                None
+            }
+            _ => {
+                app.advance(TimeDelta::hours(rng.below(72) as i64));
+                app.run_jobs().await;
+                None
+            }
+        };
+        if let Some((id, command)) = command {
+            // Refusals (a rule, a cap) are part of the history: nothing changes then.
+            let _ = act(&mut app.conn(), &config, &id, reviewer, command, now);
+        }
+        if step % 30 == 29 {
+            assert_rollups_equal_a_recount(&app, &format!("seed {seed}, step {step}"));
+        }
+    }
+    assert!(ids.len() > 10, "seed {seed}: a history worth checking");
+    assert_rollups_equal_a_recount(&app, &format!("seed {seed}, the end"));
+}
+
+#[actix_web::test]
+async fn the_rollups_equal_a_recount_over_random_histories() {
+    for seed in [0x9E37_79B9_7F4A_7C15, 42, 7_777_777] {
+        random_history(seed).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_rebuild_gives_the_same_rollups() {
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    let ann = app.login("ann@alpha.example").await;
+    let a = register_deal(&ann, &Deal::new(&app, "Acme Robotics", "acme.example")).await;
+    register_deal(
+        &ann,
+        &Deal::new(&app, "Borealis Freight", "borealis.example"),
+    )
+    .await;
+    app.advance(TimeDelta::hours(30));
+    // Sessions end after 30 idle minutes: sign in again after moving the clock.
+    let cm = app.login("cm@vendor.example").await;
+    approve(&cm, &a).await;
+    let before = tally::all(&mut app.conn()).unwrap();
+    tally::rebuild(&mut app.conn()).unwrap();
+    assert_eq!(tally::all(&mut app.conn()).unwrap(), before);
+    assert_eq!(before.decisions.len(), 1);
+    assert_eq!(before.decisions[0].hours, 30);
+}
