@@ -244,7 +244,7 @@ pub struct Page {
 }
 
 impl Page {
-    async fn from(resp: reqwest::Response) -> Page {
+    pub async fn from(resp: reqwest::Response) -> Page {
         let status = resp.status();
         let headers = resp.headers().clone();
         let location = headers

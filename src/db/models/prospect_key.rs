@@ -156,14 +156,14 @@ pub fn replace(
 /// A key naming more records than this is common ("t:highland" at a million records): its
 /// records are not read in full, only the first [`COMMON_SAMPLE`] (or [`TELLING_SAMPLE`]),
 /// and they rank below the records of rarer keys.
-const COMMON_KEY: i64 = 600;
+const COMMON_KEY: i64 = 500;
 /// How many records a common key contributes: enough for a query made only of common words.
 const COMMON_SAMPLE: i64 = 25;
 /// The same for a common sorted-words or domain key, which says more about the record.
 const TELLING_SAMPLE: i64 = 100;
 /// How many candidates a search returns at most, rarest shared keys first: what the engine
 /// then scores (a few microseconds each) after reading the records.
-const MOST_CANDIDATES: usize = 400;
+const MOST_CANDIDATES: usize = 120;
 
 fn sample_limit(key: &str) -> i64 {
     match key.split_once(':').map(|(prefix, _)| prefix) {
