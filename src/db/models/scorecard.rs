@@ -48,19 +48,23 @@ pub fn won(
 }
 
 /// The organisation's approved registrations whose protection ends after `from`, by `until`.
+///
+/// The state is checked here, not in SQL: asked for `status = 'approved'` too, SQLite reads
+/// every approved registration of the program ending in the window (the state-and-end
+/// index) instead of the organisation's own few (90 ms instead of under one at a million).
 pub fn expiring(
     conn: &mut DbConnection,
     org_id: &str,
     from: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<i64> {
-    registrations::table
+    let states: Vec<Status> = registrations::table
         .filter(registrations::org_id.eq(org_id))
-        .filter(registrations::status.eq(Status::Approved))
         .filter(registrations::protection_ends_at.gt(from))
         .filter(registrations::protection_ends_at.le(until))
-        .count()
-        .get_result(conn)
+        .select(registrations::status)
+        .load(conn)?;
+    Ok(states.iter().filter(|s| **s == Status::Approved).count() as i64)
 }
 
 /// The organisation's commission credited since `since`, per currency: (currency, minor).
