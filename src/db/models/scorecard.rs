@@ -11,15 +11,11 @@ use crate::domain::lifecycle::Status;
 /// How many of the organisation's registrations are in each state: from the rollup
 /// (`org_outcomes`, a row per state), not a count of its thousands of registrations.
 pub fn status_counts(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<(Status, i64)>> {
-    let rows: Vec<(String, i64)> = org_outcomes::table
+    org_outcomes::table
         .filter(org_outcomes::org_id.eq(org_id))
         .filter(org_outcomes::registrations.ne(0))
         .select((org_outcomes::status, org_outcomes::registrations))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(s, n)| Some((Status::parse(&s)?, n)))
-        .collect())
+        .load(conn)
 }
 
 /// The organisation's registrations submitted since `since`: when, and their state now.
