@@ -454,8 +454,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    org_outcomes (org_id, status) {
+    org_outcomes (org_id, segment, status) {
         org_id -> Text,
+        segment -> Text,
         status -> Text,
         registrations -> BigInt,
         program_units -> BigInt,

@@ -210,6 +210,17 @@ pub fn credits(rules: &Rules, deal: &ClosedDeal) -> Vec<Credit> {
     out
 }
 
+/// The partner commission the approved pipeline would earn if every deal were won inside
+/// its window under `rules`: each (tier, segment, deal size) group priced at its rate.
+/// Rounded once per group, so it can differ from the sum of the deals' own commissions by
+/// less than one unit per group; it is a forecast, not a credit.
+pub fn pipeline_commission(rules: &Rules, approved: &[(Option<Tier>, Segment, i64)]) -> i64 {
+    approved
+        .iter()
+        .map(|&(tier, segment, units)| apply_bp(units, rules.commission_bp(tier, segment).0))
+        .sum()
+}
+
 /// "12.5 %" from 1250 bp, without floating point.
 pub fn format_bp(bp: i64) -> String {
     let whole = bp / 100;
@@ -570,5 +581,32 @@ mod tests {
         assert_eq!(format_bp(1000), "10 %");
         assert_eq!(format_bp(1250), "12.5 %");
         assert_eq!(format_bp(1205), "12.05 %");
+    }
+
+    #[test]
+    fn the_pipeline_is_priced_at_each_group_rate() {
+        let rules = Rules {
+            default_commission_bp: 1_000,
+            commission_rules: vec![
+                RateRule {
+                    tier: Some("gold".into()),
+                    segment: None,
+                    bp: 1_500,
+                },
+                RateRule {
+                    tier: None,
+                    segment: Some("enterprise".into()),
+                    bp: 500,
+                },
+            ],
+            ..Rules::default()
+        };
+        let approved = [
+            (Some(Tier::Gold), Segment::MidMarket, 10_000), // tier rule: 1,500
+            (Some(Tier::Gold), Segment::Enterprise, 10_000), // segment rule first: 500
+            (None, Segment::Smb, 3_333),                    // default: 333.3, rounds to 333
+        ];
+        assert_eq!(pipeline_commission(&rules, &approved), 1_500 + 500 + 333);
+        assert_eq!(pipeline_commission(&rules, &[]), 0);
     }
 }

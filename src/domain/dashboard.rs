@@ -256,7 +256,11 @@ pub struct Week {
     pub week: NaiveDate,
     /// Indexed by [`Outcome::index`].
     pub outcomes: [i64; 8],
+    /// The won registrations' deal size, in program units.
+    pub won_units: i64,
     pub decisions: Hours,
+    /// Disputes raised in the week.
+    pub disputes: i64,
 }
 
 impl Week {
@@ -274,7 +278,7 @@ impl Week {
 /// other weeks and unknown statuses are ignored.
 pub fn weekly(
     weeks: &[NaiveDate],
-    outcomes: &[(NaiveDate, Status, i64)],
+    outcomes: &[(NaiveDate, Status, i64, i64)],
     decisions: &[(NaiveDate, i32, i64)],
 ) -> Vec<Week> {
     let mut out: Vec<Week> = weeks
@@ -282,13 +286,18 @@ pub fn weekly(
         .map(|&week| Week {
             week,
             outcomes: [0; 8],
+            won_units: 0,
             decisions: Hours::default(),
+            disputes: 0,
         })
         .collect();
     let at = |w: NaiveDate| weeks.binary_search(&w).ok();
-    for &(week, status, n) in outcomes {
+    for &(week, status, n, units) in outcomes {
         if let Some(i) = at(week) {
             out[i].outcomes[Outcome::of(status).index()] += n;
+            if status == Status::Won {
+                out[i].won_units += units;
+            }
         }
     }
     for &(week, hours, n) in decisions {
@@ -299,11 +308,22 @@ pub fn weekly(
     out
 }
 
+/// Counts the disputes raised on the days given into the weeks holding them.
+pub fn add_disputes(weeks: &mut [Week], raised: &[NaiveDateTime]) {
+    for at in raised {
+        let week = week_of(at.date());
+        if let Ok(i) = weeks.binary_search_by_key(&week, |w| w.week) {
+            weeks[i].disputes += 1;
+        }
+    }
+}
+
 /// The period's figures from its weeks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totals {
     pub outcomes: [i64; 8],
     pub registrations: i64,
+    pub won_units: i64,
     pub decisions: Hours,
 }
 
@@ -319,6 +339,7 @@ impl Totals {
         }
         Totals {
             registrations: outcomes.iter().sum(),
+            won_units: weeks.iter().map(|w| w.won_units).sum(),
             outcomes,
             decisions,
         }
@@ -488,19 +509,30 @@ mod tests {
         let rows = weekly(
             &weeks,
             &[
-                (d("2026-11-23"), Status::Won, 2),
-                (d("2026-11-23"), Status::Pending, 1),
-                (d("2026-11-23"), Status::Queued, 1),
-                (d("2026-11-30"), Status::Lost, 1),
-                (d("2026-11-16"), Status::Won, 9), // outside the period
+                (d("2026-11-23"), Status::Won, 2, 7_000),
+                (d("2026-11-23"), Status::Pending, 1, 500),
+                (d("2026-11-23"), Status::Queued, 1, 500),
+                (d("2026-11-30"), Status::Lost, 1, 800),
+                (d("2026-11-16"), Status::Won, 9, 90_000), // outside the period
             ],
             &[(d("2026-11-30"), 3, 2), (d("2026-11-30"), 60, 1)],
         );
+        let mut rows = rows;
+        add_disputes(
+            &mut rows,
+            &[
+                d("2026-12-06").and_hms_opt(23, 59, 0).unwrap(), // Sunday: the second week
+                d("2026-11-22").and_hms_opt(12, 0, 0).unwrap(),  // before the period
+            ],
+        );
+        assert_eq!((rows[0].disputes, rows[1].disputes), (0, 1));
         assert_eq!(rows[0].outcomes[Outcome::Won.index()], 2);
+        assert_eq!(rows[0].won_units, 7_000);
         assert_eq!(rows[0].outcomes[Outcome::InReview.index()], 2);
         assert_eq!(rows[1].breaches(48), 1);
         let totals = Totals::of(&rows);
         assert_eq!(totals.registrations, 5);
+        assert_eq!(totals.won_units, 7_000);
         assert_eq!(totals.win_rate(), "66.7 %");
         assert_eq!(totals.decisions.percentile(50), Some(3));
     }

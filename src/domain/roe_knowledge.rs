@@ -43,7 +43,7 @@ impl Tally {
     }
 
     /// The share right in tenths of a percent, rounded half up.
-    fn tenths(&self) -> Option<i64> {
+    pub fn tenths(&self) -> Option<i64> {
         (self.answered > 0).then(|| (self.correct * 2000 + self.answered) / (self.answered * 2))
     }
 }

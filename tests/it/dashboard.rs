@@ -103,6 +103,12 @@ async fn the_figures_of_a_known_history() {
         )
         .await;
     assert_eq!(raised.status.as_u16(), 303, "{}", raised.text());
+    let dispute = raised
+        .location
+        .clone()
+        .unwrap()
+        .trim_start_matches("/partner/disputes/")
+        .to_owned();
     close_won(&app, &ann, &a, "41,000").await;
     // The partner's home: C in review and E approved are active; A won this quarter.
     let home = ann.get("/partner").await;
@@ -134,6 +140,16 @@ async fn the_figures_of_a_known_history() {
         "1 of 3 decisions in the last 365 days came later than the 48-hour SLA (33.3 %)"
     ));
 
+    // Money: A won (40,000 as registered, closed at 41,000 USD) earned Alpha the default
+    // 10 % of the close; nobody assisted. E, approved at 40,000, would earn 4,000.
+    assert_eq!(figure(&year, "fig-won-size"), "40,000");
+    assert_eq!(figure(&year, "fig-commission-given"), "4,100.00 USD");
+    assert_eq!(figure(&year, "fig-rep-credit"), "0");
+    assert_eq!(figure(&year, "fig-liability"), "4,000");
+    assert!(year.text().contains(
+        "1 dispute was raised in the last 365 days, 20.0 per 100 registrations submitted"
+    ));
+
     // Alpha has 2 of its 25 active: nobody is near the cap.
     assert!(year.text().contains("No partner is near its cap."));
 
@@ -155,6 +171,8 @@ async fn the_figures_of_a_known_history() {
     assert_eq!(figure(&smb, "fig-registrations"), "1");
     assert_eq!(figure(&smb, "fig-median"), "–");
     assert_eq!(figure(&smb, "fig-pipeline"), "0");
+    assert_eq!(figure(&smb, "fig-liability"), "0");
+    assert_eq!(figure(&smb, "fig-commission-given"), "0");
 
     // Nothing was submitted in the last 90 days.
     let recent = cm.get("/dashboard").await;
@@ -220,6 +238,7 @@ async fn the_figures_of_a_known_history() {
     assert_eq!(figure(&card, "fig-cap"), "2 of 25 (8.0 %)");
     assert_eq!(figure(&card, "fig-expiring"), "1");
     assert_eq!(figure(&card, "fig-disputes"), "0 / 1");
+    assert_eq!(figure(&card, "fig-against-overturned"), "none ruled yet");
     assert!(card.text().contains("ann@alpha.example"));
 
     // The admin's home is the dashboard too.
@@ -227,6 +246,27 @@ async fn the_figures_of_a_known_history() {
     let admin = app.login("admin@vendor.example").await;
     let home = admin.get("/admin?days=365").await;
     assert_eq!(figure(&home, "fig-registrations"), "5");
+
+    // Beta's dispute is ruled: the decline stands (A was won). Alpha's card counts a ruled
+    // dispute against it that took nothing, and the dashboard's overturn rate is that
+    // one ruling.
+    let ruled = cm
+        .submit(
+            &format!("/review/disputes/{dispute}"),
+            &format!("/review/disputes/{dispute}/resolve"),
+            &[
+                ("outcome", "upheld"),
+                ("rationale", "Alpha registered first."),
+            ],
+        )
+        .await;
+    assert_eq!(ruled.status.as_u16(), 303, "{}", ruled.text());
+    let card = cm.get(&format!("/dashboard/partners/{alpha}")).await;
+    assert_eq!(figure(&card, "fig-against-overturned"), "0 of 1 (0.0 %)");
+    assert_eq!(figure(&card, "fig-raised-overturned"), "none ruled yet");
+    let year = cm.get("/dashboard?days=365").await;
+    assert_eq!(figure(&year, "fig-overturn-rate"), "0.0 %");
+    assert_eq!(figure(&year, "fig-disputes-open"), "0");
 }
 
 /// Submits `deal` through the workflow as the partner `email` of `org_id`, at the app's

@@ -568,4 +568,24 @@ async fn admins_see_which_rule_is_misunderstood_and_by_whom() {
     assert!(!missed.contains("2. How long"), "nobody missed question 2");
     let overdue = &text[text.find("id=\"overdue-table\"").unwrap()..];
     assert!(overdue.contains(ANN) && overdue.contains(REP), "{overdue}");
+
+    // The same table as a spreadsheet: partners trail sales by 50 points on question 1.
+    let csv = admin.get("/admin/roe/knowledge.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "roe_version,question,prompt,partner_correct,partner_answers,sales_correct,sales_answers,partner_accuracy_pct,sales_accuracy_pct"
+    );
+    let q1 = lines
+        .iter()
+        .find(|l| l.starts_with("1,1,"))
+        .unwrap_or_else(|| panic!("question 1 is a row: {lines:?}"));
+    assert!(q1.contains("Who wins a prospect"), "{q1}");
+    assert!(q1.ends_with(",1,2,1,1,50.0,100.0"), "{q1}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("1,2,") && l.ends_with(",2,2,1,1,100.0,100.0"))
+    );
 }

@@ -8,6 +8,7 @@ use super::versions::{self, Version, versioned_in};
 use crate::db::DbConnection;
 use crate::db::schema::{credits, deal_compensations, partner_orgs, registrations, users};
 use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
+use crate::domain::policy::Segment;
 use crate::ids::new_id;
 
 /// A saved rules version (`value` is the rules).
@@ -233,4 +234,42 @@ pub fn won_in_org(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<WonD
         .order((registrations::closed_at.desc(), registrations::id))
         .limit(5000)
         .load(conn)
+}
+
+/// Credits given from `from` until before `until` (the close that produced them), of deals
+/// in `segment` or all, summed by kind and currency: (kind, currency, credits, amount in
+/// minor units). Summed here rather than in SQL because the backends type a sum of BIGINT
+/// differently; for all segments the index on (created_at, kind, currency, amount_minor)
+/// serves the rows without reading the table.
+pub fn given_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+    segment: Option<Segment>,
+) -> QueryResult<Vec<(CreditKind, String, i64, i64)>> {
+    let in_period = credits::created_at
+        .ge(from)
+        .and(credits::created_at.lt(until));
+    let select = (credits::kind, credits::currency, credits::amount_minor);
+    let rows: Vec<(CreditKind, String, i64)> = match segment {
+        None => credits::table.filter(in_period).select(select).load(conn)?,
+        Some(s) => credits::table
+            .inner_join(registrations::table)
+            .filter(in_period)
+            .filter(registrations::segment.eq(s.as_str()))
+            .select(select)
+            .load(conn)?,
+    };
+    let mut sums: std::collections::BTreeMap<(usize, String), (CreditKind, i64, i64)> =
+        Default::default();
+    for (kind, currency, amount) in rows {
+        let at = CreditKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        let e = sums.entry((at, currency)).or_insert((kind, 0, 0));
+        e.1 += 1;
+        e.2 += amount;
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((_, currency), (kind, n, amount))| (kind, currency, n, amount))
+        .collect())
 }

@@ -299,18 +299,15 @@ pub fn rulings(
         .load(conn)
 }
 
-/// Disputes raised from `from` (included) to `until` (excluded), by how they were ruled
-/// (`None`: still open). Disputes are few beside registrations, so this reads them without
-/// an index of its own.
-pub fn outcomes_raised_between(
+/// Every dispute raised from `from` until before `until`: when, and its ruling if ruled.
+pub fn raised_between(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     until: NaiveDateTime,
-) -> QueryResult<Vec<(Option<RulingOutcome>, i64)>> {
+) -> QueryResult<Vec<(NaiveDateTime, Option<RulingOutcome>)>> {
     disputes::table
         .filter(disputes::raised_at.ge(from))
         .filter(disputes::raised_at.lt(until))
-        .group_by(disputes::outcome)
-        .select((disputes::outcome, diesel::dsl::count_star()))
+        .select((disputes::raised_at, disputes::outcome))
         .load(conn)
 }

@@ -6,10 +6,12 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{credits, disputes, org_outcomes, registrations};
+use crate::domain::dispute::RulingOutcome;
 use crate::domain::lifecycle::Status;
 
 /// How many of the organisation's registrations are in each state: from the rollup
-/// (`org_outcomes`, a row per state), not a count of its thousands of registrations.
+/// (`org_outcomes`, a row per segment and state, so a state may come once per segment), not
+/// a count of its thousands of registrations.
 pub fn status_counts(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<(Status, i64)>> {
     org_outcomes::table
         .filter(org_outcomes::org_id.eq(org_id))
@@ -82,19 +84,24 @@ pub fn commission_since(
 }
 
 /// Disputes raised by the organisation, and those raised by others against one of its
-/// registrations: (raised by it, raised against it).
-pub fn disputes(conn: &mut DbConnection, org_id: &str) -> QueryResult<(i64, i64)> {
-    let raised: i64 = disputes::table
+/// registrations, by ruling (`None`: not ruled yet): (raised by it, raised against it).
+pub fn disputes(conn: &mut DbConnection, org_id: &str) -> QueryResult<(Rulings, Rulings)> {
+    let raised = disputes::table
         .filter(disputes::raiser_org_id.eq(org_id))
-        .count()
-        .get_result(conn)?;
-    let against: i64 = disputes::table
+        .group_by(disputes::outcome)
+        .select((disputes::outcome, diesel::dsl::count_star()))
+        .load(conn)?;
+    let against = disputes::table
         .inner_join(
             registrations::table
                 .on(disputes::other_registration_id.eq(registrations::id.nullable())),
         )
         .filter(registrations::org_id.eq(org_id))
-        .count()
-        .get_result(conn)?;
+        .group_by(disputes::outcome)
+        .select((disputes::outcome, diesel::dsl::count_star()))
+        .load(conn)?;
     Ok((raised, against))
 }
+
+/// Disputes by ruling: (ruling, how many).
+pub type Rulings = Vec<(Option<RulingOutcome>, i64)>;

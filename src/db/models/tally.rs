@@ -44,6 +44,8 @@ pub struct OrgRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub org_id: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
+    pub segment: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub status: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub registrations: i64,
@@ -99,13 +101,18 @@ fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) 
         .execute(c))?;
     let row = (
         org_outcomes::org_id.eq(r.org_id),
+        org_outcomes::segment.eq(r.segment.as_str()),
         org_outcomes::status.eq(status.as_str()),
         org_outcomes::registrations.eq(sign),
         org_outcomes::program_units.eq(sign * r.program_units),
     );
     on_backend!(conn, |c| diesel::insert_into(org_outcomes::table)
         .values(row)
-        .on_conflict((org_outcomes::org_id, org_outcomes::status))
+        .on_conflict((
+            org_outcomes::org_id,
+            org_outcomes::segment,
+            org_outcomes::status
+        ))
         .do_update()
         .set((
             org_outcomes::registrations
@@ -211,7 +218,11 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Rollups> {
         .load(conn)?;
     let orgs = org_outcomes::table
         .filter(org_outcomes::registrations.ne(0))
-        .order((org_outcomes::org_id, org_outcomes::status))
+        .order((
+            org_outcomes::org_id,
+            org_outcomes::segment,
+            org_outcomes::status,
+        ))
         .load(conn)?;
     Ok(Rollups {
         outcomes,
@@ -231,8 +242,9 @@ const SQLITE: Recount = Recount {
     outcomes: "SELECT date(submitted_at, '-6 days', 'weekday 1') AS week, segment, status, \
                COUNT(*) AS registrations, SUM(program_units) AS program_units \
                FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, status, COUNT(*) AS registrations, SUM(program_units) AS program_units \
-           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
+    orgs: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
+           SUM(program_units) AS program_units \
+           FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     decisions: "SELECT date(decided_at, '-6 days', 'weekday 1') AS week, segment, \
                 min(999, (CAST(strftime('%s', decided_at) AS INTEGER) \
                  - CAST(strftime('%s', submitted_at) AS INTEGER)) / 3600) AS hours, \
@@ -245,9 +257,9 @@ const POSTGRES: Recount = Recount {
     outcomes: "SELECT CAST(date_trunc('week', submitted_at) AS DATE) AS week, segment, status, \
                COUNT(*) AS registrations, CAST(SUM(program_units) AS BIGINT) AS program_units \
                FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, status, COUNT(*) AS registrations, \
+    orgs: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
            CAST(SUM(program_units) AS BIGINT) AS program_units \
-           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
+           FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     decisions: "SELECT CAST(date_trunc('week', decided_at) AS DATE) AS week, segment, \
                 CAST(LEAST(999, (CAST(EXTRACT(EPOCH FROM date_trunc('second', decided_at)) AS BIGINT) \
                  - CAST(EXTRACT(EPOCH FROM date_trunc('second', submitted_at)) AS BIGINT)) / 3600) \
@@ -293,7 +305,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
     ))
     .execute(conn)?;
     diesel::sql_query(format!(
-        "INSERT INTO org_outcomes (org_id, status, registrations, program_units) {}",
+        "INSERT INTO org_outcomes (org_id, segment, status, registrations, program_units) {}",
         strip(sql.orgs)
     ))
     .execute(conn)?;
@@ -385,7 +397,8 @@ pub fn approved_by_segment(conn: &mut DbConnection) -> QueryResult<Vec<(String, 
     Ok(sums.into_iter().map(|(s, (n, u))| (s, n, u)).collect())
 }
 
-/// Every organisation's closed deals (won and lost) now: what the leaderboards rank.
+/// Every organisation's closed deals (won and lost) now, by segment: what the leaderboards
+/// rank.
 pub fn closed_by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
     org_outcomes::table
         .filter(org_outcomes::status.eq_any([Status::Won.as_str(), Status::Lost.as_str()]))
@@ -405,4 +418,19 @@ pub fn active_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
         *sums.entry(org_id).or_default() += n;
     }
     Ok(sums.into_iter().filter(|(_, n)| *n != 0).collect())
+}
+
+/// Every organisation's approved registrations now, by segment: (org id, segment,
+/// registrations, program units). What the commission liability prices.
+pub fn approved_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64, i64)>> {
+    org_outcomes::table
+        .filter(org_outcomes::status.eq(Status::Approved.as_str()))
+        .filter(org_outcomes::registrations.ne(0))
+        .select((
+            org_outcomes::org_id,
+            org_outcomes::segment,
+            org_outcomes::registrations,
+            org_outcomes::program_units,
+        ))
+        .load(conn)
 }

@@ -65,6 +65,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/roe/versions/{version}", web::get().to(roe::version))
         .route("/admin/roe/knowledge", web::get().to(roe_knowledge::show))
+        .route(
+            "/admin/roe/knowledge.csv",
+            web::get().to(roe_knowledge::csv),
+        )
         .route("/admin/territories", web::get().to(territories::list))
         .route("/admin/territories", web::post().to(territories::create))
         .route("/admin/territories/new", web::get().to(territories::new))

@@ -10,6 +10,7 @@ use crate::db::models::{roe as store, roe_knowledge};
 use crate::domain::dates::date_time;
 use crate::domain::roe_knowledge::{QuestionAccuracy, by_question, most_missed};
 use crate::error::AppError;
+use crate::routes::export::{self, RoeKnowledge};
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::state::AppState;
@@ -107,4 +108,12 @@ pub async fn show(
             })
             .collect(),
     })
+}
+
+/// The per-question table as CSV.
+pub async fn csv(
+    _signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    export::download(&state, RoeKnowledge).await
 }

@@ -5,8 +5,9 @@ use diesel::QueryResult;
 
 use super::Filter;
 use crate::db::DbConnection;
-use crate::db::models::{dispute, org, policy, registration, tally};
-use crate::domain::dashboard::{Conflict, Period, Totals, Week, weekly};
+use crate::db::models::{compensation, dispute, org, policy, registration, tally};
+use crate::domain::compensation::{CreditKind, pipeline_commission};
+use crate::domain::dashboard::{Conflict, Period, Totals, Week, add_disputes, weekly};
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Segment;
 use crate::domain::scorecard::{Leader, leaders, near_cap};
@@ -65,12 +66,17 @@ pub struct Data {
     pub conflict: Conflict,
     /// Organisations near their cap: (id, name, active, cap).
     pub near_cap: Vec<(String, String, i64, i64)>,
+    /// Credits given in the period's weeks: (kind, currency, credits, minor units).
+    pub credits: Vec<(CreditKind, String, i64, i64)>,
+    /// The partner commission the approved pipeline would earn if won inside its windows,
+    /// in program units.
+    pub liability: i64,
 }
 
 impl Data {
     pub fn load(conn: &mut DbConnection, c: &Choice, now: NaiveDateTime) -> QueryResult<Data> {
         let pv = policy::current(conn)?;
-        let weeks = load_weeks(conn, &c.weeks, c.segment)?;
+        let mut weeks = load_weeks(conn, &c.weeks, c.segment)?;
         let pipeline = tally::approved_by_segment(conn)?
             .into_iter()
             .filter_map(|(s, n, units)| Some((Segment::parse(&s)?, n, units)))
@@ -104,14 +110,17 @@ impl Data {
                 })
                 .collect()
         };
-        let conflict = match (c.weeks.first(), c.weeks.last()) {
-            (Some(first), Some(last)) => Conflict::of(&dispute::outcomes_raised_between(
-                conn,
-                first.and_time(chrono::NaiveTime::MIN),
-                (*last + TimeDelta::days(7)).and_time(chrono::NaiveTime::MIN),
-            )?),
-            _ => Conflict::default(),
-        };
+        let (mut conflict, mut credits) = (Conflict::default(), Vec::new());
+        if let (Some(first), Some(last)) = (c.weeks.first(), c.weeks.last()) {
+            let from = first.and_time(chrono::NaiveTime::MIN);
+            let until = (*last + TimeDelta::days(7)).and_time(chrono::NaiveTime::MIN);
+            let raised = dispute::raised_between(conn, from, until)?;
+            let outcomes: Vec<_> = raised.iter().map(|(_, o)| (*o, 1)).collect();
+            conflict = Conflict::of(&outcomes);
+            let days: Vec<NaiveDateTime> = raised.iter().map(|(at, _)| *at).collect();
+            add_disputes(&mut weeks, &days);
+            credits = compensation::given_between(conn, from, until, c.segment)?;
+        }
         let orgs = org::list(conn)?;
         let active: std::collections::HashMap<String, i64> =
             tally::active_by_org(conn)?.into_iter().collect();
@@ -122,6 +131,18 @@ impl Data {
                 (o.id.clone(), n, pv.value.max_active(Some(o.tier())))
             })
             .collect();
+        let rules = compensation::current(conn)?.value;
+        let tiers: std::collections::HashMap<&str, _> =
+            orgs.iter().map(|o| (o.id.as_str(), o.tier())).collect();
+        let approved: Vec<_> = tally::approved_by_org(conn)?
+            .into_iter()
+            .filter_map(|(org_id, segment, _, units)| {
+                let segment = Segment::parse(&segment)?;
+                Some((tiers.get(org_id.as_str()).copied(), segment, units))
+            })
+            .filter(|(_, s, _)| c.segment.is_none_or(|c| c == *s))
+            .collect();
+        let liability = pipeline_commission(&rules, &approved);
         let near_cap = near_cap(&usage, LEADERS)
             .into_iter()
             .map(|(id, n, cap)| {
@@ -134,6 +155,8 @@ impl Data {
             })
             .collect();
         Ok(Data {
+            credits,
+            liability,
             near_cap,
             conflict,
             by_size: named(by_size),
@@ -157,9 +180,9 @@ pub fn load_weeks(
     let (Some(&first), Some(&last)) = (weeks.first(), weeks.last()) else {
         return Ok(Vec::new());
     };
-    let outcomes: Vec<(NaiveDate, Status, i64)> = tally::outcomes(conn, first, last, segment)?
+    let outcomes: Vec<(NaiveDate, Status, i64, i64)> = tally::outcomes(conn, first, last, segment)?
         .into_iter()
-        .filter_map(|(w, s, n, _)| Some((w, Status::parse(&s)?, n)))
+        .filter_map(|(w, s, n, units)| Some((w, Status::parse(&s)?, n, units)))
         .collect();
     let decisions = tally::decisions(conn, first, last, segment)?;
     Ok(weekly(weeks, &outcomes, &decisions))

@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::models::org::Org;
 use crate::db::models::{policy, registration, scorecard};
 use crate::domain::chart::{self, BarChart};
-use crate::domain::dashboard::{Outcome, Period, week_of, weekly};
+use crate::domain::dashboard::{Conflict, Outcome, Period, percent, week_of, weekly};
 use crate::domain::dates::day;
 use crate::domain::lifecycle::Status;
 use crate::domain::money::{format_amount, group_thousands};
@@ -40,6 +40,10 @@ pub struct OrgFigures {
     pub median_days_to_close: String,
     pub disputes_raised: i64,
     pub disputes_against: i64,
+    /// Of its disputes ruled, the share ruled its way (reinstated or transferred to it).
+    pub raised_overturned: String,
+    /// Of the disputes against it ruled, the share that took a prospect from it.
+    pub against_overturned: String,
     pub chart: BarChart,
     pub chart_summary: String,
     /// (outcome label, colour, count now), all time.
@@ -66,7 +70,8 @@ impl OrgFigures {
             .map(|d| d.num_days())
             .collect();
         let commission = scorecard::commission_since(conn, &org.id, quarter)?;
-        let (disputes_raised, disputes_against) = scorecard::disputes(conn, &org.id)?;
+        let (raised, against) = scorecard::disputes(conn, &org.id)?;
+        let (raised, against) = (Conflict::of(&raised), Conflict::of(&against));
         let period = Period::Last(CHART_DAYS);
         let weeks = period.weeks(now.date());
         let since = weeks
@@ -74,7 +79,7 @@ impl OrgFigures {
             .map_or(now, |w| w.and_time(chrono::NaiveTime::MIN));
         let rows: Vec<_> = scorecard::submitted_since(conn, &org.id, since)?
             .into_iter()
-            .map(|(at, status)| (week_of(at.date()), status, 1))
+            .map(|(at, status)| (week_of(at.date()), status, 1, 0))
             .collect();
         let by_week = weekly(&weeks, &rows, &[]);
         let in_chart: i64 = by_week.iter().map(|w| w.registrations()).sum();
@@ -122,8 +127,10 @@ impl OrgFigures {
             },
             median_days_to_close: percentile(&days_to_close, 50)
                 .map_or("–".into(), |d| format!("{d} days")),
-            disputes_raised,
-            disputes_against,
+            disputes_raised: raised.raised,
+            disputes_against: against.raised,
+            raised_overturned: overturn_share(&raised),
+            against_overturned: overturn_share(&against),
             chart: chart::stacked_bars(&columns),
             chart_summary: if in_chart == 0 {
                 format!("No registrations were submitted in the last {CHART_DAYS} days.")
@@ -159,5 +166,18 @@ impl OrgFigures {
                 .collect(),
             funnel,
         })
+    }
+}
+
+/// "2 of 3 (66.7 %)", or "none ruled yet".
+fn overturn_share(c: &Conflict) -> String {
+    match c.ruled() {
+        0 => "none ruled yet".into(),
+        ruled => format!(
+            "{} of {} ({})",
+            c.overturned(),
+            ruled,
+            percent(c.overturned(), ruled)
+        ),
     }
 }

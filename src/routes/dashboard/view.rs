@@ -3,9 +3,10 @@
 
 use super::data::{Choice, Data, EXPIRING_DAYS};
 use crate::domain::chart::{self, BarChart, LineChart};
+use crate::domain::compensation::CreditKind;
 use crate::domain::dashboard::{Outcome, Period, hours_label, per_hundred, percent};
 use crate::domain::dates::day;
-use crate::domain::money::group_thousands;
+use crate::domain::money::{format_amount, group_thousands};
 use crate::domain::policy::Segment;
 
 pub struct LegendItem {
@@ -20,6 +21,7 @@ pub struct WeekRow {
     pub decisions: String,
     pub median: String,
     pub breaches: String,
+    pub disputes: String,
 }
 
 pub struct LeaderRow {
@@ -100,6 +102,31 @@ pub struct DashboardView {
     pub rulings: Vec<(&'static str, String)>,
     /// (org id, name, "23 of 25 (92.0 %)").
     pub near_cap: Vec<(String, String, String)>,
+    pub won_units: String,
+    /// Partner commission and rep quota credit given in the period, per currency.
+    pub commission: String,
+    pub rep_credit: String,
+    pub liability: String,
+    pub disputes_summary: String,
+    pub disputes_chart: LineChart,
+}
+
+/// Credits of the kinds in `kinds` summed per currency: "4,100.00 USD · 90.00 EUR", or "0"
+/// when there were none.
+fn credited(rows: &[(CreditKind, String, i64, i64)], kinds: &[CreditKind]) -> String {
+    let mut sums: std::collections::BTreeMap<&str, i64> = Default::default();
+    for (kind, currency, _, minor) in rows {
+        if kinds.contains(kind) {
+            *sums.entry(currency.as_str()).or_default() += minor;
+        }
+    }
+    if sums.is_empty() {
+        return "0".into();
+    }
+    sums.into_iter()
+        .map(|(code, minor)| format_amount(minor, code))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl DashboardView {
@@ -135,6 +162,17 @@ impl DashboardView {
                     label(w.week),
                     n,
                     format!("Week of {}: {} decided after the SLA", day(w.week), n),
+                )
+            })
+            .collect();
+        let disputes: Vec<(String, i64, String)> = d
+            .weeks
+            .iter()
+            .map(|w| {
+                (
+                    label(w.week),
+                    w.disputes,
+                    format!("Week of {}: {} disputes raised", day(w.week), w.disputes),
                 )
             })
             .collect();
@@ -238,6 +276,7 @@ impl DashboardView {
                     decisions: group_thousands(w.decisions.total()),
                     median: hours_label(w.decisions.percentile(50)),
                     breaches: group_thousands(w.breaches(d.sla_hours)),
+                    disputes: group_thousands(w.disputes),
                 })
                 .collect(),
             pipeline: d
@@ -276,6 +315,32 @@ impl DashboardView {
                 .iter()
                 .map(|(o, n)| (o.label(), group_thousands(*n)))
                 .collect(),
+            won_units: group_thousands(t.won_units),
+            commission: credited(&d.credits, &[CreditKind::PartnerCommission]),
+            rep_credit: credited(
+                &d.credits,
+                &[CreditKind::AssistCredit, CreditKind::DoubleCredit],
+            ),
+            liability: group_thousands(d.liability),
+            disputes_summary: if d.conflict.raised == 0 {
+                format!("No dispute was raised in {period}.")
+            } else {
+                let worst = d
+                    .weeks
+                    .iter()
+                    .max_by_key(|w| (w.disputes, std::cmp::Reverse(w.week)));
+                format!(
+                    "{} raised in {period}, {} per 100 registrations submitted; the most, {}, in the week of {}.",
+                    match d.conflict.raised {
+                        1 => "1 dispute was".to_owned(),
+                        n => format!("{} disputes were", group_thousands(n)),
+                    },
+                    per_hundred(d.conflict.raised, t.registrations),
+                    worst.map_or(0, |w| w.disputes),
+                    worst.map_or(String::new(), |w| day(w.week)),
+                )
+            },
+            disputes_chart: chart::line(&disputes, "#0072B2"),
             period,
         }
     }

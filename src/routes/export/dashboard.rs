@@ -1,5 +1,5 @@
 //! The dashboard's weekly table: per week of the chosen period, registrations submitted by
-//! what became of them, and the decisions made with their median and SLA breaches.
+//! what became of them and the won ones' deal size (program units), and the decisions made with their median and SLA breaches.
 
 use chrono::NaiveDate;
 use diesel::QueryResult;
@@ -39,6 +39,7 @@ impl Export for DashboardWeeks {
         "declined",
         "withdrawn",
         "registrations",
+        "won_deal_size",
         "decisions",
         "median_hours",
         "p90_hours",
@@ -90,6 +91,7 @@ impl Export for DashboardWeeks {
         );
         cells.extend([
             w.registrations().to_string(),
+            w.won_units.to_string(),
             w.decisions.total().to_string(),
             hours(w.decisions.percentile(50)),
             hours(w.decisions.percentile(90)),

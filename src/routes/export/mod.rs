@@ -19,6 +19,7 @@ mod disputes;
 mod orgs;
 mod registrations;
 mod review_queue;
+mod roe_knowledge;
 mod users;
 
 pub use acknowledgements::Acknowledgements;
@@ -28,6 +29,7 @@ pub use disputes::Disputes;
 pub use orgs::Orgs;
 pub use registrations::Registrations;
 pub use review_queue::ReviewQueue;
+pub use roe_knowledge::RoeKnowledge;
 pub use users::Users;
 
 use std::sync::Arc;
