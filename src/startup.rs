@@ -156,6 +156,7 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .wrap(from_fn(csrf::guard))
+                .wrap(from_fn(routes::error_page::with_layout))
                 .wrap(sessions)
                 .wrap(headers)
                 .wrap(from_fn(crate::telemetry::trace_requests))

@@ -191,9 +191,21 @@ pub fn group_thousands(n: i64) -> String {
     out
 }
 
+/// A count with its noun: "1 user", "2,003 users".
+pub fn count_of(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", group_thousands(n), if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_singular_only_for_one() {
+        assert_eq!(count_of(1, "user", "users"), "1 user");
+        assert_eq!(count_of(0, "user", "users"), "0 users");
+        assert_eq!(count_of(2_003, "user", "users"), "2,003 users");
+    }
 
     fn usd() -> Currency {
         currency("USD").unwrap()

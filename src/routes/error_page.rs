@@ -1,22 +1,63 @@
 //! How an [`AppError`] reaches the user: a redirect to sign in, or the error page with the
 //! status and a message to act on (a reference id for a 500, whose cause goes to the log).
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpResponse, ResponseError};
 use askama::Template;
 
+use super::layout::Layout;
+use crate::auth::guard::{AnyRole, Signed};
 use crate::error::AppError;
 
-#[derive(Template)]
+#[derive(Template, Clone)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
-    /// Error pages are rendered without the request, so the header shows no user.
-    layout: super::layout::Layout,
-    title: &'a str,
+struct ErrorPage {
+    /// An error is rendered without the request, so at first the header shows no user;
+    /// [`with_layout`] puts the signed-in user's navigation back.
+    layout: Layout,
+    title: &'static str,
     message: String,
     reference: Option<String>,
     show_sign_in: bool,
+}
+
+impl ErrorPage {
+    fn response(&self, status: StatusCode) -> HttpResponse {
+        let body = self.render().unwrap_or_else(|_| self.title.to_owned());
+        let mut resp = HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body);
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp
+    }
+}
+
+/// Error pages of signed-in users keep the header: who is signed in and their navigation,
+/// so a 403 or 404 is a page of the portal with a way on, not a dead end. The error's page
+/// travels in the response's extensions; the user is looked up only for those responses.
+pub async fn with_layout(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(page) = res.response().extensions().get::<ErrorPage>().cloned() else {
+        return Ok(res);
+    };
+    let status = res.status();
+    let Ok(signed) = Signed::<AnyRole>::extract(res.request()).await else {
+        return Ok(res);
+    };
+    let page = ErrorPage {
+        layout: Layout::signed(&signed, ""),
+        show_sign_in: false,
+        ..page
+    };
+    Ok(res.into_response(page.response(status)))
 }
 
 impl ResponseError for AppError {
@@ -82,18 +123,16 @@ impl ResponseError for AppError {
             Self::Unauthenticated { .. } => unreachable!("handled above"),
         };
         let page = ErrorPage {
-            layout: super::layout::Layout::anonymous(String::new()),
+            layout: Layout::anonymous(String::new()),
             title,
             message,
             reference,
             show_sign_in: matches!(self, Self::Forbidden | Self::Csrf),
         };
-        let body = page.render().unwrap_or_else(|_| title.to_owned());
-        let mut resp = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body);
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let mut resp = page.response(status);
+        if matches!(self, Self::NotFound | Self::Forbidden) {
+            resp.extensions_mut().insert(page);
+        }
         resp
     }
 }

@@ -17,10 +17,61 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// Links under one heading. Roles with a handful of pages get one group without a label
+/// (a plain row of links); admins, with many, get named groups that open as menus.
+#[derive(Clone)]
+pub struct NavGroup {
+    pub label: Option<&'static str>,
+    pub items: Vec<NavItem>,
+    /// Holds the page shown.
+    pub current: bool,
+}
+
+/// The admin's pages by what they are for.
+const ADMIN_GROUPS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Program",
+        &[
+            ("/admin", "Dashboard"),
+            ("/review", "Review queue"),
+            ("/review/registrations", "Registrations"),
+            ("/review/disputes", "Disputes"),
+            ("/sales", "Lock check"),
+        ],
+    ),
+    (
+        "Partners",
+        &[
+            ("/admin/orgs", "Organisations"),
+            ("/admin/users", "Users"),
+            ("/admin/credits", "Credits"),
+        ],
+    ),
+    (
+        "Rules",
+        &[
+            ("/admin/policy", "Policy"),
+            ("/admin/territories", "Territories"),
+            ("/admin/compensation", "Compensation"),
+            ("/admin/roe", "Rules of engagement"),
+        ],
+    ),
+    (
+        "Data",
+        &[
+            ("/admin/accounts/import", "CRM import"),
+            ("/admin/outbox", "Outbox"),
+            ("/admin/system", "System"),
+            ("/account/tokens", "API tokens"),
+            ("/account/password", "Password"),
+        ],
+    ),
+];
+
 #[derive(Clone)]
 pub struct Layout {
     pub user: Option<NavUser>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub csrf: String,
     pub flash: Option<String>,
 }
@@ -66,45 +117,53 @@ impl Layout {
                 ("/review/disputes", "Disputes"),
                 ("/review/disputes/rulings", "Past rulings"),
             ],
-            Role::Admin => vec![
-                ("/admin", "Program"),
-                ("/admin/policy", "Policy"),
-                ("/admin/territories", "Territories"),
-                ("/admin/compensation", "Compensation"),
-                ("/admin/credits", "Credits"),
-                ("/admin/roe", "Rules of engagement"),
-                ("/sales", "Lock check"),
-                ("/review", "Review queue"),
-                ("/review/registrations", "Registrations"),
-                ("/review/disputes", "Disputes"),
-                ("/admin/orgs", "Organisations"),
-                ("/admin/users", "Users"),
-                ("/admin/outbox", "Outbox"),
-                ("/admin/accounts/import", "CRM import"),
-                ("/admin/system", "System"),
-                ("/account/tokens", "API tokens"),
-            ],
+            Role::Admin => {
+                return Self::with_nav(
+                    signed,
+                    ADMIN_GROUPS
+                        .iter()
+                        .map(|(label, links)| group(Some(label), links.to_vec(), current))
+                        .collect(),
+                );
+            }
         };
         if signed.role == Role::Partner && signed.user.org_admin {
             links.push(("/org/users", "My organisation"));
         }
         links.push(("/account/password", "Password"));
+        Self::with_nav(signed, vec![group(None, links, current)])
+    }
+
+    fn with_nav<R: Allowed>(signed: &Signed<R>, nav: Vec<NavGroup>) -> Self {
         Self {
             user: Some(NavUser {
                 name: signed.user.name.clone(),
                 role_label: signed.role.label(),
                 org_name: signed.org.as_ref().map(|o| o.name.clone()),
             }),
-            nav: links
-                .into_iter()
-                .map(|(href, label)| NavItem {
-                    href,
-                    label,
-                    current: href == current,
-                })
-                .collect(),
+            nav,
             csrf: signed.csrf.clone(),
             flash: signed.flash.clone(),
         }
+    }
+}
+
+fn group(
+    label: Option<&'static str>,
+    links: Vec<(&'static str, &'static str)>,
+    current: &str,
+) -> NavGroup {
+    let items: Vec<NavItem> = links
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: href == current,
+        })
+        .collect();
+    NavGroup {
+        label,
+        current: items.iter().any(|i| i.current),
+        items,
     }
 }

@@ -9,7 +9,7 @@ pub mod assets;
 pub mod credits;
 pub mod dashboard;
 pub mod disputes;
-mod error_page;
+pub mod error_page;
 pub mod export;
 pub mod health;
 pub mod layout;

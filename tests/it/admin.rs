@@ -38,6 +38,11 @@ async fn admin_manages_partner_organisations_with_errors_next_to_fields() {
     let app = spawn_app().await;
     app.create_user("a@example.com", "admin", None, false);
     let admin = app.login("a@example.com").await;
+    let home = admin.get("/admin").await.text();
+    assert!(
+        home.contains("0 organisations") && home.contains("1 user<"),
+        "counts read as English: {home}"
+    );
 
     let created = admin
         .submit(
@@ -55,6 +60,13 @@ async fn admin_manages_partner_organisations_with_errors_next_to_fields() {
     assert!(list.body.contains("Northwind Traders"));
     assert!(list.body.contains("Silver"));
     assert!(list.body.contains("Northwind Traders was added."));
+    // The admin's navigation is grouped; the group holding this page is marked.
+    assert!(
+        list.body
+            .contains("<summary class=\"current\">Partners</summary>"),
+        "{}",
+        list.body
+    );
 
     let duplicate = admin
         .submit(

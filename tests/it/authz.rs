@@ -266,6 +266,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/roe/knowledge.csv".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/roe/versions/1".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
@@ -361,6 +365,7 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ("/healthz".into(), [Ok(200); 6]),
         ("/readyz".into(), [Ok(200); 6]),
         ("/static/app.css".into(), [Ok(200); 6]),
+        ("/favicon.ico".into(), [Ok(200); 6]),
         ("/no/such/page".into(), [Ok(404); 6]),
     ];
     for (route, row) in &gets {
@@ -550,4 +555,30 @@ impl Page {
             None => client.get("/account/password").await.csrf(),
         }
     }
+}
+
+#[actix_web::test]
+async fn refusals_and_missing_pages_keep_the_signed_in_header() {
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    let ann = app.login("ann@alpha.example").await;
+    for (path, status) in [
+        ("/admin", StatusCode::FORBIDDEN),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+    ] {
+        let page = ann.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        let body = &page.body;
+        assert!(body.contains("<nav aria-label=\"Main\">"), "{path}: {body}");
+        assert!(
+            body.contains("href=\"/partner\"") && body.contains("Alpha Partners"),
+            "{path}: the partner's own navigation and organisation: {body}"
+        );
+        assert!(!body.contains("sign in as someone else"), "{path}");
+    }
+    // Signed out, the same pages are the plain error page (no one to show).
+    let anonymous = app.client();
+    let page = anonymous.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("href=\"/partner\""));
 }

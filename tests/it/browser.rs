@@ -323,6 +323,30 @@ async fn a_partner_registers_a_deal_and_a_channel_manager_approves_it_in_a_real_
     .await;
     expect_heading(&browser, "Register a deal").await;
 
+    // Sent empty, every field says what is missing and turns red: text fields as well as
+    // selects (a later field rule once reset the text fields' border).
+    click_to(
+        &browser,
+        Locator::Css("button[name=intent][value=submit]"),
+        "/partner/deals",
+    )
+    .await;
+    expect_heading(&browser, "Register a deal").await;
+    for id in ["company_name", "contact_email", "country"] {
+        let colour = browser
+            .execute(
+                "return getComputedStyle(document.getElementById(arguments[0])).borderTopColor;",
+                vec![serde_json::json!(id)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            colour.as_str(),
+            Some("rgb(180, 35, 24)"),
+            "{id} is outlined in the error colour"
+        );
+    }
+
     // Typing the prospect checks it live (JavaScript); the button checks it on the server.
     fill(&browser, "company_name", "Acme Robotics GmbH").await;
     fill(&browser, "website", "www.acme-robotics.de").await;

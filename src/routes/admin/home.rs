@@ -5,6 +5,7 @@ use askama::Template;
 
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::{self, models::org, models::user};
+use crate::domain::money::count_of;
 use crate::error::AppError;
 use crate::routes::dashboard::{self, DashboardView, Filter};
 use crate::routes::layout::Layout;
@@ -15,8 +16,9 @@ use crate::state::AppState;
 #[template(path = "admin/home.html")]
 struct Home {
     layout: Layout,
-    org_count: usize,
-    user_count: i64,
+    /// "1 organisation", "2,000 organisations".
+    orgs: String,
+    users: String,
     d: DashboardView,
 }
 
@@ -32,8 +34,8 @@ pub async fn show(
     let d = dashboard::view_of(&state, &filter).await?;
     render(&Home {
         layout: Layout::signed(&signed, "/admin"),
-        org_count,
-        user_count,
+        orgs: count_of(org_count as i64, "organisation", "organisations"),
+        users: count_of(user_count, "user", "users"),
         d,
     })
 }
