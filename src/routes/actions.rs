@@ -20,6 +20,8 @@ use crate::workflow::transition::{ActError, Acting, Scope, act};
 #[serde(default, deny_unknown_fields)]
 pub struct ActionForm {
     pub withdraw_reason: String,
+    /// "yes" when the partner ticked that a withdrawal cannot be undone.
+    pub withdraw_confirm: String,
     pub renew_note: String,
     pub answer: String,
     pub won_amount: String,
@@ -73,9 +75,21 @@ pub enum Action {
 impl Action {
     fn command(self, form: &ActionForm, currency: &str) -> Result<Command, FieldErrors> {
         Ok(match self {
-            Action::Withdraw => Command::Withdraw {
-                reason: form.withdraw_reason.clone(),
-            },
+            Action::Withdraw => {
+                // Withdrawing releases the prospect to anyone and cannot be undone: the
+                // partner says so first, and a slip of the button changes nothing.
+                if form.withdraw_confirm != "yes" {
+                    let mut errors = FieldErrors::new();
+                    errors.add(
+                        "withdraw_confirm",
+                        "Tick this box to confirm: the prospect is released and a withdrawal cannot be undone.",
+                    );
+                    return Err(errors);
+                }
+                Command::Withdraw {
+                    reason: form.withdraw_reason.clone(),
+                }
+            }
             Action::Renew => Command::RequestRenewal {
                 note: form.renew_note.clone(),
             },

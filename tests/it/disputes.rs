@@ -662,7 +662,7 @@ async fn partners_see_and_raise_only_on_their_own_organisation() {
         .submit(
             &format!("/partner/deals/{w}"),
             &format!("/partner/deals/{w}/withdraw"),
-            &[("withdraw_reason", "")],
+            &[("withdraw_reason", ""), ("withdraw_confirm", "yes")],
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);

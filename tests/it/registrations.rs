@@ -713,12 +713,32 @@ async fn illegal_transitions_are_refused_and_change_nothing() {
         &review(&cm, &z, "approve", &[]).await,
         &format!("/review/{z}"),
     );
+    // Withdrawing without ticking the confirmation changes nothing, says why next to the
+    // box and keeps the reason typed.
+    let unticked = act(
+        &ann,
+        &z,
+        "withdraw",
+        &[("withdraw_reason", "Customer chose to wait.")],
+    )
+    .await;
+    assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = unticked.text();
+    assert!(
+        text.contains("id=\"withdraw_confirm-error\">Tick this box to confirm"),
+        "{text}"
+    );
+    assert!(text.contains(">Customer chose to wait.</textarea>"), "{text}");
+    assert_eq!(status_of(&app, &z), Status::Approved);
     assert_redirect(
         &act(
             &ann,
             &z,
             "withdraw",
-            &[("withdraw_reason", "Customer chose to wait.")],
+            &[
+                ("withdraw_reason", "Customer chose to wait."),
+                ("withdraw_confirm", "yes"),
+            ],
         )
         .await,
         &format!("/partner/deals/{z}"),
@@ -1035,7 +1055,7 @@ async fn the_form_explains_each_problem_next_to_its_field_and_keeps_the_input() 
         "id=\"company_name-error\">Your organisation already has an active registration for this prospect."
     ));
     assert_redirect(
-        &act(&ann, &one, "withdraw", &[]).await,
+        &act(&ann, &one, "withdraw", &[("withdraw_confirm", "yes")]).await,
         &format!("/partner/deals/{one}"),
     );
     let later = register_deal(&ann, &Deal::new(&app, "Fourth Cap Co", "")).await;
