@@ -32,6 +32,11 @@ pub struct Submitted {
 pub enum SubmitError {
     #[error("the registration has errors")]
     Invalid(FieldErrors),
+    /// The exact keys refuse the prospect (the organisation's own active registration, or an
+    /// account reserved for direct sales): the message is on the name, and the verdict comes
+    /// back so the page can lead to what refused it.
+    #[error("the prospect cannot be registered")]
+    Blocked(FieldErrors, Availability),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -126,7 +131,7 @@ fn submit_in_tx(
     )?;
     if verdict.blocks() {
         errors.add("company_name", verdict.message());
-        return Err(SubmitError::Invalid(errors));
+        return Err(SubmitError::Blocked(errors, verdict));
     }
     let claim = match registration::find_holder(conn, &new.name_key, new.domain_key.as_deref())? {
         None => ExistingClaim::Open,

@@ -582,6 +582,11 @@ async fn an_admin_publishes_the_rules_and_a_partner_acknowledges_them_on_a_phone
         click(&browser, Locator::Id("read")).await;
     }
     click_to(&browser, acknowledge, "/partner/deals/new").await;
+    assert_eq!(
+        browser.current_url().await.unwrap().fragment(),
+        None,
+        "no stray fragment of the rules page in the address"
+    );
     let form = browser.source().await.unwrap();
     assert!(
         !form.contains("Read and acknowledge the rules"),

@@ -728,7 +728,10 @@ async fn illegal_transitions_are_refused_and_change_nothing() {
         text.contains("id=\"withdraw_confirm-error\">Tick this box to confirm"),
         "{text}"
     );
-    assert!(text.contains(">Customer chose to wait.</textarea>"), "{text}");
+    assert!(
+        text.contains(">Customer chose to wait.</textarea>"),
+        "{text}"
+    );
     assert_eq!(status_of(&app, &z), Status::Approved);
     assert_redirect(
         &act(
@@ -1047,13 +1050,21 @@ async fn the_form_explains_each_problem_next_to_its_field_and_keeps_the_input() 
     ));
     // The cap is per organisation, and a withdrawal frees a place.
     let ben = app.login(BEN).await;
-    register_deal(&ben, &Deal::new(&app, "Third Cap Co", "")).await;
+    let bens = register_deal(&ben, &Deal::new(&app, "Third Cap Co", "")).await;
     // An organisation does not register one prospect twice.
     let twice = try_register(&ben, &Deal::new(&app, "Third Cap Company", "")).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(twice.text().contains(
         "id=\"company_name-error\">Your organisation already has an active registration for this prospect."
     ));
+    // ... and leads to it.
+    assert!(
+        twice.body.contains(&format!(
+            "<a href=\"/partner/deals/{bens}\">Open your registration</a>"
+        )),
+        "{}",
+        twice.body
+    );
     assert_redirect(
         &act(&ann, &one, "withdraw", &[("withdraw_confirm", "yes")]).await,
         &format!("/partner/deals/{one}"),

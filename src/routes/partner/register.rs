@@ -234,6 +234,16 @@ pub async fn create(
             let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
             render_invalid(&RegisterPage::new(&signed, form, errors, None, &policy))
         }
+        Err(SubmitError::Blocked(errors, verdict)) => {
+            let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
+            render_invalid(&RegisterPage::new(
+                &signed,
+                form,
+                errors,
+                Some(verdict),
+                &policy,
+            ))
+        }
         Err(SubmitError::Db(e)) => Err(e.into()),
     }
 }
