@@ -5,6 +5,7 @@ pub mod backup;
 mod bulk;
 pub mod models;
 pub mod schema;
+pub mod search;
 mod text;
 
 pub use bulk::{DroppedIndexes, MAX_BINDS, RebuildError, drop_indexes, insert_rows};

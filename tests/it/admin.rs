@@ -439,3 +439,55 @@ async fn partners_of_a_suspended_org_are_signed_out() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// The `href` of the page's "next page" link, unescaped.
+fn next_link(page: &crate::helpers::Page) -> Option<String> {
+    let text = page.text();
+    let at = text.find("rel=\"next\"")?;
+    let start = text[..at].rfind("href=\"")? + 6;
+    Some(text[start..start + text[start..].find('"')?].to_owned())
+}
+
+#[actix_web::test]
+async fn admins_find_organisations_and_users_in_long_lists() {
+    let app = spawn_app().await;
+    app.create_user("a@example.com", "admin", None, false);
+    for i in 1..=60 {
+        app.partner(
+            &format!("Partner {i:03} Ltd"),
+            &format!("person{i:03}@partner{i:03}.example"),
+        );
+    }
+    let admin = app.login("a@example.com").await;
+
+    // Fifty a page, in name order, with the way on.
+    let first = admin.get("/admin/orgs").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let text = first.text();
+    assert!(text.contains("Partner 001 Ltd") && text.contains("Partner 050 Ltd"));
+    assert!(!text.contains("Partner 051 Ltd"), "page one holds fifty");
+    let next = next_link(&first).expect("a next page");
+    let second = admin.get(&next).await;
+    let text = second.text();
+    assert!(text.contains("Partner 051 Ltd") && text.contains("Partner 060 Ltd"));
+    assert!(!text.contains("Partner 050 Ltd"));
+    assert!(next_link(&second).is_none(), "nothing after the last page");
+    assert!(text.contains("Back to the first page"));
+
+    // A search by name, as typed (case and legal form aside).
+    let found = admin.get("/admin/orgs?q=partner+007+LTD").await.text();
+    assert!(found.contains("Partner 007 Ltd"), "{found}");
+    assert!(!found.contains("Partner 008 Ltd"));
+    assert!(found.contains("Organisations matching “partner 007 LTD”: 1"));
+    let none = admin.get("/admin/orgs?q=nowhere").await.text();
+    assert!(none.contains("No organisation's name holds “nowhere”."));
+
+    // Users: by email, any case; a percent sign is only a percent sign.
+    let users = admin.get("/admin/users?q=PERSON042").await.text();
+    assert!(users.contains("person042@partner042.example"), "{users}");
+    assert!(!users.contains("person041@"));
+    let literal = admin.get("/admin/users?q=%25").await.text();
+    assert!(literal.contains("No user's email or name holds “%”."));
+    let all = admin.get("/admin/users").await;
+    assert!(next_link(&all).is_some(), "61 users make two pages");
+}

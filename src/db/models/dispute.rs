@@ -279,13 +279,9 @@ pub fn rulings(
     let RulingSearch { text, outcome } = search;
     let text = text.trim().to_lowercase();
     if !text.is_empty() {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         query = query.filter(
             disputes::search_text
-                .like(format!("%{escaped}%"))
+                .like(crate::db::search::contains(&text))
                 .escape('\\'),
         );
     }

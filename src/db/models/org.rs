@@ -83,6 +83,34 @@ pub fn list_page(
         .load(conn)
 }
 
+/// A page of the list an admin browses: the organisations whose name holds `search` (as
+/// name keys: "nordlight it" finds "Nordlight IT Services GmbH"), in name order after name
+/// key `after`.
+pub fn search_page(
+    conn: &mut DbConnection,
+    search: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Org>> {
+    let mut query = partner_orgs::table.into_boxed();
+    let key = crate::domain::prospect::name_key(search);
+    if !key.is_empty() {
+        query = query.filter(
+            partner_orgs::name_key
+                .like(crate::db::search::contains(&key))
+                .escape('\\'),
+        );
+    }
+    if let Some(key) = after {
+        query = query.filter(partner_orgs::name_key.gt(key.to_owned()));
+    }
+    query
+        .order(partner_orgs::name_key.asc())
+        .limit(limit)
+        .select(Org::as_select())
+        .load(conn)
+}
+
 /// The names of these organisations, by id (ids not found are left out).
 pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, String>> {
     if ids.is_empty() {

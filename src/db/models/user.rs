@@ -160,6 +160,40 @@ pub fn list_page(
         .collect())
 }
 
+/// A page of the users list: those whose email or name holds `search` (any case), in email
+/// order after `after`.
+pub fn search_page(
+    conn: &mut DbConnection,
+    search: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<UserListing>> {
+    use crate::db::search::{contains, lower};
+    let mut query = users::table
+        .left_join(partner_orgs::table)
+        .select((User::as_select(), partner_orgs::name.nullable()))
+        .into_boxed();
+    let text = search.trim().to_lowercase();
+    if !text.is_empty() {
+        let pattern = contains(&text);
+        query = query.filter(
+            users::email
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(email) = after {
+        query = query.filter(users::email.gt(email.to_owned()));
+    }
+    let rows: Vec<(User, Option<String>)> =
+        query.order(users::email.asc()).limit(limit).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, org_name)| UserListing { user, org_name })
+        .collect())
+}
+
 pub fn list_by_org(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<User>> {
     users::table
         .filter(users::org_id.eq(org_id))

@@ -1,6 +1,7 @@
 //! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
 //! the outbox and the CRM account import.
 
+mod browse;
 mod compensation;
 mod credits;
 mod home;

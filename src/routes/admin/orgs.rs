@@ -8,6 +8,7 @@ use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::org::{OrgStatus, Tier, validate_org};
 use crate::error::AppError;
+use crate::routes::admin::browse::{self, Browse, Pager};
 use crate::routes::export::{self, Orgs};
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
@@ -23,6 +24,7 @@ pub struct OrgRow {
 struct ListPage {
     layout: Layout,
     orgs: Vec<OrgRow>,
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -68,24 +70,41 @@ impl FormPage {
     }
 }
 
+/// The organisations, a page at a time, searchable by name.
 pub async fn list(
     signed: Signed<AdminOnly>,
     state: web::Data<AppState>,
+    browse: web::Query<Browse>,
 ) -> Result<HttpResponse, AppError> {
-    let orgs = db::run(&state.pool, |conn| {
-        let counts = org::user_counts(conn)?;
-        Ok(org::list(conn)?
+    let browse = browse.into_inner();
+    let (q, after, limit) = (browse.q.clone(), browse.after.clone(), browse.limit());
+    let mut page = db::run(&state.pool, move |conn| {
+        let after = (!after.is_empty()).then_some(after.as_str());
+        Ok(org::search_page(conn, &q, after, limit)?)
+    })
+    .await?;
+    let pager = browse::page(
+        "/admin/orgs",
+        "Organisations",
+        &browse,
+        &mut page,
+        |o: &Org| o.name_key.clone(),
+    );
+    let ids: Vec<String> = page.iter().map(|o| o.id.clone()).collect();
+    let counts = db::run(&state.pool, move |conn| {
+        Ok(org::user_counts_of(conn, &ids)?)
+    })
+    .await?;
+    render(&ListPage {
+        layout: Layout::signed(&signed, "/admin/orgs"),
+        orgs: page
             .into_iter()
             .map(|o| OrgRow {
                 users: counts.get(&o.id).copied().unwrap_or(0),
                 org: o,
             })
-            .collect())
-    })
-    .await?;
-    render(&ListPage {
-        layout: Layout::signed(&signed, "/admin/orgs"),
-        orgs,
+            .collect(),
+        pager,
     })
 }
 

@@ -12,6 +12,7 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::user::{UserFields, validate_user};
 use crate::error::AppError;
+use crate::routes::admin::browse::{self, Browse, Pager};
 use crate::routes::export::{self, Users};
 use crate::routes::layout::Layout;
 use crate::routes::{Options, options, render, render_invalid, see_other};
@@ -23,6 +24,7 @@ use crate::workflow::links::{self, LinkReason};
 struct ListPage {
     layout: Layout,
     users: Vec<UserListing>,
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -138,14 +140,30 @@ fn email_taken() -> FieldErrors {
     errors
 }
 
+/// The users in email order, a page at a time, searchable by email or name.
 pub async fn list(
     signed: Signed<AdminOnly>,
     state: web::Data<AppState>,
+    browse: web::Query<Browse>,
 ) -> Result<HttpResponse, AppError> {
-    let users = db::run(&state.pool, |conn| Ok(user::list_all(conn)?)).await?;
+    let browse = browse.into_inner();
+    let (q, after, limit) = (browse.q.clone(), browse.after.clone(), browse.limit());
+    let mut users = db::run(&state.pool, move |conn| {
+        let after = (!after.is_empty()).then_some(after.as_str());
+        Ok(user::search_page(conn, &q, after, limit)?)
+    })
+    .await?;
+    let pager = browse::page(
+        "/admin/users",
+        "Users",
+        &browse,
+        &mut users,
+        |u: &UserListing| u.user.email.clone(),
+    );
     render(&ListPage {
         layout: Layout::signed(&signed, "/admin/users"),
         users,
+        pager,
     })
 }
 
