@@ -22,7 +22,9 @@
 //! (where another prospect has the same best score, the answer's order decides: such ties
 //! are counted and reported); at rank 5, among the first five. Only prospects the check finds when asked as written are measured (a
 //! withdrawn registration is shown to nobody). A name nobody has is a false claim when any
-//! record scored "same prospect" carries a claim.
+//! record scored "same prospect" carries a claim. A dropped-word query is "findable" when no
+//! other prospect's name holds all its words; those are also reported on their own, since the
+//! rest name several companies equally.
 
 use std::time::Instant;
 
@@ -90,6 +92,109 @@ struct Query {
     text: String,
     /// The prospect's name key (none for a name nobody has).
     prospect: Option<String>,
+    /// Whether the prospect is the only one whose name holds every word of the query. A name
+    /// that lost a word is often another company's whole name, or as much a part of a
+    /// hundred namesakes as of the prospect; no engine can pick the prospect from those but
+    /// by chance, so the dropped-word goal is measured on the queries that name one prospect.
+    findable: bool,
+}
+
+impl Class {
+    fn dropped(self) -> bool {
+        matches!(
+            self,
+            Class::DroppedFirst | Class::DroppedInner | Class::DroppedLast
+        )
+    }
+}
+
+/// Marks the dropped-word queries that name one prospect: no other name key in the data
+/// holds all of the query's words. Reads every name key once (registrations and accounts)
+/// and keeps, for the queries' words only, which keys hold them.
+fn mark_findable(url: &str, queries: &mut [Query]) {
+    use std::collections::{HashMap, HashSet};
+    use truce::db::schema::{crm_accounts, registrations};
+    let wanted: HashSet<String> = queries
+        .iter()
+        .filter(|q| q.class.dropped())
+        .flat_map(|q| {
+            name_key(&q.text)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let pool = db::connect(&DatabaseUrl::parse(url).expect("database"), 1).expect("database");
+    let mut conn = pool.get().expect("connection");
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut holders: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut add = |key: String| {
+        let next = ids.len() as u32;
+        let id = *ids.entry(key.clone()).or_insert(next);
+        if id != next {
+            return;
+        }
+        for w in key.split_whitespace() {
+            if wanted.contains(w) {
+                holders.entry(w.to_owned()).or_default().push(id);
+            }
+        }
+    };
+    let mut read = 0usize;
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, String)> = registrations::table
+            .filter(registrations::id.gt(&after))
+            .order(registrations::id)
+            .select((registrations::id, registrations::name_key))
+            .limit(100_000)
+            .load(&mut conn)
+            .expect("registrations");
+        let Some((last, _)) = page.last() else { break };
+        after = last.clone();
+        read += page.len();
+        page.into_iter().for_each(|(_, k)| add(k));
+        eprintln!("  findable: {read} names read");
+    }
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, String)> = crm_accounts::table
+            .filter(crm_accounts::id.gt(&after))
+            .order(crm_accounts::id)
+            .select((crm_accounts::id, crm_accounts::name_key))
+            .limit(100_000)
+            .load(&mut conn)
+            .expect("accounts");
+        let Some((last, _)) = page.last() else { break };
+        after = last.clone();
+        read += page.len();
+        page.into_iter().for_each(|(_, k)| add(k));
+        eprintln!("  findable: {read} names read");
+    }
+    for q in queries.iter_mut().filter(|q| q.class.dropped()) {
+        let Some(&own) = q.prospect.as_ref().and_then(|p| ids.get(p)) else {
+            continue;
+        };
+        let key = name_key(&q.text);
+        // A word the prospect's own key lacks (the normaliser read the shorter name
+        // differently) leaves the query naming no record wholly: not counted as findable.
+        let Some(mut lists) = key
+            .split_whitespace()
+            .map(|w| holders.get(w))
+            .collect::<Option<Vec<&Vec<u32>>>>()
+        else {
+            continue;
+        };
+        lists.sort_by_key(|l| l.len());
+        let rest: Vec<HashSet<u32>> = lists[1..]
+            .iter()
+            .map(|l| l.iter().copied().collect())
+            .collect();
+        q.findable = lists[0]
+            .iter()
+            .filter(|id| rest.iter().all(|s| s.contains(id)))
+            .all(|&id| id == own);
+    }
 }
 
 /// The name's words before its legal form: dropping a trailing word that leaves the name
@@ -244,19 +349,26 @@ struct Tally {
     ties: usize,
     false_claims: usize,
     ms: Vec<f64>,
+    /// Dropped-word queries that name one prospect, and how many of those found it first
+    /// and among the first five.
+    findable: usize,
+    findable_at1: usize,
+    findable_at5: usize,
 }
 
 impl Tally {
-    fn add(&mut self, ranked: &Ranked, prospect: Option<&str>, false_claim: bool, ms: f64) {
+    fn add(&mut self, ranked: &Ranked, q: &Query, false_claim: bool, ms: f64) {
         self.asked += 1;
         self.ms.push(ms);
-        if let Some(p) = prospect {
+        if let Some(p) = q.prospect.as_deref() {
             let rank = rank_of(ranked, p);
-            if rank == Some(1) {
-                self.at1 += 1;
-            }
-            if rank.is_some_and(|r| r <= 5) {
-                self.at5 += 1;
+            let (at1, at5) = (rank == Some(1), rank.is_some_and(|r| r <= 5));
+            self.at1 += usize::from(at1);
+            self.at5 += usize::from(at5);
+            if q.findable {
+                self.findable += 1;
+                self.findable_at1 += usize::from(at1);
+                self.findable_at5 += usize::from(at5);
             }
             if tied(ranked) {
                 self.ties += 1;
@@ -295,6 +407,21 @@ impl Tally {
                 percentile(&ms, 0.99),
             );
         }
+    }
+
+    /// The dropped-word class on the queries that name one prospect.
+    fn findable_line(&self, who: &str, class: Class) {
+        let share = |n: usize| n as f64 / self.findable.max(1) as f64;
+        println!(
+            "| {who} | {} | {} of {} | {} ({:.3}) | {} ({:.3}) |",
+            class.label(),
+            self.findable,
+            self.asked,
+            self.findable_at1,
+            share(self.findable_at1),
+            self.findable_at5,
+            share(self.findable_at5),
+        );
     }
 }
 
@@ -485,6 +612,7 @@ async fn run() {
                     class: *class,
                     text,
                     prospect: Some(key.clone()),
+                    findable: !class.dropped(),
                 });
             }
         }
@@ -494,8 +622,18 @@ async fn run() {
             class: Class::Nobody,
             text: nobody(&mut rng),
             prospect: None,
+            findable: false,
         });
     }
+    let queries = {
+        let url = url.clone();
+        actix_web::web::block(move || {
+            mark_findable(&url, &mut queries);
+            queries
+        })
+        .await
+        .expect("findable")
+    };
     println!(
         "{} prospects sampled (seed {seed}), {unfindable} not shown to a rep as written; {} queries.",
         names.len(),
@@ -507,8 +645,9 @@ async fn run() {
     for q in &queries {
         let (ranked, false_claim, ms) = ask_truce(&client, &q.text).await;
         let at = Class::ALL.iter().position(|c| *c == q.class).unwrap();
-        truce_tally[at].add(&ranked, q.prospect.as_deref(), false_claim, ms);
+        truce_tally[at].add(&ranked, q, false_claim, ms);
         if let Some(p) = &q.prospect
+            && q.findable
             && rank_of(&ranked, p) != Some(1)
             && misses.len() < 40
         {
@@ -526,9 +665,13 @@ async fn run() {
         .filter(|v| !v.trim().is_empty());
     let trgm_tally = match peer {
         Some(peer) => {
-            let texts: Vec<(Class, String, Option<String>)> = queries
+            let texts: Vec<Query> = queries
                 .iter()
-                .map(|q| (q.class, q.text.clone(), q.prospect.clone()))
+                .map(|q| Query {
+                    text: q.text.clone(),
+                    prospect: q.prospect.clone(),
+                    ..*q
+                })
                 .collect();
             let url3 = url.clone();
             Some(
@@ -536,14 +679,14 @@ async fn run() {
                     let mut pg = prepare_trgm(&url3, &peer);
                     let mut tally: Vec<Tally> =
                         Class::ALL.iter().map(|_| Tally::default()).collect();
-                    for (class, text, prospect) in &texts {
-                        let (ranked, ms) = ask_trgm(&mut pg, text);
-                        let at = Class::ALL.iter().position(|c| c == class).unwrap();
+                    for q in &texts {
+                        let (ranked, ms) = ask_trgm(&mut pg, &q.text);
+                        let at = Class::ALL.iter().position(|c| *c == q.class).unwrap();
                         // pg_trgm knows no claims: for a name nobody has, any answer at
                         // similarity 0.9 or more would be one.
                         let false_claim =
-                            *class == Class::Nobody && ranked.first().is_some_and(|r| r.1 >= 0.9);
-                        tally[at].add(&ranked, prospect.as_deref(), false_claim, ms);
+                            q.class == Class::Nobody && ranked.first().is_some_and(|r| r.1 >= 0.9);
+                        tally[at].add(&ranked, q, false_claim, ms);
                     }
                     tally
                 })
@@ -563,6 +706,19 @@ async fn run() {
         truce_tally[i].line("Truce", *class);
         if let Some(t) = &trgm_tally {
             t[i].line("pg_trgm", *class);
+        }
+    }
+    println!();
+    println!(
+        "A dropped word, on the queries that name one prospect (no other name holds all their words):"
+    );
+    println!();
+    println!("| | query | findable | recall@1 | recall@5 |");
+    println!("|---|---|---|---|---|");
+    for (i, class) in Class::ALL.iter().enumerate().filter(|(_, c)| c.dropped()) {
+        truce_tally[i].findable_line("Truce", *class);
+        if let Some(t) = &trgm_tally {
+            t[i].findable_line("pg_trgm", *class);
         }
     }
     let mut all: Vec<f64> = truce_tally.iter().flat_map(|t| t.ms.clone()).collect();
