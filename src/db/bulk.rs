@@ -133,12 +133,8 @@ impl DroppedIndexes {
                     source,
                 })?;
         }
-        if let DbConnection::Pg(_) = conn {
-            diesel::sql_query(format!("ANALYZE {}", self.tables.join(", ")))
-                .execute(conn)
-                .map_err(RebuildError::Statistics)?;
-        }
-        Ok(())
+        let tables: Vec<&str> = self.tables.iter().map(String::as_str).collect();
+        super::refresh_statistics(conn, &tables).map_err(RebuildError::Statistics)
     }
 }
 

@@ -466,6 +466,20 @@ pub fn lock_keys(conn: &mut DbConnection, keys: &[String]) -> diesel::QueryResul
     Ok(true)
 }
 
+/// Refreshes PostgreSQL's planner statistics of `tables` (every table when empty) after a
+/// bulk write. Without them the planner guesses, and at a million rows it guessed wrong: the
+/// lock check's read of direct opportunities scanned the table (365 ms) instead of using its
+/// index, on a server whose autovacuum was off or had not come round yet. SQLite's plans are
+/// chosen without statistics here (docs/performance.md checks each one), so it is left as
+/// it is.
+pub fn refresh_statistics(conn: &mut DbConnection, tables: &[&str]) -> diesel::QueryResult<()> {
+    if let DbConnection::Pg(_) = conn {
+        let sql = format!("ANALYZE {}", tables.join(", "));
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?;
+    }
+    Ok(())
+}
+
 /// True when the error is a unique-constraint violation (same on both backends).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

@@ -48,7 +48,10 @@ pub(super) fn finish(
     crate::db::models::tally::rebuild(conn)
         .map_err(|e| anyhow::anyhow!("cannot count the dashboard's rollups: {e}"))?;
     matching_keys(conn, fill)?;
-    conflict_evidence(conn, fill)
+    conflict_evidence(conn, fill)?;
+    // Everything was written in bulk: the planner learns the new tables' sizes now.
+    db::refresh_statistics(conn, &[])?;
+    Ok(())
 }
 
 /// The connection's page cache back to the default, before it returns to its pool.

@@ -12,6 +12,7 @@ mod cli;
 mod compensation;
 mod compensation_property;
 mod dashboard;
+mod demo;
 mod disputes;
 mod exports;
 mod import;

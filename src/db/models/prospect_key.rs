@@ -431,5 +431,6 @@ pub fn rebuild(
         Ok(())
     })?;
     diesel::sql_query("DROP TABLE staged_prospect_keys").execute(conn)?;
-    Ok(())
+    // Tens of millions of new keys: the candidate search's plans need to know.
+    crate::db::refresh_statistics(conn, &["prospect_keys"])
 }
