@@ -454,7 +454,16 @@ diesel::table! {
 }
 
 diesel::table! {
-    org_outcomes (org_id, segment, status) {
+    org_outcomes (org_id, status) {
+        org_id -> Text,
+        status -> Text,
+        registrations -> BigInt,
+        program_units -> BigInt,
+    }
+}
+
+diesel::table! {
+    org_segment_outcomes (status, org_id, segment) {
         org_id -> Text,
         segment -> Text,
         status -> Text,
@@ -529,5 +538,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assists,
     weekly_outcomes,
     org_outcomes,
+    org_segment_outcomes,
     weekly_decisions,
 );

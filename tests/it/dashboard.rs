@@ -46,6 +46,10 @@ fn assert_rollups_equal_a_recount(app: &TestApp, context: &str) {
         "{context}: outcomes by organisation"
     );
     assert_eq!(
+        kept.org_segments, counted.org_segments,
+        "{context}: outcomes by organisation and segment"
+    );
+    assert_eq!(
         kept.decisions, counted.decisions,
         "{context}: weekly decisions"
     );

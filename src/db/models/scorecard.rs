@@ -10,8 +10,7 @@ use crate::domain::dispute::RulingOutcome;
 use crate::domain::lifecycle::Status;
 
 /// How many of the organisation's registrations are in each state: from the rollup
-/// (`org_outcomes`, a row per segment and state, so a state may come once per segment), not
-/// a count of its thousands of registrations.
+/// (`org_outcomes`, a row per state), not a count of its thousands of registrations.
 pub fn status_counts(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<(Status, i64)>> {
     org_outcomes::table
         .filter(org_outcomes::org_id.eq(org_id))

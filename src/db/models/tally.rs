@@ -1,4 +1,5 @@
-//! The dashboard's rollups (`weekly_outcomes`, `org_outcomes`, `weekly_decisions`): counts of registrations
+//! The dashboard's rollups (`weekly_outcomes`, `org_outcomes`, `org_segment_outcomes`,
+//! `weekly_decisions`): counts of registrations
 //! by a key computed from the registration row alone. Every insert and state change of a
 //! registration moves its counts in the same transaction ([`added`], [`moved`]), so the
 //! rollups equal a recount from `registrations` at every commit ([`recount`]); a bulk load
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use crate::db::DbConnection;
-use crate::db::schema::{org_outcomes, weekly_decisions, weekly_outcomes};
+use crate::db::schema::{org_outcomes, org_segment_outcomes, weekly_decisions, weekly_outcomes};
 use crate::domain::dashboard::{decision_hours, week_of};
 use crate::domain::lifecycle::{Lifecycle, Status};
 use crate::domain::policy::Segment;
@@ -41,6 +42,19 @@ pub struct OutcomeRow {
 /// One row of `org_outcomes`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
 pub struct OrgRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub org_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub registrations: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub program_units: i64,
+}
+
+/// One row of `org_segment_outcomes`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
+pub struct OrgSegmentRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub org_id: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -101,24 +115,43 @@ fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) 
         .execute(c))?;
     let row = (
         org_outcomes::org_id.eq(r.org_id),
-        org_outcomes::segment.eq(r.segment.as_str()),
         org_outcomes::status.eq(status.as_str()),
         org_outcomes::registrations.eq(sign),
         org_outcomes::program_units.eq(sign * r.program_units),
     );
     on_backend!(conn, |c| diesel::insert_into(org_outcomes::table)
         .values(row)
-        .on_conflict((
-            org_outcomes::org_id,
-            org_outcomes::segment,
-            org_outcomes::status
-        ))
+        .on_conflict((org_outcomes::org_id, org_outcomes::status))
         .do_update()
         .set((
             org_outcomes::registrations
                 .eq(org_outcomes::registrations + excluded(org_outcomes::registrations)),
             org_outcomes::program_units
                 .eq(org_outcomes::program_units + excluded(org_outcomes::program_units)),
+        ))
+        .execute(c))?;
+    let row = (
+        org_segment_outcomes::org_id.eq(r.org_id),
+        org_segment_outcomes::segment.eq(r.segment.as_str()),
+        org_segment_outcomes::status.eq(status.as_str()),
+        org_segment_outcomes::registrations.eq(sign),
+        org_segment_outcomes::program_units.eq(sign * r.program_units),
+    );
+    on_backend!(conn, |c| diesel::insert_into(org_segment_outcomes::table)
+        .values(row)
+        .on_conflict((
+            org_segment_outcomes::status,
+            org_segment_outcomes::org_id,
+            org_segment_outcomes::segment
+        ))
+        .do_update()
+        .set((
+            org_segment_outcomes::registrations
+                .eq(org_segment_outcomes::registrations
+                    + excluded(org_segment_outcomes::registrations)),
+            org_segment_outcomes::program_units
+                .eq(org_segment_outcomes::program_units
+                    + excluded(org_segment_outcomes::program_units)),
         ))
         .execute(c))?;
     Ok(())
@@ -188,6 +221,7 @@ pub fn moved(
 pub struct Rollups {
     pub outcomes: Vec<OutcomeRow>,
     pub orgs: Vec<OrgRow>,
+    pub org_segments: Vec<OrgSegmentRow>,
     pub decisions: Vec<DecisionRow>,
 }
 
@@ -218,15 +252,27 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Rollups> {
         .load(conn)?;
     let orgs = org_outcomes::table
         .filter(org_outcomes::registrations.ne(0))
+        .order((org_outcomes::org_id, org_outcomes::status))
+        .load(conn)?;
+    let org_segments = org_segment_outcomes::table
+        .filter(org_segment_outcomes::registrations.ne(0))
         .order((
-            org_outcomes::org_id,
-            org_outcomes::segment,
-            org_outcomes::status,
+            org_segment_outcomes::org_id,
+            org_segment_outcomes::segment,
+            org_segment_outcomes::status,
+        ))
+        .select((
+            org_segment_outcomes::org_id,
+            org_segment_outcomes::segment,
+            org_segment_outcomes::status,
+            org_segment_outcomes::registrations,
+            org_segment_outcomes::program_units,
         ))
         .load(conn)?;
     Ok(Rollups {
         outcomes,
         orgs,
+        org_segments,
         decisions,
     })
 }
@@ -235,6 +281,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Rollups> {
 struct Recount {
     outcomes: &'static str,
     orgs: &'static str,
+    org_segments: &'static str,
     decisions: &'static str,
 }
 
@@ -242,9 +289,11 @@ const SQLITE: Recount = Recount {
     outcomes: "SELECT date(submitted_at, '-6 days', 'weekday 1') AS week, segment, status, \
                COUNT(*) AS registrations, SUM(program_units) AS program_units \
                FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
-           SUM(program_units) AS program_units \
-           FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    orgs: "SELECT org_id, status, COUNT(*) AS registrations, SUM(program_units) AS program_units \
+           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
+    org_segments: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
+                   SUM(program_units) AS program_units \
+                   FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     decisions: "SELECT date(decided_at, '-6 days', 'weekday 1') AS week, segment, \
                 min(999, (CAST(strftime('%s', decided_at) AS INTEGER) \
                  - CAST(strftime('%s', submitted_at) AS INTEGER)) / 3600) AS hours, \
@@ -257,9 +306,12 @@ const POSTGRES: Recount = Recount {
     outcomes: "SELECT CAST(date_trunc('week', submitted_at) AS DATE) AS week, segment, status, \
                COUNT(*) AS registrations, CAST(SUM(program_units) AS BIGINT) AS program_units \
                FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
+    orgs: "SELECT org_id, status, COUNT(*) AS registrations, \
            CAST(SUM(program_units) AS BIGINT) AS program_units \
-           FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
+    org_segments: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
+                   CAST(SUM(program_units) AS BIGINT) AS program_units \
+                   FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     decisions: "SELECT CAST(date_trunc('week', decided_at) AS DATE) AS week, segment, \
                 CAST(LEAST(999, (CAST(EXTRACT(EPOCH FROM date_trunc('second', decided_at)) AS BIGINT) \
                  - CAST(EXTRACT(EPOCH FROM date_trunc('second', submitted_at)) AS BIGINT)) / 3600) \
@@ -277,10 +329,12 @@ pub fn recount(conn: &mut DbConnection) -> QueryResult<Rollups> {
     };
     let outcomes = on_backend!(conn, |c| diesel::sql_query(sql.outcomes).load(c))?;
     let orgs = on_backend!(conn, |c| diesel::sql_query(sql.orgs).load(c))?;
+    let org_segments = on_backend!(conn, |c| diesel::sql_query(sql.org_segments).load(c))?;
     let decisions = on_backend!(conn, |c| diesel::sql_query(sql.decisions).load(c))?;
     Ok(Rollups {
         outcomes,
         orgs,
+        org_segments,
         decisions,
     })
 }
@@ -295,6 +349,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
     diesel::delete(weekly_outcomes::table).execute(conn)?;
     diesel::delete(weekly_decisions::table).execute(conn)?;
     diesel::delete(org_outcomes::table).execute(conn)?;
+    diesel::delete(org_segment_outcomes::table).execute(conn)?;
     let strip = |s: &str| {
         s.rsplit_once(" ORDER BY")
             .map_or(s.to_owned(), |(a, _)| a.to_owned())
@@ -305,8 +360,13 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
     ))
     .execute(conn)?;
     diesel::sql_query(format!(
-        "INSERT INTO org_outcomes (org_id, segment, status, registrations, program_units) {}",
+        "INSERT INTO org_outcomes (org_id, status, registrations, program_units) {}",
         strip(sql.orgs)
+    ))
+    .execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO org_segment_outcomes (org_id, segment, status, registrations, program_units) {}",
+        strip(sql.org_segments)
     ))
     .execute(conn)?;
     diesel::sql_query(format!(
@@ -397,8 +457,7 @@ pub fn approved_by_segment(conn: &mut DbConnection) -> QueryResult<Vec<(String, 
     Ok(sums.into_iter().map(|(s, (n, u))| (s, n, u)).collect())
 }
 
-/// Every organisation's closed deals (won and lost) now, by segment: what the leaderboards
-/// rank.
+/// Every organisation's closed deals (won and lost) now: what the leaderboards rank.
 pub fn closed_by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
     org_outcomes::table
         .filter(org_outcomes::status.eq_any([Status::Won.as_str(), Status::Lost.as_str()]))
@@ -423,14 +482,14 @@ pub fn active_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
 /// Every organisation's approved registrations now, by segment: (org id, segment,
 /// registrations, program units). What the commission liability prices.
 pub fn approved_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64, i64)>> {
-    org_outcomes::table
-        .filter(org_outcomes::status.eq(Status::Approved.as_str()))
-        .filter(org_outcomes::registrations.ne(0))
+    org_segment_outcomes::table
+        .filter(org_segment_outcomes::status.eq(Status::Approved.as_str()))
+        .filter(org_segment_outcomes::registrations.ne(0))
         .select((
-            org_outcomes::org_id,
-            org_outcomes::segment,
-            org_outcomes::registrations,
-            org_outcomes::program_units,
+            org_segment_outcomes::org_id,
+            org_segment_outcomes::segment,
+            org_segment_outcomes::registrations,
+            org_segment_outcomes::program_units,
         ))
         .load(conn)
 }
