@@ -12,12 +12,16 @@ use super::people::{mailbox_part, person};
 use super::plan::{Kind, Plan};
 use super::prospects::{COUNTRIES, holding_prospect, prospect, random_prospect};
 use super::random::{amount, pick, secs};
-use super::rows::{DetailRow, EventRow, RegRow};
+use super::rows::{CompensationRow, CreditRow, DetailRow, EventRow, RegRow};
 use super::{Fill, POLICY_VERSION, Spec, explain};
-use crate::db::schema::{registration_details, registration_events, registrations};
+use crate::db::schema::{
+    credits, deal_compensations, registration_details, registration_events, registrations,
+};
 use crate::db::{self, DbConnection, write_tx};
+use crate::domain::compensation::{Beneficiary, ClosedDeal, Rules};
 use crate::domain::dates::elapsed;
 use crate::domain::money::group_count;
+use crate::domain::policy::Segment;
 use crate::domain::prospect::{domain_key, name_key};
 
 /// Registrations per write transaction.
@@ -59,7 +63,13 @@ struct Batch {
     registrations: Vec<RegRow>,
     details: Vec<DetailRow>,
     events: Vec<EventRow>,
+    compensations: Vec<CompensationRow>,
+    credits: Vec<CreditRow>,
 }
+
+/// The compensation rules version the demo's deals were closed under: version 1, the
+/// defaults written when the database was created.
+const RULES_VERSION: i64 = 1;
 
 /// Writes the registrations, one batch at a time, as the load goes through `kinds`.
 pub(super) struct Generator<'f, 'a> {
@@ -161,6 +171,9 @@ impl Generator<'_, '_> {
         };
         let later = self.history(kind, segment, holder, &mut r, &partner, &channel);
         r.id = self.fill.ids.next(&mut self.fill.rng);
+        if kind == Kind::Won {
+            self.compensate(&r, segment);
+        }
         let (id, submitted_at) = (r.id.clone(), r.submitted_at);
 
         // The submission itself.
@@ -228,6 +241,50 @@ impl Generator<'_, '_> {
         (id, submitted_at)
     }
 
+    /// A deal won inside its window earns what the portal's close would have given it: its
+    /// compensation and the partner's commission, under the default rules (version 1; the
+    /// demo's deals have no assisting rep, so no quota credit).
+    fn compensate(&mut self, r: &RegRow, segment: Segment) {
+        let (Some(amount_minor), Some(closed_at)) = (r.close_amount_minor, r.closed_at) else {
+            return;
+        };
+        let deal = ClosedDeal {
+            org_id: &r.org_id,
+            tier: None,
+            segment,
+            amount_minor,
+            within_window: true,
+            assisting_reps: &[],
+            territory_double_credit: None,
+        };
+        self.batch.compensations.push(CompensationRow {
+            registration_id: r.id.clone(),
+            rules_version: RULES_VERSION,
+            within_window: 1,
+            double_credit: 0,
+            computed_at: closed_at,
+        });
+        for credit in crate::domain::compensation::credits(&Rules::default(), &deal) {
+            let org_id = match credit.beneficiary {
+                Beneficiary::Org(org) => Some(org),
+                Beneficiary::Rep(_) => None,
+            };
+            let id = self.fill.ids.next(&mut self.fill.rng);
+            self.batch.credits.push(CreditRow {
+                id,
+                registration_id: r.id.clone(),
+                kind: credit.kind.as_str(),
+                org_id,
+                user_id: None,
+                bp: credit.bp,
+                amount_minor: credit.amount_minor,
+                currency: r.currency,
+                rules_version: RULES_VERSION,
+                created_at: closed_at,
+            });
+        }
+    }
+
     fn flush(&mut self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
         let batch = std::mem::take(&mut self.batch);
         write_tx(conn, |conn| -> diesel::QueryResult<()> {
@@ -249,6 +306,13 @@ impl Generator<'_, '_> {
                 EventRow::COLUMNS,
                 &batch.events,
             )?;
+            db::insert_rows(
+                conn,
+                deal_compensations::table,
+                CompensationRow::COLUMNS,
+                &batch.compensations,
+            )?;
+            db::insert_rows(conn, credits::table, CreditRow::COLUMNS, &batch.credits)?;
             Ok(())
         })?;
         self.fill.summary.registrations += batch.registrations.len() as u64;

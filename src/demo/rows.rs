@@ -6,8 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    crm_accounts, direct_opportunities, partner_orgs, registration_details, registration_events,
-    registrations, users,
+    credits, crm_accounts, deal_compensations, direct_opportunities, partner_orgs,
+    registration_details, registration_events, registrations, users,
 };
 
 #[derive(Insertable)]
@@ -155,4 +155,37 @@ pub(super) struct OpportunityRow {
 
 impl OpportunityRow {
     pub(super) const COLUMNS: usize = 8;
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = deal_compensations, treat_none_as_default_value = false)]
+pub(super) struct CompensationRow {
+    pub(super) registration_id: String,
+    pub(super) rules_version: i64,
+    pub(super) within_window: i32,
+    pub(super) double_credit: i32,
+    pub(super) computed_at: NaiveDateTime,
+}
+
+impl CompensationRow {
+    pub(super) const COLUMNS: usize = 5;
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = credits, treat_none_as_default_value = false)]
+pub(super) struct CreditRow {
+    pub(super) id: String,
+    pub(super) registration_id: String,
+    pub(super) kind: &'static str,
+    pub(super) org_id: Option<String>,
+    pub(super) user_id: Option<String>,
+    pub(super) bp: i64,
+    pub(super) amount_minor: i64,
+    pub(super) currency: &'static str,
+    pub(super) rules_version: i64,
+    pub(super) created_at: NaiveDateTime,
+}
+
+impl CreditRow {
+    pub(super) const COLUMNS: usize = 10;
 }

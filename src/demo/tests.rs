@@ -1,5 +1,6 @@
 //! The whole load, end to end, on a real database.
 
+use chrono::NaiveDateTime;
 use clap::Parser;
 use diesel::prelude::*;
 
@@ -7,7 +8,8 @@ use super::*;
 use crate::clock::{Clock, SystemClock};
 use crate::db::DatabaseUrl;
 use crate::db::schema::{
-    crm_accounts, partner_orgs, registration_details, registration_events, registrations,
+    credits, crm_accounts, deal_compensations, partner_orgs, registration_details,
+    registration_events, registrations,
 };
 use crate::domain::prospect::{domain_key, name_key};
 
@@ -153,6 +155,44 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
         .unwrap();
     assert_eq!(due, 150);
     assert_eq!(generated_at(&mut conn).unwrap(), Some(now));
+
+    // Every won deal was compensated as the portal's close would have: the partner's 10 %
+    // of the amount won (the default rules), in the deal's currency, at the close.
+    let won: Vec<(String, Option<i64>, String, Option<NaiveDateTime>)> = registrations::table
+        .filter(registrations::status.eq("won"))
+        .select((
+            registrations::id,
+            registrations::close_amount_minor,
+            registrations::currency,
+            registrations::closed_at,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    assert!(!won.is_empty());
+    for (id, amount, currency, closed_at) in &won {
+        let (kind, credited, in_currency, at): (String, i64, String, NaiveDateTime) =
+            credits::table
+                .filter(credits::registration_id.eq(id))
+                .select((
+                    credits::kind,
+                    credits::amount_minor,
+                    credits::currency,
+                    credits::created_at,
+                ))
+                .first(&mut *conn)
+                .unwrap();
+        assert_eq!(kind, "partner_commission");
+        assert_eq!(
+            credited,
+            crate::domain::compensation::apply_bp(amount.unwrap(), 1_000)
+        );
+        assert_eq!((&in_currency, Some(at)), (currency, *closed_at));
+    }
+    let compensated: i64 = deal_compensations::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(compensated as usize, won.len());
 
     // The sweeps find exactly the due rows to expire, and no reminder or escalation.
     let config = config(dir.path(), &url);

@@ -103,17 +103,17 @@ pub struct DashboardView {
     /// (org id, name, "23 of 25 (92.0 %)").
     pub near_cap: Vec<(String, String, String)>,
     pub won_units: String,
-    /// Partner commission and rep quota credit given in the period, per currency.
-    pub commission: String,
-    pub rep_credit: String,
+    /// Partner commission and rep quota credit given in the period, an amount per currency.
+    pub commission: Vec<String>,
+    pub rep_credit: Vec<String>,
     pub liability: String,
     pub disputes_summary: String,
     pub disputes_chart: LineChart,
 }
 
-/// Credits of the kinds in `kinds` summed per currency: "4,100.00 USD · 90.00 EUR", or "0"
-/// when there were none.
-fn credited(rows: &[(CreditKind, String, i64, i64)], kinds: &[CreditKind]) -> String {
+/// Credits of the kinds in `kinds` summed per currency (["90.00 EUR", "4,100.00 USD"]), or
+/// ["0"] when there were none.
+fn credited(rows: &[(CreditKind, String, i64, i64)], kinds: &[CreditKind]) -> Vec<String> {
     let mut sums: std::collections::BTreeMap<&str, i64> = Default::default();
     for (kind, currency, _, minor) in rows {
         if kinds.contains(kind) {
@@ -121,12 +121,11 @@ fn credited(rows: &[(CreditKind, String, i64, i64)], kinds: &[CreditKind]) -> St
         }
     }
     if sums.is_empty() {
-        return "0".into();
+        return vec!["0".into()];
     }
     sums.into_iter()
         .map(|(code, minor)| format_amount(minor, code))
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect()
 }
 
 impl DashboardView {
