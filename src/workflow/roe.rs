@@ -88,6 +88,17 @@ fn audience(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
     Ok(people)
 }
 
+/// What publishing `draft` would do, for the admin to confirm first: how many people would
+/// be emailed, or why nothing would be published.
+pub fn preview(conn: &mut DbConnection, draft: &Draft) -> Result<usize, PublishError> {
+    if let Some(current) = store::current(conn)?
+        && !roe::changes_anything(draft, &current.body, &current.questions)
+    {
+        return Err(PublishError::Unchanged);
+    }
+    Ok(audience(conn)?.len())
+}
+
 /// Publishes a new version: the version row, its audit record and one email per person who
 /// must acknowledge it, all or nothing.
 pub fn publish(

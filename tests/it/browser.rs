@@ -548,7 +548,11 @@ async fn an_admin_publishes_the_rules_and_a_partner_acknowledges_them_on_a_phone
     fill(&browser, "q1_correct", "1").await;
     fill(&browser, "q1_explanation", explanation).await;
     let publish = Locator::XPath("//button[normalize-space()='Publish as a new version']");
-    click_to(&browser, publish, "/admin/roe/versions/1").await;
+    click_to(&browser, publish, "/admin/roe").await;
+    // The draft comes back with who it will reach; only that button sends it.
+    expect_text(&browser, "confirm-publish", "emails 1 partner user").await;
+    let confirm = Locator::XPath("//button[normalize-space()='Publish and email 1 person']");
+    click_to(&browser, confirm, "/admin/roe/versions/1").await;
     sign_out(&browser).await;
 
     // The partner, on a phone, is sent from the registration form to the rules.

@@ -74,6 +74,7 @@ async fn publish_roe(admin: &TestClient) {
         &[
             ("body", "# Rules\n\nThe first valid registration wins.\n"),
             ("summary", "First version."),
+            ("confirm", "yes"),
             (
                 "q1_prompt",
                 "Who wins a prospect registered by two partners?",

@@ -525,6 +525,7 @@ async fn admins_download_users_organisations_and_acknowledgements() {
             &[
                 ("body", "# Rules\n\nFirst valid registration wins."),
                 ("summary", "First version."),
+                ("confirm", "yes"),
                 ("q1_prompt", "Who wins a prospect registered twice?"),
                 (
                     "q1_options",

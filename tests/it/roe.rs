@@ -52,8 +52,11 @@ fn v1_fields<'a>(body: &'a str, summary: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
+/// Publishes as the admin confirms it: the draft with the confirmation button's value.
 async fn publish(admin: &TestClient, fields: &[(&str, &str)]) -> Page {
-    admin.submit("/admin/roe", "/admin/roe", fields).await
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm", "yes"));
+    admin.submit("/admin/roe", "/admin/roe", &confirmed).await
 }
 
 async fn publish_v1(admin: &TestClient) {
@@ -588,4 +591,42 @@ async fn admins_see_which_rule_is_misunderstood_and_by_whom() {
             .iter()
             .any(|l| l.starts_with("1,2,") && l.ends_with(",2,2,1,1,100.0,100.0"))
     );
+}
+
+#[actix_web::test]
+async fn publishing_asks_first_how_many_people_it_will_email() {
+    let app = program().await;
+    let admin = app.login(ADMIN).await;
+    // A valid draft, sent without the confirmation: shown back with its reach, not published.
+    let draft = admin
+        .submit(
+            "/admin/roe",
+            "/admin/roe",
+            &v1_fields(BODY_V1, "First version of the rules."),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::OK);
+    let text = draft.text();
+    assert!(text.contains("Ready to publish version 1."), "{text}");
+    assert!(
+        text.contains("First version of the rules."),
+        "the draft is kept"
+    );
+    assert!(app.emails_of_kind("roe_changed").is_empty());
+    assert!(
+        admin
+            .get("/admin/roe")
+            .await
+            .text()
+            .contains("(none published yet)")
+    );
+    // Confirmed, it goes to exactly as many people as it said.
+    publish_v1(&admin).await;
+    let sent = app.emails_of_kind("roe_changed").len();
+    assert!(sent > 0);
+    assert!(
+        text.contains(&format!("emails {sent} partner users and sales reps")),
+        "{sent}: {text}"
+    );
+    assert!(text.contains(&format!("Publish and email {sent} people")));
 }

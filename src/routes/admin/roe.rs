@@ -55,6 +55,8 @@ struct RoePage {
     form: RoeForm,
     slots: Vec<SlotView>,
     errors: FieldErrors,
+    /// Set when the draft is valid and waits for the admin to confirm: who would be emailed.
+    confirm: Option<usize>,
     current: Option<i64>,
     history: Vec<HistoryRow>,
 }
@@ -64,6 +66,16 @@ async fn page(
     state: &AppState,
     form: Option<RoeForm>,
     errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    page_with(signed, state, form, errors, None).await
+}
+
+async fn page_with(
+    signed: &Signed<AdminOnly>,
+    state: &AppState,
+    form: Option<RoeForm>,
+    errors: FieldErrors,
+    confirm: Option<usize>,
 ) -> Result<HttpResponse, AppError> {
     let history = db::run(&state.pool, |conn| Ok(store::history(conn)?)).await?;
     let current = history.first();
@@ -89,6 +101,7 @@ async fn page(
         slots,
         form,
         errors,
+        confirm,
         current: current.map(|c| c.version),
         history: history
             .iter()
@@ -130,11 +143,39 @@ pub async fn publish(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    // Publishing emails every partner user and sales rep at once: a valid draft is shown
+    // back with the number of people it will reach, and goes out only from that button.
+    let confirmed = form.iter().any(|(k, v)| k == "confirm" && v == "yes");
     let form = RoeForm::from_pairs(&form);
     let draft = match validate(&form) {
         Ok(d) => d,
         Err(errors) => return page(&signed, &state, Some(form), errors).await,
     };
+    if !confirmed {
+        let checked = draft.clone();
+        let preview = db::run(&state.pool, move |conn| Ok(flow::preview(conn, &checked))).await?;
+        return match preview {
+            Ok(people) => {
+                page_with(
+                    &signed,
+                    &state,
+                    Some(form),
+                    FieldErrors::new(),
+                    Some(people),
+                )
+                .await
+            }
+            Err(PublishError::Unchanged) => {
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "form",
+                    "The document and the questions are the same as the version in force, so there is nothing to publish.",
+                );
+                page(&signed, &state, Some(form), errors).await
+            }
+            Err(PublishError::Db(e)) => Err(e.into()),
+        };
+    }
     let config = state.config.clone();
     let admin = signed.user.id.clone();
     let now = state.clock.naive_now();
