@@ -447,7 +447,7 @@ pub fn standings_page(
 ) -> QueryResult<Vec<ListedStanding>> {
     let version = store::current_number(conn)?;
     let since = now - TimeDelta::days(ACCURACY_DAYS);
-    let people = user::list_page(conn, Some(&[Role::Partner, Role::Sales]), after, limit)?;
+    let people = user::list_page(conn, Some(&[Role::Partner, Role::Sales]), "", after, limit)?;
     let ids: Vec<String> = people.iter().map(|p| p.user.id.clone()).collect();
     let acks = match version {
         Some(v) => store::acknowledged_by(conn, v, &ids)?,

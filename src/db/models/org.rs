@@ -72,15 +72,7 @@ pub fn list_page(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Org>> {
-    let mut query = partner_orgs::table.into_boxed();
-    if let Some(key) = after {
-        query = query.filter(partner_orgs::name_key.gt(key.to_owned()));
-    }
-    query
-        .order(partner_orgs::name_key.asc())
-        .limit(limit)
-        .select(Org::as_select())
-        .load(conn)
+    search_page(conn, "", after, limit)
 }
 
 /// A page of the list an admin browses: the organisations whose name holds `search` (as

@@ -131,14 +131,17 @@ pub fn list_all(conn: &mut DbConnection) -> QueryResult<Vec<UserListing>> {
 }
 
 /// One page of users in email order, after the user with email `after` (keyset on the
-/// unique email): the export reads all of them a page at a time. `active_in` narrows it to
-/// users of these roles who can sign in (not disabled, password chosen).
+/// unique email): the export reads all of them a page at a time, and the admin's list a
+/// page of those whose email or name holds `search` (any case; empty: all). `active_in`
+/// narrows it to users of these roles who can sign in (not disabled, password chosen).
 pub fn list_page(
     conn: &mut DbConnection,
     active_in: Option<&[Role]>,
+    search: &str,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<UserListing>> {
+    use crate::db::search::{contains, lower};
     let mut query = users::table
         .left_join(partner_orgs::table)
         .select((User::as_select(), partner_orgs::name.nullable()))
@@ -149,30 +152,6 @@ pub fn list_page(
             .filter(users::disabled_at.is_null())
             .filter(users::password_hash.is_not_null());
     }
-    if let Some(email) = after {
-        query = query.filter(users::email.gt(email.to_owned()));
-    }
-    let rows: Vec<(User, Option<String>)> =
-        query.order(users::email.asc()).limit(limit).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(user, org_name)| UserListing { user, org_name })
-        .collect())
-}
-
-/// A page of the users list: those whose email or name holds `search` (any case), in email
-/// order after `after`.
-pub fn search_page(
-    conn: &mut DbConnection,
-    search: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<UserListing>> {
-    use crate::db::search::{contains, lower};
-    let mut query = users::table
-        .left_join(partner_orgs::table)
-        .select((User::as_select(), partner_orgs::name.nullable()))
-        .into_boxed();
     let text = search.trim().to_lowercase();
     if !text.is_empty() {
         let pattern = contains(&text);

@@ -150,7 +150,7 @@ pub async fn list(
     let (q, after, limit) = (browse.q.clone(), browse.after.clone(), browse.limit());
     let mut users = db::run(&state.pool, move |conn| {
         let after = (!after.is_empty()).then_some(after.as_str());
-        Ok(user::search_page(conn, &q, after, limit)?)
+        Ok(user::list_page(conn, None, &q, after, limit)?)
     })
     .await?;
     let pager = browse::page(

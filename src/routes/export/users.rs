@@ -36,7 +36,7 @@ impl Export for Users {
         after: Option<&String>,
         limit: i64,
     ) -> QueryResult<Vec<UserListing>> {
-        user::list_page(conn, None, after.map(String::as_str), limit)
+        user::list_page(conn, None, "", after.map(String::as_str), limit)
     }
 
     fn cursor(&self, row: &UserListing) -> Option<String> {
