@@ -1586,3 +1586,31 @@ async fn a_crm_account_added_during_review_joins_the_evidence_when_the_jobs_run(
     assert!(row_of(&cm.get("/review").await.body, &id).contains("2 CRM accounts"));
     assert_eq!(app.run_jobs().await.matched_again, 0, "already current");
 }
+
+#[actix_web::test]
+async fn after_a_decision_the_review_page_leads_to_the_next_in_the_queue() {
+    let app = program().await;
+    let ann = app.login(ANN).await;
+    let first = register_deal(&ann, &Deal::new(&app, "Acme Robotics", "acme.example")).await;
+    let second = register_deal(
+        &ann,
+        &Deal::new(&app, "Borealis Freight", "borealis.example"),
+    )
+    .await;
+    let cm = app.login(CM1).await;
+    // While it waits for a decision, the page is about this registration only.
+    let open = cm.get(&format!("/review/{first}")).await.text();
+    assert!(!open.contains("Next in the queue"), "{open}");
+    crate::helpers::approve(&cm, &first).await;
+    let decided = cm.get(&format!("/review/{first}")).await.text();
+    assert!(
+        decided.contains(&format!(
+            "href=\"/review/{second}\">Next in the queue: Borealis Freight</a>"
+        )),
+        "{decided}"
+    );
+    // The last one decided, the queue is empty: no way on is offered.
+    crate::helpers::approve(&cm, &second).await;
+    let last = cm.get(&format!("/review/{second}")).await.text();
+    assert!(!last.contains("Next in the queue"), "{last}");
+}

@@ -39,6 +39,9 @@ struct ReviewPage {
     flags: Vec<FlagView>,
     /// What the deal will cost if won inside its window, under the rules in force.
     preview: Option<CostPreview>,
+    /// Once this one is decided: the most urgent registration still waiting in the queue
+    /// (id, prospect), so the reviewer goes on without going back to the list.
+    next: Option<(String, String)>,
 }
 
 /// A flag as the review page shows it.
@@ -150,7 +153,7 @@ async fn page(
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.naive_now();
-    let (d, evidence, window_days, policy_version, disputes, flags, preview) =
+    let (d, evidence, window_days, policy_version, disputes, flags, preview, next) =
         db::run(&state.pool, move |conn| {
             let r = registration::find(conn, &id)?.ok_or(AppError::NotFound)?;
             let org_name = org::find(conn, &r.org_id)?
@@ -174,6 +177,14 @@ async fn page(
             )
             .then(|| preview(conn, &r))
             .transpose()?;
+            let next = if r.state.review_due_at.is_none() {
+                registration::review_queue(conn, None, 1)?
+                    .into_iter()
+                    .next()
+                    .map(|l| (l.registration.id, l.registration.company_name))
+            } else {
+                None
+            };
             Ok((
                 d,
                 evidence,
@@ -182,6 +193,7 @@ async fn page(
                 disputes,
                 flags,
                 preview,
+                next,
             ))
         })
         .await?;
@@ -199,6 +211,7 @@ async fn page(
             problem,
             flags,
             preview,
+            next,
         },
     )
 }
