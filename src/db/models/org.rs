@@ -65,6 +65,11 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Org>> {
         .load(conn)
 }
 
+/// How many partner organisations there are.
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    partner_orgs::table.count().get_result(conn)
+}
+
 /// One page of the organisations in name order, after the one with name key `after`
 /// (keyset on the unique name key): the export reads all of them a page at a time.
 pub fn list_page(

@@ -28,13 +28,13 @@ pub async fn show(
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, AppError> {
     let (org_count, user_count) = db::run(&state.pool, |conn| {
-        Ok((org::list(conn)?.len(), user::count(conn)?))
+        Ok((org::count(conn)?, user::count(conn)?))
     })
     .await?;
     let d = dashboard::view_of(&state, &filter).await?;
     render(&Home {
         layout: Layout::signed(&signed, "/admin"),
-        orgs: count_of(org_count as i64, "organisation", "organisations"),
+        orgs: count_of(org_count, "organisation", "organisations"),
         users: count_of(user_count, "user", "users"),
         d,
     })

@@ -7,7 +7,7 @@ use diesel::QueryResult;
 use crate::db::DbConnection;
 use crate::db::models::org::Org;
 use crate::db::models::{policy, registration, scorecard};
-use crate::domain::chart::{self, BarChart};
+use crate::domain::chart::BarChart;
 use crate::domain::dashboard::{Conflict, Outcome, Period, percent, week_of, weekly};
 use crate::domain::dates::day;
 use crate::domain::lifecycle::Status;
@@ -83,25 +83,6 @@ impl OrgFigures {
             .collect();
         let by_week = weekly(&weeks, &rows, &[]);
         let in_chart: i64 = by_week.iter().map(|w| w.registrations()).sum();
-        let columns: Vec<_> = by_week
-            .iter()
-            .map(|w| {
-                (
-                    w.week.format("%-d %b").to_string(),
-                    Outcome::ALL
-                        .iter()
-                        .map(|o| {
-                            let n = w.outcomes[o.index()];
-                            (
-                                n,
-                                o.colour(),
-                                format!("Week of {}: {} {}", day(w.week), n, o.label()),
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
         Ok(OrgFigures {
             submitted: group_thousands(funnel.submitted),
             protected: group_thousands(funnel.protected),
@@ -131,7 +112,7 @@ impl OrgFigures {
             disputes_against: against.raised,
             raised_overturned: overturn_share(&raised),
             against_overturned: overturn_share(&against),
-            chart: chart::stacked_bars(&columns),
+            chart: super::view::outcome_chart(&by_week),
             chart_summary: if in_chart == 0 {
                 format!("No registrations were submitted in the last {CHART_DAYS} days.")
             } else {

@@ -4,7 +4,7 @@
 use super::data::{Choice, Data, EXPIRING_DAYS};
 use crate::domain::chart::{self, BarChart, LineChart};
 use crate::domain::compensation::CreditKind;
-use crate::domain::dashboard::{Outcome, Period, hours_label, per_hundred, percent};
+use crate::domain::dashboard::{Outcome, Period, Week, hours_label, per_hundred, percent};
 use crate::domain::dates::day;
 use crate::domain::money::{format_amount, group_thousands};
 use crate::domain::policy::Segment;
@@ -128,30 +128,39 @@ fn credited(rows: &[(CreditKind, String, i64, i64)], kinds: &[CreditKind]) -> Ve
         .collect()
 }
 
+/// "13 Jul": a week as the charts' axes name it.
+fn week_label(week: chrono::NaiveDate) -> String {
+    week.format("%-d %b").to_string()
+}
+
+/// Registrations per week by outcome, as stacked bars (the dashboard's and a scorecard's).
+pub fn outcome_chart(weeks: &[Week]) -> BarChart {
+    let columns: Vec<chart::Column> = weeks
+        .iter()
+        .map(|w| {
+            (
+                week_label(w.week),
+                Outcome::ALL
+                    .iter()
+                    .map(|o| {
+                        let n = w.outcomes[o.index()];
+                        (
+                            n,
+                            o.colour(),
+                            format!("Week of {}: {} {}", day(w.week), n, o.label()),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    chart::stacked_bars(&columns)
+}
+
 impl DashboardView {
     pub fn new(c: &Choice, d: &Data) -> DashboardView {
         let t = &d.totals;
-        let label = |w: chrono::NaiveDate| w.format("%-d %b").to_string();
-        let columns: Vec<chart::Column> = d
-            .weeks
-            .iter()
-            .map(|w| {
-                (
-                    label(w.week),
-                    Outcome::ALL
-                        .iter()
-                        .map(|o| {
-                            let n = w.outcomes[o.index()];
-                            (
-                                n,
-                                o.colour(),
-                                format!("Week of {}: {} {}", day(w.week), n, o.label()),
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
+        let label = week_label;
         let breaches: Vec<(String, i64, String)> = d
             .weeks
             .iter()
@@ -242,7 +251,7 @@ impl DashboardView {
                 ),
                 _ => format!("No registrations were submitted in {period} ({segment_name})."),
             },
-            outcomes_chart: chart::stacked_bars(&columns),
+            outcomes_chart: outcome_chart(&d.weeks),
             legend: Outcome::ALL
                 .iter()
                 .map(|o| LegendItem {
