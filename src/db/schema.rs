@@ -444,9 +444,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    weekly_outcomes (week, segment, status) {
+    weekly_outcomes (week, segment, tier, status) {
         week -> Date,
         segment -> Text,
+        tier -> Text,
         status -> Text,
         registrations -> BigInt,
         program_units -> BigInt,
@@ -463,9 +464,29 @@ diesel::table! {
 }
 
 diesel::table! {
-    org_segment_outcomes (status, org_id, segment) {
-        org_id -> Text,
+    weekly_decisions (week, segment, tier, hours) {
+        week -> Date,
         segment -> Text,
+        tier -> Text,
+        hours -> Integer,
+        registrations -> BigInt,
+    }
+}
+
+diesel::table! {
+    territory_places (kind, value, territory_id) {
+        territory_id -> Text,
+        kind -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    territory_outcomes (territory_id, week, segment, tier, status) {
+        territory_id -> Text,
+        week -> Date,
+        segment -> Text,
+        tier -> Text,
         status -> Text,
         registrations -> BigInt,
         program_units -> BigInt,
@@ -473,9 +494,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    weekly_decisions (week, segment, hours) {
+    territory_decisions (territory_id, week, segment, tier, hours) {
+        territory_id -> Text,
         week -> Date,
         segment -> Text,
+        tier -> Text,
         hours -> Integer,
         registrations -> BigInt,
     }
@@ -538,6 +561,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     assists,
     weekly_outcomes,
     org_outcomes,
-    org_segment_outcomes,
     weekly_decisions,
+    territory_places,
+    territory_outcomes,
+    territory_decisions,
 );

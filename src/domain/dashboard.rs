@@ -7,6 +7,9 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::dispute::RulingOutcome;
 use super::lifecycle::Status;
+use super::org::Tier;
+use super::policy::Segment;
+use super::territory::{Kind, Territory};
 
 /// Hours to decision are counted up to this; a slower decision counts as this many
 /// ("999 h or more"), so the rollup stays small whatever the history.
@@ -26,6 +29,50 @@ pub fn decision_hours(submitted_at: NaiveDateTime, decided_at: NaiveDateTime) ->
     let secs = decided_at.and_utc().timestamp() - submitted_at.and_utc().timestamp();
     let hours = secs.max(0) / 3600;
     i32::try_from(hours.min(i64::from(HOURS_CAP))).unwrap_or(HOURS_CAP)
+}
+
+/// The part of the program a dashboard shows: registrations of one segment, of partners of
+/// one tier (their tier now), of prospects in one territory (as it covers places now), any
+/// of these together, or all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Slice {
+    pub segment: Option<Segment>,
+    pub tier: Option<Tier>,
+    pub territory: Option<Territory>,
+}
+
+impl Slice {
+    pub fn is_all(&self) -> bool {
+        self.segment.is_none() && self.tier.is_none() && self.territory.is_none()
+    }
+
+    /// The territory's countries (geographic) or industries (vertical): what a registration's
+    /// prospect must be in, and which of its two fields is compared.
+    pub fn places(&self) -> Option<(Kind, &[String])> {
+        self.territory.as_ref().map(|t| match t.kind {
+            Kind::Geographic => (t.kind, t.countries.as_slice()),
+            Kind::Vertical => (t.kind, t.industries.as_slice()),
+        })
+    }
+
+    /// "Enterprise, Gold partners, EMEA North" or "all registrations", for summaries.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(s) = self.segment {
+            parts.push(s.label().to_owned());
+        }
+        if let Some(t) = self.tier {
+            parts.push(format!("{} partners", t.label()));
+        }
+        if let Some(t) = &self.territory {
+            parts.push(t.name.clone());
+        }
+        if parts.is_empty() {
+            "all registrations".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// The period a dashboard shows.
@@ -404,6 +451,50 @@ mod tests {
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap()
+    }
+
+    #[test]
+    fn a_slice_names_what_it_holds_and_where_its_territory_is() {
+        use crate::domain::territory::Eligibility;
+        assert!(Slice::default().is_all());
+        assert_eq!(Slice::default().describe(), "all registrations");
+        assert_eq!(Slice::default().places(), None);
+        let health = Territory {
+            id: "t1".into(),
+            name: "Health".into(),
+            kind: Kind::Vertical,
+            countries: vec!["DE".into()],
+            regions: vec![],
+            industries: vec!["Healthcare".into()],
+            eligibility: Eligibility::Partner,
+            orgs: vec![],
+            reps: vec![],
+            double_credit: false,
+        };
+        let slice = Slice {
+            segment: Some(Segment::Enterprise),
+            tier: Some(Tier::Gold),
+            territory: Some(health.clone()),
+        };
+        assert!(!slice.is_all());
+        assert_eq!(slice.describe(), "Enterprise, Gold partners, Health");
+        // A vertical territory is its industries, whatever countries it once had.
+        assert_eq!(
+            slice.places(),
+            Some((Kind::Vertical, &["Healthcare".to_owned()][..]))
+        );
+        let dach = Territory {
+            kind: Kind::Geographic,
+            ..health
+        };
+        let slice = Slice {
+            territory: Some(dach),
+            ..Slice::default()
+        };
+        assert_eq!(
+            slice.places(),
+            Some((Kind::Geographic, &["DE".to_owned()][..]))
+        );
     }
 
     #[test]

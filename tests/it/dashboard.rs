@@ -46,12 +46,79 @@ fn assert_rollups_equal_a_recount(app: &TestApp, context: &str) {
         "{context}: outcomes by organisation"
     );
     assert_eq!(
-        kept.org_segments, counted.org_segments,
-        "{context}: outcomes by organisation and segment"
-    );
-    assert_eq!(
         kept.decisions, counted.decisions,
         "{context}: weekly decisions"
+    );
+    assert_eq!(
+        kept.territory_outcomes, counted.territory_outcomes,
+        "{context}: outcomes by territory"
+    );
+    assert_eq!(
+        kept.territory_decisions, counted.territory_decisions,
+        "{context}: decisions by territory"
+    );
+}
+
+/// A territory's fields: geographic when `countries` is given, else vertical.
+fn territory_fields(
+    name: &str,
+    countries: &[&str],
+    industries: &[&str],
+    orgs: &[&str],
+) -> truce::domain::territory::TerritoryFields {
+    use truce::domain::territory::{Eligibility, Kind, TerritoryFields};
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    TerritoryFields {
+        name: name.into(),
+        name_key: name.to_lowercase(),
+        kind: if countries.is_empty() {
+            Kind::Vertical
+        } else {
+            Kind::Geographic
+        },
+        countries: owned(countries),
+        regions: vec![],
+        industries: owned(industries),
+        eligibility: Eligibility::Partner,
+        orgs: owned(orgs),
+        reps: vec![],
+        double_credit: false,
+    }
+}
+
+/// Saves a territory (a new one when `id` is unknown) as the admin page would.
+fn save_territory(
+    app: &TestApp,
+    id: &str,
+    fields: &truce::domain::territory::TerritoryFields,
+    by: &str,
+) {
+    use truce::db::models::territory;
+    let mut conn = app.conn();
+    let now = app.clock.naive_now();
+    truce::db::write_tx(&mut conn, |conn| {
+        if !territory::update(conn, id, fields, by, now)? {
+            territory::insert(conn, id, fields, by, now)?;
+        }
+        Ok::<_, territory::SaveError>(())
+    })
+    .unwrap();
+}
+
+/// Changes an organisation's tier as the admin page would.
+fn set_tier(app: &TestApp, org_id: &str, tier: truce::domain::org::Tier) {
+    use truce::db::models::org;
+    let mut conn = app.conn();
+    let found = org::find(&mut conn, org_id).unwrap().unwrap();
+    let fields = truce::domain::org::OrgFields {
+        name: found.name.clone(),
+        name_key: found.name_key.clone(),
+        tier,
+        status: found.status(),
+    };
+    let now = app.clock.naive_now();
+    assert!(
+        truce::db::write_tx(&mut conn, |conn| org::update(conn, org_id, &fields, now)).unwrap()
     );
 }
 
@@ -177,6 +244,11 @@ async fn the_figures_of_a_known_history() {
     assert_eq!(figure(&smb, "fig-pipeline"), "0");
     assert_eq!(figure(&smb, "fig-liability"), "0");
     assert_eq!(figure(&smb, "fig-commission-given"), "0");
+    // Beta's dispute is about its own mid-market registration D: not an SMB one.
+    assert_eq!(figure(&smb, "fig-disputes"), "0");
+    let mid = cm.get("/dashboard?days=365&segment=mid_market").await;
+    assert_eq!(figure(&mid, "fig-disputes"), "1");
+    assert_eq!(figure(&mid, "fig-commission-given"), "4,100.00 USD");
 
     // Nothing was submitted in the last 90 days.
     let recent = cm.get("/dashboard").await;
@@ -273,6 +345,126 @@ async fn the_figures_of_a_known_history() {
     assert_eq!(figure(&year, "fig-disputes-open"), "0");
 }
 
+#[actix_web::test]
+async fn the_figures_of_a_tier_and_a_territory() {
+    use truce::domain::org::Tier;
+    let app = spawn_app().await;
+    let alpha = app.partner("Alpha Partners", "ann@alpha.example");
+    let beta = app.partner("Beta Partners", "bob@beta.example");
+    let admin = app.create_user("admin@vendor.example", "admin", None, false);
+    app.create_user("cm@vendor.example", "channel", None, false);
+    save_territory(
+        &app,
+        "dach",
+        &territory_fields("DACH", &["DE"], &[], &[&alpha, &beta]),
+        &admin,
+    );
+    save_territory(
+        &app,
+        "health",
+        &territory_fields("Health", &[], &["Healthcare"], &[&beta]),
+        &admin,
+    );
+    set_tier(&app, &alpha, Tier::Silver);
+    let (ann, bob) = (
+        app.login("ann@alpha.example").await,
+        app.login("bob@beta.example").await,
+    );
+    // A: Alpha, Germany (DACH). B: Beta, France in healthcare (Health). C: Beta, Germany
+    // in healthcare (both).
+    let a = register_deal(&ann, &Deal::new(&app, "Acme Robotics", "acme.example")).await;
+    let b = register_deal(
+        &bob,
+        &Deal::new(&app, "Borealis Clinics", "borealis.example")
+            .with("country", "FR")
+            .with("industry", "Healthcare"),
+    )
+    .await;
+    let c = register_deal(
+        &bob,
+        &Deal::new(&app, "Cobalt Care", "cobalt.example")
+            .with("industry", "Healthcare")
+            .with("amount", "60,000"),
+    )
+    .await;
+    app.advance(TimeDelta::hours(5));
+    let cm = app.login("cm@vendor.example").await;
+    approve(&cm, &a).await;
+    approve(&cm, &c).await;
+    app.advance(TimeDelta::hours(5));
+    let cm = app.login("cm@vendor.example").await;
+    reject(&cm, &b).await;
+
+    let page = |q: &str| {
+        let url = format!("/dashboard?days=365&{q}");
+        let cm = &cm;
+        async move { cm.get(&url).await }
+    };
+    let dach = page("territory=dach").await;
+    assert_eq!(figure(&dach, "fig-registrations"), "2");
+    assert_eq!(figure(&dach, "fig-median"), "5 h");
+    assert_eq!(figure(&dach, "fig-pipeline"), "100,000");
+    // The default 10 % of the approved pipeline.
+    assert_eq!(figure(&dach, "fig-liability"), "10,000");
+    assert!(dach.text().contains("(DACH)"));
+    assert!(
+        dach.body
+            .contains("<option value=\"dach\" selected>DACH</option>")
+    );
+    let health = page("territory=health").await;
+    assert_eq!(figure(&health, "fig-registrations"), "2");
+    // B after 10 hours, C after 5: the median is the lower of the two.
+    assert_eq!(figure(&health, "fig-median"), "5 h");
+    assert_eq!(figure(&health, "fig-p90"), "10 h");
+    assert_eq!(figure(&health, "fig-pipeline"), "60,000");
+    // Only Beta is assigned to Health: the leaderboards and caps are Beta's.
+    assert!(
+        health
+            .text()
+            .contains("Partners assigned to Health: 1 partner, counting all their deals.")
+    );
+    let gold = page("tier=gold").await;
+    assert_eq!(figure(&gold, "fig-registrations"), "2");
+    assert_eq!(figure(&gold, "fig-pipeline"), "60,000");
+    assert!(gold.text().contains("Gold partners: 1 partner"));
+    let gold_dach = page("tier=gold&territory=dach").await;
+    assert_eq!(figure(&gold_dach, "fig-registrations"), "1");
+    let gold_smb = page("tier=gold&segment=smb").await;
+    assert_eq!(figure(&gold_smb, "fig-registrations"), "0");
+    // An unknown territory or tier shows the whole program.
+    let unknown = page("territory=nowhere&tier=bronze").await;
+    assert_eq!(figure(&unknown, "fig-registrations"), "3");
+
+    // The CSV of a slice says which, and holds its counts.
+    let csv = cm.get("/dashboard.csv?days=365&territory=health").await;
+    let mut lines = csv.body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r[col("territory")] == "Health"));
+    let total: i64 = rows
+        .iter()
+        .map(|r| r[col("registrations")].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, 2);
+
+    // DACH is redrawn to France: B is in it now, A and C are not. Alpha becomes Gold too.
+    save_territory(
+        &app,
+        "dach",
+        &territory_fields("DACH", &["FR"], &[], &[&alpha, &beta]),
+        &admin,
+    );
+    set_tier(&app, &alpha, Tier::Gold);
+    assert_rollups_equal_a_recount(&app, "after the territory and the tier changed");
+    let dach = page("territory=dach").await;
+    assert_eq!(figure(&dach, "fig-registrations"), "1");
+    assert_eq!(figure(&dach, "fig-pipeline"), "0");
+    let gold = page("tier=gold").await;
+    assert_eq!(figure(&gold, "fig-registrations"), "3");
+    assert_eq!(figure(&page("tier=silver").await, "fig-registrations"), "0");
+}
+
 /// Submits `deal` through the workflow as the partner `email` of `org_id`, at the app's
 /// time, without a session (so moving the clock signs nobody out); None if refused.
 pub fn submit(app: &TestApp, email: &str, org_id: &str, deal: &Deal) -> Option<String> {
@@ -326,6 +518,10 @@ pub fn decide(app: &TestApp, cm_id: &str, id: &str, command: Command) -> bool {
     .is_ok()
 }
 
+fn orgs_ref(orgs: &[String]) -> Vec<&str> {
+    orgs.iter().map(String::as_str).collect()
+}
+
 /// xorshift64*: small, deterministic, good enough to shuffle a history.
 struct Rng(u64);
 
@@ -355,6 +551,22 @@ async fn random_history(seed: u64) {
     ];
     let users = ["ann@alpha.example", "bob@beta.example"];
     let cm = app.create_user("cm@vendor.example", "channel", None, false);
+    let admin = app.create_user("admin@vendor.example", "admin", None, false);
+    // Both partners work a geographic and a vertical territory; a deal in France outside
+    // healthcare is outside both (refused), one in Germany and healthcare is in both.
+    let (dach, health) = ("dach-territory", "health-territory");
+    save_territory(
+        &app,
+        dach,
+        &territory_fields("DACH", &["DE", "AT"], &[], &orgs_ref(&orgs)),
+        &admin,
+    );
+    save_territory(
+        &app,
+        health,
+        &territory_fields("Health", &[], &["Healthcare"], &orgs_ref(&orgs)),
+        &admin,
+    );
     let config = app.config();
     let reviewer = Acting {
         user_id: Some(&cm),
@@ -377,7 +589,10 @@ async fn random_history(seed: u64) {
                 // Few names, so prospects collide: queued and declined registrations.
                 let who = rng.below(2);
                 let name = format!("{} {} Systems", NAMES[rng.below(6)], NAMES[rng.below(6)]);
-                let deal = Deal::new(&app, &name, "").with("amount", AMOUNTS[rng.below(3)]);
+                let deal = Deal::new(&app, &name, "")
+                    .with("amount", AMOUNTS[rng.below(3)])
+                    .with("country", ["DE", "AT", "FR"][rng.below(3)])
+                    .with("industry", ["Manufacturing", "Healthcare"][rng.below(2)]);
                 if let Some(id) = submit(&app, users[who], &orgs[who], &deal) {
                     ids.push(id);
                 }
@@ -426,8 +641,21 @@ async fn random_history(seed: u64) {
                     },
                 )
             }),
-            9 | 10 => {
+            9 => {
                 app.advance(TimeDelta::hours(1 + rng.below(24 * 30) as i64));
+                None
+            }
+            10 => {
+                // An admin moves a partner to another tier, or redraws DACH's countries.
+                if rng.below(2) == 0 {
+                    let tier = truce::domain::org::Tier::ALL[rng.below(4)];
+                    set_tier(&app, &orgs[rng.below(2)], tier);
+                } else {
+                    let countries: Vec<&str> =
+                        [["DE", "FR"], ["AT", "FR"], ["DE", "AT"]][rng.below(3)].to_vec();
+                    let fields = territory_fields("DACH", &countries, &[], &orgs_ref(&orgs));
+                    save_territory(&app, dach, &fields, &admin);
+                }
                 None
             }
             _ => {
@@ -445,6 +673,11 @@ async fn random_history(seed: u64) {
         }
     }
     assert!(ids.len() > 10, "seed {seed}: a history worth checking");
+    let kept = tally::all(&mut app.conn()).unwrap();
+    assert!(
+        !kept.territory_outcomes.is_empty() && !kept.territory_decisions.is_empty(),
+        "seed {seed}: the territories hold registrations"
+    );
     assert_rollups_equal_a_recount(&app, &format!("seed {seed}, the end"));
 }
 

@@ -4,11 +4,14 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::slice::in_slice;
 use super::versions::{self, Version, versioned_in};
 use crate::db::DbConnection;
-use crate::db::schema::{credits, deal_compensations, partner_orgs, registrations, users};
+use crate::db::schema::{
+    credits, deal_compensations, partner_orgs, registration_details, registrations, users,
+};
 use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
-use crate::domain::policy::Segment;
+use crate::domain::dashboard::Slice;
 use crate::ids::new_id;
 
 /// A saved rules version (`value` is the rules).
@@ -245,20 +248,26 @@ pub fn given_between(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     until: NaiveDateTime,
-    segment: Option<Segment>,
+    slice: &Slice,
 ) -> QueryResult<Vec<(CreditKind, String, i64, i64)>> {
     let in_period = credits::created_at
         .ge(from)
         .and(credits::created_at.lt(until));
     let select = (credits::kind, credits::currency, credits::amount_minor);
-    let rows: Vec<(CreditKind, String, i64)> = match segment {
-        None => credits::table.filter(in_period).select(select).load(conn)?,
-        Some(s) => credits::table
-            .inner_join(registrations::table)
+    let rows: Vec<(CreditKind, String, i64)> = if slice.is_all() {
+        // No join: the whole program's credits read the index alone.
+        credits::table.filter(in_period).select(select).load(conn)?
+    } else {
+        let q = credits::table
+            .inner_join(
+                registrations::table
+                    .inner_join(partner_orgs::table)
+                    .inner_join(registration_details::table),
+            )
             .filter(in_period)
-            .filter(registrations::segment.eq(s.as_str()))
             .select(select)
-            .load(conn)?,
+            .into_boxed();
+        in_slice!(q, slice).load(conn)?
     };
     let mut sums: std::collections::BTreeMap<(usize, String), (CreditKind, i64, i64)> =
         Default::default();

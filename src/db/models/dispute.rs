@@ -295,15 +295,44 @@ pub fn rulings(
         .load(conn)
 }
 
-/// Every dispute raised from `from` until before `until`: when, and its ruling if ruled.
+/// A dispute as the dashboard counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raised {
+    pub at: NaiveDateTime,
+    /// Its ruling, once ruled.
+    pub outcome: Option<RulingOutcome>,
+    /// The registration it is about: the raising partner's own, or the one a rep disputes.
+    pub registration_id: Option<String>,
+}
+
+/// Every dispute raised from `from` until before `until`.
 pub fn raised_between(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     until: NaiveDateTime,
-) -> QueryResult<Vec<(NaiveDateTime, Option<RulingOutcome>)>> {
-    disputes::table
+) -> QueryResult<Vec<Raised>> {
+    type Row = (
+        NaiveDateTime,
+        Option<RulingOutcome>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = disputes::table
         .filter(disputes::raised_at.ge(from))
         .filter(disputes::raised_at.lt(until))
-        .select((disputes::raised_at, disputes::outcome))
-        .load(conn)
+        .select((
+            disputes::raised_at,
+            disputes::outcome,
+            disputes::raiser_registration_id,
+            disputes::other_registration_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, outcome, raiser, other)| Raised {
+            at,
+            outcome,
+            registration_id: raiser.or(other),
+        })
+        .collect())
 }

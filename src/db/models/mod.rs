@@ -23,6 +23,7 @@ pub mod roe;
 pub mod roe_knowledge;
 pub mod scorecard;
 pub mod session;
+pub mod slice;
 pub mod tally;
 pub mod territory;
 pub mod token;

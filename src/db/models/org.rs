@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::models::tally;
 use crate::db::schema::{partner_orgs, users};
 use crate::domain::org::{OrgFields, OrgStatus, Tier};
 
@@ -212,6 +213,14 @@ pub fn update(
     fields: &OrgFields,
     now: NaiveDateTime,
 ) -> Result<bool, SaveOrgError> {
+    let before: Option<Tier> = partner_orgs::table
+        .find(id)
+        .select(partner_orgs::tier)
+        .first(conn)
+        .optional()?;
+    let Some(before) = before else {
+        return Ok(false);
+    };
     let n = diesel::update(partner_orgs::table.find(id))
         .set((
             partner_orgs::name.eq(&fields.name),
@@ -221,5 +230,7 @@ pub fn update(
             partner_orgs::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // The dashboard counts a partner's registrations under its tier now.
+    tally::tier_changed(conn, id, before, fields.tier)?;
     Ok(n == 1)
 }

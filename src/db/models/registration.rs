@@ -112,6 +112,7 @@ impl Registration {
     /// What the dashboard's rollups count it by.
     pub fn counted(&self) -> tally::Counted<'_> {
         tally::Counted {
+            id: &self.id,
             org_id: &self.org_id,
             submitted_at: self.submitted_at,
             segment: self.segment,
@@ -207,6 +208,7 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> Quer
     let profile = prospect_key::registration_profile(&new.company_name, new.domain_key.as_deref());
     prospect_key::insert(conn, &[(prospect_key::Kind::Registration, id, &profile)])?;
     let counted = tally::Counted {
+        id,
         org_id,
         submitted_at: now,
         segment: new.segment,
@@ -724,19 +726,4 @@ pub fn ids_due_for_reminder(
         .limit(limit)
         .select(registrations::id)
         .load(conn)
-}
-
-/// Approved registrations whose protection ends after `from` and by `until`: what the
-/// dashboard calls "expiring soon" (the protection-end index, then the status).
-pub fn count_expiring_between(
-    conn: &mut DbConnection,
-    from: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<i64> {
-    registrations::table
-        .filter(registrations::protection_ends_at.gt(from))
-        .filter(registrations::protection_ends_at.le(until))
-        .filter(registrations::status.eq(Status::Approved))
-        .count()
-        .get_result(conn)
 }

@@ -1,23 +1,39 @@
-//! The dashboard's rollups (`weekly_outcomes`, `org_outcomes`, `org_segment_outcomes`,
-//! `weekly_decisions`): counts of registrations
-//! by a key computed from the registration row alone. Every insert and state change of a
-//! registration moves its counts in the same transaction ([`added`], [`moved`]), so the
-//! rollups equal a recount from `registrations` at every commit ([`recount`]); a bulk load
-//! that bypasses them calls [`rebuild`].
+//! The dashboard's rollups: counts of registrations by week, segment, the partner's tier and
+//! state (`weekly_outcomes`), by week of decision and hours to it (`weekly_decisions`), the
+//! same two per territory (`territory_outcomes`, `territory_decisions`), and by organisation
+//! and state (`org_outcomes`).
+//!
+//! They equal a recount from `registrations` at every commit ([`recount`]):
+//! - every insert and state change of a registration moves its counts in the same
+//!   transaction ([`added`], [`moved`]);
+//! - a change of an organisation's tier moves its counts to the new tier ([`tier_changed`]);
+//! - saving a territory recounts that territory ([`territory_saved`]);
+//! - a bulk load that bypasses them calls [`rebuild`].
+//!
+//! The writes are SQL of their own rather than typed upserts: each reads the partner's tier
+//! and the territories covering the prospect in the statement that adds, so a transition
+//! costs no extra round trip for them.
+
+use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Text};
 use diesel::upsert::excluded;
 
 use crate::db::DbConnection;
-use crate::db::schema::{org_outcomes, org_segment_outcomes, weekly_decisions, weekly_outcomes};
-use crate::domain::dashboard::{decision_hours, week_of};
+use crate::db::schema::{
+    org_outcomes, territory_decisions, territory_outcomes, weekly_decisions, weekly_outcomes,
+};
+use crate::domain::dashboard::{Slice, decision_hours, week_of};
 use crate::domain::lifecycle::{Lifecycle, Status};
+use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
 
 /// What the rollups need of a registration besides its changing state.
 #[derive(Debug, Clone, Copy)]
 pub struct Counted<'a> {
+    pub id: &'a str,
     pub org_id: &'a str,
     pub submitted_at: NaiveDateTime,
     pub segment: Segment,
@@ -27,57 +43,64 @@ pub struct Counted<'a> {
 /// One row of `weekly_outcomes`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
 pub struct OutcomeRow {
-    #[diesel(sql_type = diesel::sql_types::Date)]
+    #[diesel(sql_type = Date)]
     pub week: NaiveDate,
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
     pub segment: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
+    pub tier: String,
+    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     pub registrations: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     pub program_units: i64,
 }
 
 /// One row of `org_outcomes`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
 pub struct OrgRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
     pub org_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     pub registrations: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub program_units: i64,
-}
-
-/// One row of `org_segment_outcomes`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
-pub struct OrgSegmentRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub org_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub segment: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub status: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub registrations: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     pub program_units: i64,
 }
 
 /// One row of `weekly_decisions`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
 pub struct DecisionRow {
-    #[diesel(sql_type = diesel::sql_types::Date)]
+    #[diesel(sql_type = Date)]
     pub week: NaiveDate,
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
     pub segment: String,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
+    #[diesel(sql_type = Text)]
+    pub tier: String,
+    #[diesel(sql_type = Integer)]
     pub hours: i32,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     pub registrations: i64,
+}
+
+/// One row of `territory_outcomes`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
+pub struct TerritoryOutcomeRow {
+    #[diesel(sql_type = Text)]
+    pub territory_id: String,
+    #[diesel(embed)]
+    pub row: OutcomeRow,
+}
+
+/// One row of `territory_decisions`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
+pub struct TerritoryDecisionRow {
+    #[diesel(sql_type = Text)]
+    pub territory_id: String,
+    #[diesel(embed)]
+    pub row: DecisionRow,
 }
 
 /// The same statement on either backend's connection (the upsert is typed per backend).
@@ -90,28 +113,230 @@ macro_rules! on_backend {
     };
 }
 
-fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) -> QueryResult<()> {
-    let row = (
-        weekly_outcomes::week.eq(week_of(r.submitted_at.date())),
-        weekly_outcomes::segment.eq(r.segment.as_str()),
-        weekly_outcomes::status.eq(status.as_str()),
-        weekly_outcomes::registrations.eq(sign),
-        weekly_outcomes::program_units.eq(sign * r.program_units),
+/// `sql` with its `?` placeholders as this backend numbers them (`$1`, `$2`, ... on
+/// PostgreSQL). The statements here hold no `?` but placeholders.
+fn placeholders(conn: &DbConnection, sql: &str) -> String {
+    match conn {
+        DbConnection::Sqlite(_) => sql.to_owned(),
+        DbConnection::Pg(_) => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The pieces of SQL in which the two backends differ.
+struct Dialect {
+    /// The Monday of a timestamp column's week, `{}` standing for the column.
+    week: &'static str,
+    /// Whole hours from submission to decision, at most 999.
+    hours: &'static str,
+    /// The sum of program units, as a BIGINT.
+    units: &'static str,
+}
+
+const SQLITE: Dialect = Dialect {
+    week: "date({}, '-6 days', 'weekday 1')",
+    hours: "min(999, (CAST(strftime('%s', r.decided_at) AS INTEGER) \
+            - CAST(strftime('%s', r.submitted_at) AS INTEGER)) / 3600)",
+    units: "SUM(r.program_units)",
+};
+
+const POSTGRES: Dialect = Dialect {
+    week: "CAST(date_trunc('week', {}) AS DATE)",
+    hours: "CAST(LEAST(999, (CAST(EXTRACT(EPOCH FROM date_trunc('second', r.decided_at)) AS BIGINT) \
+            - CAST(EXTRACT(EPOCH FROM date_trunc('second', r.submitted_at)) AS BIGINT)) / 3600) \
+            AS INTEGER)",
+    units: "CAST(SUM(r.program_units) AS BIGINT)",
+};
+
+fn dialect(conn: &DbConnection) -> &'static Dialect {
+    match conn {
+        DbConnection::Sqlite(_) => &SQLITE,
+        DbConnection::Pg(_) => &POSTGRES,
+    }
+}
+
+impl Dialect {
+    fn week_of(&self, column: &str) -> String {
+        self.week.replace("{}", column)
+    }
+}
+
+/// The registrations each territory covers, as (territory_id, registration_id) rows `m`:
+/// one join per kind of place, so each uses its index on `registration_details`. `only`
+/// adds a condition on `p` to both (one territory).
+fn members(only: &str) -> String {
+    format!(
+        "(SELECT p.territory_id, d.registration_id FROM territory_places p \
+           JOIN registration_details d ON d.country = p.value WHERE p.kind = 'country' {only} \
+         UNION ALL \
+         SELECT p.territory_id, d.registration_id FROM territory_places p \
+           JOIN registration_details d ON d.industry = p.value WHERE p.kind = 'industry' {only}) m"
+    )
+}
+
+/// The four counts from `registrations r` (joined to `partner_orgs o`), as SELECTs whose
+/// columns are the tables' in order. `scope` adds the FROM clause's end and the WHERE
+/// clause's conditions; `tier` replaces the partner's tier (`o.tier`) and `sign` multiplies
+/// the counts, for moving an organisation's counts between tiers.
+struct Counts {
+    outcomes: String,
+    decisions: String,
+    territory_outcomes: String,
+    territory_decisions: String,
+}
+
+fn counts(d: &Dialect, org_only: bool, territory_only: bool, tier: &str, sign: &str) -> Counts {
+    let org = if org_only { "AND r.org_id = ?" } else { "" };
+    let places = members(if territory_only {
+        "AND p.territory_id = ?"
+    } else {
+        ""
+    });
+    let submitted = d.week_of("r.submitted_at");
+    let decided = d.week_of("r.decided_at");
+    let (hours, units) = (d.hours, d.units);
+    // Named, for the recount's `QueryableByName`; an INSERT ignores the names.
+    let outcome_cols = |t: &str| {
+        format!(
+            "{t}{submitted} AS week, r.segment AS segment, {tier} AS tier, r.status AS status, \
+             {sign}COUNT(*) AS registrations, {sign}{units} AS program_units"
+        )
+    };
+    let decision_cols = |t: &str| {
+        format!(
+            "{t}{decided} AS week, r.segment AS segment, {tier} AS tier, {hours} AS hours, \
+             {sign}COUNT(*) AS registrations"
+        )
+    };
+    let plain = "FROM registrations r JOIN partner_orgs o ON o.id = r.org_id";
+    let placed = format!(
+        "FROM {places} JOIN registrations r ON r.id = m.registration_id \
+         JOIN partner_orgs o ON o.id = r.org_id"
     );
-    on_backend!(conn, |c| diesel::insert_into(weekly_outcomes::table)
-        .values(row)
-        .on_conflict((
-            weekly_outcomes::week,
-            weekly_outcomes::segment,
-            weekly_outcomes::status
-        ))
-        .do_update()
-        .set((
-            weekly_outcomes::registrations
-                .eq(weekly_outcomes::registrations + excluded(weekly_outcomes::registrations)),
-            weekly_outcomes::program_units
-                .eq(weekly_outcomes::program_units + excluded(weekly_outcomes::program_units)),
-        ))
+    let decided_only = "AND r.decided_at IS NOT NULL";
+    Counts {
+        outcomes: format!(
+            "SELECT {} {plain} WHERE 1 = 1 {org} GROUP BY 1, 2, 3, 4",
+            outcome_cols("")
+        ),
+        decisions: format!(
+            "SELECT {} {plain} WHERE 1 = 1 {decided_only} {org} GROUP BY 1, 2, 3, 4",
+            decision_cols("")
+        ),
+        territory_outcomes: format!(
+            "SELECT {} {placed} WHERE 1 = 1 {org} GROUP BY 1, 2, 3, 4, 5",
+            outcome_cols("m.territory_id AS territory_id, ")
+        ),
+        territory_decisions: format!(
+            "SELECT {} {placed} WHERE 1 = 1 {decided_only} {org} GROUP BY 1, 2, 3, 4, 5",
+            decision_cols("m.territory_id AS territory_id, ")
+        ),
+    }
+}
+
+const OUTCOME_COLUMNS: &str = "week, segment, tier, status, registrations, program_units";
+const DECISION_COLUMNS: &str = "week, segment, tier, hours, registrations";
+
+/// `INSERT ... ON CONFLICT` adding to the counts of `table` (its key is every column but the
+/// counts).
+fn adding(table: &str, columns: &str, key: &str, counts: &[&str], select: &str) -> String {
+    let set: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({columns}) {select} ON CONFLICT ({key}) DO UPDATE SET {}",
+        set.join(", ")
+    )
+}
+
+fn add_outcomes_sql(territory: bool, select: &str) -> String {
+    if territory {
+        adding(
+            "territory_outcomes",
+            &format!("territory_id, {OUTCOME_COLUMNS}"),
+            "territory_id, week, segment, tier, status",
+            &["registrations", "program_units"],
+            select,
+        )
+    } else {
+        adding(
+            "weekly_outcomes",
+            OUTCOME_COLUMNS,
+            "week, segment, tier, status",
+            &["registrations", "program_units"],
+            select,
+        )
+    }
+}
+
+fn add_decisions_sql(territory: bool, select: &str) -> String {
+    if territory {
+        adding(
+            "territory_decisions",
+            &format!("territory_id, {DECISION_COLUMNS}"),
+            "territory_id, week, segment, tier, hours",
+            &["registrations"],
+            select,
+        )
+    } else {
+        adding(
+            "weekly_decisions",
+            DECISION_COLUMNS,
+            "week, segment, tier, hours",
+            &["registrations"],
+            select,
+        )
+    }
+}
+
+/// The territories covering the registration `?` (its prospect's country or industry).
+const COVERING: &str = "FROM registration_details d \
+    JOIN territory_places p \
+      ON (p.kind = 'country' AND p.value = d.country) \
+      OR (p.kind = 'industry' AND p.value = d.industry) \
+    JOIN partner_orgs o ON o.id = ? \
+    WHERE d.registration_id = ?";
+
+fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) -> QueryResult<()> {
+    let week = week_of(r.submitted_at.date());
+    let weekly = add_outcomes_sql(
+        false,
+        "SELECT ?, ?, o.tier, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
+    );
+    let placed = add_outcomes_sql(
+        true,
+        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ? {COVERING}"),
+    );
+    let (weekly, placed) = (placeholders(conn, &weekly), placeholders(conn, &placed));
+    on_backend!(conn, |c| diesel::sql_query(weekly)
+        .bind::<Date, _>(week)
+        .bind::<Text, _>(r.segment.as_str())
+        .bind::<Text, _>(status.as_str())
+        .bind::<BigInt, _>(sign)
+        .bind::<BigInt, _>(sign * r.program_units)
+        .bind::<Text, _>(r.org_id)
+        .execute(c))?;
+    on_backend!(conn, |c| diesel::sql_query(placed)
+        .bind::<Date, _>(week)
+        .bind::<Text, _>(r.segment.as_str())
+        .bind::<Text, _>(status.as_str())
+        .bind::<BigInt, _>(sign)
+        .bind::<BigInt, _>(sign * r.program_units)
+        .bind::<Text, _>(r.org_id)
+        .bind::<Text, _>(r.id)
         .execute(c))?;
     let row = (
         org_outcomes::org_id.eq(r.org_id),
@@ -130,30 +355,6 @@ fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) 
                 .eq(org_outcomes::program_units + excluded(org_outcomes::program_units)),
         ))
         .execute(c))?;
-    let row = (
-        org_segment_outcomes::org_id.eq(r.org_id),
-        org_segment_outcomes::segment.eq(r.segment.as_str()),
-        org_segment_outcomes::status.eq(status.as_str()),
-        org_segment_outcomes::registrations.eq(sign),
-        org_segment_outcomes::program_units.eq(sign * r.program_units),
-    );
-    on_backend!(conn, |c| diesel::insert_into(org_segment_outcomes::table)
-        .values(row)
-        .on_conflict((
-            org_segment_outcomes::status,
-            org_segment_outcomes::org_id,
-            org_segment_outcomes::segment
-        ))
-        .do_update()
-        .set((
-            org_segment_outcomes::registrations
-                .eq(org_segment_outcomes::registrations
-                    + excluded(org_segment_outcomes::registrations)),
-            org_segment_outcomes::program_units
-                .eq(org_segment_outcomes::program_units
-                    + excluded(org_segment_outcomes::program_units)),
-        ))
-        .execute(c))?;
     Ok(())
 }
 
@@ -163,29 +364,37 @@ fn add_decision(
     decided_at: NaiveDateTime,
     sign: i64,
 ) -> QueryResult<()> {
-    let row = (
-        weekly_decisions::week.eq(week_of(decided_at.date())),
-        weekly_decisions::segment.eq(r.segment.as_str()),
-        weekly_decisions::hours.eq(decision_hours(r.submitted_at, decided_at)),
-        weekly_decisions::registrations.eq(sign),
+    let week = week_of(decided_at.date());
+    let hours = decision_hours(r.submitted_at, decided_at);
+    let weekly = add_decisions_sql(
+        false,
+        "SELECT ?, ?, o.tier, ?, ? FROM partner_orgs o WHERE o.id = ?",
     );
-    on_backend!(conn, |c| diesel::insert_into(weekly_decisions::table)
-        .values(row)
-        .on_conflict((
-            weekly_decisions::week,
-            weekly_decisions::segment,
-            weekly_decisions::hours
-        ))
-        .do_update()
-        .set(
-            weekly_decisions::registrations
-                .eq(weekly_decisions::registrations + excluded(weekly_decisions::registrations)),
-        )
+    let placed = add_decisions_sql(
+        true,
+        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ? {COVERING}"),
+    );
+    let (weekly, placed) = (placeholders(conn, &weekly), placeholders(conn, &placed));
+    on_backend!(conn, |c| diesel::sql_query(weekly)
+        .bind::<Date, _>(week)
+        .bind::<Text, _>(r.segment.as_str())
+        .bind::<Integer, _>(hours)
+        .bind::<BigInt, _>(sign)
+        .bind::<Text, _>(r.org_id)
+        .execute(c))?;
+    on_backend!(conn, |c| diesel::sql_query(placed)
+        .bind::<Date, _>(week)
+        .bind::<Text, _>(r.segment.as_str())
+        .bind::<Integer, _>(hours)
+        .bind::<BigInt, _>(sign)
+        .bind::<Text, _>(r.org_id)
+        .bind::<Text, _>(r.id)
         .execute(c))?;
     Ok(())
 }
 
-/// A registration was stored in `state`.
+/// A registration was stored in `state` (its details row first: the territories covering
+/// it are read from there).
 pub fn added(conn: &mut DbConnection, r: &Counted, state: &Lifecycle) -> QueryResult<()> {
     add_outcome(conn, r, state.status, 1)?;
     if let Some(at) = state.decided_at {
@@ -216,195 +425,233 @@ pub fn moved(
     Ok(())
 }
 
+/// An organisation's tier changed from `from` to `to` (in the caller's transaction, the
+/// organisation's row already or not yet updated): its registrations' counts leave the old
+/// tier and join the new one.
+pub fn tier_changed(
+    conn: &mut DbConnection,
+    org_id: &str,
+    from: Tier,
+    to: Tier,
+) -> QueryResult<()> {
+    if from == to {
+        return Ok(());
+    }
+    let c = counts(dialect(conn), true, false, "?", "? * ");
+    let statements = [
+        add_outcomes_sql(false, &c.outcomes),
+        add_decisions_sql(false, &c.decisions),
+        add_outcomes_sql(true, &c.territory_outcomes),
+        add_decisions_sql(true, &c.territory_decisions),
+    ];
+    // The outcome counts bind the sign twice (registrations, units), the decisions once.
+    for (sql, twice) in statements.iter().zip([true, false, true, false]) {
+        let sql = placeholders(conn, sql);
+        for (tier, sign) in [(from, -1_i64), (to, 1)] {
+            on_backend!(conn, |c| {
+                let q = diesel::sql_query(&sql)
+                    .bind::<Text, _>(tier.as_str())
+                    .bind::<BigInt, _>(sign);
+                if twice {
+                    q.bind::<BigInt, _>(sign).bind::<Text, _>(org_id).execute(c)
+                } else {
+                    q.bind::<Text, _>(org_id).execute(c)
+                }
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// A territory was created or its places changed (in the caller's transaction, after its
+/// `territory_places`): its counts are recounted.
+pub fn territory_saved(conn: &mut DbConnection, territory_id: &str) -> QueryResult<()> {
+    diesel::delete(
+        territory_outcomes::table.filter(territory_outcomes::territory_id.eq(territory_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        territory_decisions::table.filter(territory_decisions::territory_id.eq(territory_id)),
+    )
+    .execute(conn)?;
+    let c = counts(dialect(conn), false, true, "o.tier", "");
+    for select in [
+        format!(
+            "INSERT INTO territory_outcomes (territory_id, {OUTCOME_COLUMNS}) {}",
+            c.territory_outcomes
+        ),
+        format!(
+            "INSERT INTO territory_decisions (territory_id, {DECISION_COLUMNS}) {}",
+            c.territory_decisions
+        ),
+    ] {
+        let sql = placeholders(conn, &select);
+        // `members` names the territory in both of its joins.
+        on_backend!(conn, |c| diesel::sql_query(&sql)
+            .bind::<Text, _>(territory_id)
+            .bind::<Text, _>(territory_id)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 /// Every rollup's rows, in key order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rollups {
     pub outcomes: Vec<OutcomeRow>,
     pub orgs: Vec<OrgRow>,
-    pub org_segments: Vec<OrgSegmentRow>,
     pub decisions: Vec<DecisionRow>,
+    pub territory_outcomes: Vec<TerritoryOutcomeRow>,
+    pub territory_decisions: Vec<TerritoryDecisionRow>,
 }
 
 /// The rollups' rows, in key order, without the empty ones a move leaves behind.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Rollups> {
-    let outcomes = weekly_outcomes::table
-        .filter(weekly_outcomes::registrations.ne(0))
-        .order((
-            weekly_outcomes::week,
-            weekly_outcomes::segment,
-            weekly_outcomes::status,
-        ))
-        .select((
-            weekly_outcomes::week,
-            weekly_outcomes::segment,
-            weekly_outcomes::status,
-            weekly_outcomes::registrations,
-            weekly_outcomes::program_units,
-        ))
-        .load(conn)?;
-    let decisions = weekly_decisions::table
-        .filter(weekly_decisions::registrations.ne(0))
-        .order((
-            weekly_decisions::week,
-            weekly_decisions::segment,
-            weekly_decisions::hours,
-        ))
-        .load(conn)?;
-    let orgs = org_outcomes::table
-        .filter(org_outcomes::registrations.ne(0))
-        .order((org_outcomes::org_id, org_outcomes::status))
-        .load(conn)?;
-    let org_segments = org_segment_outcomes::table
-        .filter(org_segment_outcomes::registrations.ne(0))
-        .order((
-            org_segment_outcomes::org_id,
-            org_segment_outcomes::segment,
-            org_segment_outcomes::status,
-        ))
-        .select((
-            org_segment_outcomes::org_id,
-            org_segment_outcomes::segment,
-            org_segment_outcomes::status,
-            org_segment_outcomes::registrations,
-            org_segment_outcomes::program_units,
-        ))
-        .load(conn)?;
+    let kept = |table: &str, columns: &str, key: usize| {
+        let keys: Vec<String> = (1..=key).map(|i| i.to_string()).collect();
+        format!(
+            "SELECT {columns} FROM {table} WHERE registrations <> 0 ORDER BY {}",
+            keys.join(", ")
+        )
+    };
+    let outcomes = kept("weekly_outcomes", OUTCOME_COLUMNS, 4);
+    let decisions = kept("weekly_decisions", DECISION_COLUMNS, 4);
+    let orgs = kept(
+        "org_outcomes",
+        "org_id, status, registrations, program_units",
+        2,
+    );
+    let t_outcomes = kept(
+        "territory_outcomes",
+        &format!("territory_id, {OUTCOME_COLUMNS}"),
+        5,
+    );
+    let t_decisions = kept(
+        "territory_decisions",
+        &format!("territory_id, {DECISION_COLUMNS}"),
+        5,
+    );
     Ok(Rollups {
-        outcomes,
-        orgs,
-        org_segments,
-        decisions,
+        outcomes: on_backend!(conn, |c| diesel::sql_query(&outcomes).load(c))?,
+        orgs: on_backend!(conn, |c| diesel::sql_query(&orgs).load(c))?,
+        decisions: on_backend!(conn, |c| diesel::sql_query(&decisions).load(c))?,
+        territory_outcomes: on_backend!(conn, |c| diesel::sql_query(&t_outcomes).load(c))?,
+        territory_decisions: on_backend!(conn, |c| diesel::sql_query(&t_decisions).load(c))?,
     })
 }
 
-/// The statements that count the rollups from `registrations` (the migration's, too).
-struct Recount {
-    outcomes: &'static str,
-    orgs: &'static str,
-    org_segments: &'static str,
-    decisions: &'static str,
+/// Counting statements of every rollup from `registrations`, whole.
+fn recount_sql(conn: &DbConnection) -> (Counts, &'static str) {
+    let orgs = "SELECT org_id, status, COUNT(*) AS registrations, \
+                CAST(SUM(program_units) AS BIGINT) AS program_units \
+                FROM registrations GROUP BY 1, 2";
+    (counts(dialect(conn), false, false, "o.tier", ""), orgs)
 }
-
-const SQLITE: Recount = Recount {
-    outcomes: "SELECT date(submitted_at, '-6 days', 'weekday 1') AS week, segment, status, \
-               COUNT(*) AS registrations, SUM(program_units) AS program_units \
-               FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, status, COUNT(*) AS registrations, SUM(program_units) AS program_units \
-           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
-    org_segments: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
-                   SUM(program_units) AS program_units \
-                   FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    decisions: "SELECT date(decided_at, '-6 days', 'weekday 1') AS week, segment, \
-                min(999, (CAST(strftime('%s', decided_at) AS INTEGER) \
-                 - CAST(strftime('%s', submitted_at) AS INTEGER)) / 3600) AS hours, \
-                COUNT(*) AS registrations \
-                FROM registrations WHERE decided_at IS NOT NULL \
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-};
-
-const POSTGRES: Recount = Recount {
-    outcomes: "SELECT CAST(date_trunc('week', submitted_at) AS DATE) AS week, segment, status, \
-               COUNT(*) AS registrations, CAST(SUM(program_units) AS BIGINT) AS program_units \
-               FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    orgs: "SELECT org_id, status, COUNT(*) AS registrations, \
-           CAST(SUM(program_units) AS BIGINT) AS program_units \
-           FROM registrations GROUP BY 1, 2 ORDER BY 1, 2",
-    org_segments: "SELECT org_id, segment, status, COUNT(*) AS registrations, \
-                   CAST(SUM(program_units) AS BIGINT) AS program_units \
-                   FROM registrations GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    decisions: "SELECT CAST(date_trunc('week', decided_at) AS DATE) AS week, segment, \
-                CAST(LEAST(999, (CAST(EXTRACT(EPOCH FROM date_trunc('second', decided_at)) AS BIGINT) \
-                 - CAST(EXTRACT(EPOCH FROM date_trunc('second', submitted_at)) AS BIGINT)) / 3600) \
-                 AS INTEGER) AS hours, \
-                COUNT(*) AS registrations \
-                FROM registrations WHERE decided_at IS NOT NULL \
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-};
 
 /// The rollups as a recount from `registrations` would have them, in the order of [`all`].
 pub fn recount(conn: &mut DbConnection) -> QueryResult<Rollups> {
-    let sql = match conn {
-        DbConnection::Sqlite(_) => &SQLITE,
-        DbConnection::Pg(_) => &POSTGRES,
+    let (c, orgs) = recount_sql(conn);
+    let order = |sql: &str, key: usize| {
+        let keys: Vec<String> = (1..=key).map(|i| i.to_string()).collect();
+        format!("{sql} ORDER BY {}", keys.join(", "))
     };
-    let outcomes = on_backend!(conn, |c| diesel::sql_query(sql.outcomes).load(c))?;
-    let orgs = on_backend!(conn, |c| diesel::sql_query(sql.orgs).load(c))?;
-    let org_segments = on_backend!(conn, |c| diesel::sql_query(sql.org_segments).load(c))?;
-    let decisions = on_backend!(conn, |c| diesel::sql_query(sql.decisions).load(c))?;
+    let outcomes = order(&c.outcomes, 4);
+    let decisions = order(&c.decisions, 4);
+    let t_outcomes = order(&c.territory_outcomes, 5);
+    let t_decisions = order(&c.territory_decisions, 5);
+    let orgs = order(orgs, 2);
     Ok(Rollups {
-        outcomes,
-        orgs,
-        org_segments,
-        decisions,
+        outcomes: on_backend!(conn, |c| diesel::sql_query(&outcomes).load(c))?,
+        orgs: on_backend!(conn, |c| diesel::sql_query(&orgs).load(c))?,
+        decisions: on_backend!(conn, |c| diesel::sql_query(&decisions).load(c))?,
+        territory_outcomes: on_backend!(conn, |c| diesel::sql_query(&t_outcomes).load(c))?,
+        territory_decisions: on_backend!(conn, |c| diesel::sql_query(&t_decisions).load(c))?,
     })
 }
 
 /// Replaces the rollups with a recount, in the caller's transaction: after a bulk load
 /// (the demo) that wrote registrations without them.
 pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
-    let sql = match conn {
-        DbConnection::Sqlite(_) => &SQLITE,
-        DbConnection::Pg(_) => &POSTGRES,
-    };
+    let (c, orgs) = recount_sql(conn);
     diesel::delete(weekly_outcomes::table).execute(conn)?;
     diesel::delete(weekly_decisions::table).execute(conn)?;
     diesel::delete(org_outcomes::table).execute(conn)?;
-    diesel::delete(org_segment_outcomes::table).execute(conn)?;
-    let strip = |s: &str| {
-        s.rsplit_once(" ORDER BY")
-            .map_or(s.to_owned(), |(a, _)| a.to_owned())
-    };
-    diesel::sql_query(format!(
-        "INSERT INTO weekly_outcomes (week, segment, status, registrations, program_units) {}",
-        strip(sql.outcomes)
-    ))
-    .execute(conn)?;
-    diesel::sql_query(format!(
-        "INSERT INTO org_outcomes (org_id, status, registrations, program_units) {}",
-        strip(sql.orgs)
-    ))
-    .execute(conn)?;
-    diesel::sql_query(format!(
-        "INSERT INTO org_segment_outcomes (org_id, segment, status, registrations, program_units) {}",
-        strip(sql.org_segments)
-    ))
-    .execute(conn)?;
-    diesel::sql_query(format!(
-        "INSERT INTO weekly_decisions (week, segment, hours, registrations) {}",
-        strip(sql.decisions)
-    ))
-    .execute(conn)?;
+    diesel::delete(territory_outcomes::table).execute(conn)?;
+    diesel::delete(territory_decisions::table).execute(conn)?;
+    for sql in [
+        format!(
+            "INSERT INTO weekly_outcomes ({OUTCOME_COLUMNS}) {}",
+            c.outcomes
+        ),
+        format!(
+            "INSERT INTO weekly_decisions ({DECISION_COLUMNS}) {}",
+            c.decisions
+        ),
+        format!("INSERT INTO org_outcomes (org_id, status, registrations, program_units) {orgs}"),
+        format!(
+            "INSERT INTO territory_outcomes (territory_id, {OUTCOME_COLUMNS}) {}",
+            c.territory_outcomes
+        ),
+        format!(
+            "INSERT INTO territory_decisions (territory_id, {DECISION_COLUMNS}) {}",
+            c.territory_decisions
+        ),
+    ] {
+        diesel::sql_query(sql).execute(conn)?;
+    }
     Ok(())
 }
 
-/// Outcome counts of the weeks from `first` to `last` (Mondays, both included), summed
-/// over the segments or of one: (week, status, registrations, program units).
+/// Rows of a weekly rollup, or of its territory twin when the slice has a territory (the
+/// two have the same columns but the territory's id), narrowed to the slice: `$t` names
+/// the table read in the columns and the condition.
+macro_rules! sliced_rows {
+    ($conn:expr, $slice:expr, $weekly:ident | $twin:ident, [$($col:ident),+], |$t:ident| $cond:expr) => {{
+        macro_rules! narrowed {
+            ($q:expr) => {{
+                let mut q = $q;
+                if let Some(s) = $slice.segment {
+                    q = q.filter($t::segment.eq(s.as_str()));
+                }
+                if let Some(tier) = $slice.tier {
+                    q = q.filter($t::tier.eq(tier.as_str()));
+                }
+                q.load($conn)?
+            }};
+        }
+        match &$slice.territory {
+            None => {
+                use crate::db::schema::$weekly as $t;
+                narrowed!($t::table.select(($($t::$col),+)).filter($cond).into_boxed())
+            }
+            Some(territory) => {
+                use crate::db::schema::$twin as $t;
+                narrowed!($t::table
+                    .select(($($t::$col),+))
+                    .filter($cond)
+                    .filter($t::territory_id.eq(&territory.id))
+                    .into_boxed())
+            }
+        }
+    }};
+}
+
+/// Outcome counts of the weeks from `first` to `last` (Mondays, both included) in a
+/// slice: (week, status, registrations, program units).
 pub fn outcomes(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
-    segment: Option<Segment>,
+    slice: &Slice,
 ) -> QueryResult<Vec<(NaiveDate, String, i64, i64)>> {
-    let mut q = weekly_outcomes::table
-        .filter(weekly_outcomes::week.between(first, last))
-        .select((
-            weekly_outcomes::week,
-            weekly_outcomes::status,
-            weekly_outcomes::registrations,
-            weekly_outcomes::program_units,
-        ))
-        .into_boxed();
-    if let Some(s) = segment {
-        q = q.filter(weekly_outcomes::segment.eq(s.as_str()));
-    }
-    sum_by_key(q.load::<(NaiveDate, String, i64, i64)>(conn)?)
-}
-
-fn sum_by_key(
-    rows: Vec<(NaiveDate, String, i64, i64)>,
-) -> QueryResult<Vec<(NaiveDate, String, i64, i64)>> {
-    let mut sums: std::collections::BTreeMap<(NaiveDate, String), (i64, i64)> =
-        std::collections::BTreeMap::new();
+    let rows: Vec<(NaiveDate, String, i64, i64)> = sliced_rows!(
+        conn,
+        slice,
+        weekly_outcomes | territory_outcomes,
+        [week, status, registrations, program_units],
+        |t| t::week.between(first, last)
+    );
+    let mut sums: BTreeMap<(NaiveDate, String), (i64, i64)> = BTreeMap::new();
     for (week, status, n, units) in rows {
         let e = sums.entry((week, status)).or_default();
         e.0 += n;
@@ -416,45 +663,58 @@ fn sum_by_key(
         .collect())
 }
 
-/// Decision counts of the weeks from `first` to `last`: (week, hours, decisions).
+/// Decision counts of the weeks from `first` to `last` in a slice: (week, hours,
+/// decisions), one row per week and hours.
 pub fn decisions(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
-    segment: Option<Segment>,
+    slice: &Slice,
 ) -> QueryResult<Vec<(NaiveDate, i32, i64)>> {
-    let mut q = weekly_decisions::table
-        .filter(weekly_decisions::week.between(first, last))
-        .filter(weekly_decisions::registrations.ne(0))
-        .select((
-            weekly_decisions::week,
-            weekly_decisions::hours,
-            weekly_decisions::registrations,
-        ))
-        .into_boxed();
-    if let Some(s) = segment {
-        q = q.filter(weekly_decisions::segment.eq(s.as_str()));
+    let rows: Vec<(NaiveDate, i32, i64)> = sliced_rows!(
+        conn,
+        slice,
+        weekly_decisions | territory_decisions,
+        [week, hours, registrations],
+        |t| t::week.between(first, last)
+    );
+    let mut sums: BTreeMap<(NaiveDate, i32), i64> = BTreeMap::new();
+    for (week, hours, n) in rows {
+        *sums.entry((week, hours)).or_default() += n;
     }
-    q.load(conn)
+    Ok(sums
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((w, h), n)| (w, h, n))
+        .collect())
 }
 
-/// Approved registrations now, whatever week they were submitted: (segment, count, units).
-pub fn approved_by_segment(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
-    let rows: Vec<(String, i64, i64)> = weekly_outcomes::table
-        .filter(weekly_outcomes::status.eq(Status::Approved.as_str()))
-        .select((
-            weekly_outcomes::segment,
-            weekly_outcomes::registrations,
-            weekly_outcomes::program_units,
-        ))
-        .load(conn)?;
-    let mut sums: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for (segment, n, units) in rows {
-        let e = sums.entry(segment).or_default();
+/// Approved registrations of a slice now, whatever week they were submitted, by segment and
+/// tier: (segment, tier, registrations, program units). The protected pipeline, and what
+/// the commission liability prices.
+pub fn approved(
+    conn: &mut DbConnection,
+    slice: &Slice,
+) -> QueryResult<Vec<(String, String, i64, i64)>> {
+    let approved = Status::Approved.as_str();
+    let rows: Vec<(String, String, i64, i64)> = sliced_rows!(
+        conn,
+        slice,
+        weekly_outcomes | territory_outcomes,
+        [segment, tier, registrations, program_units],
+        |t| t::status.eq(approved)
+    );
+    let mut sums: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for (segment, tier, n, units) in rows {
+        let e = sums.entry((segment, tier)).or_default();
         e.0 += n;
         e.1 += units;
     }
-    Ok(sums.into_iter().map(|(s, (n, u))| (s, n, u)).collect())
+    Ok(sums
+        .into_iter()
+        .filter(|(_, (n, _))| *n != 0)
+        .map(|((s, t), (n, u))| (s, t, n, u))
+        .collect())
 }
 
 /// Every organisation's closed deals (won and lost) now: what the leaderboards rank.
@@ -472,24 +732,9 @@ pub fn active_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
         .filter(org_outcomes::status.eq_any(Status::strs(&Status::ACTIVE)))
         .select((org_outcomes::org_id, org_outcomes::registrations))
         .load(conn)?;
-    let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut sums: BTreeMap<String, i64> = Default::default();
     for (org_id, n) in rows {
         *sums.entry(org_id).or_default() += n;
     }
     Ok(sums.into_iter().filter(|(_, n)| *n != 0).collect())
-}
-
-/// Every organisation's approved registrations now, by segment: (org id, segment,
-/// registrations, program units). What the commission liability prices.
-pub fn approved_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64, i64)>> {
-    org_segment_outcomes::table
-        .filter(org_segment_outcomes::status.eq(Status::Approved.as_str()))
-        .filter(org_segment_outcomes::registrations.ne(0))
-        .select((
-            org_segment_outcomes::org_id,
-            org_segment_outcomes::segment,
-            org_segment_outcomes::registrations,
-            org_segment_outcomes::program_units,
-        ))
-        .load(conn)
 }

@@ -7,9 +7,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::models::tally;
 use crate::db::schema::{
     crm_accounts, partner_orgs, registration_details, registrations, territories, territory_modes,
-    territory_orgs, territory_reps, users,
+    territory_orgs, territory_places, territory_reps, users,
 };
 use crate::domain::lifecycle::Status;
 use crate::domain::territory::{
@@ -90,6 +91,25 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Territory>> {
         .collect())
 }
 
+/// A territory as a choice in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+}
+
+/// Every territory's id and name, by name.
+pub fn listed(conn: &mut DbConnection) -> QueryResult<Vec<Listed>> {
+    let rows: Vec<(String, String)> = territories::table
+        .order(territories::name_key.asc())
+        .select((territories::id, territories::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Listed { id, name })
+        .collect())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Territory>> {
     Ok(list(conn)?.into_iter().find(|t| t.id == id))
 }
@@ -115,7 +135,31 @@ fn write_members(conn: &mut DbConnection, id: &str, f: &TerritoryFields) -> Quer
             ))
             .execute(conn)?;
     }
-    Ok(())
+    write_places(conn, id, f)
+}
+
+/// The places the territory covers, as rows the dashboard's rollups join (`tally`), and its
+/// rollups recounted from them: a registration belongs to a territory as it is now.
+fn write_places(conn: &mut DbConnection, id: &str, f: &TerritoryFields) -> QueryResult<()> {
+    diesel::delete(territory_places::table.filter(territory_places::territory_id.eq(id)))
+        .execute(conn)?;
+    let (kind, values) = match f.kind {
+        Kind::Geographic => ("country", &f.countries),
+        Kind::Vertical => ("industry", &f.industries),
+    };
+    let mut values: Vec<&String> = values.iter().collect();
+    values.sort();
+    values.dedup();
+    for v in values {
+        diesel::insert_into(territory_places::table)
+            .values((
+                territory_places::territory_id.eq(id),
+                territory_places::kind.eq(kind),
+                territory_places::value.eq(v),
+            ))
+            .execute(conn)?;
+    }
+    tally::territory_saved(conn, id)
 }
 
 pub fn insert(

@@ -1,14 +1,16 @@
-//! What the dashboard reads: the period and segment chosen, and the rollups' rows for them.
+//! What the dashboard reads: the period and slice chosen (segment, partner tier,
+//! territory), and the rollups' rows for them.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 use super::Filter;
 use crate::db::DbConnection;
-use crate::db::models::{compensation, dispute, org, policy, registration, tally};
+use crate::db::models::{compensation, dispute, org, policy, slice, tally, territory};
 use crate::domain::compensation::{CreditKind, pipeline_commission};
-use crate::domain::dashboard::{Conflict, Period, Totals, Week, add_disputes, weekly};
+use crate::domain::dashboard::{Conflict, Period, Slice, Totals, Week, add_disputes, weekly};
 use crate::domain::lifecycle::Status;
+use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
 use crate::domain::scorecard::{Leader, leaders, near_cap};
 
@@ -18,13 +20,16 @@ const LEADERS: usize = 10;
 /// How far ahead "expiring soon" looks.
 pub const EXPIRING_DAYS: i64 = 30;
 
-/// The period and segment asked for, made valid (a bad period falls back to the default
-/// with a notice saying why).
+/// The period and slice asked for, made valid (a bad period falls back to the default
+/// with a notice saying why; an unknown segment, tier or territory means all).
 #[derive(Debug, Clone)]
 pub struct Choice {
     pub period: Period,
     pub notice: Option<String>,
     pub segment: Option<Segment>,
+    pub tier: Option<Tier>,
+    /// The territory's id as asked for; [`slice_of`] finds it.
+    pub territory: String,
     pub weeks: Vec<NaiveDate>,
     pub days: String,
     pub from: String,
@@ -41,6 +46,8 @@ impl Choice {
             period,
             notice,
             segment: Segment::parse(&f.segment),
+            tier: Tier::parse(&f.tier),
+            territory: f.territory.clone(),
             weeks: period.weeks(now.date()),
             days: f.days.clone(),
             from: f.from.clone(),
@@ -49,15 +56,41 @@ impl Choice {
     }
 }
 
+/// The slice a choice names, with every territory (for the form's choices).
+pub fn slice_of(
+    conn: &mut DbConnection,
+    c: &Choice,
+) -> QueryResult<(Slice, Vec<territory::Listed>)> {
+    let territories = territory::listed(conn)?;
+    let territory = match territories.iter().any(|t| t.id == c.territory) {
+        true => territory::find(conn, &c.territory)?,
+        false => None,
+    };
+    Ok((
+        Slice {
+            segment: c.segment,
+            tier: c.tier,
+            territory,
+        },
+        territories,
+    ))
+}
+
 /// The figures of one choice.
 #[derive(Debug, Clone)]
 pub struct Data {
+    pub slice: Slice,
+    /// Every territory, for the form.
+    pub territories: Vec<territory::Listed>,
     pub weeks: Vec<Week>,
     pub totals: Totals,
     pub sla_hours: i64,
     pub currency: String,
     /// (segment, approved registrations, their deal size in program units).
     pub pipeline: Vec<(Segment, i64, i64)>,
+    /// How many partners the leaderboards and the caps cover (those of the tier, and of
+    /// the territory when it has partners assigned).
+    pub partners: usize,
     pub expiring: i64,
     /// The leaderboards (by won deal size, by win rate) with the organisations' names.
     pub by_size: Vec<(Leader, String)>,
@@ -76,16 +109,47 @@ pub struct Data {
 impl Data {
     pub fn load(conn: &mut DbConnection, c: &Choice, now: NaiveDateTime) -> QueryResult<Data> {
         let pv = policy::current(conn)?;
-        let mut weeks = load_weeks(conn, &c.weeks, c.segment)?;
-        let pipeline = tally::approved_by_segment(conn)?
+        let (slice, territories) = slice_of(conn, c)?;
+        let mut weeks = load_weeks(conn, &c.weeks, &slice)?;
+        // Approved now, by segment and tier: the protected pipeline, and the commission it
+        // would earn at each tier's rate.
+        let approved: Vec<(Segment, Tier, i64, i64)> = tally::approved(conn, &slice)?
             .into_iter()
-            .filter_map(|(s, n, units)| Some((Segment::parse(&s)?, n, units)))
-            .filter(|(s, _, _)| c.segment.is_none_or(|c| c == *s))
+            .filter_map(|(s, t, n, units)| Some((Segment::parse(&s)?, Tier::parse(&t)?, n, units)))
             .collect();
+        let mut pipeline: Vec<(Segment, i64, i64)> = Vec::new();
+        for &s in Segment::ALL.iter() {
+            let (n, units) = approved
+                .iter()
+                .filter(|a| a.0 == s)
+                .fold((0, 0), |(n, u), a| (n + a.2, u + a.3));
+            if n != 0 {
+                pipeline.push((s, n, units));
+            }
+        }
+        let rules = compensation::current(conn)?.value;
+        let priced: Vec<_> = approved
+            .iter()
+            .map(|&(s, t, _, units)| (Some(t), s, units))
+            .collect();
+        let liability = pipeline_commission(&rules, &priced);
         let expiring =
-            registration::count_expiring_between(conn, now, now + TimeDelta::days(EXPIRING_DAYS))?;
+            slice::count_expiring_between(conn, now, now + TimeDelta::days(EXPIRING_DAYS), &slice)?;
+        // The leaderboards and caps are the partners' own: those of the tier, and of the
+        // territory when partners are assigned to it.
+        let orgs: Vec<_> = org::list(conn)?
+            .into_iter()
+            .filter(|o| slice.tier.is_none_or(|t| o.tier() == t))
+            .filter(|o| match &slice.territory {
+                Some(t) if !t.orgs.is_empty() => t.assigned_to(&o.id),
+                _ => true,
+            })
+            .collect();
+        let included: std::collections::HashSet<&str> =
+            orgs.iter().map(|o| o.id.as_str()).collect();
         let rows: Vec<_> = tally::closed_by_org(conn)?
             .into_iter()
+            .filter(|r| included.contains(r.org_id.as_str()))
             .filter_map(|r| {
                 Some((
                     r.org_id,
@@ -96,17 +160,15 @@ impl Data {
             })
             .collect();
         let (by_size, by_rate) = leaders(&rows, LEADERS);
-        let ids: Vec<String> = by_size
+        let names: std::collections::HashMap<&str, &str> = orgs
             .iter()
-            .chain(&by_rate)
-            .map(|l| l.org_id.clone())
+            .map(|o| (o.id.as_str(), o.name.as_str()))
             .collect();
-        let names = org::names(conn, &ids)?;
         let named = |v: Vec<Leader>| -> Vec<(Leader, String)> {
             v.into_iter()
                 .map(|l| {
-                    let name = names.get(&l.org_id).cloned().unwrap_or_default();
-                    (l, name)
+                    let name = names.get(l.org_id.as_str()).copied().unwrap_or_default();
+                    (l, name.to_owned())
                 })
                 .collect()
         };
@@ -114,14 +176,25 @@ impl Data {
         if let (Some(first), Some(last)) = (c.weeks.first(), c.weeks.last()) {
             let from = first.and_time(chrono::NaiveTime::MIN);
             let until = (*last + TimeDelta::days(7)).and_time(chrono::NaiveTime::MIN);
-            let raised = dispute::raised_between(conn, from, until)?;
-            let outcomes: Vec<_> = raised.iter().map(|(_, o)| (*o, 1)).collect();
+            let mut raised = dispute::raised_between(conn, from, until)?;
+            if !slice.is_all() {
+                let ids: Vec<String> = raised
+                    .iter()
+                    .filter_map(|r| r.registration_id.clone())
+                    .collect();
+                let inside = slice::members(conn, &ids, &slice)?;
+                raised.retain(|r| {
+                    r.registration_id
+                        .as_ref()
+                        .is_some_and(|id| inside.contains(id))
+                });
+            }
+            let outcomes: Vec<_> = raised.iter().map(|r| (r.outcome, 1)).collect();
             conflict = Conflict::of(&outcomes);
-            let days: Vec<NaiveDateTime> = raised.iter().map(|(at, _)| *at).collect();
+            let days: Vec<NaiveDateTime> = raised.iter().map(|r| r.at).collect();
             add_disputes(&mut weeks, &days);
-            credits = compensation::given_between(conn, from, until, c.segment)?;
+            credits = compensation::given_between(conn, from, until, &slice)?;
         }
-        let orgs = org::list(conn)?;
         let active: std::collections::HashMap<String, i64> =
             tally::active_by_org(conn)?.into_iter().collect();
         let usage: Vec<(String, i64, i64)> = orgs
@@ -131,30 +204,21 @@ impl Data {
                 (o.id.clone(), n, pv.value.max_active(Some(o.tier())))
             })
             .collect();
-        let rules = compensation::current(conn)?.value;
-        let tiers: std::collections::HashMap<&str, _> =
-            orgs.iter().map(|o| (o.id.as_str(), o.tier())).collect();
-        let approved: Vec<_> = tally::approved_by_org(conn)?
-            .into_iter()
-            .filter_map(|(org_id, segment, _, units)| {
-                let segment = Segment::parse(&segment)?;
-                Some((tiers.get(org_id.as_str()).copied(), segment, units))
-            })
-            .filter(|(_, s, _)| c.segment.is_none_or(|c| c == *s))
-            .collect();
-        let liability = pipeline_commission(&rules, &approved);
         let near_cap = near_cap(&usage, LEADERS)
             .into_iter()
             .map(|(id, n, cap)| {
-                let name = orgs
-                    .iter()
-                    .find(|o| o.id == id)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default();
+                let name = names
+                    .get(id.as_str())
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned();
                 (id, name, n, cap)
             })
             .collect();
         Ok(Data {
+            partners: orgs.len(),
+            slice,
+            territories,
             credits,
             liability,
             near_cap,
@@ -175,15 +239,15 @@ impl Data {
 pub fn load_weeks(
     conn: &mut DbConnection,
     weeks: &[NaiveDate],
-    segment: Option<Segment>,
+    slice: &Slice,
 ) -> QueryResult<Vec<Week>> {
     let (Some(&first), Some(&last)) = (weeks.first(), weeks.last()) else {
         return Ok(Vec::new());
     };
-    let outcomes: Vec<(NaiveDate, Status, i64, i64)> = tally::outcomes(conn, first, last, segment)?
+    let outcomes: Vec<(NaiveDate, Status, i64, i64)> = tally::outcomes(conn, first, last, slice)?
         .into_iter()
         .filter_map(|(w, s, n, units)| Some((w, Status::parse(&s)?, n, units)))
         .collect();
-    let decisions = tally::decisions(conn, first, last, segment)?;
+    let decisions = tally::decisions(conn, first, last, slice)?;
     Ok(weekly(weeks, &outcomes, &decisions))
 }

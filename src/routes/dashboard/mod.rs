@@ -1,5 +1,5 @@
 //! The program dashboard (channel managers and admins): registrations by outcome, approval
-//! speed against the SLA and the protected pipeline, for a period and a segment, read from
+//! speed against the SLA and the protected pipeline, for a period and a slice, read from
 //! the rollups (`db::models::tally`) so a year of a million registrations is a few hundred
 //! rows; and its weekly table as CSV.
 
@@ -21,7 +21,7 @@ use crate::routes::render;
 use crate::state::AppState;
 
 pub use data::Data;
-pub use data::load_weeks as data_weeks;
+pub use data::{Choice, load_weeks as data_weeks, slice_of};
 pub use view::DashboardView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dashboard/partners/{id}", web::get().to(scorecard::show));
 }
 
-/// The period and segment, as the form sends them (all optional).
+/// The period and slice, as the form sends them (all optional).
 #[derive(Debug, Default, Deserialize)]
 pub struct Filter {
     #[serde(default)]
@@ -41,6 +41,10 @@ pub struct Filter {
     pub to: String,
     #[serde(default)]
     pub segment: String,
+    #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub territory: String,
 }
 
 #[derive(Template)]
@@ -73,7 +77,7 @@ pub async fn view_of(state: &AppState, filter: &Filter) -> Result<DashboardView,
     Ok(DashboardView::new(&choice, &loaded))
 }
 
-/// The weekly table of the page's period and segment.
+/// The weekly table of the page's period and slice.
 pub async fn csv(
     _signed: Signed<Reviewer>,
     state: web::Data<AppState>,
@@ -84,7 +88,7 @@ pub async fn csv(
         &state,
         DashboardWeeks {
             weeks: choice.weeks.clone(),
-            segment: choice.segment,
+            choice,
         },
     )
     .await

@@ -7,6 +7,7 @@ use crate::domain::compensation::CreditKind;
 use crate::domain::dashboard::{Outcome, Period, Week, hours_label, per_hundred, percent};
 use crate::domain::dates::day;
 use crate::domain::money::{format_amount, group_thousands};
+use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
 
 pub struct LegendItem {
@@ -64,10 +65,36 @@ pub struct FormValues {
     pub from: String,
     pub to: String,
     pub segments: Vec<Opt>,
+    pub tiers: Vec<Opt>,
+    /// Empty when no territory is defined (the field is left out).
+    pub territories: Vec<Opt>,
+}
+
+/// A select's options: "all" first, then each choice.
+fn options<'a>(
+    all: &str,
+    chosen: &str,
+    choices: impl Iterator<Item = (&'a str, String)>,
+) -> Vec<Opt> {
+    std::iter::once(Opt {
+        value: String::new(),
+        label: all.into(),
+        selected: chosen.is_empty(),
+    })
+    .chain(choices.map(|(value, label)| Opt {
+        selected: value == chosen,
+        value: value.into(),
+        label,
+    }))
+    .collect()
 }
 
 pub struct DashboardView {
     pub period: String,
+    /// "Enterprise, Gold partners" or "all registrations".
+    pub slice: String,
+    /// Whose leaderboards and caps are shown, when not every partner's.
+    pub partners_note: Option<String>,
     pub notice: Option<String>,
     pub form: FormValues,
     pub csv_href: String,
@@ -157,6 +184,34 @@ pub fn outcome_chart(weeks: &[Week]) -> BarChart {
     chart::stacked_bars(&columns)
 }
 
+/// Whose leaderboards and caps the page shows, when a tier or a territory with assigned
+/// partners narrows them (a segment does not: they count every deal of the partner).
+fn partners_note(d: &Data) -> Option<String> {
+    let tier = d.slice.tier.map(|t| format!("{} partners", t.label()));
+    let territory = d
+        .slice
+        .territory
+        .as_ref()
+        .filter(|t| !t.orgs.is_empty())
+        .map(|t| format!("partners assigned to {}", t.name));
+    let who = match (tier, territory) {
+        (None, None) => return None,
+        (Some(t), None) => t,
+        (None, Some(a)) => capitalise(&a),
+        (Some(t), Some(a)) => format!("{t} among the {a}"),
+    };
+    Some(format!(
+        "{who}: {}, counting all their deals.",
+        crate::domain::money::count_of(d.partners as i64, "partner", "partners")
+    ))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 impl DashboardView {
     pub fn new(c: &Choice, d: &Data) -> DashboardView {
         let t = &d.totals;
@@ -190,7 +245,7 @@ impl DashboardView {
             .max_by_key(|w| (w.registrations(), std::cmp::Reverse(w.week)));
         let decided = t.decisions.total();
         let late = decided - t.decisions.within(d.sla_hours);
-        let segment_name = c.segment.map_or("all segments", |s| s.label());
+        let segment_name = d.slice.describe();
         let period = c.period.label();
         let pipeline_total: (i64, i64) = d
             .pipeline
@@ -209,17 +264,29 @@ impl DashboardView {
                     .collect(),
                 from: c.from.clone(),
                 to: c.to.clone(),
-                segments: std::iter::once(Opt {
-                    value: String::new(),
-                    label: "All segments".into(),
-                    selected: c.segment.is_none(),
-                })
-                .chain(Segment::ALL.iter().map(|s| Opt {
-                    value: s.as_str().into(),
-                    label: s.label().into(),
-                    selected: c.segment == Some(*s),
-                }))
-                .collect(),
+                segments: options(
+                    "All segments",
+                    d.slice.segment.map_or("", |s| s.as_str()),
+                    Segment::ALL
+                        .iter()
+                        .map(|s| (s.as_str(), s.label().to_owned())),
+                ),
+                tiers: options(
+                    "All tiers",
+                    d.slice.tier.map_or("", |t| t.as_str()),
+                    Tier::ALL.iter().map(|t| (t.as_str(), t.label().to_owned())),
+                ),
+                territories: if d.territories.is_empty() {
+                    Vec::new()
+                } else {
+                    options(
+                        "All territories",
+                        d.slice.territory.as_ref().map_or("", |t| t.id.as_str()),
+                        d.territories
+                            .iter()
+                            .map(|t| (t.id.as_str(), t.name.clone())),
+                    )
+                },
             },
             csv_href: crate::routes::view::href(
                 "/dashboard.csv",
@@ -227,7 +294,12 @@ impl DashboardView {
                     ("days", c.days.as_str()),
                     ("from", c.from.as_str()),
                     ("to", c.to.as_str()),
-                    ("segment", c.segment.map(|s| s.as_str()).unwrap_or_default()),
+                    ("segment", d.slice.segment.map_or("", |s| s.as_str())),
+                    ("tier", d.slice.tier.map_or("", |t| t.as_str())),
+                    (
+                        "territory",
+                        d.slice.territory.as_ref().map_or("", |t| t.id.as_str()),
+                    ),
                 ],
             ),
             registrations: group_thousands(t.registrations),
@@ -349,6 +421,8 @@ impl DashboardView {
                 )
             },
             disputes_chart: chart::line(&disputes, "#0072B2"),
+            slice: segment_name.clone(),
+            partners_note: partners_note(d),
             period,
         }
     }

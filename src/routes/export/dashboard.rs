@@ -7,19 +7,22 @@ use diesel::QueryResult;
 use super::{Export, day};
 use crate::db::DbConnection;
 use crate::db::models::policy;
+use crate::domain::dashboard::Slice;
 use crate::domain::dashboard::{HOURS_CAP, Outcome, Week};
-use crate::domain::policy::Segment;
+use crate::routes::dashboard::{Choice, data_weeks, slice_of};
 
 pub struct DashboardWeeks {
     /// The Mondays of the period's weeks, oldest first.
     pub weeks: Vec<NaiveDate>,
-    pub segment: Option<Segment>,
+    /// The segment, tier and territory asked for.
+    pub choice: Choice,
 }
 
-/// A week with the SLA it is measured against.
+/// A week with the SLA it is measured against and the slice it counts.
 pub struct Row {
     week: Week,
     sla_hours: i64,
+    slice: std::sync::Arc<Slice>,
 }
 
 impl Export for DashboardWeeks {
@@ -30,6 +33,8 @@ impl Export for DashboardWeeks {
     const HEADER: &'static [&'static str] = &[
         "week",
         "segment",
+        "tier",
+        "territory",
         "in_review",
         "approved",
         "won",
@@ -62,10 +67,15 @@ impl Export for DashboardWeeks {
             return Ok(Vec::new());
         }
         let sla_hours = policy::current(conn)?.value.approval_sla_hours;
-        let weeks = crate::routes::dashboard::data_weeks(conn, &self.weeks, self.segment)?;
+        let slice = std::sync::Arc::new(slice_of(conn, &self.choice)?.0);
+        let weeks = data_weeks(conn, &self.weeks, &slice)?;
         Ok(weeks
             .into_iter()
-            .map(|week| Row { week, sla_hours })
+            .map(|week| Row {
+                week,
+                sla_hours,
+                slice: slice.clone(),
+            })
             .collect())
     }
 
@@ -74,7 +84,7 @@ impl Export for DashboardWeeks {
     }
 
     fn record(&self, r: &Row) -> Vec<String> {
-        let w = &r.week;
+        let (w, slice) = (&r.week, &r.slice);
         let hours = |h: Option<i32>| match h {
             // The cap means "this many or more"; the file says so rather than a number.
             Some(h) if h >= HOURS_CAP => format!(">={HOURS_CAP}"),
@@ -82,7 +92,12 @@ impl Export for DashboardWeeks {
         };
         let mut cells = vec![
             day(Some(w.week)),
-            self.segment.map(|s| s.as_str()).unwrap_or("all").to_owned(),
+            slice.segment.map_or("all", |s| s.as_str()).to_owned(),
+            slice.tier.map_or("all", |t| t.as_str()).to_owned(),
+            slice
+                .territory
+                .as_ref()
+                .map_or_else(|| "all".to_owned(), |t| t.name.clone()),
         ];
         cells.extend(
             Outcome::ALL

@@ -1,0 +1,114 @@
+-- The dashboard's partner-tier and territory filters.
+--
+-- A territory covers countries (geographic) or industries (vertical), and an admin may
+-- edit it at any time, so its registrations cannot be keyed once and for all. Its
+-- countries and industries become rows (`territory_places`), which rollups and filters can
+-- join, and each territory gets rollups of its own, rebuilt in the transaction that saves
+-- it. A partner's tier is its organisation's tier now: changing it moves the
+-- organisation's counts to the new tier in the same transaction.
+
+CREATE TABLE territory_places (
+    territory_id TEXT NOT NULL REFERENCES territories (id),
+    kind TEXT NOT NULL,       -- 'country' (an upper-case ISO code) or 'industry'
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, value, territory_id)
+);
+
+INSERT INTO territory_places (territory_id, kind, value)
+SELECT DISTINCT t.id, 'country', j.value
+FROM territories t, json_each('["' || replace(trim(t.countries), ' ', '","') || '"]') j
+WHERE t.kind = 'geographic' AND trim(t.countries) <> '' AND j.value <> '';
+
+INSERT INTO territory_places (territory_id, kind, value)
+SELECT DISTINCT t.id, 'industry', j.value
+FROM territories t, json_each('["' || replace(t.industries, char(10), '","') || '"]') j
+WHERE t.kind = 'vertical' AND t.industries <> '' AND j.value <> '';
+
+-- A territory's registrations, found from the places it covers.
+CREATE INDEX registration_details_country ON registration_details (country);
+CREATE INDEX registration_details_industry ON registration_details (industry);
+
+-- The commission liability is priced by tier and segment, which the weekly rollups now
+-- hold: the rollup by organisation and segment that priced it goes.
+DROP TABLE org_segment_outcomes;
+
+DROP TABLE weekly_outcomes;
+CREATE TABLE weekly_outcomes (
+    week DATE NOT NULL,
+    segment TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    status TEXT NOT NULL,
+    registrations BIGINT NOT NULL,
+    program_units BIGINT NOT NULL,
+    PRIMARY KEY (week, segment, tier, status)
+);
+INSERT INTO weekly_outcomes (week, segment, tier, status, registrations, program_units)
+SELECT date(r.submitted_at, '-6 days', 'weekday 1'), r.segment, o.tier, r.status,
+       COUNT(*), SUM(r.program_units)
+FROM registrations r JOIN partner_orgs o ON o.id = r.org_id
+GROUP BY 1, 2, 3, 4;
+
+DROP TABLE weekly_decisions;
+CREATE TABLE weekly_decisions (
+    week DATE NOT NULL,
+    segment TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    hours INTEGER NOT NULL,
+    registrations BIGINT NOT NULL,
+    PRIMARY KEY (week, segment, tier, hours)
+);
+INSERT INTO weekly_decisions (week, segment, tier, hours, registrations)
+SELECT date(r.decided_at, '-6 days', 'weekday 1'), r.segment, o.tier,
+       min(999, (CAST(strftime('%s', r.decided_at) AS INTEGER)
+                 - CAST(strftime('%s', r.submitted_at) AS INTEGER)) / 3600),
+       COUNT(*)
+FROM registrations r JOIN partner_orgs o ON o.id = r.org_id
+WHERE r.decided_at IS NOT NULL
+GROUP BY 1, 2, 3, 4;
+
+CREATE TABLE territory_outcomes (
+    territory_id TEXT NOT NULL REFERENCES territories (id),
+    week DATE NOT NULL,
+    segment TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    status TEXT NOT NULL,
+    registrations BIGINT NOT NULL,
+    program_units BIGINT NOT NULL,
+    PRIMARY KEY (territory_id, week, segment, tier, status)
+);
+INSERT INTO territory_outcomes
+    (territory_id, week, segment, tier, status, registrations, program_units)
+SELECT m.territory_id, date(r.submitted_at, '-6 days', 'weekday 1'), r.segment, o.tier,
+       r.status, COUNT(*), SUM(r.program_units)
+FROM (SELECT p.territory_id, d.registration_id FROM territory_places p
+      JOIN registration_details d ON d.country = p.value WHERE p.kind = 'country'
+      UNION ALL
+      SELECT p.territory_id, d.registration_id FROM territory_places p
+      JOIN registration_details d ON d.industry = p.value WHERE p.kind = 'industry') m
+JOIN registrations r ON r.id = m.registration_id
+JOIN partner_orgs o ON o.id = r.org_id
+GROUP BY 1, 2, 3, 4, 5;
+
+CREATE TABLE territory_decisions (
+    territory_id TEXT NOT NULL REFERENCES territories (id),
+    week DATE NOT NULL,
+    segment TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    hours INTEGER NOT NULL,
+    registrations BIGINT NOT NULL,
+    PRIMARY KEY (territory_id, week, segment, tier, hours)
+);
+INSERT INTO territory_decisions (territory_id, week, segment, tier, hours, registrations)
+SELECT m.territory_id, date(r.decided_at, '-6 days', 'weekday 1'), r.segment, o.tier,
+       min(999, (CAST(strftime('%s', r.decided_at) AS INTEGER)
+                 - CAST(strftime('%s', r.submitted_at) AS INTEGER)) / 3600),
+       COUNT(*)
+FROM (SELECT p.territory_id, d.registration_id FROM territory_places p
+      JOIN registration_details d ON d.country = p.value WHERE p.kind = 'country'
+      UNION ALL
+      SELECT p.territory_id, d.registration_id FROM territory_places p
+      JOIN registration_details d ON d.industry = p.value WHERE p.kind = 'industry') m
+JOIN registrations r ON r.id = m.registration_id
+JOIN partner_orgs o ON o.id = r.org_id
+WHERE r.decided_at IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
