@@ -10,12 +10,14 @@
 //! (reminders were sent and SLA breaches escalated, as if the sweeps had been running).
 //!
 //! The load runs in parts, each in its own file, drawing in turn from one seeded random
-//! generator: the organisations and users (`orgs`), the registrations in every state
-//! (`registrations`, their histories in `states`), then the CRM accounts (`accounts`). `load`
+//! generator: the organisations and users (`orgs`), the territories (`territories`), the
+//! registrations in every state (`registrations`, their histories in `states`), the CRM
+//! accounts (`accounts`), then the disputes about declines and rejections (`disputes`). `load`
 //! sets the database up around them; `cli` is the command.
 
 mod accounts;
 mod cli;
+mod disputes;
 mod load;
 mod orgs;
 mod people;
@@ -27,6 +29,7 @@ mod rows;
 mod spec;
 mod states;
 mod summary;
+mod territories;
 
 use std::time::Instant;
 
@@ -146,8 +149,11 @@ fn write_all(
 ) -> anyhow::Result<()> {
     let plan = spec.plan();
     let people = orgs::write(conn, fill, spec, password_hash)?;
+    territories::write(conn, fill, &people.orgs, &people.admin_id)?;
+    let channel_id = people.channel_id.clone();
     registrations::write(conn, fill, spec, &plan, people.orgs, people.channel_id)?;
     accounts::write(conn, fill, spec)?;
+    disputes::write(conn, fill, &channel_id)?;
     fill.summary.count_plan(&plan);
     Ok(())
 }

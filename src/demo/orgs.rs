@@ -25,6 +25,8 @@ pub(super) struct People {
     pub(super) orgs: Vec<Org>,
     /// The channel manager, who decides every registration.
     pub(super) channel_id: String,
+    /// The program admin, who drew the territories.
+    pub(super) admin_id: String,
 }
 
 /// Writes the organisations and users. `password_hash` is every user's; the admin is
@@ -104,11 +106,13 @@ pub(super) fn write(
         ("sales", "Direct Sales Rep", "sales"),
         ("admin", "Program Admin", "admin"),
     ];
-    let mut channel_id = String::new();
+    let (mut channel_id, mut admin_id) = (String::new(), String::new());
     for (local, name, role) in staff {
         let id = fill.ids.next(&mut fill.rng);
-        if role == "channel" {
-            channel_id = id.clone();
+        match role {
+            "channel" => channel_id = id.clone(),
+            "admin" => admin_id = id.clone(),
+            _ => {}
         }
         user_rows.push(UserRow {
             id,
@@ -140,5 +144,9 @@ pub(super) fn write(
         group_count(fill.summary.users),
         elapsed(fill.started.elapsed())
     ));
-    Ok(People { orgs, channel_id })
+    Ok(People {
+        orgs,
+        channel_id,
+        admin_id,
+    })
 }

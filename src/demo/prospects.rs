@@ -5,6 +5,7 @@
 use rand::Rng;
 use rand::rngs::SmallRng;
 
+use super::territories::DIRECT_ONLY_INDUSTRY;
 use crate::domain::prospect::name_key;
 use crate::domain::registration::INDUSTRIES;
 
@@ -269,7 +270,13 @@ pub(super) fn prospect(number: u64) -> Prospect {
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .rotate_left(17);
     let country = (mix % COUNTRIES.len() as u64) as usize;
-    let industry = INDUSTRIES[((mix >> 8) % INDUSTRIES.len() as u64) as usize];
+    // Never the direct-only territory's industry: partners may not register it.
+    let industry = INDUSTRIES
+        .iter()
+        .copied()
+        .filter(|i| *i != DIRECT_ONLY_INDUSTRY)
+        .nth(((mix >> 8) % (INDUSTRIES.len() as u64 - 1)) as usize)
+        .unwrap_or("Other");
     let tld = if mix & 0x10000 == 0 {
         COUNTRIES[country].1
     } else {

@@ -16,6 +16,8 @@ pub struct Summary {
     pub registrations: u64,
     pub events: u64,
     pub crm_accounts: u64,
+    pub territories: u64,
+    pub disputes: u64,
     pub opportunities: u64,
     /// Registrations by status, in lifecycle order.
     pub by_status: Vec<(&'static str, u64)>,
@@ -73,6 +75,11 @@ pub(super) fn print_summary(spec: &Spec, s: &Summary, password: &str) {
         "  {} CRM accounts, {} direct opportunities",
         group_count(s.crm_accounts),
         group_count(s.opportunities)
+    );
+    println!(
+        "  {} territories, {} disputes",
+        group_count(s.territories),
+        group_count(s.disputes)
     );
     println!("  {} items in the review queue", group_count(s.in_review));
     println!(

@@ -194,6 +194,56 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
         .unwrap();
     assert_eq!(compensated as usize, won.len());
 
+    // Every registration is inside its partner's territories, none in the direct-only one.
+    let territories = crate::db::models::territory::list(&mut conn).unwrap();
+    assert_eq!(territories.len() as u64, summary.territories);
+    assert!(
+        territories
+            .iter()
+            .any(|t| !t.eligibility.partners_may_register())
+    );
+    let placed: Vec<(String, String, String)> = registrations::table
+        .inner_join(registration_details::table)
+        .select((
+            registrations::org_id,
+            registration_details::country,
+            registration_details::industry,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    for (org_id, country, industry) in &placed {
+        let decision = crate::domain::territory::check(&territories, org_id, "", country, industry);
+        assert_eq!(
+            decision,
+            crate::domain::territory::Decision::Inside,
+            "{country} {industry}"
+        );
+    }
+    // The dashboard's counts, territories' included, equal a recount.
+    let kept = crate::db::models::tally::all(&mut conn).unwrap();
+    assert!(!kept.territory_outcomes.is_empty());
+    assert_eq!(kept, crate::db::models::tally::recount(&mut conn).unwrap());
+
+    // Disputes about declines and rejections: the ruled ones have a ruling, the open ones
+    // are inside their SLA.
+    let disputes = crate::db::schema::disputes::table
+        .select((
+            crate::db::schema::disputes::status,
+            crate::db::schema::disputes::outcome,
+            crate::db::schema::disputes::due_at,
+        ))
+        .load::<(String, Option<String>, Option<NaiveDateTime>)>(&mut *conn)
+        .unwrap();
+    assert_eq!(disputes.len() as u64, summary.disputes);
+    assert!(disputes.len() >= 10, "{} disputes", disputes.len());
+    for (status, outcome, due) in &disputes {
+        match status.as_str() {
+            "resolved" => assert!(outcome.is_some() && due.is_none()),
+            _ => assert!(outcome.is_none() && due.is_some_and(|d| d > now)),
+        }
+    }
+    assert!(disputes.iter().any(|d| d.0 == "open"));
+
     // The sweeps find exactly the due rows to expire, and no reminder or escalation.
     let config = config(dir.path(), &url);
     let out = crate::jobs::registrations::sweep(&mut conn, &config, now, &mut |_| {}).unwrap();

@@ -72,7 +72,8 @@ pub struct NewDispute<'a> {
     pub roe_version: Option<i64>,
 }
 
-fn search_text(parts: &[&str]) -> String {
+/// What the disputes list searches, from a dispute's texts.
+pub fn search_text(parts: &[&str]) -> String {
     parts.join("\n").to_lowercase()
 }
 
