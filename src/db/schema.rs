@@ -451,6 +451,7 @@ diesel::table! {
         status -> Text,
         registrations -> BigInt,
         program_units -> BigInt,
+        won_units -> BigInt,
     }
 }
 
@@ -490,6 +491,7 @@ diesel::table! {
         status -> Text,
         registrations -> BigInt,
         program_units -> BigInt,
+        won_units -> BigInt,
     }
 }
 

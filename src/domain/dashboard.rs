@@ -31,6 +31,19 @@ pub fn decision_hours(submitted_at: NaiveDateTime, decided_at: NaiveDateTime) ->
     i32::try_from(hours.min(i64::from(HOURS_CAP))).unwrap_or(HOURS_CAP)
 }
 
+/// What a won registration closed at, in program units: its close amount at the rate its
+/// deal size was converted at (deal size over amount), truncated as the database's recount
+/// truncates. 0 without a close amount.
+pub fn won_units(close_minor: Option<i64>, amount_minor: i64, program_units: i64) -> i64 {
+    match close_minor {
+        Some(close) if amount_minor > 0 => {
+            i64::try_from(i128::from(close) * i128::from(program_units) / i128::from(amount_minor))
+                .unwrap_or(i64::MAX)
+        }
+        _ => 0,
+    }
+}
+
 /// The part of the program a dashboard shows: registrations of one segment, of partners of
 /// one tier (their tier now), of prospects in one territory (as it covers places now), any
 /// of these together, or all.
@@ -305,6 +318,8 @@ pub struct Week {
     pub outcomes: [i64; 8],
     /// The won registrations' deal size, in program units.
     pub won_units: i64,
+    /// What the won registrations closed at, in program units ([`won_units`]).
+    pub won_revenue: i64,
     pub decisions: Hours,
     /// Disputes raised in the week.
     pub disputes: i64,
@@ -325,7 +340,7 @@ impl Week {
 /// other weeks and unknown statuses are ignored.
 pub fn weekly(
     weeks: &[NaiveDate],
-    outcomes: &[(NaiveDate, Status, i64, i64)],
+    outcomes: &[(NaiveDate, Status, i64, i64, i64)],
     decisions: &[(NaiveDate, i32, i64)],
 ) -> Vec<Week> {
     let mut out: Vec<Week> = weeks
@@ -334,16 +349,18 @@ pub fn weekly(
             week,
             outcomes: [0; 8],
             won_units: 0,
+            won_revenue: 0,
             decisions: Hours::default(),
             disputes: 0,
         })
         .collect();
     let at = |w: NaiveDate| weeks.binary_search(&w).ok();
-    for &(week, status, n, units) in outcomes {
+    for &(week, status, n, units, won) in outcomes {
         if let Some(i) = at(week) {
             out[i].outcomes[Outcome::of(status).index()] += n;
             if status == Status::Won {
                 out[i].won_units += units;
+                out[i].won_revenue += won;
             }
         }
     }
@@ -371,6 +388,7 @@ pub struct Totals {
     pub outcomes: [i64; 8],
     pub registrations: i64,
     pub won_units: i64,
+    pub won_revenue: i64,
     pub decisions: Hours,
 }
 
@@ -387,6 +405,7 @@ impl Totals {
         Totals {
             registrations: outcomes.iter().sum(),
             won_units: weeks.iter().map(|w| w.won_units).sum(),
+            won_revenue: weeks.iter().map(|w| w.won_revenue).sum(),
             outcomes,
             decisions,
         }
@@ -451,6 +470,16 @@ mod tests {
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap()
+    }
+
+    #[test]
+    fn a_close_is_converted_at_the_rate_the_deal_was_registered_at() {
+        // 40,000.00 EUR registered as 43,200 USD units: a close at 41,000.00 EUR is 44,280.
+        assert_eq!(won_units(Some(4_100_000), 4_000_000, 43_200), 44_280);
+        // Truncated, as SQL's integer division: 1.00 of 3.00 registered as 10 units is 3.
+        assert_eq!(won_units(Some(100), 300, 10), 3);
+        assert_eq!(won_units(None, 300, 10), 0);
+        assert_eq!(won_units(Some(100), 0, 10), 0);
     }
 
     #[test]
@@ -600,11 +629,11 @@ mod tests {
         let rows = weekly(
             &weeks,
             &[
-                (d("2026-11-23"), Status::Won, 2, 7_000),
-                (d("2026-11-23"), Status::Pending, 1, 500),
-                (d("2026-11-23"), Status::Queued, 1, 500),
-                (d("2026-11-30"), Status::Lost, 1, 800),
-                (d("2026-11-16"), Status::Won, 9, 90_000), // outside the period
+                (d("2026-11-23"), Status::Won, 2, 7_000, 7_250),
+                (d("2026-11-23"), Status::Pending, 1, 500, 0),
+                (d("2026-11-23"), Status::Queued, 1, 500, 0),
+                (d("2026-11-30"), Status::Lost, 1, 800, 0),
+                (d("2026-11-16"), Status::Won, 9, 90_000, 90_000), // outside the period
             ],
             &[(d("2026-11-30"), 3, 2), (d("2026-11-30"), 60, 1)],
         );
@@ -624,6 +653,7 @@ mod tests {
         let totals = Totals::of(&rows);
         assert_eq!(totals.registrations, 5);
         assert_eq!(totals.won_units, 7_000);
+        assert_eq!(totals.won_revenue, 7_250);
         assert_eq!(totals.win_rate(), "66.7 %");
         assert_eq!(totals.decisions.percentile(50), Some(3));
     }

@@ -214,6 +214,7 @@ async fn the_figures_of_a_known_history() {
     // Money: A won (40,000 as registered, closed at 41,000 USD) earned Alpha the default
     // 10 % of the close; nobody assisted. E, approved at 40,000, would earn 4,000.
     assert_eq!(figure(&year, "fig-won-size"), "40,000");
+    assert_eq!(figure(&year, "fig-won-revenue"), "41,000");
     assert_eq!(figure(&year, "fig-commission-given"), "4,100.00 USD");
     assert_eq!(figure(&year, "fig-rep-credit"), "0");
     assert_eq!(figure(&year, "fig-liability"), "4,000");
@@ -294,6 +295,8 @@ async fn the_figures_of_a_known_history() {
     };
     assert_eq!(sum("registrations"), 5);
     assert_eq!(sum("won"), 1);
+    assert_eq!(sum("won_deal_size"), 40_000);
+    assert_eq!(sum("won_revenue"), 41_000);
     assert_eq!(sum("approved"), 1);
     assert_eq!(sum("rejected"), 1);
     assert_eq!(sum("declined"), 1);

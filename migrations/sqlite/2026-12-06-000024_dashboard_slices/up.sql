@@ -40,11 +40,17 @@ CREATE TABLE weekly_outcomes (
     status TEXT NOT NULL,
     registrations BIGINT NOT NULL,
     program_units BIGINT NOT NULL,
+    -- What the won ones closed at, in program units (at the rate each was registered at).
+    won_units BIGINT NOT NULL,
     PRIMARY KEY (week, segment, tier, status)
 );
-INSERT INTO weekly_outcomes (week, segment, tier, status, registrations, program_units)
+INSERT INTO weekly_outcomes
+    (week, segment, tier, status, registrations, program_units, won_units)
 SELECT date(r.submitted_at, '-6 days', 'weekday 1'), r.segment, o.tier, r.status,
-       COUNT(*), SUM(r.program_units)
+       COUNT(*), SUM(r.program_units),
+       SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0
+                THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor
+                ELSE 0 END)
 FROM registrations r JOIN partner_orgs o ON o.id = r.org_id
 GROUP BY 1, 2, 3, 4;
 
@@ -74,12 +80,16 @@ CREATE TABLE territory_outcomes (
     status TEXT NOT NULL,
     registrations BIGINT NOT NULL,
     program_units BIGINT NOT NULL,
+    won_units BIGINT NOT NULL,
     PRIMARY KEY (territory_id, week, segment, tier, status)
 );
 INSERT INTO territory_outcomes
-    (territory_id, week, segment, tier, status, registrations, program_units)
+    (territory_id, week, segment, tier, status, registrations, program_units, won_units)
 SELECT m.territory_id, date(r.submitted_at, '-6 days', 'weekday 1'), r.segment, o.tier,
-       r.status, COUNT(*), SUM(r.program_units)
+       r.status, COUNT(*), SUM(r.program_units),
+       SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0
+                THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor
+                ELSE 0 END)
 FROM (SELECT p.territory_id, d.registration_id FROM territory_places p
       JOIN registration_details d ON d.country = p.value WHERE p.kind = 'country'
       UNION ALL

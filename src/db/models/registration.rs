@@ -116,6 +116,7 @@ impl Registration {
             org_id: &self.org_id,
             submitted_at: self.submitted_at,
             segment: self.segment,
+            amount_minor: self.amount_minor,
             program_units: self.program_units,
         }
     }
@@ -212,6 +213,7 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> Quer
         org_id,
         submitted_at: now,
         segment: new.segment,
+        amount_minor: new.amount_minor,
         program_units: new.program_units,
     };
     tally::added(conn, &counted, state)

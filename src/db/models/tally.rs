@@ -25,7 +25,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{
     org_outcomes, territory_decisions, territory_outcomes, weekly_decisions, weekly_outcomes,
 };
-use crate::domain::dashboard::{Slice, decision_hours, week_of};
+use crate::domain::dashboard::{Slice, decision_hours, week_of, won_units};
 use crate::domain::lifecycle::{Lifecycle, Status};
 use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
@@ -37,6 +37,7 @@ pub struct Counted<'a> {
     pub org_id: &'a str,
     pub submitted_at: NaiveDateTime,
     pub segment: Segment,
+    pub amount_minor: i64,
     pub program_units: i64,
 }
 
@@ -55,6 +56,8 @@ pub struct OutcomeRow {
     pub registrations: i64,
     #[diesel(sql_type = BigInt)]
     pub program_units: i64,
+    #[diesel(sql_type = BigInt)]
+    pub won_units: i64,
 }
 
 /// One row of `org_outcomes`.
@@ -143,6 +146,9 @@ struct Dialect {
     hours: &'static str,
     /// The sum of program units, as a BIGINT.
     units: &'static str,
+    /// The sum of what the won ones closed at, in program units, as a BIGINT (as
+    /// `domain::dashboard::won_units` computes it).
+    won: &'static str,
 }
 
 const SQLITE: Dialect = Dialect {
@@ -150,6 +156,8 @@ const SQLITE: Dialect = Dialect {
     hours: "min(999, (CAST(strftime('%s', r.decided_at) AS INTEGER) \
             - CAST(strftime('%s', r.submitted_at) AS INTEGER)) / 3600)",
     units: "SUM(r.program_units)",
+    won: "SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0 \
+          THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor ELSE 0 END)",
 };
 
 const POSTGRES: Dialect = Dialect {
@@ -158,6 +166,9 @@ const POSTGRES: Dialect = Dialect {
             - CAST(EXTRACT(EPOCH FROM date_trunc('second', r.submitted_at)) AS BIGINT)) / 3600) \
             AS INTEGER)",
     units: "CAST(SUM(r.program_units) AS BIGINT)",
+    won: "CAST(SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0 \
+          THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor ELSE 0 END) \
+          AS BIGINT)",
 };
 
 fn dialect(conn: &DbConnection) -> &'static Dialect {
@@ -206,12 +217,13 @@ fn counts(d: &Dialect, org_only: bool, territory_only: bool, tier: &str, sign: &
     });
     let submitted = d.week_of("r.submitted_at");
     let decided = d.week_of("r.decided_at");
-    let (hours, units) = (d.hours, d.units);
+    let (hours, units, won) = (d.hours, d.units, d.won);
     // Named, for the recount's `QueryableByName`; an INSERT ignores the names.
     let outcome_cols = |t: &str| {
         format!(
             "{t}{submitted} AS week, r.segment AS segment, {tier} AS tier, r.status AS status, \
-             {sign}COUNT(*) AS registrations, {sign}{units} AS program_units"
+             {sign}COUNT(*) AS registrations, {sign}{units} AS program_units, \
+             {sign}{won} AS won_units"
         )
     };
     let decision_cols = |t: &str| {
@@ -246,7 +258,8 @@ fn counts(d: &Dialect, org_only: bool, territory_only: bool, tier: &str, sign: &
     }
 }
 
-const OUTCOME_COLUMNS: &str = "week, segment, tier, status, registrations, program_units";
+const OUTCOME_COLUMNS: &str =
+    "week, segment, tier, status, registrations, program_units, won_units";
 const DECISION_COLUMNS: &str = "week, segment, tier, hours, registrations";
 
 /// `INSERT ... ON CONFLICT` adding to the counts of `table` (its key is every column but the
@@ -268,7 +281,7 @@ fn add_outcomes_sql(territory: bool, select: &str) -> String {
             "territory_outcomes",
             &format!("territory_id, {OUTCOME_COLUMNS}"),
             "territory_id, week, segment, tier, status",
-            &["registrations", "program_units"],
+            &["registrations", "program_units", "won_units"],
             select,
         )
     } else {
@@ -276,7 +289,7 @@ fn add_outcomes_sql(territory: bool, select: &str) -> String {
             "weekly_outcomes",
             OUTCOME_COLUMNS,
             "week, segment, tier, status",
-            &["registrations", "program_units"],
+            &["registrations", "program_units", "won_units"],
             select,
         )
     }
@@ -310,15 +323,27 @@ const COVERING: &str = "FROM registration_details d \
     JOIN partner_orgs o ON o.id = ? \
     WHERE d.registration_id = ?";
 
-fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) -> QueryResult<()> {
+/// Adds (`sign` 1) or takes away (-1) a registration in `state` to or from the outcome
+/// counts.
+fn add_outcome(
+    conn: &mut DbConnection,
+    r: &Counted,
+    state: &Lifecycle,
+    sign: i64,
+) -> QueryResult<()> {
+    let status = state.status;
     let week = week_of(r.submitted_at.date());
+    let won = match status {
+        Status::Won => won_units(state.close_amount_minor, r.amount_minor, r.program_units),
+        _ => 0,
+    };
     let weekly = add_outcomes_sql(
         false,
-        "SELECT ?, ?, o.tier, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
+        "SELECT ?, ?, o.tier, ?, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
     );
     let placed = add_outcomes_sql(
         true,
-        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ? {COVERING}"),
+        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ?, ? {COVERING}"),
     );
     let (weekly, placed) = (placeholders(conn, &weekly), placeholders(conn, &placed));
     on_backend!(conn, |c| diesel::sql_query(weekly)
@@ -327,6 +352,7 @@ fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) 
         .bind::<Text, _>(status.as_str())
         .bind::<BigInt, _>(sign)
         .bind::<BigInt, _>(sign * r.program_units)
+        .bind::<BigInt, _>(sign * won)
         .bind::<Text, _>(r.org_id)
         .execute(c))?;
     on_backend!(conn, |c| diesel::sql_query(placed)
@@ -335,6 +361,7 @@ fn add_outcome(conn: &mut DbConnection, r: &Counted, status: Status, sign: i64) 
         .bind::<Text, _>(status.as_str())
         .bind::<BigInt, _>(sign)
         .bind::<BigInt, _>(sign * r.program_units)
+        .bind::<BigInt, _>(sign * won)
         .bind::<Text, _>(r.org_id)
         .bind::<Text, _>(r.id)
         .execute(c))?;
@@ -396,7 +423,7 @@ fn add_decision(
 /// A registration was stored in `state` (its details row first: the territories covering
 /// it are read from there).
 pub fn added(conn: &mut DbConnection, r: &Counted, state: &Lifecycle) -> QueryResult<()> {
-    add_outcome(conn, r, state.status, 1)?;
+    add_outcome(conn, r, state, 1)?;
     if let Some(at) = state.decided_at {
         add_decision(conn, r, at, 1)?;
     }
@@ -410,9 +437,14 @@ pub fn moved(
     before: &Lifecycle,
     after: &Lifecycle,
 ) -> QueryResult<()> {
-    if before.status != after.status {
-        add_outcome(conn, r, before.status, -1)?;
-        add_outcome(conn, r, after.status, 1)?;
+    // A close changes the state and sets the amount in the same transition; a correction of
+    // a won deal's amount would move the won counts without a change of state.
+    let won_changed = after.status == Status::Won
+        && before.status == Status::Won
+        && before.close_amount_minor != after.close_amount_minor;
+    if before.status != after.status || won_changed {
+        add_outcome(conn, r, before, -1)?;
+        add_outcome(conn, r, after, 1)?;
     }
     if before.decided_at != after.decided_at {
         if let Some(at) = before.decided_at {
@@ -444,16 +476,20 @@ pub fn tier_changed(
         add_outcomes_sql(true, &c.territory_outcomes),
         add_decisions_sql(true, &c.territory_decisions),
     ];
-    // The outcome counts bind the sign twice (registrations, units), the decisions once.
-    for (sql, twice) in statements.iter().zip([true, false, true, false]) {
+    // The outcome counts bind the sign three times (registrations, units, won), the
+    // decisions once.
+    for (sql, outcome) in statements.iter().zip([true, false, true, false]) {
         let sql = placeholders(conn, sql);
         for (tier, sign) in [(from, -1_i64), (to, 1)] {
             on_backend!(conn, |c| {
                 let q = diesel::sql_query(&sql)
                     .bind::<Text, _>(tier.as_str())
                     .bind::<BigInt, _>(sign);
-                if twice {
-                    q.bind::<BigInt, _>(sign).bind::<Text, _>(org_id).execute(c)
+                if outcome {
+                    q.bind::<BigInt, _>(sign)
+                        .bind::<BigInt, _>(sign)
+                        .bind::<Text, _>(org_id)
+                        .execute(c)
                 } else {
                     q.bind::<Text, _>(org_id).execute(c)
                 }
@@ -636,30 +672,34 @@ macro_rules! sliced_rows {
     }};
 }
 
+/// (week, status, registrations, program units, won units).
+pub type OutcomeCount = (NaiveDate, String, i64, i64, i64);
+
 /// Outcome counts of the weeks from `first` to `last` (Mondays, both included) in a
-/// slice: (week, status, registrations, program units).
+/// slice.
 pub fn outcomes(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
     slice: &Slice,
-) -> QueryResult<Vec<(NaiveDate, String, i64, i64)>> {
-    let rows: Vec<(NaiveDate, String, i64, i64)> = sliced_rows!(
+) -> QueryResult<Vec<OutcomeCount>> {
+    let rows: Vec<OutcomeCount> = sliced_rows!(
         conn,
         slice,
         weekly_outcomes | territory_outcomes,
-        [week, status, registrations, program_units],
+        [week, status, registrations, program_units, won_units],
         |t| t::week.between(first, last)
     );
-    let mut sums: BTreeMap<(NaiveDate, String), (i64, i64)> = BTreeMap::new();
-    for (week, status, n, units) in rows {
+    let mut sums: BTreeMap<(NaiveDate, String), (i64, i64, i64)> = BTreeMap::new();
+    for (week, status, n, units, won) in rows {
         let e = sums.entry((week, status)).or_default();
         e.0 += n;
         e.1 += units;
+        e.2 += won;
     }
     Ok(sums
         .into_iter()
-        .map(|((w, s), (n, u))| (w, s, n, u))
+        .map(|((w, s), (n, u, won))| (w, s, n, u, won))
         .collect())
 }
 

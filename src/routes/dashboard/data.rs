@@ -244,10 +244,11 @@ pub fn load_weeks(
     let (Some(&first), Some(&last)) = (weeks.first(), weeks.last()) else {
         return Ok(Vec::new());
     };
-    let outcomes: Vec<(NaiveDate, Status, i64, i64)> = tally::outcomes(conn, first, last, slice)?
-        .into_iter()
-        .filter_map(|(w, s, n, units)| Some((w, Status::parse(&s)?, n, units)))
-        .collect();
+    let outcomes: Vec<(NaiveDate, Status, i64, i64, i64)> =
+        tally::outcomes(conn, first, last, slice)?
+            .into_iter()
+            .filter_map(|(w, s, n, units, won)| Some((w, Status::parse(&s)?, n, units, won)))
+            .collect();
     let decisions = tally::decisions(conn, first, last, slice)?;
     Ok(weekly(weeks, &outcomes, &decisions))
 }

@@ -79,7 +79,7 @@ impl OrgFigures {
             .map_or(now, |w| w.and_time(chrono::NaiveTime::MIN));
         let rows: Vec<_> = scorecard::submitted_since(conn, &org.id, since)?
             .into_iter()
-            .map(|(at, status)| (week_of(at.date()), status, 1, 0))
+            .map(|(at, status)| (week_of(at.date()), status, 1, 0, 0))
             .collect();
         let by_week = weekly(&weeks, &rows, &[]);
         let in_chart: i64 = by_week.iter().map(|w| w.registrations()).sum();

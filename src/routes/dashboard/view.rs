@@ -130,6 +130,7 @@ pub struct DashboardView {
     /// (org id, name, "23 of 25 (92.0 %)").
     pub near_cap: Vec<(String, String, String)>,
     pub won_units: String,
+    pub won_revenue: String,
     /// Partner commission and rep quota credit given in the period, an amount per currency.
     pub commission: Vec<String>,
     pub rep_credit: Vec<String>,
@@ -396,6 +397,7 @@ impl DashboardView {
                 .map(|(o, n)| (o.label(), group_thousands(*n)))
                 .collect(),
             won_units: group_thousands(t.won_units),
+            won_revenue: group_thousands(t.won_revenue),
             commission: credited(&d.credits, &[CreditKind::PartnerCommission]),
             rep_credit: credited(
                 &d.credits,

@@ -1,5 +1,5 @@
 //! The dashboard's weekly table: per week of the chosen period, registrations submitted by
-//! what became of them and the won ones' deal size (program units), and the decisions made with their median and SLA breaches.
+//! what became of them, the won ones' deal size and what they closed at (program units), and the decisions made with their median and SLA breaches.
 
 use chrono::NaiveDate;
 use diesel::QueryResult;
@@ -45,6 +45,7 @@ impl Export for DashboardWeeks {
         "withdrawn",
         "registrations",
         "won_deal_size",
+        "won_revenue",
         "decisions",
         "median_hours",
         "p90_hours",
@@ -107,6 +108,7 @@ impl Export for DashboardWeeks {
         cells.extend([
             w.registrations().to_string(),
             w.won_units.to_string(),
+            w.won_revenue.to_string(),
             w.decisions.total().to_string(),
             hours(w.decisions.percentile(50)),
             hours(w.decisions.percentile(90)),
