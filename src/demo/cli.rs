@@ -13,16 +13,22 @@ use crate::db;
 use crate::db::models::policy;
 use crate::domain::money::group_count;
 
+/// `--small`: (registrations, organisations).
+const SMALL: (u64, u64) = (3_000, 50);
+
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub db: DbArgs,
+    /// A quick look: 3,000 registrations of 50 partner organisations, in a second or two.
+    #[arg(long, conflicts_with_all = ["registrations", "orgs"])]
+    pub small: bool,
     /// Registrations to create.
+    #[arg(long, required_unless_present = "small")]
+    pub registrations: Option<u64>,
+    /// Partner organisations, one partner user each. Default: 2,000.
     #[arg(long)]
-    pub registrations: u64,
-    /// Partner organisations, one partner user each.
-    #[arg(long, default_value_t = 2_000)]
-    pub orgs: u64,
+    pub orgs: Option<u64>,
     /// Registrations of the first organisation (partner1@demo.truce.test).
     /// Default: 10,000, at most half of --registrations.
     #[arg(long)]
@@ -47,14 +53,15 @@ pub struct DemoArgs {
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     crate::telemetry::init(LogFormat::Text);
     let url = args.db.database_url().map_err(anyhow::Error::msg)?;
-    let spec = Spec::new(
-        args.registrations,
-        args.orgs,
-        args.big_org,
-        args.due,
-        args.seed,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let (registrations, orgs) = match args.small {
+        true => (SMALL.0, SMALL.1),
+        false => (
+            args.registrations.unwrap_or(SMALL.0),
+            args.orgs.unwrap_or(2_000),
+        ),
+    };
+    let spec = Spec::new(registrations, orgs, args.big_org, args.due, args.seed)
+        .map_err(anyhow::Error::msg)?;
     if args
         .accounts
         .is_some_and(|n| !(1..=10_000_000).contains(&n))

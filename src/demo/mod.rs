@@ -12,10 +12,12 @@
 //! The load runs in parts, each in its own file, drawing in turn from one seeded random
 //! generator: the organisations and users (`orgs`), the territories (`territories`), the
 //! registrations in every state (`registrations`, their histories in `states`), the CRM
-//! accounts (`accounts`), then the disputes about declines and rejections (`disputes`). `load`
+//! accounts (`accounts`), the disputes about declines and rejections (`disputes`), then the
+//! policy with caps every partner fits under (`caps`). `load`
 //! sets the database up around them; `cli` is the command.
 
 mod accounts;
+mod caps;
 mod cli;
 mod disputes;
 mod load;
@@ -150,10 +152,11 @@ fn write_all(
     let plan = spec.plan();
     let people = orgs::write(conn, fill, spec, password_hash)?;
     territories::write(conn, fill, &people.orgs, &people.admin_id)?;
-    let channel_id = people.channel_id.clone();
+    let (channel_id, admin_id) = (people.channel_id.clone(), people.admin_id.clone());
     registrations::write(conn, fill, spec, &plan, people.orgs, people.channel_id)?;
     accounts::write(conn, fill, spec)?;
     disputes::write(conn, fill, &channel_id)?;
+    caps::write(conn, fill, &admin_id)?;
     fill.summary.count_plan(&plan);
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct Summary {
     pub crm_accounts: u64,
     pub territories: u64,
     pub disputes: u64,
+    /// The caps on active registrations by tier: "Registered 75, Silver 75, ...".
+    pub caps: String,
     pub opportunities: u64,
     /// Registrations by status, in lifecycle order.
     pub by_status: Vec<(&'static str, u64)>,
@@ -80,6 +82,10 @@ pub(super) fn print_summary(spec: &Spec, s: &Summary, password: &str) {
         "  {} territories, {} disputes",
         group_count(s.territories),
         group_count(s.disputes)
+    );
+    println!(
+        "  caps on active registrations (policy version 2): {}",
+        s.caps
     );
     println!("  {} items in the review queue", group_count(s.in_review));
     println!(

@@ -194,6 +194,21 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
         .unwrap();
     assert_eq!(compensated as usize, won.len());
 
+    // Every partner is under the cap the published policy (version 2) gives its tier.
+    let pv = policy::current(&mut conn).unwrap();
+    assert_eq!(pv.version, 2);
+    let orgs = crate::db::models::org::list(&mut conn).unwrap();
+    let active = crate::db::models::tally::active_by_org(&mut conn).unwrap();
+    for (org_id, n) in &active {
+        let org = orgs.iter().find(|o| &o.id == org_id).unwrap();
+        let cap = pv.value.max_active(Some(org.tier()));
+        assert!(*n <= cap, "{} has {n} active of {cap}", org.name);
+    }
+    assert!(
+        active.iter().any(|(_, n)| *n > 25),
+        "some partner is over the default cap"
+    );
+
     // Every registration is inside its partner's territories, none in the direct-only one.
     let territories = crate::db::models::territory::list(&mut conn).unwrap();
     assert_eq!(territories.len() as u64, summary.territories);

@@ -141,6 +141,38 @@ fn help_documents_the_settings() {
 }
 
 #[test]
+fn demo_small_fills_a_quick_look_and_names_its_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = truce_bin()
+        .args(["demo", "--small", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("50 partner organisations"), "{stdout}");
+    assert!(stdout.contains("3,000 registrations"), "{stdout}");
+    assert!(stdout.contains("7 territories"), "{stdout}");
+    assert!(
+        stdout.contains("caps on active registrations (policy version 2): Registered "),
+        "{stdout}"
+    );
+    // Without a size, the command says what it needs.
+    let bare = truce_bin()
+        .args(["demo", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bare.status.success());
+    let err = String::from_utf8_lossy(&bare.stderr);
+    assert!(err.contains("--registrations"), "{err}");
+}
+
+#[test]
 fn migrate_prepares_a_new_database() {
     let dir = tempfile::tempdir().unwrap();
     let out = truce_bin()
