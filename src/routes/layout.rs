@@ -59,6 +59,7 @@ const ADMIN_GROUPS: &[(&str, &[(&str, &str)])] = &[
     (
         "Data",
         &[
+            ("/admin/accounts", "CRM accounts"),
             ("/admin/accounts/import", "CRM import"),
             ("/admin/outbox", "Outbox"),
             ("/admin/system", "System"),

@@ -491,3 +491,64 @@ async fn admins_find_organisations_and_users_in_long_lists() {
     let all = admin.get("/admin/users").await;
     assert!(next_link(&all).is_some(), "61 users make two pages");
 }
+
+#[actix_web::test]
+async fn admins_browse_crm_accounts_by_name_or_website() {
+    let app = spawn_app().await;
+    app.create_user("a@example.com", "admin", None, false);
+    // 54 accounts, two of them with the same name (the list orders them by id too).
+    for i in 1..=52 {
+        app.add_crm_account(&format!("Account {i:03} GmbH"), None, false, false);
+    }
+    app.add_crm_account("Acme Robotics", Some("acme.example"), true, false);
+    let twin = app.add_crm_account("Account 052 GmbH", None, false, true);
+    truce::db::models::crm::insert_opportunity(
+        &mut app.conn(),
+        &truce::db::models::crm::NewOpportunity {
+            account_id: &twin,
+            owner_email: "rep@vendor.example",
+            stage: "Proposal",
+            amount_minor: 5_000_000,
+            currency: "USD",
+            last_activity_on: app.today(),
+        },
+        truce::clock::Clock::naive_now(&*app.clock),
+    )
+    .unwrap();
+    let admin = app.login("a@example.com").await;
+
+    let first = admin.get("/admin/accounts").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let text = first.text();
+    assert!(text.contains("Account 001 GmbH") && text.contains("Account 050 GmbH"));
+    assert!(!text.contains("Account 051 GmbH"), "page one holds fifty");
+    let second = admin.get(&next_link(&first).expect("a next page")).await;
+    let text = second.text();
+    // Both accounts named "Account 052 GmbH", and the one Acme, on the second page.
+    assert_eq!(text.matches("Account 052 GmbH").count(), 2, "{text}");
+    assert!(text.contains("Acme Robotics") && !text.contains("Account 050 GmbH"));
+    assert!(text.contains("Reserved for direct") && text.contains("Named account"));
+    assert!(text.contains(&format!(
+        "1 (last activity {})",
+        truce::domain::dates::day(app.today())
+    )));
+    assert!(next_link(&second).is_none());
+
+    // By the beginning of the name, as typed, or by the website's domain.
+    let found = admin.get("/admin/accounts?q=ACCOUNT+04").await.text();
+    assert!(found.contains("Account 040 GmbH") && found.contains("Account 049 GmbH"));
+    assert!(!found.contains("Account 050 GmbH") && !found.contains("Account 004 GmbH"));
+    let site = admin
+        .get("/admin/accounts?q=https%3A%2F%2Fwww.acme.example%2F")
+        .await
+        .text();
+    assert!(
+        site.contains("Acme Robotics") && !site.contains("Account 001"),
+        "{site}"
+    );
+    let none = admin.get("/admin/accounts?q=robotics").await.text();
+    assert!(
+        none.contains("No account's name begins with “robotics”"),
+        "{none}"
+    );
+}

@@ -186,6 +186,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/accounts".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/orgs.csv".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),

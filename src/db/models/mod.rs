@@ -7,6 +7,7 @@ pub mod assist;
 pub mod audit;
 pub mod compensation;
 pub mod crm;
+pub mod crm_list;
 pub mod dispute;
 pub mod flag;
 pub mod gauges;

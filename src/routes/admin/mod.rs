@@ -1,6 +1,7 @@
 //! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
 //! the outbox and the CRM account import.
 
+mod accounts;
 mod browse;
 mod compensation;
 mod credits;
@@ -26,6 +27,7 @@ use crate::domain::policy::Policy;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home::show))
+        .route("/admin/accounts", web::get().to(accounts::list))
         .route("/admin/accounts/import", web::get().to(import::show))
         .route("/admin/accounts/import", web::post().to(import::upload))
         .route(
