@@ -301,6 +301,11 @@ impl Detail {
         })
     }
 
+    /// Where the registration stands, for the stepper.
+    pub fn steps(&self) -> [crate::domain::lifecycle::Step; 4] {
+        crate::domain::lifecycle::steps(self.reg.status, self.decided_policy_version.is_some())
+    }
+
     pub fn can_withdraw(&self) -> bool {
         matches!(
             self.reg.status,

@@ -1614,3 +1614,39 @@ async fn after_a_decision_the_review_page_leads_to_the_next_in_the_queue() {
     let last = cm.get(&format!("/review/{second}")).await.text();
     assert!(!last.contains("Next in the queue"), "{last}");
 }
+
+/// The step of the stepper a page marks as where the registration stands.
+fn current_step(page: &Page) -> String {
+    let body = &page.body;
+    let at = body
+        .find("aria-current=\"step\">")
+        .expect("a step is marked current")
+        + "aria-current=\"step\">".len();
+    body[at..at + body[at..].find('<').unwrap()].to_owned()
+}
+
+#[actix_web::test]
+async fn the_deal_page_shows_where_the_registration_stands() {
+    let app = spawn_app().await;
+    app.partner("Alpha Partners", "ann@alpha.example");
+    app.create_user("cm@vendor.example", "channel", None, false);
+    let ann = app.login("ann@alpha.example").await;
+    let id = register_deal(&ann, &Deal::new(&app, "Acme Robotics", "acme.example")).await;
+    let deal = ann.get(&format!("/partner/deals/{id}")).await;
+    assert_eq!(current_step(&deal), "In review");
+    assert!(
+        deal.text()
+            .contains("Submitted<span class=\"visually-hidden\">: done")
+    );
+    let cm = app.login("cm@vendor.example").await;
+    assert_eq!(
+        current_step(&cm.get(&format!("/review/{id}")).await),
+        "In review"
+    );
+    crate::helpers::approve(&cm, &id).await;
+    let deal = ann.get(&format!("/partner/deals/{id}")).await;
+    assert_eq!(current_step(&deal), "Protected");
+    crate::helpers::close_won(&app, &ann, &id, "41,000").await;
+    let deal = ann.get(&format!("/partner/deals/{id}")).await;
+    assert_eq!(current_step(&deal), "Won");
+}

@@ -16,6 +16,7 @@
 //! - `queue.rs`: a queued registration moves up or is declined as a duplicate;
 //! - `ruling.rs`: a dispute ruling reinstates or overturns;
 //! - `shared.rs`: a registration flagged as sharing a prospect is declined or kept;
+//! - `progress.rs`: where a registration stands, as the steps a stepper draws;
 //! - `rules.rs`: the checks every command is made of (who, which state, required text, the
 //!   approval rules) and the one rule on which decisions record the policy version.
 
@@ -25,6 +26,7 @@ use super::policy::{Policy, Segment};
 
 mod close;
 mod event;
+mod progress;
 mod queue;
 mod renewal;
 mod review;
@@ -39,6 +41,7 @@ mod sweep;
 mod fixtures;
 
 pub use event::EventKind;
+pub use progress::{Step, StepState, steps};
 pub use status::{Renewal, Status};
 pub use submit::{ExistingClaim, submit};
 
