@@ -15,7 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     _profile: tempfile::TempDir,
@@ -38,7 +38,7 @@ fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-async fn start_browser() -> Option<(Driver, Client)> {
+pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     let driver = find_program("TRUCE_CHROMEDRIVER", &["chromedriver"]);
     let chromium = find_program(
         "TRUCE_CHROMIUM",
@@ -138,7 +138,7 @@ async fn expect_heading(client: &Client, expected: &str) {
     panic!("expected the heading {expected:?}, the page shows {seen:?}");
 }
 
-fn artifact(name: &str) -> PathBuf {
+pub(crate) fn artifact(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
@@ -244,7 +244,7 @@ async fn expect_text(client: &Client, id: &str, expected: &str) {
     panic!("expected #{id} to say {expected:?}; it says {seen:?}");
 }
 
-async fn sign_in_as(client: &Client, app: &TestApp, email: &str, home: &str) {
+pub(crate) async fn sign_in_as(client: &Client, app: &TestApp, email: &str, home: &str) {
     client
         .goto(&format!("{}/login", app.address))
         .await
@@ -255,7 +255,7 @@ async fn sign_in_as(client: &Client, app: &TestApp, email: &str, home: &str) {
     click_to(client, Locator::Css("main button[type=submit]"), home).await;
 }
 
-async fn sign_out(client: &Client) {
+pub(crate) async fn sign_out(client: &Client) {
     let sign_out = Locator::XPath("//button[normalize-space()='Sign out']");
     click_to(client, sign_out, "/login").await;
 }
@@ -281,7 +281,7 @@ async fn select(client: &Client, id: &str, value: &str) {
 }
 
 /// The window is phone-sized and the page (`what`, for the message) is no wider than it.
-async fn assert_fits_a_phone(client: &Client, what: &str) {
+pub(crate) async fn assert_fits_a_phone(client: &Client, what: &str) {
     let widths = client
         .execute(
             "return [document.documentElement.scrollWidth, window.innerWidth];",

@@ -166,7 +166,7 @@ async fn a_salesforce_export_is_checked_by_a_dry_run_then_imported_with_one_butt
     );
     assert!(
         page.text()
-            .contains("The CRM list holds <strong>0</strong> accounts.")
+            .contains("The CRM list holds <strong>0 accounts</strong>")
     );
 
     let dry_redirect = start(&admin, SALESFORCE, true).await;

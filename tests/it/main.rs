@@ -8,6 +8,7 @@ mod architecture;
 mod authz;
 mod backup;
 mod browser;
+mod browser_every_page;
 mod cli;
 mod compensation;
 mod compensation_property;

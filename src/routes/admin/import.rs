@@ -21,7 +21,6 @@ use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::models::import_run;
 use crate::db::{self, models::crm};
 use crate::domain::crm_import::Field;
-use crate::domain::money::group_count;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render_with, see_other};
@@ -104,7 +103,7 @@ async fn form_page(
         status,
         &FormPage {
             layout: Layout::signed(signed, PATH),
-            accounts: group_count(accounts as u64),
+            accounts: crate::domain::money::count_of(accounts, "account", "accounts"),
             error,
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
             help: header_help(),
