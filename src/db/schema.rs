@@ -426,6 +426,10 @@ diesel::table! {
         currency -> Text,
         rules_version -> BigInt,
         created_at -> Timestamp,
+        segment -> Nullable<Text>,
+        partner_org_id -> Nullable<Text>,
+        country -> Nullable<Text>,
+        industry -> Nullable<Text>,
     }
 }
 

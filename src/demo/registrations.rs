@@ -172,7 +172,7 @@ impl Generator<'_, '_> {
         let later = self.history(kind, segment, holder, &mut r, &partner, &channel);
         r.id = self.fill.ids.next(&mut self.fill.rng);
         if kind == Kind::Won {
-            self.compensate(&r, segment);
+            self.compensate(&r, segment, (country, p.industry));
         }
         let (id, submitted_at) = (r.id.clone(), r.submitted_at);
 
@@ -244,7 +244,7 @@ impl Generator<'_, '_> {
     /// A deal won inside its window earns what the portal's close would have given it: its
     /// compensation and the partner's commission, under the default rules (version 1; the
     /// demo's deals have no assisting rep, so no quota credit).
-    fn compensate(&mut self, r: &RegRow, segment: Segment) {
+    fn compensate(&mut self, r: &RegRow, segment: Segment, place: (&'static str, &'static str)) {
         let (Some(amount_minor), Some(closed_at)) = (r.close_amount_minor, r.closed_at) else {
             return;
         };
@@ -281,6 +281,10 @@ impl Generator<'_, '_> {
                 currency: r.currency,
                 rules_version: RULES_VERSION,
                 created_at: closed_at,
+                segment: segment.as_str(),
+                partner_org_id: r.org_id.clone(),
+                country: place.0,
+                industry: place.1,
             });
         }
     }

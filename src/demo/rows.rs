@@ -184,8 +184,12 @@ pub(super) struct CreditRow {
     pub(super) currency: &'static str,
     pub(super) rules_version: i64,
     pub(super) created_at: NaiveDateTime,
+    pub(super) segment: &'static str,
+    pub(super) partner_org_id: String,
+    pub(super) country: &'static str,
+    pub(super) industry: &'static str,
 }
 
 impl CreditRow {
-    pub(super) const COLUMNS: usize = 10;
+    pub(super) const COLUMNS: usize = 14;
 }

@@ -438,6 +438,30 @@ async fn the_figures_of_a_tier_and_a_territory() {
     let unknown = page("territory=nowhere&tier=bronze").await;
     assert_eq!(figure(&unknown, "fig-registrations"), "3");
 
+    // Beta wins C: its commission is Gold's, DACH's and Health's, not Silver's.
+    let bob = app.login("bob@beta.example").await;
+    close_won(&app, &bob, &c, "60,000").await;
+    for q in [
+        "tier=gold",
+        "territory=dach",
+        "territory=health&segment=mid_market",
+    ] {
+        let p = page(q).await;
+        assert_eq!(figure(&p, "fig-commission-given"), "6,000.00 USD", "{q}");
+        assert_eq!(figure(&p, "fig-won-revenue"), "60,000", "{q}");
+    }
+    assert_eq!(
+        figure(&page("tier=silver").await, "fig-commission-given"),
+        "0"
+    );
+    assert_eq!(
+        figure(
+            &page("territory=dach&segment=smb").await,
+            "fig-commission-given"
+        ),
+        "0"
+    );
+
     // The CSV of a slice says which, and holds its counts.
     let csv = cm.get("/dashboard.csv?days=365&territory=health").await;
     let mut lines = csv.body.lines();

@@ -4,7 +4,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::slice::in_slice;
 use super::versions::{self, Version, versioned_in};
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -12,6 +11,7 @@ use crate::db::schema::{
 };
 use crate::domain::compensation::{Beneficiary, Credit, CreditKind, Rules};
 use crate::domain::dashboard::Slice;
+use crate::domain::territory::Kind;
 use crate::ids::new_id;
 
 /// A saved rules version (`value` is the rules).
@@ -84,6 +84,19 @@ pub fn record(
             deal_compensations::computed_at.eq(now),
         ))
         .execute(conn)?;
+    // What the dashboard's slices filter credits by, copied from the deal onto each credit,
+    // so a period's credits of a slice are read from one index.
+    let (segment, partner_org_id): (String, String) = registrations::table
+        .find(registration_id)
+        .select((registrations::segment, registrations::org_id))
+        .first(conn)?;
+    let (country, industry): (String, String) = registration_details::table
+        .find(registration_id)
+        .select((
+            registration_details::country,
+            registration_details::industry,
+        ))
+        .first(conn)?;
     for c in lines {
         let (org_id, user_id) = match &c.beneficiary {
             Beneficiary::Org(o) => (Some(o.as_str()), None),
@@ -101,6 +114,10 @@ pub fn record(
                 credits::currency.eq(currency),
                 credits::rules_version.eq(rules_version),
                 credits::created_at.eq(now),
+                credits::segment.eq(&segment),
+                credits::partner_org_id.eq(&partner_org_id),
+                credits::country.eq(&country),
+                credits::industry.eq(&industry),
             ))
             .execute(conn)?;
     }
@@ -250,31 +267,45 @@ pub fn given_between(
     until: NaiveDateTime,
     slice: &Slice,
 ) -> QueryResult<Vec<(CreditKind, String, i64, i64)>> {
-    let in_period = credits::created_at
-        .ge(from)
-        .and(credits::created_at.lt(until));
-    let select = (credits::kind, credits::currency, credits::amount_minor);
-    let rows: Vec<(CreditKind, String, i64)> = if slice.is_all() {
-        // No join: the whole program's credits read the index alone.
-        credits::table.filter(in_period).select(select).load(conn)?
-    } else {
-        let q = credits::table
-            .inner_join(
-                registrations::table
-                    .inner_join(partner_orgs::table)
-                    .inner_join(registration_details::table),
-            )
-            .filter(in_period)
-            .select(select)
-            .into_boxed();
-        in_slice!(q, slice).load(conn)?
-    };
+    // Summed in SQL from the one index: a year of credits at a million registrations is
+    // tens of thousands of rows.
+    let mut q = credits::table
+        .filter(credits::created_at.ge(from))
+        .filter(credits::created_at.lt(until))
+        .group_by((credits::kind, credits::currency))
+        .select((
+            credits::kind,
+            credits::currency,
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "CAST(COALESCE(SUM(credits.amount_minor), 0) AS BIGINT)",
+            ),
+        ))
+        .into_boxed();
+    if let Some(s) = slice.segment {
+        q = q.filter(credits::segment.eq(s.as_str()));
+    }
+    if let Some(t) = slice.tier {
+        q = q.filter(
+            credits::partner_org_id.eq_any(
+                partner_orgs::table
+                    .filter(partner_orgs::tier.eq(t.as_str()))
+                    .select(partner_orgs::id.nullable()),
+            ),
+        );
+    }
+    match slice.places() {
+        Some((Kind::Geographic, places)) => q = q.filter(credits::country.eq_any(places)),
+        Some((Kind::Vertical, places)) => q = q.filter(credits::industry.eq_any(places)),
+        None => {}
+    }
+    let rows: Vec<(CreditKind, String, i64, i64)> = q.load(conn)?;
     let mut sums: std::collections::BTreeMap<(usize, String), (CreditKind, i64, i64)> =
         Default::default();
-    for (kind, currency, amount) in rows {
+    for (kind, currency, n, amount) in rows {
         let at = CreditKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
         let e = sums.entry((at, currency)).or_insert((kind, 0, 0));
-        e.1 += 1;
+        e.1 += n;
         e.2 += amount;
     }
     Ok(sums
