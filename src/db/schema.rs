@@ -126,6 +126,8 @@ diesel::table! {
         lock_version -> BigInt,
         updated_at -> Timestamp,
         shares_prospect_with -> Nullable<Text>,
+        country -> Nullable<Text>,
+        industry -> Nullable<Text>,
     }
 }
 

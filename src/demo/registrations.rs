@@ -168,6 +168,8 @@ impl Generator<'_, '_> {
             outcome_reason: None,
             lock_version: 0,
             updated_at: now,
+            country,
+            industry: p.industry,
         };
         let later = self.history(kind, segment, holder, &mut r, &partner, &channel);
         r.id = self.fill.ids.next(&mut self.fill.rng);

@@ -77,10 +77,12 @@ pub(super) struct RegRow {
     pub(super) outcome_reason: Option<String>,
     pub(super) lock_version: i64,
     pub(super) updated_at: NaiveDateTime,
+    pub(super) country: &'static str,
+    pub(super) industry: &'static str,
 }
 
 impl RegRow {
-    pub(super) const COLUMNS: usize = 29;
+    pub(super) const COLUMNS: usize = 31;
 }
 
 #[derive(Insertable)]

@@ -68,6 +68,23 @@ impl Slice {
         })
     }
 
+    /// Whether a registration of `segment`, of a partner whose tier is `tier` now, for a
+    /// prospect in `country` and `industry`, is in the slice.
+    pub fn admits(
+        &self,
+        segment: Option<Segment>,
+        tier: Option<Tier>,
+        country: &str,
+        industry: &str,
+    ) -> bool {
+        self.segment.is_none_or(|s| segment == Some(s))
+            && self.tier.is_none_or(|t| tier == Some(t))
+            && self
+                .territory
+                .as_ref()
+                .is_none_or(|t| t.covers(country, industry))
+    }
+
     /// "Enterprise, Gold partners, EMEA North" or "all registrations", for summaries.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
@@ -507,6 +524,12 @@ mod tests {
         };
         assert!(!slice.is_all());
         assert_eq!(slice.describe(), "Enterprise, Gold partners, Health");
+        let enterprise = Some(Segment::Enterprise);
+        assert!(slice.admits(enterprise, Some(Tier::Gold), "FR", "Healthcare"));
+        assert!(!slice.admits(enterprise, Some(Tier::Silver), "FR", "Healthcare"));
+        assert!(!slice.admits(enterprise, Some(Tier::Gold), "DE", "Retail"));
+        assert!(!slice.admits(Some(Segment::Smb), Some(Tier::Gold), "FR", "Healthcare"));
+        assert!(Slice::default().admits(None, None, "", ""));
         // A vertical territory is its industries, whatever countries it once had.
         assert_eq!(
             slice.places(),

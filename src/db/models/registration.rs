@@ -191,6 +191,9 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> Quer
             StateRow::from_domain(state),
             registrations::lock_version.eq(0_i64),
             registrations::updated_at.eq(now),
+            // The prospect's place beside its state, for the dashboard's territory slices.
+            registrations::country.eq(&new.country),
+            registrations::industry.eq(&new.industry),
         ))
         .execute(conn)?;
     diesel::insert_into(registration_details::table)

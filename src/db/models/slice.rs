@@ -1,20 +1,23 @@
 //! Registrations in a dashboard slice (`domain::dashboard::Slice`) where no rollup holds
 //! them: those expiring soon, and the ones disputes were raised about. A registration is in
-//! the slice when its segment, its partner's tier now and its prospect's place match.
+//! the slice when its segment, its partner's tier now and its prospect's place match; all
+//! three are the registration's own columns (the place copied from its details), so no
+//! query here joins.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{partner_orgs, registration_details, registrations};
+use crate::db::schema::{partner_orgs, registrations};
 use crate::db::{DbConnection, MAX_BINDS};
 use crate::domain::dashboard::Slice;
 use crate::domain::lifecycle::Status;
+use crate::domain::org::Tier;
+use crate::domain::policy::Segment;
 
-/// Narrows a boxed query over `registrations` (joined to `registration_details` when the
-/// slice has a territory) to the slice. The tier is its organisations' ids: a few hundred,
-/// where a join would look up the organisation of every row.
+/// Narrows a boxed query over `registrations` to the slice. The tier is its organisations'
+/// ids: a few hundred, where a join would look up the organisation of every row.
 macro_rules! in_slice {
     ($q:expr, $slice:expr) => {{
         let mut q = $q;
@@ -30,21 +33,12 @@ macro_rules! in_slice {
                 ),
             );
         }
-        q
-    }};
-}
-
-/// Narrows a boxed query over `registrations` joined to `registration_details` to the
-/// slice's territory.
-macro_rules! in_places {
-    ($q:expr, $slice:expr) => {{
-        let mut q = $q;
         match $slice.places() {
             Some((crate::domain::territory::Kind::Geographic, places)) => {
-                q = q.filter(registration_details::country.eq_any(places))
+                q = q.filter(registrations::country.eq_any(places))
             }
             Some((crate::domain::territory::Kind::Vertical, places)) => {
-                q = q.filter(registration_details::industry.eq_any(places))
+                q = q.filter(registrations::industry.eq_any(places))
             }
             None => {}
         }
@@ -64,34 +58,44 @@ pub fn count_expiring_between(
         .gt(from)
         .and(registrations::protection_ends_at.le(until))
         .and(registrations::status.eq(Status::Approved));
-    if slice.territory.is_none() {
-        // No join: the protection-end index, then the row's own columns.
-        let q = registrations::table.filter(expiring).count().into_boxed();
-        return in_slice!(q, slice).get_result(conn);
-    }
-    let q = registrations::table
-        .inner_join(registration_details::table)
-        .filter(expiring)
-        .count()
-        .into_boxed();
-    in_places!(in_slice!(q, slice), slice).get_result(conn)
+    // The protection-end index holds every column a slice compares.
+    let q = registrations::table.filter(expiring).count().into_boxed();
+    in_slice!(q, slice).get_result(conn)
 }
 
-/// Which of the registrations `ids` are in the slice.
+/// Which of the registrations `ids` are in the slice, `tier_of` telling each organisation's
+/// tier. Read by id alone and compared here: with the slice in SQL, the planner may walk a
+/// tier's every registration to find a few thousand ids.
 pub fn members(
     conn: &mut DbConnection,
     ids: &[String],
     slice: &Slice,
+    tier_of: &dyn Fn(&str) -> Option<Tier>,
 ) -> QueryResult<HashSet<String>> {
+    type Row = (String, String, String, Option<String>, Option<String>);
     let mut found = HashSet::new();
-    // Leave room for the slice's own binds (a territory's places).
-    for chunk in ids.chunks(MAX_BINDS / 2) {
-        let q = registrations::table
-            .inner_join(registration_details::table)
+    for chunk in ids.chunks(MAX_BINDS) {
+        let rows: Vec<Row> = registrations::table
             .filter(registrations::id.eq_any(chunk))
-            .select(registrations::id)
-            .into_boxed();
-        found.extend(in_places!(in_slice!(q, slice), slice).load::<String>(conn)?);
+            .select((
+                registrations::id,
+                registrations::org_id,
+                registrations::segment,
+                registrations::country,
+                registrations::industry,
+            ))
+            .load(conn)?;
+        for (id, org_id, segment, country, industry) in rows {
+            let admitted = slice.admits(
+                Segment::parse(&segment),
+                tier_of(&org_id),
+                country.as_deref().unwrap_or_default(),
+                industry.as_deref().unwrap_or_default(),
+            );
+            if admitted {
+                found.insert(id);
+            }
+        }
     }
     Ok(found)
 }

@@ -137,8 +137,9 @@ impl Data {
             slice::count_expiring_between(conn, now, now + TimeDelta::days(EXPIRING_DAYS), &slice)?;
         // The leaderboards and caps are the partners' own: those of the tier, and of the
         // territory when partners are assigned to it.
-        let orgs: Vec<_> = org::list(conn)?
-            .into_iter()
+        let all_orgs = org::list(conn)?;
+        let orgs: Vec<_> = all_orgs
+            .iter()
             .filter(|o| slice.tier.is_none_or(|t| o.tier() == t))
             .filter(|o| match &slice.territory {
                 Some(t) if !t.orgs.is_empty() => t.assigned_to(&o.id),
@@ -182,7 +183,10 @@ impl Data {
                     .iter()
                     .filter_map(|r| r.registration_id.clone())
                     .collect();
-                let inside = slice::members(conn, &ids, &slice)?;
+                let tiers: std::collections::HashMap<&str, Tier> =
+                    all_orgs.iter().map(|o| (o.id.as_str(), o.tier())).collect();
+                let tier_of = |id: &str| tiers.get(id).copied();
+                let inside = slice::members(conn, &ids, &slice, &tier_of)?;
                 raised.retain(|r| {
                     r.registration_id
                         .as_ref()

@@ -1,3 +1,7 @@
+DROP INDEX registrations_status_ends;
+CREATE INDEX registrations_status_ends ON registrations (status, protection_ends_at);
+ALTER TABLE registrations DROP COLUMN industry;
+ALTER TABLE registrations DROP COLUMN country;
 DROP INDEX credits_created_slices;
 CREATE INDEX credits_created_amounts ON credits (created_at, kind, currency, amount_minor);
 ALTER TABLE credits DROP COLUMN industry;
