@@ -480,6 +480,18 @@ pub fn refresh_statistics(conn: &mut DbConnection, tables: &[&str]) -> diesel::Q
     Ok(())
 }
 
+/// After a bulk load into an empty database (the demo), outside any transaction: on
+/// PostgreSQL, `VACUUM (ANALYZE)` every table, so the planner has statistics and index-only
+/// scans need not visit the heap. At a million registrations, with autovacuum off or not
+/// round yet, the dashboard's "protection ending in 30 days" read 12,993 heap blocks (30 ms)
+/// and its whole page took 195 ms instead of 56 ms. SQLite has no visibility map.
+pub fn settle_after_bulk_load(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    if let DbConnection::Pg(_) = conn {
+        diesel::RunQueryDsl::execute(diesel::sql_query("VACUUM (ANALYZE)"), conn)?;
+    }
+    Ok(())
+}
+
 /// True when the error is a unique-constraint violation (same on both backends).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

@@ -49,8 +49,9 @@ pub(super) fn finish(
         .map_err(|e| anyhow::anyhow!("cannot count the dashboard's rollups: {e}"))?;
     matching_keys(conn, fill)?;
     conflict_evidence(conn, fill)?;
-    // Everything was written in bulk: the planner learns the new tables' sizes now.
-    db::refresh_statistics(conn, &[])?;
+    // Everything was written in bulk: the planner learns the new tables' sizes now, and
+    // PostgreSQL marks the pages all-visible for index-only scans.
+    db::settle_after_bulk_load(conn)?;
     Ok(())
 }
 

@@ -39,6 +39,15 @@ async fn a_bulk_load_leaves_postgresql_statistics_and_sqlite_none() {
             .load(pg)
             .unwrap();
             assert_eq!(unanalysed[0].n, 0, "every loaded table is analysed");
+            // And vacuumed: index-only scans (the dashboard's credits and protections ending
+            // soon) read no heap page of an all-visible table.
+            let invisible: Vec<Count> = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_class \
+                 WHERE relname IN ('registrations', 'credits') AND relallvisible = 0",
+            )
+            .load(pg)
+            .unwrap();
+            assert_eq!(invisible[0].n, 0, "the loaded tables are vacuumed");
         }
         // SQLite's plans are chosen without statistics, as docs/performance.md checks them:
         // the load must not add any that could change them.
