@@ -267,12 +267,21 @@ pub fn given_between(
     until: NaiveDateTime,
     slice: &Slice,
 ) -> QueryResult<Vec<(CreditKind, String, i64, i64)>> {
-    // Read from the one index that holds every column here (a year of credits at a million
-    // registrations is tens of thousands of rows: summed here faster than SQL's grouping).
+    // Summed by SQL from the one index that holds every column here: a year of credits at a
+    // million registrations is tens of thousands of rows, which PostgreSQL sums in half the
+    // time it takes to send them.
     let mut q = credits::table
         .filter(credits::created_at.ge(from))
         .filter(credits::created_at.lt(until))
-        .select((credits::kind, credits::currency, credits::amount_minor))
+        .group_by((credits::kind, credits::currency))
+        .select((
+            credits::kind,
+            credits::currency,
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "CAST(COALESCE(SUM(credits.amount_minor), 0) AS BIGINT)",
+            ),
+        ))
         .into_boxed();
     if let Some(s) = slice.segment {
         q = q.filter(credits::segment.eq(s.as_str()));
@@ -291,13 +300,13 @@ pub fn given_between(
         Some((Kind::Vertical, places)) => q = q.filter(credits::industry.eq_any(places)),
         None => {}
     }
-    let rows: Vec<(CreditKind, String, i64)> = q.load(conn)?;
+    let rows: Vec<(CreditKind, String, i64, i64)> = q.load(conn)?;
     let mut sums: std::collections::BTreeMap<(usize, String), (CreditKind, i64, i64)> =
         Default::default();
-    for (kind, currency, amount) in rows {
+    for (kind, currency, n, amount) in rows {
         let at = CreditKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
         let e = sums.entry((at, currency)).or_insert((kind, 0, 0));
-        e.1 += 1;
+        e.1 += n;
         e.2 += amount;
     }
     Ok(sums
