@@ -113,6 +113,41 @@ impl Territory {
     }
 }
 
+/// The countries typed in the form, as codes in the order given (each once), and what named
+/// no country. Entries are separated by commas, semicolons or lines; an entry is a country's
+/// name ("United Kingdom", any case) or one or more codes separated by spaces ("DK SE NO").
+pub fn read_countries(typed: &str) -> (Vec<String>, Vec<String>) {
+    let (mut countries, mut unknown) = (Vec::new(), Vec::new());
+    let mut seen = BTreeSet::new();
+    let mut add = |code: String, countries: &mut Vec<String>| {
+        if seen.insert(code.clone()) {
+            countries.push(code);
+        }
+    };
+    for entry in typed
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let by_name = super::registration::countries()
+            .find(|(_, name)| name.eq_ignore_ascii_case(entry))
+            .map(|(code, _)| code.to_owned());
+        if let Some(code) = by_name {
+            add(code, &mut countries);
+            continue;
+        }
+        for word in entry.split_whitespace() {
+            let code = word.to_uppercase();
+            if country_name(&code).is_some() {
+                add(code, &mut countries);
+            } else {
+                unknown.push(word.to_owned());
+            }
+        }
+    }
+    (countries, unknown)
+}
+
 /// Where a prospect stands for one partner organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -296,26 +331,13 @@ pub fn validate(
     if eligibility.is_none() {
         errors.add("eligibility", "Choose who may work this territory.");
     }
-    let mut countries = Vec::new();
-    let mut unknown = Vec::new();
-    let mut seen = BTreeSet::new();
-    for code in form
-        .countries
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|c| !c.is_empty())
-    {
-        let code = code.to_uppercase();
-        if country_name(&code).is_none() {
-            unknown.push(code);
-        } else if seen.insert(code.clone()) {
-            countries.push(code);
-        }
-    }
+    let (countries, unknown) = read_countries(&form.countries);
     if !unknown.is_empty() {
         errors.add(
             "countries",
             format!(
-                "Not ISO country codes: {}. Use two-letter codes such as DK, SE, NO.",
+                "Not countries: {}. Give names (Denmark, United Kingdom) or two-letter codes \
+                 (DK, GB), separated by commas.",
                 unknown.join(", ")
             ),
         );
@@ -717,6 +739,16 @@ mod tests {
         assert!(errors.get("countries").unwrap().contains("XX"));
         assert!(errors.get("eligibility").is_some());
         assert!(errors.get("orgs").is_some());
+    }
+
+    #[test]
+    fn countries_are_read_by_name_or_by_code() {
+        let (codes, unknown) = read_countries("dk se, United Kingdom; germany\nNO, DK");
+        assert_eq!(codes, ["DK", "SE", "GB", "DE", "NO"]);
+        assert!(unknown.is_empty());
+        let (codes, unknown) = read_countries("Atlantis, FR XX");
+        assert_eq!(codes, ["FR"]);
+        assert_eq!(unknown, ["Atlantis", "XX"]);
     }
 
     #[test]

@@ -72,7 +72,7 @@ async fn emea_north(p: &Program) -> String {
         &[
             ("name", "EMEA North"),
             ("kind", "geographic"),
-            ("countries", "DK, SE, NO"),
+            ("countries", "denmark, SE NO"),
             ("regions", "Scandinavia"),
             ("eligibility", "partner"),
             ("orgs", &p.alpha),
@@ -113,7 +113,7 @@ async fn the_admin_creates_lists_and_edits_territories_with_errors_by_field() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = page.text();
     assert!(
-        text.contains("<p class=\"field-error\" id=\"countries-error\">Not ISO country codes: XX."),
+        text.contains("<p class=\"field-error\" id=\"countries-error\">Not countries: XX."),
         "{text}"
     );
     assert!(
@@ -126,12 +126,19 @@ async fn the_admin_creates_lists_and_edits_territories_with_errors_by_field() {
     let id = emea_north(&p).await;
     let list = p.admin.get("/admin/territories").await.text();
     assert!(list.contains("EMEA North"), "{list}");
-    assert!(list.contains("DK, SE, NO (Scandinavia)"), "{list}");
+    assert!(
+        list.contains("Denmark, Sweden, Norway (Scandinavia)"),
+        "{list}"
+    );
     assert!(list.contains("Alpha Partners"), "{list}");
 
     let edit = p.admin.get(&format!("/admin/territories/{id}/edit")).await;
     assert_eq!(edit.status, StatusCode::OK);
-    assert!(edit.body.contains("value=\"DK SE NO\""), "{}", edit.body);
+    assert!(
+        edit.body.contains("value=\"Denmark, Sweden, Norway\""),
+        "{}",
+        edit.body
+    );
 
     // The same name twice is refused next to the name.
     let page = territory_form(
@@ -391,7 +398,7 @@ async fn the_preview_counts_what_a_change_affects_and_saving_rewrites_nothing() 
     assert!(text.contains("value=\"DK NO\""), "the form is kept");
     // Nothing saved by a preview.
     let edit = p.admin.get(&format!("/admin/territories/{id}/edit")).await;
-    assert!(edit.body.contains("value=\"DK SE NO\""));
+    assert!(edit.body.contains("value=\"Denmark, Sweden, Norway\""));
 
     let page = territory_form(&p.admin, Some(&id), &fields, "save").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());

@@ -144,11 +144,21 @@ fn read_form(pairs: Vec<(String, String)>) -> (TerritoryForm, bool) {
     (form, preview)
 }
 
+/// "Denmark, Sweden, Norway" for DK SE NO (a code that names no country stays as it is).
+fn country_names(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| crate::domain::registration::country_name(c).unwrap_or(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn form_of(t: &Territory) -> TerritoryForm {
     TerritoryForm {
         name: t.name.clone(),
         kind: t.kind.as_str().into(),
-        countries: t.countries.join(" "),
+        // By name, as a reader would write them; the form reads names and codes alike.
+        countries: country_names(&t.countries),
         regions: t.regions.join("\n"),
         industries: t.industries.clone(),
         eligibility: t.eligibility.as_str().into(),
@@ -182,7 +192,7 @@ fn list_page(
         .map(|t| TerritoryRow {
             covers: match t.kind {
                 Kind::Geographic => {
-                    let mut s = t.countries.join(", ");
+                    let mut s = country_names(&t.countries);
                     if !t.regions.is_empty() {
                         s.push_str(&format!(" ({})", t.regions.join(", ")));
                     }
