@@ -119,9 +119,13 @@ macro_rules! on_backend {
 /// `sql` with its `?` placeholders as this backend numbers them (`$1`, `$2`, ... on
 /// PostgreSQL). The statements here hold no `?` but placeholders.
 fn placeholders(conn: &DbConnection, sql: &str) -> String {
-    match conn {
-        DbConnection::Sqlite(_) => sql.to_owned(),
-        DbConnection::Pg(_) => {
+    numbered(matches!(conn, DbConnection::Pg(_)), sql)
+}
+
+fn numbered(pg: bool, sql: &str) -> String {
+    match pg {
+        false => sql.to_owned(),
+        true => {
             let mut out = String::with_capacity(sql.len() + 16);
             let mut n = 0;
             for ch in sql.chars() {
@@ -325,6 +329,52 @@ const COVERING: &str = "FROM registration_details d \
 
 /// Adds (`sign` 1) or takes away (-1) a registration in `state` to or from the outcome
 /// counts.
+/// The four statements every transition may run, built once per backend rather than on
+/// each call: (outcomes, outcomes of the covering territories, decisions, decisions of the
+/// covering territories).
+struct Moves {
+    outcome: String,
+    outcome_placed: String,
+    decision: String,
+    decision_placed: String,
+}
+
+fn moves(conn: &DbConnection) -> &'static Moves {
+    static BUILT: std::sync::LazyLock<[Moves; 2]> = std::sync::LazyLock::new(|| {
+        [false, true].map(|pg| Moves {
+            outcome: numbered(
+                pg,
+                &add_outcomes_sql(
+                    false,
+                    "SELECT ?, ?, o.tier, ?, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
+                ),
+            ),
+            outcome_placed: numbered(
+                pg,
+                &add_outcomes_sql(
+                    true,
+                    &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ?, ? {COVERING}"),
+                ),
+            ),
+            decision: numbered(
+                pg,
+                &add_decisions_sql(
+                    false,
+                    "SELECT ?, ?, o.tier, ?, ? FROM partner_orgs o WHERE o.id = ?",
+                ),
+            ),
+            decision_placed: numbered(
+                pg,
+                &add_decisions_sql(
+                    true,
+                    &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ? {COVERING}"),
+                ),
+            ),
+        })
+    });
+    &BUILT[usize::from(matches!(conn, DbConnection::Pg(_)))]
+}
+
 fn add_outcome(
     conn: &mut DbConnection,
     r: &Counted,
@@ -337,15 +387,8 @@ fn add_outcome(
         Status::Won => won_units(state.close_amount_minor, r.amount_minor, r.program_units),
         _ => 0,
     };
-    let weekly = add_outcomes_sql(
-        false,
-        "SELECT ?, ?, o.tier, ?, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
-    );
-    let placed = add_outcomes_sql(
-        true,
-        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ?, ? {COVERING}"),
-    );
-    let (weekly, placed) = (placeholders(conn, &weekly), placeholders(conn, &placed));
+    let m = moves(conn);
+    let (weekly, placed) = (m.outcome.as_str(), m.outcome_placed.as_str());
     on_backend!(conn, |c| diesel::sql_query(weekly)
         .bind::<Date, _>(week)
         .bind::<Text, _>(r.segment.as_str())
@@ -393,15 +436,8 @@ fn add_decision(
 ) -> QueryResult<()> {
     let week = week_of(decided_at.date());
     let hours = decision_hours(r.submitted_at, decided_at);
-    let weekly = add_decisions_sql(
-        false,
-        "SELECT ?, ?, o.tier, ?, ? FROM partner_orgs o WHERE o.id = ?",
-    );
-    let placed = add_decisions_sql(
-        true,
-        &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ? {COVERING}"),
-    );
-    let (weekly, placed) = (placeholders(conn, &weekly), placeholders(conn, &placed));
+    let m = moves(conn);
+    let (weekly, placed) = (m.decision.as_str(), m.decision_placed.as_str());
     on_backend!(conn, |c| diesel::sql_query(weekly)
         .bind::<Date, _>(week)
         .bind::<Text, _>(r.segment.as_str())
