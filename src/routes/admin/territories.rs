@@ -144,6 +144,23 @@ fn read_form(pairs: Vec<(String, String)>) -> (TerritoryForm, bool) {
     (form, preview)
 }
 
+/// The partners assigned to a territory, as the list names them: up to three by name, then
+/// how many more ("Alpha, Beta, Gamma and 47 more"), so a territory every partner works
+/// stays one line.
+fn assigned_summary(known: &[(String, String)], assigned: &[String]) -> String {
+    const NAMED: usize = 3;
+    let assigned: std::collections::HashSet<&str> = assigned.iter().map(String::as_str).collect();
+    let names: Vec<&str> = known
+        .iter()
+        .filter(|(id, _)| assigned.contains(id.as_str()))
+        .map(|(_, n)| n.as_str())
+        .collect();
+    match names.len() {
+        n if n > NAMED + 1 => format!("{} and {} more", names[..NAMED].join(", "), n - NAMED),
+        _ => names.join(", "),
+    }
+}
+
 /// "Denmark, Sweden, Norway" for DK SE NO (a code that names no country stays as it is).
 fn country_names(codes: &[String]) -> String {
     codes
@@ -200,13 +217,7 @@ fn list_page(
                 }
                 Kind::Vertical => t.industries.join(", "),
             },
-            orgs: known
-                .orgs
-                .iter()
-                .filter(|(id, _)| t.orgs.contains(id))
-                .map(|(_, n)| n.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
+            orgs: assigned_summary(&known.orgs, &t.orgs),
             reps: t.reps.len(),
             kind: t.kind.label(),
             eligibility: t.eligibility.label(),
