@@ -11,14 +11,18 @@
 //!
 //! The load runs in parts, each in its own file, drawing in turn from one seeded random
 //! generator: the organisations and users (`orgs`), the territories (`territories`), the
-//! registrations in every state (`registrations`, their histories in `states`), the CRM
-//! accounts (`accounts`), the disputes about declines and rejections (`disputes`), then the
-//! policy with caps every partner fits under (`caps`). `load`
-//! sets the database up around them; `cli` is the command.
+//! compensation rules (`compensation`), the registrations in every state (`registrations`,
+//! their histories in `states`, the reps assisting on them in `assists`), the CRM accounts
+//! (`accounts`), the disputes about declines and rejections (`disputes`), the policy with
+//! caps every partner fits under (`caps`), then two versions of the rules of engagement with
+//! their acknowledgements and re-checks (`roe`). `load` sets the database up around them;
+//! `cli` is the command.
 
 mod accounts;
+mod assists;
 mod caps;
 mod cli;
+mod compensation;
 mod disputes;
 mod load;
 mod orgs;
@@ -27,6 +31,7 @@ mod plan;
 mod prospects;
 mod random;
 mod registrations;
+mod roe;
 mod rows;
 mod spec;
 mod states;
@@ -151,12 +156,15 @@ fn write_all(
 ) -> anyhow::Result<()> {
     let plan = spec.plan();
     let people = orgs::write(conn, fill, spec, password_hash)?;
-    territories::write(conn, fill, &people.orgs, &people.admin_id)?;
+    territories::write(conn, fill, &people.orgs, &people.reps, &people.admin_id)?;
+    let rules = compensation::write(conn, fill, &people.admin_id)?;
     let (channel_id, admin_id) = (people.channel_id.clone(), people.admin_id.clone());
-    registrations::write(conn, fill, spec, &plan, people.orgs, people.channel_id)?;
+    let audience = roe::Audience::of(&people);
+    registrations::write(conn, fill, spec, &plan, people, rules)?;
     accounts::write(conn, fill, spec)?;
     disputes::write(conn, fill, &channel_id)?;
     caps::write(conn, fill, &admin_id)?;
+    roe::write(conn, fill, &audience, &admin_id)?;
     fill.summary.count_plan(&plan);
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Partner organisations, one org-admin partner user each, and the staff users (channel
-//! manager, sales rep, admin).
+//! manager, five direct sales reps, admin).
 
 use chrono::TimeDelta;
 use rand::Rng;
@@ -12,13 +12,30 @@ use crate::db::schema::{partner_orgs, users};
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::dates::elapsed;
 use crate::domain::money::group_count;
+use crate::domain::org::Tier;
 
 /// A partner organisation and its one user, who submits its registrations.
 pub(super) struct Org {
     pub(super) id: String,
     pub(super) user_id: String,
+    pub(super) tier: Tier,
     status: &'static str,
 }
+
+impl Org {
+    pub(super) fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// A direct sales rep: who asks to assist on partners' deals and works the territories.
+pub(super) struct Rep {
+    pub(super) id: String,
+    pub(super) name: String,
+}
+
+/// How many direct sales reps the demo has (`sales@`, then `sales2@` …).
+pub(super) const REPS: usize = 5;
 
 /// The users registrations are written by and decided by.
 pub(super) struct People {
@@ -27,6 +44,8 @@ pub(super) struct People {
     pub(super) channel_id: String,
     /// The program admin, who drew the territories.
     pub(super) admin_id: String,
+    /// The direct sales reps, `sales@` first.
+    pub(super) reps: Vec<Rep>,
 }
 
 /// Writes the organisations and users. `password_hash` is every user's; the admin is
@@ -39,16 +58,16 @@ pub(super) fn write(
 ) -> anyhow::Result<People> {
     let now = fill.now;
     let tiers = [
-        "registered",
-        "registered",
-        "registered",
-        "registered",
-        "silver",
-        "silver",
-        "silver",
-        "gold",
-        "gold",
-        "platinum",
+        Tier::Registered,
+        Tier::Registered,
+        Tier::Registered,
+        Tier::Registered,
+        Tier::Silver,
+        Tier::Silver,
+        Tier::Silver,
+        Tier::Gold,
+        Tier::Gold,
+        Tier::Platinum,
     ];
     let mut org_rows = Vec::with_capacity(spec.orgs as usize);
     let mut user_rows = Vec::with_capacity(spec.orgs as usize + 3);
@@ -81,15 +100,16 @@ pub(super) fn write(
             created_at: created,
             updated_at: created,
         });
+        let tier = if n == 0 {
+            Tier::Platinum
+        } else {
+            pick(&mut fill.rng, &tiers)
+        };
         org_rows.push(OrgRow {
             id: id.clone(),
             name_key: crate::domain::org::name_key(&name),
             name,
-            tier: if n == 0 {
-                "platinum"
-            } else {
-                pick(&mut fill.rng, &tiers)
-            },
+            tier: tier.as_str(),
             status,
             created_at: created,
             updated_at: created,
@@ -97,27 +117,39 @@ pub(super) fn write(
         orgs.push(Org {
             id,
             user_id,
+            tier,
             status,
         });
     }
     fill.summary.big_org_name = org_rows[0].name.clone();
-    let staff = [
-        ("channel", "Channel Manager", "channel"),
-        ("sales", "Direct Sales Rep", "sales"),
-        ("admin", "Program Admin", "admin"),
+    let mut staff = vec![
+        (
+            "channel".to_owned(),
+            "Channel Manager".to_owned(),
+            "channel",
+        ),
+        ("sales".to_owned(), "Direct Sales Rep".to_owned(), "sales"),
+        ("admin".to_owned(), "Program Admin".to_owned(), "admin"),
     ];
-    let (mut channel_id, mut admin_id) = (String::new(), String::new());
+    for n in 2..=REPS {
+        let (first, last) = person(&mut fill.rng);
+        staff.push((format!("sales{n}"), format!("{first} {last}"), "sales"));
+    }
+    let (mut channel_id, mut admin_id, mut reps) = (String::new(), String::new(), Vec::new());
     for (local, name, role) in staff {
         let id = fill.ids.next(&mut fill.rng);
         match role {
             "channel" => channel_id = id.clone(),
             "admin" => admin_id = id.clone(),
-            _ => {}
+            _ => reps.push(Rep {
+                id: id.clone(),
+                name: name.clone(),
+            }),
         }
         user_rows.push(UserRow {
             id,
             email: format!("{local}@{EMAIL_DOMAIN}"),
-            name: name.to_owned(),
+            name,
             role,
             org_id: None,
             org_admin: false,
@@ -148,5 +180,6 @@ pub(super) fn write(
         orgs,
         channel_id,
         admin_id,
+        reps,
     })
 }

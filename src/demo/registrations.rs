@@ -7,7 +7,9 @@ use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
 use rand::rngs::SmallRng;
 
-use super::orgs::Org;
+use super::assists::{self, Actors, AssistRow};
+use super::compensation::Versions;
+use super::orgs::{Org, Rep};
 use super::people::{mailbox_part, person};
 use super::plan::{Kind, Plan};
 use super::prospects::{COUNTRIES, holding_prospect, prospect, random_prospect};
@@ -15,12 +17,14 @@ use super::random::{amount, pick, secs};
 use super::rows::{CompensationRow, CreditRow, DetailRow, EventRow, RegRow};
 use super::{Fill, POLICY_VERSION, Spec, explain};
 use crate::db::schema::{
-    credits, deal_compensations, registration_details, registration_events, registrations,
+    assists as assists_table, credits, deal_compensations, registration_details,
+    registration_events, registrations,
 };
 use crate::db::{self, DbConnection, write_tx};
-use crate::domain::compensation::{Beneficiary, ClosedDeal, Rules};
+use crate::domain::compensation::{Beneficiary, ClosedDeal};
 use crate::domain::dates::elapsed;
 use crate::domain::money::group_count;
+use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
 use crate::domain::prospect::{domain_key, name_key};
 
@@ -65,17 +69,16 @@ struct Batch {
     events: Vec<EventRow>,
     compensations: Vec<CompensationRow>,
     credits: Vec<CreditRow>,
+    assists: Vec<AssistRow>,
 }
-
-/// The compensation rules version the demo's deals were closed under: version 1, the
-/// defaults written when the database was created.
-const RULES_VERSION: i64 = 1;
 
 /// Writes the registrations, one batch at a time, as the load goes through `kinds`.
 pub(super) struct Generator<'f, 'a> {
     pub(super) fill: &'f mut Fill<'a>,
     orgs: Vec<Org>,
     channel_id: String,
+    reps: Vec<Rep>,
+    rules: Versions,
     batch: Batch,
 }
 
@@ -173,8 +176,24 @@ impl Generator<'_, '_> {
         };
         let later = self.history(kind, segment, holder, &mut r, &partner, &channel);
         r.id = self.fill.ids.next(&mut self.fill.rng);
+        let rep = &self.reps[super::territories::rep_for(country, p.industry)];
+        let who = Actors {
+            partner: &partner,
+            channel: &channel,
+        };
+        let assist = assists::draw(self.fill, kind, &r, rep, &who);
+        let assisting: Vec<String> = assist
+            .iter()
+            .filter(|(a, _)| a.is_active())
+            .map(|(a, _)| a.rep_id.clone())
+            .collect();
+        if let Some((row, events)) = assist {
+            self.batch.assists.push(row);
+            self.batch.events.extend(events);
+        }
         if kind == Kind::Won {
-            self.compensate(&r, segment, (country, p.industry));
+            let tier = self.orgs[org].tier;
+            self.compensate(&r, (tier, segment), (country, p.industry), &assisting);
         }
         let (id, submitted_at) = (r.id.clone(), r.submitted_at);
 
@@ -244,32 +263,39 @@ impl Generator<'_, '_> {
     }
 
     /// A deal won inside its window earns what the portal's close would have given it: its
-    /// compensation and the partner's commission, under the default rules (version 1; the
-    /// demo's deals have no assisting rep, so no quota credit).
-    fn compensate(&mut self, r: &RegRow, segment: Segment, place: (&'static str, &'static str)) {
+    /// compensation, the partner's commission at its tier's rate and the assisting reps'
+    /// quota credit, under the rules in force when it closed.
+    fn compensate(
+        &mut self,
+        r: &RegRow,
+        (tier, segment): (Tier, Segment),
+        place: (&'static str, &'static str),
+        assisting_reps: &[String],
+    ) {
         let (Some(amount_minor), Some(closed_at)) = (r.close_amount_minor, r.closed_at) else {
             return;
         };
         let deal = ClosedDeal {
             org_id: &r.org_id,
-            tier: None,
+            tier: Some(tier),
             segment,
             amount_minor,
             within_window: true,
-            assisting_reps: &[],
+            assisting_reps,
             territory_double_credit: None,
         };
+        let (rules_version, rules) = self.rules.at(closed_at);
         self.batch.compensations.push(CompensationRow {
             registration_id: r.id.clone(),
-            rules_version: RULES_VERSION,
+            rules_version,
             within_window: 1,
-            double_credit: 0,
+            double_credit: i32::from(rules.double_credit(segment, None)),
             computed_at: closed_at,
         });
-        for credit in crate::domain::compensation::credits(&Rules::default(), &deal) {
-            let org_id = match credit.beneficiary {
-                Beneficiary::Org(org) => Some(org),
-                Beneficiary::Rep(_) => None,
+        for credit in crate::domain::compensation::credits(rules, &deal) {
+            let (org_id, user_id) = match credit.beneficiary {
+                Beneficiary::Org(org) => (Some(org), None),
+                Beneficiary::Rep(rep) => (None, Some(rep)),
             };
             let id = self.fill.ids.next(&mut self.fill.rng);
             self.batch.credits.push(CreditRow {
@@ -277,11 +303,11 @@ impl Generator<'_, '_> {
                 registration_id: r.id.clone(),
                 kind: credit.kind.as_str(),
                 org_id,
-                user_id: None,
+                user_id,
                 bp: credit.bp,
                 amount_minor: credit.amount_minor,
                 currency: r.currency,
-                rules_version: RULES_VERSION,
+                rules_version,
                 created_at: closed_at,
                 segment: segment.as_str(),
                 partner_org_id: r.org_id.clone(),
@@ -319,10 +345,17 @@ impl Generator<'_, '_> {
                 &batch.compensations,
             )?;
             db::insert_rows(conn, credits::table, CreditRow::COLUMNS, &batch.credits)?;
+            db::insert_rows(
+                conn,
+                assists_table::table,
+                AssistRow::COLUMNS,
+                &batch.assists,
+            )?;
             Ok(())
         })?;
         self.fill.summary.registrations += batch.registrations.len() as u64;
         self.fill.summary.events += batch.events.len() as u64;
+        self.fill.summary.assists += batch.assists.len() as u64;
         Ok(())
     }
 }
@@ -341,20 +374,23 @@ fn org_for(i: u64, spec: &Spec, rng: &mut SmallRng) -> usize {
 }
 
 /// Writes the registrations of `plan`, the queued ones last, behind holders already stored.
-/// `channel_id` is the channel manager who decides them.
+/// `people` write, decide and assist on them; `rules` are the compensation versions the won
+/// ones were paid under.
 pub(super) fn write(
     conn: &mut DbConnection,
     fill: &mut Fill,
     spec: &Spec,
     plan: &Plan,
-    orgs: Vec<Org>,
-    channel_id: String,
+    people: super::orgs::People,
+    rules: Versions,
 ) -> anyhow::Result<()> {
     let kinds = plan.kinds(&mut fill.rng);
     let mut generator = Generator {
         fill,
-        orgs,
-        channel_id,
+        orgs: people.orgs,
+        channel_id: people.channel_id,
+        reps: people.reps,
+        rules,
         batch: Batch::default(),
     };
     let total = spec.registrations;

@@ -18,6 +18,10 @@ pub struct Summary {
     pub crm_accounts: u64,
     pub territories: u64,
     pub disputes: u64,
+    /// Reps asking to assist, accepted, declined or assigned.
+    pub assists: u64,
+    /// Acknowledgements of the rules of engagement (of both versions).
+    pub acknowledgements: u64,
     /// The caps on active registrations by tier: "Registered 75, Silver 75, ...".
     pub caps: String,
     pub opportunities: u64,
@@ -79,9 +83,15 @@ pub(super) fn print_summary(spec: &Spec, s: &Summary, password: &str) {
         group_count(s.opportunities)
     );
     println!(
-        "  {} territories, {} disputes",
+        "  {} territories, {} disputes, {} assists by direct reps",
         group_count(s.territories),
-        group_count(s.disputes)
+        group_count(s.disputes),
+        group_count(s.assists)
+    );
+    println!(
+        "  compensation rules version 2 (double credit on enterprise deals); rules of \
+         engagement version 2, {} acknowledgements",
+        group_count(s.acknowledgements)
     );
     println!(
         "  caps on active registrations (policy version 2): {}",
@@ -105,6 +115,9 @@ pub(super) fn print_summary(spec: &Spec, s: &Summary, password: &str) {
         spec.orgs
     );
     println!("  channel@{EMAIL_DOMAIN}         channel manager (review queue)");
-    println!("  sales@{EMAIL_DOMAIN}           direct sales");
+    println!(
+        "  sales@{EMAIL_DOMAIN}           direct sales rep (North America; sales2@ to sales{}@ work the other territories)",
+        super::orgs::REPS
+    );
     println!("  admin@{EMAIL_DOMAIN}           program admin");
 }

@@ -72,7 +72,7 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
     );
     assert_eq!(summary.registrations, 2_000);
     assert_eq!(summary.orgs, 20);
-    assert_eq!(summary.users, 23);
+    assert_eq!(summary.users, 27);
     assert_eq!(summary.by_status.iter().map(|(_, n)| n).sum::<u64>(), 2_000);
     let regs: i64 = registrations::table.count().get_result(&mut *conn).unwrap();
     let details: i64 = registration_details::table
@@ -92,7 +92,7 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
     assert_eq!((regs, details, with_events), (2_000, 2_000, 2_000_usize));
     assert_eq!(events as u64, summary.events);
     let users: i64 = users::table.count().get_result(&mut *conn).unwrap();
-    assert_eq!(users, 23);
+    assert_eq!(users, 27);
     let accounts: i64 = crm_accounts::table.count().get_result(&mut *conn).unwrap();
     assert_eq!(accounts as u64, summary.crm_accounts);
     assert!(accounts >= 100);
@@ -156,43 +156,156 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
     assert_eq!(due, 150);
     assert_eq!(generated_at(&mut conn).unwrap(), Some(now));
 
-    // Every won deal was compensated as the portal's close would have: the partner's 10 %
-    // of the amount won (the default rules), in the deal's currency, at the close.
-    let won: Vec<(String, Option<i64>, String, Option<NaiveDateTime>)> = registrations::table
+    // Every won deal was compensated as the portal's close would have: the partner's
+    // commission at the rate its tier and segment had under the rules in force at the close
+    // (version 1 before version 2 was published), in the deal's currency, at the close; a
+    // rep on the deal shares its quota credit, in full on enterprise deals under version 2.
+    let rules: std::collections::HashMap<i64, crate::domain::compensation::Rules> =
+        crate::db::models::compensation::history(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.version, v.value))
+            .collect();
+    assert_eq!(rules.len(), 2);
+    assert!(rules[&2].double_credit(crate::domain::policy::Segment::Enterprise, None));
+    type Won = (
+        String,
+        String,
+        Option<i64>,
+        String,
+        Option<NaiveDateTime>,
+        String,
+    );
+    let won: Vec<Won> = registrations::table
+        .inner_join(partner_orgs::table)
         .filter(registrations::status.eq("won"))
         .select((
             registrations::id,
+            partner_orgs::tier,
             registrations::close_amount_minor,
             registrations::currency,
             registrations::closed_at,
+            registrations::segment,
         ))
         .load(&mut *conn)
         .unwrap();
     assert!(!won.is_empty());
-    for (id, amount, currency, closed_at) in &won {
-        let (kind, credited, in_currency, at): (String, i64, String, NaiveDateTime) =
-            credits::table
-                .filter(credits::registration_id.eq(id))
-                .select((
-                    credits::kind,
-                    credits::amount_minor,
-                    credits::currency,
-                    credits::created_at,
-                ))
-                .first(&mut *conn)
-                .unwrap();
-        assert_eq!(kind, "partner_commission");
+    let (mut assisted, mut doubled, mut under) = (0, 0, [0, 0]);
+    for (id, tier, amount, currency, closed_at, segment) in &won {
+        let version: i64 = deal_compensations::table
+            .find(id)
+            .select(deal_compensations::rules_version)
+            .first(&mut *conn)
+            .unwrap();
+        under[(version - 1) as usize] += 1;
+        let segment = crate::domain::policy::Segment::parse(segment).unwrap();
+        let tier = crate::domain::org::Tier::parse(tier);
+        let credited: Vec<(String, i64, String, NaiveDateTime, Option<String>)> = credits::table
+            .filter(credits::registration_id.eq(id))
+            .select((
+                credits::kind,
+                credits::amount_minor,
+                credits::currency,
+                credits::created_at,
+                credits::user_id,
+            ))
+            .order(credits::kind)
+            .load(&mut *conn)
+            .unwrap();
+        let partner = credited
+            .iter()
+            .find(|c| c.0 == "partner_commission")
+            .unwrap();
+        let (bp, _) = rules[&version].commission_bp(tier, segment);
         assert_eq!(
-            credited,
-            crate::domain::compensation::apply_bp(amount.unwrap(), 1_000)
+            partner.1,
+            crate::domain::compensation::apply_bp(amount.unwrap(), bp)
         );
-        assert_eq!((&in_currency, Some(at)), (currency, *closed_at));
+        assert_eq!((&partner.2, Some(partner.3)), (currency, *closed_at));
+        let reps: Vec<String> = crate::db::schema::assists::table
+            .filter(crate::db::schema::assists::registration_id.eq(id))
+            .filter(crate::db::schema::assists::status.eq_any(["accepted", "assigned"]))
+            .select(crate::db::schema::assists::rep_id)
+            .load(&mut *conn)
+            .unwrap();
+        let rep_credits: Vec<_> = credited.iter().filter(|c| c.4.is_some()).collect();
+        assert_eq!(rep_credits.len(), reps.len(), "{id}");
+        for c in rep_credits {
+            assisted += 1;
+            let double = rules[&version].double_credit(segment, None);
+            assert_eq!(
+                c.0,
+                if double {
+                    "double_credit"
+                } else {
+                    "assist_credit"
+                }
+            );
+            doubled += usize::from(double);
+        }
     }
+    assert!(
+        assisted > 0 && doubled > 0,
+        "{assisted} assisted, {doubled} doubled"
+    );
+    assert!(
+        under[0] > 0 && under[1] > 0,
+        "deals under each version: {under:?}"
+    );
     let compensated: i64 = deal_compensations::table
         .count()
         .get_result(&mut *conn)
         .unwrap();
     assert_eq!(compensated as usize, won.len());
+
+    // Reps ask to assist on approved deals too, in every state of an assist.
+    let on_approved: Vec<String> = crate::db::schema::assists::table
+        .inner_join(registrations::table)
+        .filter(registrations::status.eq("approved"))
+        .select(crate::db::schema::assists::status)
+        .load(&mut *conn)
+        .unwrap();
+    for status in ["requested", "accepted", "declined", "assigned"] {
+        assert!(
+            on_approved.iter().any(|s| s == status),
+            "no {status} assist"
+        );
+    }
+    let all_assists: i64 = crate::db::schema::assists::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(all_assists as u64, summary.assists);
+
+    // Two versions of the rules of engagement: everyone acknowledged the first, most the
+    // second; the tour's logins have acknowledged the one in force and are not asked a
+    // re-check on their first look; someone else has one due.
+    use crate::db::models::roe as roe_store;
+    assert_eq!(roe_store::current_number(&mut conn).unwrap(), Some(2));
+    let acks: i64 = crate::db::schema::roe_acknowledgements::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(acks as u64, summary.acknowledgements);
+    let on_v2 = roe_store::acknowledgements_of(&mut conn, 2).unwrap();
+    let on_v1 = roe_store::acknowledgements_of(&mut conn, 1).unwrap();
+    assert!(on_v2.len() < on_v1.len() && on_v2.len() * 2 > on_v1.len());
+    let role = crate::domain::role::Role::Partner;
+    for email in ["partner1", "sales"] {
+        let user =
+            crate::db::models::user::find_by_email(&mut conn, &format!("{email}@{EMAIL_DOMAIN}"))
+                .unwrap()
+                .unwrap();
+        assert!(on_v2.contains_key(&user.id), "{email}");
+        let due = crate::workflow::roe::due_recheck(&mut conn, &user.id, user.role(), now).unwrap();
+        assert!(due.is_none(), "{email} has a re-check due");
+    }
+    let due_somewhere = on_v2.keys().any(|id| {
+        crate::workflow::roe::due_recheck(&mut conn, id, role, now)
+            .unwrap()
+            .is_some()
+    });
+    assert!(due_somewhere, "nobody has a re-check due");
 
     // Every partner is under the cap the published policy (version 2) gives its tier.
     let pv = policy::current(&mut conn).unwrap();
