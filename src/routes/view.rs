@@ -111,13 +111,15 @@ pub struct TimelineEntry {
 }
 
 impl TimelineEntry {
-    /// `show_names`: reviewers see who acted; partners see their own colleagues' names and
-    /// "Channel team" for reviewers.
+    /// `show_names`: reviewers see who acted; partners see their own colleagues' names, the
+    /// direct rep who asked to assist (named in the request anyway), and "Channel team" for
+    /// reviewers.
     pub fn new(e: &Event, show_names: bool) -> Self {
         let role = e.actor_role;
         let who = match (&e.actor_name, role) {
             (None, _) => "Truce (automatic)".to_owned(),
             (Some(name), Some(Role::Partner)) => name.clone(),
+            (Some(name), Some(Role::Sales)) => format!("{name}, direct sales"),
             (Some(name), _) if show_names => name.clone(),
             (Some(_), _) => "Channel team".to_owned(),
         };

@@ -26,6 +26,13 @@ pub struct Choice {
     pub checked: bool,
 }
 
+/// A multi-select's checkboxes, the chosen ones first so they are seen without scrolling
+/// through two thousand organisations, and how many are chosen.
+pub struct Picker {
+    pub choices: Vec<Choice>,
+    pub chosen: usize,
+}
+
 pub struct TerritoryRow {
     pub id: String,
     pub name: String,
@@ -57,9 +64,9 @@ struct FormPage {
     errors: FieldErrors,
     kinds: Options,
     eligibilities: Options,
-    industries: Vec<Choice>,
-    orgs: Vec<Choice>,
-    reps: Vec<Choice>,
+    industries: Picker,
+    orgs: Picker,
+    reps: Picker,
     preview: Option<Preview>,
 }
 
@@ -77,19 +84,25 @@ fn load_known(conn: &mut db::DbConnection) -> Result<Known, AppError> {
     let reps = user::list_all(conn)?
         .into_iter()
         .filter(|u| u.user.role == crate::domain::role::Role::Sales)
-        .map(|u| (u.user.id, u.user.email))
+        .map(|u| (u.user.id, format!("{} ({})", u.user.name, u.user.email)))
         .collect();
     Ok(Known { orgs, reps })
 }
 
-fn choices(all: &[(String, String)], chosen: &[String]) -> Vec<Choice> {
-    all.iter()
+fn choices(all: &[(String, String)], chosen: &[String]) -> Picker {
+    let chosen: std::collections::HashSet<&str> = chosen.iter().map(String::as_str).collect();
+    let mut choices: Vec<Choice> = all
+        .iter()
         .map(|(value, label)| Choice {
             value: value.clone(),
             label: label.clone(),
-            checked: chosen.contains(value),
+            checked: chosen.contains(value.as_str()),
         })
-        .collect()
+        .collect();
+    // Stable: each group keeps the list's order.
+    choices.sort_by_key(|c| !c.checked);
+    let chosen = choices.iter().filter(|c| c.checked).count();
+    Picker { choices, chosen }
 }
 
 impl FormPage {
