@@ -8,16 +8,18 @@
 //! 3. a rule for the tier,
 //! 4. the default rate.
 //!
-//! Rates are integer basis points (1 bp = 0.01 %). Amounts are integer minor units of the
+//! Rates are integer basis points (1 bp = 0.01 %); the admin types and reads them as
+//! percentages in a tier × segment grid ([`form`]). Amounts are integer minor units of the
 //! deal's currency. Rounding: half-up (away from zero for the positive amounts used here) to
 //! the minor unit, computed in `i128` so no multiplication overflows; no floating point.
 
 use serde::{Deserialize, Serialize};
 
 use super::code::text_enum;
-use super::errors::FieldErrors;
 use super::org::Tier;
 use super::policy::Segment;
+
+pub mod form;
 
 /// 100 % in basis points.
 pub const FULL_BP: i64 = 10_000;
@@ -32,7 +34,7 @@ pub struct RateRule {
 }
 
 /// The compensation rules in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Rules {
     /// Partner commission when no tier or segment rule applies.
@@ -55,6 +57,30 @@ impl Default for Rules {
         }
     }
 }
+
+/// The rules are looked up by tier and segment, so their order means nothing: a version
+/// typed one per line in another order equals the same grid (saving it makes no new version).
+impl PartialEq for Rules {
+    fn eq(&self, other: &Self) -> bool {
+        let Rules {
+            default_commission_bp,
+            commission_rules,
+            assist_credit_bp,
+            double_credit_segments,
+        } = self;
+        let sorted = |rules: &[RateRule]| {
+            let mut v = rules.to_vec();
+            v.sort_by(|a, b| (&a.tier, &a.segment, a.bp).cmp(&(&b.tier, &b.segment, b.bp)));
+            v
+        };
+        *default_commission_bp == other.default_commission_bp
+            && sorted(commission_rules) == sorted(&other.commission_rules)
+            && *assist_credit_bp == other.assist_credit_bp
+            && *double_credit_segments == other.double_credit_segments
+    }
+}
+
+impl Eq for Rules {}
 
 /// Which rule decided a rate, shown beside the amount so nobody has to guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,28 +105,34 @@ impl RateSource {
 impl Rules {
     /// The partner commission rate for a deal; see the module docs for the precedence.
     pub fn commission_bp(&self, tier: Option<Tier>, segment: Segment) -> (i64, RateSource) {
-        let tier = tier.map(Tier::as_str);
-        let seg = Some(segment.as_str());
-        let find = |t: Option<&str>, s: Option<&str>| {
-            self.commission_rules
-                .iter()
-                .find(|r| r.tier.as_deref() == t && r.segment.as_deref() == s)
-                .map(|r| r.bp)
-        };
+        let seg = Some(segment);
         if tier.is_some()
-            && let Some(bp) = find(tier, seg)
+            && let Some(bp) = self.rate(tier, seg)
         {
             return (bp, RateSource::TierAndSegment);
         }
-        if let Some(bp) = find(None, seg) {
+        if let Some(bp) = self.rate(None, seg) {
             return (bp, RateSource::Segment);
         }
         if tier.is_some()
-            && let Some(bp) = find(tier, None)
+            && let Some(bp) = self.rate(tier, None)
         {
             return (bp, RateSource::Tier);
         }
         (self.default_commission_bp, RateSource::Default)
+    }
+
+    /// The rate set for exactly this tier and segment, without falling back (`None`: no
+    /// rule); neither is the default rate. One cell of the admin's grid.
+    pub fn rate(&self, tier: Option<Tier>, segment: Option<Segment>) -> Option<i64> {
+        if tier.is_none() && segment.is_none() {
+            return Some(self.default_commission_bp);
+        }
+        let (t, s) = (tier.map(Tier::as_str), segment.map(Segment::as_str));
+        self.commission_rules
+            .iter()
+            .find(|r| r.tier.as_deref() == t && r.segment.as_deref() == s)
+            .map(|r| r.bp)
     }
 
     /// Whether the double-credit model applies. `territory_double_credit` is the territory's
@@ -221,213 +253,29 @@ pub fn pipeline_commission(rules: &Rules, approved: &[(Option<Tier>, Segment, i6
         .sum()
 }
 
-/// "12.5 %" from 1250 bp, without floating point.
-pub fn format_bp(bp: i64) -> String {
+/// "12.5" from 1250 bp, without floating point: the number an admin types for that rate.
+pub fn percent(bp: i64) -> String {
     let whole = bp / 100;
     let frac = bp % 100;
     if frac == 0 {
-        format!("{whole} %")
+        format!("{whole}")
     } else if frac % 10 == 0 {
-        format!("{whole}.{} %", frac / 10)
+        format!("{whole}.{}", frac / 10)
     } else {
-        format!("{whole}.{frac:02} %")
+        format!("{whole}.{frac:02}")
     }
 }
 
-/// The admin form, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct RulesForm {
-    #[serde(default)]
-    pub default_commission_bp: String,
-    /// One rule per line: `gold enterprise 1200`, `enterprise 800`, `platinum 1500`.
-    #[serde(default)]
-    pub commission_rules: String,
-    #[serde(default)]
-    pub assist_credit_bp: String,
-    #[serde(default)]
-    pub double_smb: Option<String>,
-    #[serde(default)]
-    pub double_mid_market: Option<String>,
-    #[serde(default)]
-    pub double_enterprise: Option<String>,
-}
-
-pub fn format_rules(rules: &[RateRule]) -> String {
-    rules
-        .iter()
-        .map(|r| {
-            let mut parts: Vec<&str> = Vec::new();
-            if let Some(t) = &r.tier {
-                parts.push(t);
-            }
-            if let Some(s) = &r.segment {
-                parts.push(s);
-            }
-            format!("{} {}", parts.join(" "), r.bp)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-impl RulesForm {
-    pub fn from_rules(r: &Rules) -> Self {
-        let on = |s: Segment| {
-            r.double_credit_segments
-                .iter()
-                .any(|x| x == s.as_str())
-                .then(|| "on".to_owned())
-        };
-        Self {
-            default_commission_bp: r.default_commission_bp.to_string(),
-            commission_rules: format_rules(&r.commission_rules),
-            assist_credit_bp: r.assist_credit_bp.to_string(),
-            double_smb: on(Segment::Smb),
-            double_mid_market: on(Segment::MidMarket),
-            double_enterprise: on(Segment::Enterprise),
-        }
-    }
-}
-
-fn parse_bp(text: &str) -> Option<i64> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|bp| (0..=FULL_BP).contains(bp))
-}
-
-/// Checks every field; all problems are reported at once, each next to its field.
-pub fn validate_rules(form: &RulesForm) -> Result<Rules, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let bp_msg = "Enter whole basis points from 0 to 10000 (1000 = 10 %).";
-    let default_commission_bp = parse_bp(&form.default_commission_bp);
-    if default_commission_bp.is_none() {
-        errors.add("default_commission_bp", bp_msg);
-    }
-    let assist_credit_bp = parse_bp(&form.assist_credit_bp);
-    if assist_credit_bp.is_none() {
-        errors.add("assist_credit_bp", bp_msg);
-    }
-    let mut commission_rules: Vec<RateRule> = Vec::new();
-    for (i, line) in form.commission_rules.lines().enumerate() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if words.is_empty() {
-            continue;
-        }
-        let n = i + 1;
-        let (keys, bp) = words.split_at(words.len() - 1);
-        let Some(bp) = parse_bp(bp[0]) else {
-            errors.add(
-                "commission_rules",
-                format!("Line {n}: end with whole basis points from 0 to 10000."),
-            );
-            continue;
-        };
-        let mut tier = None;
-        let mut segment = None;
-        let mut ok = !keys.is_empty() && keys.len() <= 2;
-        for k in keys {
-            let k = k.to_lowercase();
-            if let Some(t) = Tier::parse(&k)
-                && tier.is_none()
-            {
-                tier = Some(t.as_str().to_owned());
-            } else if let Some(s) = Segment::parse(&k)
-                && segment.is_none()
-            {
-                segment = Some(s.as_str().to_owned());
-            } else {
-                ok = false;
-            }
-        }
-        if !ok {
-            errors.add(
-                "commission_rules",
-                format!(
-                    "Line {n}: name a tier (registered, silver, gold, platinum) and/or a segment (smb, mid_market, enterprise), then the rate."
-                ),
-            );
-            continue;
-        }
-        if commission_rules
-            .iter()
-            .any(|r| r.tier == tier && r.segment == segment)
-        {
-            errors.add(
-                "commission_rules",
-                format!("Line {n}: this tier and segment already have a rule."),
-            );
-            continue;
-        }
-        commission_rules.push(RateRule { tier, segment, bp });
-    }
-    let mut double_credit_segments = Vec::new();
-    for (seg, flag) in [
-        (Segment::Smb, &form.double_smb),
-        (Segment::MidMarket, &form.double_mid_market),
-        (Segment::Enterprise, &form.double_enterprise),
-    ] {
-        if flag.is_some() {
-            double_credit_segments.push(seg.as_str().to_owned());
-        }
-    }
-    match (default_commission_bp, assist_credit_bp) {
-        (Some(d), Some(a)) if errors.is_empty() => Ok(Rules {
-            default_commission_bp: d,
-            commission_rules,
-            assist_credit_bp: a,
-            double_credit_segments,
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// What changed between two versions, for the history list.
-pub fn changes(old: &Rules, new: &Rules) -> Vec<(&'static str, String, String)> {
-    let mut out = Vec::new();
-    let a = RulesForm::from_rules(old);
-    let b = RulesForm::from_rules(new);
-    let yes = |o: &Option<String>| if o.is_some() { "yes" } else { "no" }.to_owned();
-    let pairs = [
-        (
-            "Default commission (bp)",
-            a.default_commission_bp,
-            b.default_commission_bp,
-        ),
-        (
-            "Commission rules",
-            a.commission_rules.replace('\n', "; "),
-            b.commission_rules.replace('\n', "; "),
-        ),
-        (
-            "Assist quota credit (bp)",
-            a.assist_credit_bp,
-            b.assist_credit_bp,
-        ),
-        ("Double credit: SMB", yes(&a.double_smb), yes(&b.double_smb)),
-        (
-            "Double credit: mid-market",
-            yes(&a.double_mid_market),
-            yes(&b.double_mid_market),
-        ),
-        (
-            "Double credit: enterprise",
-            yes(&a.double_enterprise),
-            yes(&b.double_enterprise),
-        ),
-    ];
-    for (label, x, y) in pairs {
-        if x != y {
-            out.push((label, x, y));
-        }
-    }
-    out
+/// "12.5 %" from 1250 bp.
+pub fn format_bp(bp: i64) -> String {
+    format!("{} %", percent(bp))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rules() -> Rules {
+    pub(super) fn rules() -> Rules {
         Rules {
             default_commission_bp: 1000,
             commission_rules: vec![
@@ -558,29 +406,20 @@ mod tests {
     }
 
     #[test]
-    fn the_form_round_trips_and_reports_each_bad_field() {
-        let r = rules();
-        let form = RulesForm::from_rules(&r);
-        assert_eq!(validate_rules(&form).unwrap(), r);
-        let bad = RulesForm {
-            default_commission_bp: "10.5".into(),
-            commission_rules: "gold 12000\nbronze 100\ngold enterprise 100\nenterprise gold 200"
-                .into(),
-            assist_credit_bp: "".into(),
-            ..Default::default()
-        };
-        let e = validate_rules(&bad).unwrap_err();
-        assert!(e.get("default_commission_bp").is_some());
-        assert!(e.get("assist_credit_bp").is_some());
-        let msg = e.get("commission_rules").unwrap();
-        assert!(msg.contains("Line 1"), "{msg}");
-    }
-
-    #[test]
     fn basis_points_format_without_floats() {
         assert_eq!(format_bp(1000), "10 %");
         assert_eq!(format_bp(1250), "12.5 %");
         assert_eq!(format_bp(1205), "12.05 %");
+        assert_eq!(percent(1), "0.01");
+    }
+
+    #[test]
+    fn the_order_of_the_rules_does_not_make_a_new_version() {
+        let mut reordered = rules();
+        reordered.commission_rules.reverse();
+        assert_eq!(reordered, rules());
+        reordered.commission_rules[0].bp += 1;
+        assert_ne!(reordered, rules());
     }
 
     #[test]

@@ -211,9 +211,9 @@ async fn won_inside_the_window_with_and_without_double_credit_then_exported() {
     let saved = save_rules(
         &admin,
         &[
-            ("default_commission_bp", "1000"),
-            ("commission_rules", "mid_market 1250"),
-            ("assist_credit_bp", "5000"),
+            ("rate_any_any", "10"),
+            ("rate_any_mid_market", "12.5"),
+            ("assist_credit", "50"),
         ],
     )
     .await;
@@ -265,9 +265,9 @@ async fn won_inside_the_window_with_and_without_double_credit_then_exported() {
     let saved = save_rules(
         &admin,
         &[
-            ("default_commission_bp", "1000"),
-            ("commission_rules", "mid_market 1250"),
-            ("assist_credit_bp", "5000"),
+            ("rate_any_any", "10"),
+            ("rate_any_mid_market", "12.5"),
+            ("assist_credit", "50"),
             ("double_mid_market", "on"),
         ],
     )
@@ -387,40 +387,113 @@ async fn won_after_the_window_earns_no_commission_and_says_so() {
     );
 }
 
+/// The value attribute of the input named `name` on a page.
+fn input_value(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no input {name}"));
+    let rest = &html[at..];
+    let start = rest.find("value=\"").unwrap() + "value=\"".len();
+    rest[start..start + rest[start..].find('"').unwrap()].to_owned()
+}
+
 #[actix_web::test]
-async fn the_rules_form_reports_each_field_and_keeps_history() {
+async fn a_bad_cell_is_reported_next_to_itself_and_nothing_is_saved() {
     let app = program().await;
     let admin = app.login(ADMIN).await;
     let bad = save_rules(
         &admin,
         &[
-            ("default_commission_bp", "ten"),
-            ("commission_rules", "bronze 100"),
-            ("assist_credit_bp", "5000"),
+            ("rate_any_any", "10"),
+            ("rate_gold_enterprise", "15.5.5"),
+            ("rate_any_smb", "8,25 %"),
+            ("assist_credit", "50"),
         ],
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let text = bad.text();
-    assert!(text.contains("Enter whole basis points"), "{text}");
-    assert!(text.contains("Line 1"));
-    assert!(bad.body.contains("bronze 100"), "input kept");
+    // The message sits in the cell, right before that cell's input, which keeps what was typed.
+    let cell = &bad.body[bad.body.find("for=\"rate_gold_enterprise\"").unwrap()..];
+    let cell = &cell[..cell.find("</td>").unwrap()];
+    assert!(
+        cell.contains("id=\"rate_gold_enterprise-error\">Enter a number, such as 12.5.</p>"),
+        "{cell}"
+    );
+    assert!(cell.contains("aria-invalid=\"true\""), "{cell}");
+    assert_eq!(input_value(&bad.body, "rate_gold_enterprise"), "15.5.5");
+    assert_eq!(input_value(&bad.body, "rate_any_smb"), "8,25 %");
+    assert_eq!(
+        bad.body.matches("class=\"field-error\"").count(),
+        1,
+        "only the bad cell"
+    );
+    assert!(bad.text().contains("Nothing was saved"));
+    assert_eq!(compensation::current(&mut app.conn()).unwrap().version, 1);
+
+    // The default rate cannot be left empty; the assist credit is a percentage too.
+    let bad = save_rules(&admin, &[("rate_any_any", ""), ("assist_credit", "5000")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("id=\"rate_any_any-error\">Enter the default rate.</p>")
+    );
+    assert!(
+        bad.body
+            .contains("id=\"assist_credit-error\">Enter 0 to 100.</p>")
+    );
+    assert_eq!(compensation::current(&mut app.conn()).unwrap().version, 1);
+}
+
+#[actix_web::test]
+async fn a_rate_saved_in_percent_is_stored_in_basis_points_and_shown_back() {
+    let app = program().await;
+    let admin = app.login(ADMIN).await;
     let ok = save_rules(
         &admin,
         &[
-            ("default_commission_bp", "900"),
-            ("commission_rules", "gold enterprise 1500"),
-            ("assist_credit_bp", "5000"),
+            ("rate_any_any", "9"),
+            ("rate_gold_enterprise", "12,5 %"),
+            ("assist_credit", "50"),
         ],
     )
     .await;
     assert_redirect(&ok, "/admin/compensation");
-    let page = admin.get("/admin/compensation").await.text();
-    assert!(page.contains("version 2 in force"), "{page}");
-    assert!(
-        page.contains("Default commission (bp): 1000 → 900"),
-        "{page}"
+    let current = compensation::current(&mut app.conn()).unwrap();
+    assert_eq!(current.version, 2);
+    assert_eq!(current.value.default_commission_bp, 900);
+    assert_eq!(
+        current.value.commission_rules,
+        vec![truce::domain::compensation::RateRule {
+            tier: Some("gold".into()),
+            segment: Some("enterprise".into()),
+            bp: 1250,
+        }]
     );
+    let page = admin.get("/admin/compensation").await;
+    assert_eq!(input_value(&page.body, "rate_gold_enterprise"), "12.5");
+    assert_eq!(input_value(&page.body, "rate_any_any"), "9");
+    assert_eq!(input_value(&page.body, "rate_gold_smb"), "");
+    assert_eq!(input_value(&page.body, "assist_credit"), "50");
+    let text = page.text();
+    assert!(text.contains("version 2 in force"), "{text}");
+    assert!(text.contains("Default commission: 10 % → 9 %"), "{text}");
+    assert!(
+        text.contains("Gold, Enterprise: no rule → 12.5 %"),
+        "{text}"
+    );
+
+    // The same grid again is not a new version.
+    let again = save_rules(
+        &admin,
+        &[
+            ("rate_any_any", "9"),
+            ("rate_gold_enterprise", "12.50"),
+            ("assist_credit", "50"),
+        ],
+    )
+    .await;
+    assert_redirect(&again, "/admin/compensation");
+    assert_eq!(compensation::current(&mut app.conn()).unwrap().version, 2);
 }
 
 #[actix_web::test]
