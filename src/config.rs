@@ -9,6 +9,9 @@ use url::Url;
 
 use crate::db::DatabaseUrl;
 
+mod oidc;
+pub use oidc::{OidcArgs, OidcSettings};
+
 /// Where the data lives; shared by every command that opens the database.
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
@@ -138,6 +141,9 @@ pub struct ServeArgs {
     /// the client's address is read from X-Forwarded-For (for the sign-in limits).
     #[arg(long, env = "TRUCE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
+
+    #[command(flatten)]
+    pub oidc: OidcArgs,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -164,6 +170,8 @@ pub struct Config {
     /// Daily backups to keep; 0: none are made.
     pub backups_keep: u32,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Single sign-on for staff; `None`: off.
+    pub oidc: Option<OidcSettings>,
 }
 
 impl ServeArgs {
@@ -251,7 +259,9 @@ impl ServeArgs {
                 )
             })?);
         }
+        let oidc = self.oidc.validate()?;
         Ok(Config {
+            oidc,
             trusted_proxies,
             metrics_token_sha256,
             backups_keep: self.backups_keep,

@@ -99,10 +99,22 @@ impl Application {
         let metrics_data = web::Data::from(metrics);
         let base_url = config.base_url.to_string();
         let pool_data = web::Data::new(pool.clone());
+        let sso = match &config.oidc {
+            Some(settings) => Some(
+                crate::auth::oidc::Sso::new(
+                    settings.clone(),
+                    config.base_url.as_str(),
+                    clock.clone(),
+                )
+                .map_err(anyhow::Error::msg)?,
+            ),
+            None => None,
+        };
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
             login_limiter: LoginRateLimiter::per_minute(config.login_attempts_per_minute),
+            sso,
             config,
         });
         let server = HttpServer::new(move || {

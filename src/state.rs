@@ -12,4 +12,6 @@ pub struct AppState {
     pub clock: SharedClock,
     pub config: Config,
     pub login_limiter: LoginRateLimiter,
+    /// Single sign-on for staff, when configured.
+    pub sso: Option<crate::auth::oidc::Sso>,
 }

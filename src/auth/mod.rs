@@ -4,6 +4,7 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod guard;
+pub mod oidc;
 pub mod password;
 pub mod rate_limit;
 pub mod session_store;

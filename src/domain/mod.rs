@@ -28,6 +28,7 @@ pub mod role;
 pub mod scorecard;
 pub mod sla;
 pub mod spreadsheet;
+pub mod sso;
 pub mod territory;
 pub mod throttle;
 pub mod user;

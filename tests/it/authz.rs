@@ -366,6 +366,9 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/login".into(),
             [Ok(200), Ok(303), Ok(303), Ok(303), Ok(303), Ok(303)],
         ),
+        // Company sign-in: for anyone, when it is configured (tests/it/oidc.rs); off here.
+        ("/login/sso".into(), [Ok(404); 6]),
+        ("/login/sso/callback?code=x&state=y".into(), [Ok(404); 6]),
         ("/healthz".into(), [Ok(200); 6]),
         ("/readyz".into(), [Ok(200); 6]),
         ("/static/app.css".into(), [Ok(200); 6]),

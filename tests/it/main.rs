@@ -23,6 +23,7 @@ mod lock_verdicts;
 mod login;
 mod mail;
 mod metrics;
+mod oidc;
 mod prospect_identity;
 mod registration_races;
 mod registrations;

@@ -17,18 +17,33 @@ const GENERIC_FAILURE: &str =
 
 #[derive(Template)]
 #[template(path = "account/login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     layout: Layout,
     email: String,
     next: String,
     error: Option<String>,
+    /// Offer "Sign in with your company account".
+    sso: bool,
+}
+
+impl LoginPage {
+    /// The page with an error above the form (a refused company sign-in).
+    pub(super) fn with_error(csrf: String, state: &AppState, error: String) -> Self {
+        Self {
+            layout: Layout::anonymous(csrf),
+            email: String::new(),
+            next: String::new(),
+            error: Some(error),
+            sso: state.sso.is_some(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub(super) next: String,
 }
 
 #[derive(Deserialize)]
@@ -45,7 +60,7 @@ pub struct LoginForm {
 /// Only local paths are followed after sign-in, never another site.
 /// Browsers drop tabs and new lines and read `\` as `/`, so `/\t/evil.example` would be
 /// `//evil.example`: any control character or backslash disqualifies the path.
-fn safe_next(next: &str) -> Option<&str> {
+pub(super) fn safe_next(next: &str) -> Option<&str> {
     let plain = !next.chars().any(|c| c.is_control() || c == '\\');
     (plain && next.starts_with('/') && !next.starts_with("//")).then_some(next)
 }
@@ -59,6 +74,7 @@ pub async fn root(signed: Option<Signed<AnyRole>>) -> HttpResponse {
 
 pub async fn show(
     session: Session,
+    state: web::Data<AppState>,
     signed: Option<Signed<AnyRole>>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -71,6 +87,7 @@ pub async fn show(
         email: String::new(),
         next: query.into_inner().next,
         error: None,
+        sso: state.sso.is_some(),
     })
 }
 
@@ -89,6 +106,7 @@ pub async fn submit(
             email: form.email.clone(),
             next: form.next.clone(),
             error: Some(error.to_owned()),
+            sso: state.sso.is_some(),
         })
     };
 

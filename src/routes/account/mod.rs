@@ -6,6 +6,7 @@ mod login;
 mod password;
 mod set_password;
 mod setup;
+mod sso;
 mod tokens;
 
 use actix_web::web;
@@ -15,6 +16,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::show))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
+        .route("/login/sso", web::get().to(sso::start))
+        .route(
+            crate::auth::oidc::CALLBACK_PATH,
+            web::get().to(sso::callback),
+        )
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/password/forgot", web::get().to(forgot::show))
