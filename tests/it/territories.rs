@@ -207,6 +207,61 @@ async fn a_registration_outside_the_orgs_territories_is_refused_and_one_inside_a
 }
 
 #[actix_web::test]
+async fn the_live_check_says_what_the_territories_say_about_the_country_chosen() {
+    let p = program().await;
+    emea_north(&p).await;
+    let ann = p.app.login(ANN).await;
+    let live = |country: &'static str| {
+        let ann = &ann;
+        async move {
+            ann.get(&format!(
+                "/partner/deals/availability?company_name=Berliner+Stahl+AG&website=&contact_email=&country={country}&industry=Manufacturing"
+            ))
+            .await
+            .text()
+        }
+    };
+    // Outside Alpha's territories: refused, and the free prospect is not shown green.
+    let outside = live("DE").await;
+    assert!(
+        outside.contains("<p class=\"notice bad\"><strong>Territory:</strong> Alpha Partners is not assigned to a territory covering Germany (DE)."),
+        "{outside}"
+    );
+    assert!(
+        outside.contains("<p class=\"notice muted\"><strong>Availability:</strong>"),
+        "{outside}"
+    );
+    // Inside: no word from the territories, the availability as it is.
+    let inside = live("SE").await;
+    assert!(!inside.contains("Territory:"), "{inside}");
+    assert!(
+        inside.contains("<p class=\"notice ok\"><strong>Availability:</strong>"),
+        "{inside}"
+    );
+    // No country chosen yet: nothing to say about territories.
+    assert!(!live("").await.contains("Territory:"));
+
+    // In flag mode the partner may still submit: a warning, and the availability stays.
+    p.admin
+        .submit(
+            "/admin/territories",
+            "/admin/territories/mode",
+            &[("mode", "flag")],
+        )
+        .await;
+    let flagged = live("DE").await;
+    assert!(
+        flagged.contains("<p class=\"notice warn\"><strong>Territory:</strong>"),
+        "{flagged}"
+    );
+    assert!(flagged.contains("You may still submit"), "{flagged}");
+    assert!(
+        flagged.contains("<p class=\"notice ok\"><strong>Availability:</strong>"),
+        "{flagged}"
+    );
+}
+
+#[actix_web::test]
 async fn in_flag_mode_it_goes_through_and_the_reviewer_sees_the_flag() {
     let p = program().await;
     emea_north(&p).await;

@@ -34,12 +34,50 @@ struct RegisterPage {
     amount_hint: String,
     /// The rules-of-engagement version the partner must acknowledge before submitting.
     roe_required: Option<i64>,
+    /// On the page the territory's word stands next to the country field (an error).
+    territory: Option<Territory>,
+}
+
+/// What the territories say about the prospect's country and industry, when they object.
+struct Territory {
+    message: String,
+    /// The registration would be refused (block mode, or reserved for direct sales); else
+    /// it may be submitted and is flagged.
+    blocks: bool,
+}
+
+/// For the templates: whether the territories refuse the registration.
+fn territory_blocks(t: &Option<Territory>) -> bool {
+    t.as_ref().is_some_and(|t| t.blocks)
 }
 
 #[derive(Template)]
 #[template(path = "partner/availability.html")]
 struct AvailabilityFragment {
     availability: Option<Availability>,
+    territory: Option<Territory>,
+}
+
+/// The territories' objection to a prospect in `country` and `industry` for this partner, as
+/// (the field it is about, the objection).
+async fn territory_check(
+    state: &AppState,
+    (org_id, org_name): (String, String),
+    country: &str,
+    industry: &str,
+) -> Result<Option<(&'static str, Territory)>, AppError> {
+    let (country, industry) = (country.trim().to_uppercase(), industry.trim().to_owned());
+    db::run(&state.pool, move |conn| {
+        let territories = territory::list(conn)?;
+        let decision =
+            territory_rules::check(&territories, &org_id, &org_name, &country, &industry);
+        let mode = territory::current_mode(conn)?.mode;
+        let blocks = matches!(decision, territory_rules::Decision::DirectReserved { .. })
+            || mode == territory_rules::Mode::Block;
+        Ok(territory_rules::advice(&decision, mode)
+            .map(|(field, message)| (field, Territory { message, blocks })))
+    })
+    .await
 }
 
 impl RegisterPage {
@@ -66,6 +104,7 @@ impl RegisterPage {
                 .into_iter()
                 .map(|c| (c.to_owned(), c.to_owned()))
                 .collect(),
+            territory: None,
             amount_hint: format!(
                 "Annual contract value, for example 40,000. Deals above {} {} are reserved for \
                  direct sales and cannot be registered.",
@@ -171,25 +210,19 @@ pub async fn create(
             &form.contact_email,
         )
         .await?;
-        let (org_id, org_name) = (org.id.clone(), org.name.clone());
-        let (country, industry) = (
-            form.country.trim().to_uppercase(),
-            form.industry.trim().to_owned(),
-        );
-        let (policy, territory_advice) = db::run(&state.pool, move |conn| {
-            let territories = territory::list(conn)?;
-            let decision =
-                territory_rules::check(&territories, &org_id, &org_name, &country, &industry);
-            let mode = territory::current_mode(conn)?.mode;
-            Ok((
-                policy::current(conn)?.value,
-                territory_rules::advice(&decision, mode),
-            ))
-        })
+        let territory = territory_check(
+            &state,
+            (org.id.clone(), org.name.clone()),
+            &form.country,
+            &form.industry,
+        )
         .await?;
+        let policy = db::run(&state.pool, |conn| Ok(policy::current(conn)?.value)).await?;
         let mut errors = FieldErrors::new();
-        if let Some((field, message)) = territory_advice {
-            errors.add(field, message);
+        let mut objection = None;
+        if let Some((field, t)) = territory {
+            errors.add(field, t.message.clone());
+            objection = Some(t);
         }
         if availability.is_none() {
             errors.add(
@@ -197,13 +230,9 @@ pub async fn create(
                 "Enter the prospect's company name or website to check it.",
             );
         }
-        return render(&RegisterPage::new(
-            &signed,
-            form,
-            errors,
-            availability,
-            &policy,
-        ));
+        let mut page = RegisterPage::new(&signed, form, errors, availability, &policy);
+        page.territory = objection;
+        return render(&page);
     }
     let config = state.config.clone();
     let now = state.clock.naive_now();
@@ -254,6 +283,8 @@ pub struct CheckParams {
     company_name: String,
     website: String,
     contact_email: String,
+    country: String,
+    industry: String,
 }
 
 /// The live check: an HTML fragment the form's script puts in its status area.
@@ -262,14 +293,30 @@ pub async fn availability(
     state: web::Data<AppState>,
     params: web::Query<CheckParams>,
 ) -> Result<HttpResponse, AppError> {
-    let org_id = signed.org_id()?.to_owned();
+    let org = signed.org.clone().ok_or(AppError::Forbidden)?;
     let availability = check(
         &state,
-        org_id,
+        org.id.clone(),
         &params.company_name,
         &params.website,
         &params.contact_email,
     )
     .await?;
-    render(&AvailabilityFragment { availability })
+    // Only once both are chosen: a half-filled form is not outside anything yet.
+    let territory = if params.country.trim().is_empty() || params.industry.trim().is_empty() {
+        None
+    } else {
+        territory_check(
+            &state,
+            (org.id, org.name),
+            &params.country,
+            &params.industry,
+        )
+        .await?
+        .map(|(_, t)| t)
+    };
+    render(&AvailabilityFragment {
+        availability,
+        territory,
+    })
 }
