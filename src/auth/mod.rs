@@ -9,21 +9,55 @@ pub mod rate_limit;
 pub mod session_store;
 
 use actix_session::Session;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
 /// Session state keys. The session store also reads `USER_ID` to index sessions by user.
 pub const USER_ID: &str = "uid";
 pub const FLASH: &str = "flash";
+/// A sign-in whose password was right and that waits for the second step. Never together
+/// with `USER_ID`: the guard (`Signed<R>`) reads only `USER_ID`, so such a session is not
+/// signed in and can open no page but the second step's.
+pub const PENDING: &str = "pending_sign_in";
 
 /// Starts a signed-in session: a new session id (against fixation) and a new CSRF token.
 pub fn sign_in(session: &Session, user_id: &str) -> Result<(), AppError> {
     session.renew();
+    session.remove(PENDING);
     session
         .insert(USER_ID, user_id)
         .map_err(AppError::internal)?;
     csrf::rotate(session)?;
     Ok(())
+}
+
+/// A sign-in half done: who gave the right password, when, and where they were going.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub user_id: String,
+    /// When the password was checked (Unix seconds): the second step must follow soon.
+    pub since: i64,
+    /// The user's `updated_at` then: a change since (a new password, disabling) ends it.
+    pub stamp: String,
+    /// The page asked for before signing in.
+    pub next: String,
+}
+
+/// After the right password of a user with two-step sign-in: a new session id that holds
+/// the half-done sign-in only. It signs nobody in; `sign_in` follows the second step.
+pub fn await_second_step(session: &Session, pending: &PendingSignIn) -> Result<(), AppError> {
+    session.renew();
+    session.remove(USER_ID);
+    session
+        .insert(PENDING, pending)
+        .map_err(AppError::internal)?;
+    csrf::rotate(session)?;
+    Ok(())
+}
+
+pub fn pending_sign_in(session: &Session) -> Option<PendingSignIn> {
+    session.get::<PendingSignIn>(PENDING).ok().flatten()
 }
 
 pub fn signed_in_user_id(session: &Session) -> Option<String> {

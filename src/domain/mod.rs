@@ -30,4 +30,5 @@ pub mod sla;
 pub mod spreadsheet;
 pub mod territory;
 pub mod throttle;
+pub mod two_step;
 pub mod user;

@@ -101,7 +101,7 @@ pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     Some((driver, client))
 }
 
-async fn fill(client: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, id: &str, text: &str) {
     let field = client.find(Locator::Id(id)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
@@ -109,7 +109,7 @@ async fn fill(client: &Client, id: &str, text: &str) {
 
 /// Clicks and waits until the browser has arrived at `path` (a click returns before the
 /// next page has loaded).
-async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
+pub(crate) async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
     click(client, locator).await;
     for _ in 0..100 {
         if client.current_url().await.unwrap().path() == path {
@@ -122,7 +122,7 @@ async fn click_to(client: &Client, locator: Locator<'_>, path: &str) {
 
 /// Waits until the page's `h1` reads `expected`: after a click the old page may still be
 /// showing, or its elements may go stale while the new one loads.
-async fn expect_heading(client: &Client, expected: &str) {
+pub(crate) async fn expect_heading(client: &Client, expected: &str) {
     let mut seen = String::new();
     for _ in 0..100 {
         if let Ok(h1) = client.find(Locator::Css("h1")).await

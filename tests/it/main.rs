@@ -34,4 +34,5 @@ mod setup;
 mod shutdown;
 mod system;
 mod territories;
+mod two_step;
 mod upgrade;
