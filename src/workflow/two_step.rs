@@ -250,6 +250,32 @@ pub fn turn_off(
     })
 }
 
+/// Turns a user's two-step sign-in off for them, by an admin: the way back for someone who
+/// lost both their phone and their recovery codes. The admin is the audit record's actor.
+/// False when it was not on (nor being set up).
+pub fn turn_off_for(
+    conn: &mut DbConnection,
+    user_id: &str,
+    admin_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    write_tx(conn, |conn| {
+        if store::find(conn, user_id)?.is_none() {
+            return Ok(false);
+        }
+        store::delete(conn, user_id)?;
+        audit::insert(
+            conn,
+            Some(admin_id),
+            "mfa_disabled",
+            &subject(user_id),
+            None,
+            now,
+        )?;
+        Ok(true)
+    })
+}
+
 /// New recovery codes in place of the old ones (the caller has checked the password);
 /// `None` when two-step sign-in is not on.
 pub fn renew_recovery_codes(

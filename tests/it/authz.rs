@@ -447,6 +447,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(303)],
         ),
         (
+            format!("/admin/users/{target}/two-step/off"),
+            [Login, Deny, Deny, Deny, Deny, Ok(303)],
+        ),
+        (
             "/org/users".into(),
             [Login, Deny, Ok(422), Deny, Deny, Deny],
         ),

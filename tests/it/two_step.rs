@@ -583,3 +583,38 @@ async fn the_policy_sends_admins_to_set_it_up_right_after_the_password() {
     assert_eq!(resp.headers()["location"], "/review");
     assert_eq!(cm.get("/review").await.status, StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn an_admin_turns_it_off_for_someone_who_lost_phone_and_codes() {
+    let app = spawn_app().await;
+    app.create_user("admin@example.com", "admin", None, false);
+    let id = app.create_user("rep@example.com", "sales", None, false);
+    enrol(&app, &app.login("rep@example.com").await).await;
+    let admin = app.login("admin@example.com").await;
+    let page = format!("/admin/users/{id}");
+    let action = format!("/admin/users/{id}/two-step/off");
+    assert!(
+        admin
+            .get(&page)
+            .await
+            .body
+            .contains(&format!("action=\"{action}\""))
+    );
+    let done = admin.submit(&page, &action, &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = admin.get(&page).await;
+    assert!(after.text().contains("Two-step sign-in is off for"));
+    assert!(!after.body.contains(&format!("action=\"{action}\"")));
+    let admin_id = app.find_user("admin@example.com").unwrap().id;
+    let last = audit::for_subject(&mut app.conn(), &format!("user:{id}"))
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (last.1.as_deref(), last.2.as_str()),
+        (Some(admin_id.as_str()), "mfa_disabled"),
+        "the admin is the actor"
+    );
+    let resp = app.client().login("rep@example.com", PASSWORD).await;
+    assert_eq!(resp.headers()["location"], "/sales");
+}

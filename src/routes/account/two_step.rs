@@ -219,7 +219,15 @@ pub async fn confirm(
         }
         Err(TwoStepError::Refused(refusal)) => {
             let mut errors = FieldErrors::new();
-            errors.add("code", refusal.message(&Answer::App(&code)));
+            errors.add(
+                "code",
+                if refusal == Refusal::NotOn {
+                    // No setup was started (or it was turned off in another tab meanwhile).
+                    "Add Truce to your app with the QR code below, then enter the code it shows."
+                } else {
+                    refusal.message(&Answer::App(&code))
+                },
+            );
             setup_page(&signed, &state, code, errors).await
         }
         Err(e) => Err(AppError::internal(e)),
