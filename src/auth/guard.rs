@@ -69,8 +69,8 @@ impl Allowed for OrgAdminOnly {
     }
 }
 
-/// Any signed-in user, including one who must set up two-step sign-in first: the pages that
-/// set it up and show it.
+/// Any signed-in user, including one who must set up two-step sign-in first: the setup page
+/// and its form.
 pub struct TwoStepSetup;
 impl Allowed for TwoStepSetup {
     const NAME: &'static str = "TwoStepSetup";
