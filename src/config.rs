@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use url::Url;
 
 use crate::db::DatabaseUrl;
+use crate::sealed::SealKey;
 
 mod oidc;
 pub use oidc::{OidcArgs, OidcSettings};
@@ -144,6 +145,12 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub oidc: OidcArgs,
+    /// The key that seals secrets kept at rest (authenticator apps' secrets): 32 random
+    /// bytes, base64 or hex (`openssl rand -base64 32`). Without it the key is
+    /// DATA_DIR/secret.key, made at first start. Instances sharing one database need the
+    /// same key.
+    #[arg(long, env = "TRUCE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 /// Settings after validation; everything the app needs to start.
@@ -172,6 +179,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Single sign-on for staff; `None`: off.
     pub oidc: Option<OidcSettings>,
+    /// The sealing key given in the settings; `None`: DATA_DIR/secret.key (see
+    /// [`Config::secret_key_file`]).
+    pub secret_key: Option<SealKey>,
 }
 
 impl ServeArgs {
@@ -260,8 +270,18 @@ impl ServeArgs {
             })?);
         }
         let oidc = self.oidc.validate()?;
+        let secret_key = match self.secret_key.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(SealKey::parse(text).map_err(|e| {
+                format!(
+                    "TRUCE_SECRET_KEY: {e}; it must be 32 random bytes in base64 or hex, \
+                     made with e.g. `openssl rand -base64 32`"
+                )
+            })?),
+        };
         Ok(Config {
             oidc,
+            secret_key,
             trusted_proxies,
             metrics_token_sha256,
             backups_keep: self.backups_keep,
@@ -288,6 +308,11 @@ impl Config {
     /// Where the daily backups go (and the System page looks).
     pub fn backups_dir(&self) -> PathBuf {
         self.data_dir.join("backups")
+    }
+
+    /// Where the sealing key is kept when `TRUCE_SECRET_KEY` is not set.
+    pub fn secret_key_file(&self) -> PathBuf {
+        self.data_dir.join("secret.key")
     }
 
     /// An absolute link for `path` (which starts with '/') under the base URL.
@@ -411,5 +436,19 @@ mod tests {
                 .unwrap_err()
                 .contains("19456")
         );
+        assert!(
+            parse(&["--secret-key", "c2hvcnQ="])
+                .unwrap_err()
+                .contains("TRUCE_SECRET_KEY")
+        );
+    }
+
+    #[test]
+    fn the_secret_key_is_optional_and_never_printed() {
+        assert!(parse(&[]).unwrap().secret_key.is_none());
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let config = parse(&["--secret-key", hex]).unwrap();
+        assert!(config.secret_key.is_some());
+        assert!(!format!("{config:?}").contains("00112233"));
     }
 }

@@ -11,6 +11,13 @@ pub enum AppError {
     Forbidden,
     #[error("sign in required")]
     Unauthenticated { next: String },
+    /// The password was right; the sign-in waits for the code from the authenticator app.
+    #[error("the sign-in waits for its second step")]
+    SecondStepPending,
+    /// Signed in, but the program requires two-step sign-in of this role and the user has not
+    /// set it up: nothing else until they do.
+    #[error("two-step sign-in must be set up first")]
+    TwoStepSetupRequired,
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod routes;
+pub mod sealed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

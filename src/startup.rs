@@ -25,6 +25,7 @@ use crate::db::{self, write_tx};
 use crate::error::AppError;
 use crate::jobs::Jobs;
 use crate::routes;
+use crate::sealed::SealKey;
 use crate::state::AppState;
 use crate::workflow::links;
 
@@ -90,6 +91,31 @@ impl Application {
                 .context("the stored session cookie key is corrupt")?,
         );
 
+        let seal_key = match &config.secret_key {
+            Some(key) => key.clone(),
+            None => {
+                let path = config.secret_key_file();
+                let key = SealKey::load_or_create(&path).with_context(|| {
+                    format!(
+                        "cannot read or make the sealing key {}; set TRUCE_SECRET_KEY or a \
+                         writable TRUCE_DATA_DIR",
+                        path.display()
+                    )
+                })?;
+                if matches!(config.database_url, db::DatabaseUrl::Postgres(_)) {
+                    // Another instance on this database with its own data dir would hold
+                    // another key and could not open what this one sealed.
+                    tracing::warn!(
+                        file = %path.display(),
+                        "two-step secrets are sealed with a key from the data dir; instances \
+                         sharing this PostgreSQL database must share it: set TRUCE_SECRET_KEY"
+                    );
+                }
+                key
+            }
+        };
+        tracing::info!(fingerprint = %seal_key.fingerprint(), "sealing key");
+
         let setup_link = setup_path.map(|p| config.link(&p));
         let jobs = Jobs::new(&config, pool.clone(), clock.clone())?.with_metrics(metrics.clone());
         tracing::info!(transport = jobs.mailer.describe(), "outgoing mail");
@@ -115,6 +141,7 @@ impl Application {
             clock: clock.clone(),
             login_limiter: LoginRateLimiter::per_minute(config.login_attempts_per_minute),
             sso,
+            seal_key,
             config,
         });
         let server = HttpServer::new(move || {

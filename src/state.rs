@@ -1,11 +1,12 @@
-//! What every handler can reach: the pool, the clock, the settings and the per-instance
-//! sign-in rate limiter. Its own module, below the pages and above what it holds, so that a
-//! page and the app builder share it without either importing the other.
+//! What every handler can reach: the pool, the clock, the settings, the per-instance
+//! sign-in rate limiter and the sealing key. Its own module, below the pages and above what
+//! it holds, so that a page and the app builder share it without either importing the other.
 
 use crate::auth::rate_limit::LoginRateLimiter;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Pool;
+use crate::sealed::SealKey;
 
 pub struct AppState {
     pub pool: Pool,
@@ -14,4 +15,6 @@ pub struct AppState {
     pub login_limiter: LoginRateLimiter,
     /// Single sign-on for staff, when configured.
     pub sso: Option<crate::auth::oidc::Sso>,
+    /// Seals and opens the secrets kept at rest (`TRUCE_SECRET_KEY` or DATA_DIR/secret.key).
+    pub seal_key: SealKey,
 }

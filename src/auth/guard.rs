@@ -1,6 +1,12 @@
 //! Role guards. Every handler names who may call it through its extractor type, e.g.
 //! `Signed<AdminOnly>`; the user is re-read from the database on every request, so disabling
 //! a user or changing their role takes effect at once.
+//!
+//! Two-step sign-in: a session whose password was right but whose code is still due holds no
+//! user id (`auth::PENDING` only), so no guard accepts it; it is sent to the second step. A
+//! signed-in user whom the program policy requires to use two-step sign-in and who has not
+//! set it up is sent to set it up from every page but the setup pages (`TwoStepSetup`); the
+//! policy is read on every request, like the user, so requiring it applies at once.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -12,6 +18,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
 use crate::auth::{self, csrf};
 use crate::db::models::org::{self, Org};
 use crate::db::models::user::{self, User};
+use crate::db::models::{policy, two_step};
 use crate::db::{self, Pool};
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -20,6 +27,9 @@ use crate::error::AppError;
 pub trait Allowed {
     /// Shown in logs when someone else is refused.
     const NAME: &'static str;
+    /// Served to a user who must set up two-step sign-in before anything else: only the
+    /// setup pages say yes.
+    const DURING_TWO_STEP_SETUP: bool = false;
     fn permits(user: &User, role: Role) -> bool;
 }
 
@@ -59,6 +69,27 @@ impl Allowed for OrgAdminOnly {
     }
 }
 
+/// Any signed-in user, including one who must set up two-step sign-in first: the setup page
+/// and its form.
+pub struct TwoStepSetup;
+impl Allowed for TwoStepSetup {
+    const NAME: &'static str = "TwoStepSetup";
+    const DURING_TWO_STEP_SETUP: bool = true;
+    fn permits(_user: &User, _role: Role) -> bool {
+        true
+    }
+}
+
+/// Where the signed-in user's two-step sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwoStep {
+    On,
+    /// Off, and the program does not require it of the user's role.
+    Off,
+    /// Off, and the program requires it: only `TwoStepSetup` pages are served.
+    MustSetUp,
+}
+
 /// The signed-in user, allowed by `R`.
 pub struct Signed<R: Allowed> {
     pub user: User,
@@ -69,6 +100,7 @@ pub struct Signed<R: Allowed> {
     /// A notice left by the previous request (shown once, on pages only).
     pub flash: Option<String>,
     pub session: Session,
+    pub two_step: TwoStep,
     _allowed: PhantomData<R>,
 }
 
@@ -105,27 +137,45 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
             let pool =
                 pool.ok_or_else(|| AppError::internal(anyhow::anyhow!("no database pool")))?;
             let Some(user_id) = auth::signed_in_user_id(&session) else {
+                if session.contains_key(auth::PENDING) {
+                    return Err(AppError::SecondStepPending);
+                }
                 return Err(AppError::Unauthenticated { next });
             };
+            let via_company = auth::signed_in_via_company(&session);
             let loaded = db::run(&pool, move |conn| {
                 let Some(user) = user::find(conn, &user_id)? else {
                     return Ok(None);
                 };
                 let org = org::find_opt(conn, user.org_id.as_deref())?;
-                Ok(Some((user, org)))
+                // A company sign-in's second factor is the provider's (auth::sign_in_with_company).
+                let two_step = if two_step::enabled_since(conn, &user.id)?.is_some() {
+                    TwoStep::On
+                } else if !via_company
+                    && policy::current(conn)?.value.two_step_required(user.role())
+                {
+                    TwoStep::MustSetUp
+                } else {
+                    TwoStep::Off
+                };
+                Ok(Some((user, org, two_step)))
             })
             .await?;
-            let usable = loaded.and_then(|(user, org)| {
+            let usable = loaded.and_then(|(user, org, two_step)| {
                 let role = user.role();
                 let org_ok = !role.needs_org() || org.as_ref().is_some_and(Org::is_active);
-                (user.disabled_at.is_none() && user.password_hash.is_some() && org_ok)
-                    .then_some((user, role, org))
+                let can_sign_in = user.password_hash.is_some() || via_company;
+                (user.disabled_at.is_none() && can_sign_in && org_ok)
+                    .then_some((user, role, org, two_step))
             });
-            let Some((user, role, org)) = usable else {
+            let Some((user, role, org, two_step)) = usable else {
                 // Deleted, disabled or suspended since sign-in: the session is over.
                 session.purge();
                 return Err(AppError::Unauthenticated { next });
             };
+            if two_step == TwoStep::MustSetUp && !R::DURING_TWO_STEP_SETUP {
+                return Err(AppError::TwoStepSetupRequired);
+            }
             if !R::permits(&user, role) {
                 tracing::warn!(
                     user_id = %user.id,
@@ -149,6 +199,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 csrf,
                 flash,
                 session,
+                two_step,
                 _allowed: PhantomData,
             })
         })

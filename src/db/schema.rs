@@ -517,7 +517,28 @@ diesel::joinable!(registrations -> partner_orgs (org_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
 diesel::joinable!(registration_details -> registrations (registration_id));
 diesel::joinable!(direct_opportunities -> crm_accounts (account_id));
+diesel::table! {
+    two_step_secrets (user_id) {
+        user_id -> Text,
+        secret_sealed -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    two_step_recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(two_step_secrets -> users (user_id));
+diesel::joinable!(two_step_recovery_codes -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(registration_matches -> registrations (registration_id));
@@ -573,4 +594,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     territory_places,
     territory_outcomes,
     territory_decisions,
+    two_step_secrets,
+    two_step_recovery_codes,
 );

@@ -31,4 +31,5 @@ pub mod spreadsheet;
 pub mod sso;
 pub mod territory;
 pub mod throttle;
+pub mod two_step;
 pub mod user;

@@ -9,6 +9,7 @@ use super::code::text_enum;
 use super::errors::FieldErrors;
 use super::money::{self, CURRENCIES};
 use super::org::Tier;
+use super::role::Role;
 
 text_enum! {
     /// Deal-size segments. Each has its own protection window.
@@ -77,6 +78,12 @@ pub struct Policy {
     pub match_same_pct: i64,
     /// Matching score (percent) from which a record is listed as a possible match.
     pub match_possible_pct: i64,
+    /// Roles whose users must sign in with a code from an authenticator app as well as their
+    /// password (`domain::two_step`); a user without one is sent to set it up first.
+    pub two_step_admins: bool,
+    pub two_step_channel: bool,
+    pub two_step_sales: bool,
+    pub two_step_partners: bool,
 }
 
 impl Default for Policy {
@@ -105,6 +112,11 @@ impl Default for Policy {
             rates: default_rates(),
             match_same_pct: 90,
             match_possible_pct: 70,
+            // Off until the program turns it on: an upgrade must not stop anyone at sign-in.
+            two_step_admins: false,
+            two_step_channel: false,
+            two_step_sales: false,
+            two_step_partners: false,
         }
     }
 }
@@ -202,6 +214,16 @@ impl Policy {
         program_units > self.direct_threshold
     }
 
+    /// Whether users of `role` must use two-step sign-in.
+    pub fn two_step_required(&self, role: Role) -> bool {
+        match role {
+            Role::Admin => self.two_step_admins,
+            Role::Channel => self.two_step_channel,
+            Role::Sales => self.two_step_sales,
+            Role::Partner => self.two_step_partners,
+        }
+    }
+
     /// The currencies a deal size may be entered in: the program's and those with a rate.
     pub fn accepted_currencies(&self) -> Vec<&'static str> {
         CURRENCIES
@@ -240,6 +262,10 @@ pub struct PolicyForm {
     pub rates: String,
     pub match_same_pct: String,
     pub match_possible_pct: String,
+    pub two_step_admins: Option<String>,
+    pub two_step_channel: Option<String>,
+    pub two_step_sales: Option<String>,
+    pub two_step_partners: Option<String>,
 }
 
 fn opt(value: Option<i64>) -> String {
@@ -272,6 +298,10 @@ impl PolicyForm {
             rates: format_rates(&p.rates),
             match_same_pct: p.match_same_pct.to_string(),
             match_possible_pct: p.match_possible_pct.to_string(),
+            two_step_admins: p.two_step_admins.then(|| "on".into()),
+            two_step_channel: p.two_step_channel.then(|| "on".into()),
+            two_step_sales: p.two_step_sales.then(|| "on".into()),
+            two_step_partners: p.two_step_partners.then(|| "on".into()),
         }
     }
 }
@@ -345,6 +375,22 @@ impl PolicyForm {
             ("Exchange rates", self.rates.replace('\n', ", ")),
             ("Same prospect from (%)", self.match_same_pct.clone()),
             ("Possible match from (%)", self.match_possible_pct.clone()),
+            (
+                "Two-step sign-in required: administrators",
+                flag(&self.two_step_admins),
+            ),
+            (
+                "Two-step sign-in required: channel managers",
+                flag(&self.two_step_channel),
+            ),
+            (
+                "Two-step sign-in required: direct sales",
+                flag(&self.two_step_sales),
+            ),
+            (
+                "Two-step sign-in required: partners",
+                flag(&self.two_step_partners),
+            ),
         ]
     }
 }
@@ -536,6 +582,19 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         );
     }
 
+    let (two_step_admins, two_step_channel, two_step_sales, two_step_partners) = (
+        form.two_step_admins.is_some(),
+        form.two_step_channel.is_some(),
+        form.two_step_sales.is_some(),
+        form.two_step_partners.is_some(),
+    );
+    if !two_step_admins && (two_step_channel || two_step_sales || two_step_partners) {
+        errors.add(
+            "two_step_admins",
+            "Require it of administrators too: they can change every setting, this one included.",
+        );
+    }
+
     if errors.get("mid_below").is_none()
         && errors.get("smb_below").is_none()
         && mid_below <= smb_below
@@ -621,6 +680,10 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
         match_possible_pct,
         auto_approve_renewals: form.auto_approve_renewals.is_some(),
         rates,
+        two_step_admins,
+        two_step_channel,
+        two_step_sales,
+        two_step_partners,
     })
 }
 
@@ -757,5 +820,52 @@ mod tests {
         let old: Policy = serde_json::from_str(r#"{"currency":"USD"}"#).unwrap();
         assert_eq!(old.match_same_pct, 90);
         assert_eq!(old.customer_protection_days, 365);
+    }
+
+    #[test]
+    fn two_step_sign_in_is_required_by_role_and_off_by_default() {
+        let p = Policy::default();
+        assert!(Role::ALL.iter().all(|r| !p.two_step_required(*r)));
+        // A policy stored before the setting existed requires it of nobody.
+        let old: Policy = serde_json::from_str(r#"{"currency":"USD"}"#).unwrap();
+        assert!(!old.two_step_required(Role::Admin));
+
+        let mut form = PolicyForm::from_policy(&p);
+        form.two_step_admins = Some("on".into());
+        form.two_step_channel = Some("on".into());
+        let p = validate_policy(&form).unwrap();
+        assert!(p.two_step_required(Role::Admin));
+        assert!(p.two_step_required(Role::Channel));
+        assert!(!p.two_step_required(Role::Sales));
+        assert!(!p.two_step_required(Role::Partner));
+
+        form.two_step_sales = Some("on".into());
+        form.two_step_partners = Some("on".into());
+        let p = validate_policy(&form).unwrap();
+        assert!(Role::ALL.iter().all(|r| p.two_step_required(*r)));
+        assert_eq!(PolicyForm::from_policy(&p), form, "the form round-trips");
+        assert_eq!(
+            changes(&Policy::default(), &p)[0],
+            (
+                "Two-step sign-in required: administrators",
+                "No".to_owned(),
+                "Yes".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn requiring_two_step_sign_in_of_others_requires_it_of_admins() {
+        let mut form = PolicyForm::from_policy(&Policy::default());
+        form.two_step_partners = Some("on".into());
+        let errors = validate_policy(&form).unwrap_err();
+        assert!(
+            errors
+                .get("two_step_admins")
+                .unwrap()
+                .contains("administrators too")
+        );
+        form.two_step_admins = Some("on".into());
+        assert!(validate_policy(&form).is_ok());
     }
 }

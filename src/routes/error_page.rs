@@ -65,7 +65,9 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
-            Self::Unauthenticated { .. } => StatusCode::SEE_OTHER,
+            Self::Unauthenticated { .. } | Self::SecondStepPending | Self::TwoStepSetupRequired => {
+                StatusCode::SEE_OTHER
+            }
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -83,6 +85,16 @@ impl ResponseError for AppError {
             };
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        let step = match self {
+            Self::SecondStepPending => Some(super::account::SECOND_STEP_PATH),
+            Self::TwoStepSetupRequired => Some(super::account::TWO_STEP_SETUP_PATH),
+            _ => None,
+        };
+        if let Some(step) = step {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, step))
                 .finish();
         }
         let (title, message, reference) = match self {
@@ -120,7 +132,9 @@ impl ResponseError for AppError {
             Self::TooManyRequests(m) => ("Too many attempts", m.clone(), None),
             Self::PayloadTooLarge(m) => ("Request too large", m.clone(), None),
             Self::BadRequest(m) => ("The request could not be used", m.clone(), None),
-            Self::Unauthenticated { .. } => unreachable!("handled above"),
+            Self::Unauthenticated { .. } | Self::SecondStepPending | Self::TwoStepSetupRequired => {
+                unreachable!("handled above")
+            }
         };
         let page = ErrorPage {
             layout: Layout::anonymous(String::new()),

@@ -1,6 +1,6 @@
 //! What the base layout shows: who is signed in, the navigation for their role, notices.
 
-use crate::auth::guard::{Allowed, Signed};
+use crate::auth::guard::{Allowed, Signed, TwoStep};
 use crate::domain::role::Role;
 
 #[derive(Clone)]
@@ -65,6 +65,7 @@ const ADMIN_GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("/admin/system", "System"),
             ("/account/tokens", "API tokens"),
             ("/account/password", "Password"),
+            ("/account/two-step", "Two-step sign-in"),
         ],
     ),
 ];
@@ -96,6 +97,10 @@ impl Layout {
 
     /// The layout for a signed-in page; `current` marks the nav entry of this page.
     pub fn signed<R: Allowed>(signed: &Signed<R>, current: &str) -> Self {
+        if signed.two_step == TwoStep::MustSetUp {
+            // Every other page sends them back to the setup: no links to follow.
+            return Self::with_nav(signed, Vec::new());
+        }
         let mut links: Vec<(&'static str, &'static str)> = match signed.role {
             Role::Partner => vec![
                 ("/partner", "My deals"),
@@ -132,6 +137,7 @@ impl Layout {
             links.push(("/org/users", "My organisation"));
         }
         links.push(("/account/password", "Password"));
+        links.push(("/account/two-step", "Two-step sign-in"));
         Self::with_nav(signed, vec![group(None, links, current)])
     }
 

@@ -18,6 +18,7 @@ pub mod review_evidence;
 pub mod roe;
 pub mod submit;
 pub mod transition;
+pub mod two_step;
 
 use crate::db::models::registration::Registration;
 

@@ -12,28 +12,35 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ids", &[]),
     ("clock", &[]),
     ("error", &[]),
+    ("sealed", &[]),
     ("db", &["domain", "ids", "clock", "error"]),
-    ("config", &["db"]),
+    ("config", &["db", "sealed"]),
     ("metrics", &["db", "domain"]),
     ("mail", &["db", "domain", "ids", "config"]),
     ("telemetry", &["config", "ids", "metrics"]),
-    ("auth", &["db", "domain", "ids", "clock", "error", "config"]),
+    (
+        "auth",
+        &["db", "domain", "ids", "clock", "error", "config", "sealed"],
+    ),
     (
         "workflow",
-        &["db", "domain", "ids", "clock", "error", "config", "mail"],
+        &[
+            "db", "domain", "ids", "clock", "error", "config", "mail", "sealed",
+        ],
     ),
     (
         "jobs",
         &[
             "workflow", "db", "domain", "ids", "clock", "error", "config", "mail", "metrics",
+            "sealed",
         ],
     ),
-    ("state", &["auth", "clock", "config", "db"]),
+    ("state", &["auth", "clock", "config", "db", "sealed"]),
     (
         "routes",
         &[
             "state", "workflow", "auth", "mail", "db", "domain", "ids", "clock", "error", "config",
-            "metrics",
+            "metrics", "sealed",
         ],
     ),
     (
@@ -49,6 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error",
             "config",
             "telemetry",
+            "sealed",
         ],
     ),
     (
@@ -68,6 +76,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config",
             "telemetry",
             "metrics",
+            "sealed",
         ],
     ),
 ];

@@ -363,6 +363,18 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
         ),
         (
+            "/account/two-step".into(),
+            [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
+        ),
+        (
+            "/account/two-step/setup".into(),
+            [Login, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
+        ),
+        // The second step of a sign-in: only a session whose password was just accepted
+        // has one; everyone else is sent to the password (and on home from there).
+        ("/login/code".into(), [Login; 6]),
+        ("/login/recovery".into(), [Login; 6]),
+        (
             "/login".into(),
             [Ok(200), Ok(303), Ok(303), Ok(303), Ok(303), Ok(303)],
         ),
@@ -438,6 +450,10 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(303)],
         ),
         (
+            format!("/admin/users/{target}/two-step/off"),
+            [Login, Deny, Deny, Deny, Deny, Ok(303)],
+        ),
+        (
             "/org/users".into(),
             [Login, Deny, Ok(422), Deny, Deny, Deny],
         ),
@@ -445,6 +461,20 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             "/account/password".into(),
             [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
         ),
+        (
+            "/account/two-step/setup".into(),
+            [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
+        ),
+        (
+            "/account/two-step/recovery-codes".into(),
+            [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
+        ),
+        (
+            "/account/two-step/off".into(),
+            [Login, Ok(422), Ok(422), Ok(422), Ok(422), Ok(422)],
+        ),
+        ("/login/code".into(), [Login; 6]),
+        ("/login/recovery".into(), [Login; 6]),
         (
             "/partner/deals".into(),
             [Login, Ok(422), Ok(422), Deny, Deny, Deny],

@@ -7,10 +7,13 @@
 
 use chrono::TimeDelta;
 
-use crate::browser::{artifact, assert_fits_a_phone, sign_in_as, sign_out, start_browser};
+use crate::browser::{
+    artifact, assert_fits_a_phone, click_to, expect_heading, fill, sign_in_as, sign_out,
+    start_browser,
+};
 use truce::clock::Clock;
 
-use crate::helpers::{Deal, approve, close_won, register_deal, spawn_app};
+use crate::helpers::{Deal, PASSWORD, approve, close_won, register_deal, spawn_app};
 
 fn axe_source() -> Option<String> {
     let path = std::env::var("TRUCE_AXE_JS").ok()?;
@@ -39,6 +42,29 @@ async fn violations(browser: &fantoccini::Client, axe: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Checks the page the browser shows: fits a phone (at phone width), a screenshot, axe.
+async fn check_page(
+    browser: &fantoccini::Client,
+    axe: &str,
+    who: &str,
+    path: &str,
+    width: u32,
+    problems: &mut Vec<String>,
+) {
+    if width < 500 {
+        assert_fits_a_phone(browser, path).await;
+    }
+    let slug: String = path
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let name = format!("every-{}{slug}-{width}.png", who.split('@').next().unwrap());
+    std::fs::write(artifact(&name), browser.screenshot().await.unwrap()).unwrap();
+    for v in violations(browser, axe).await {
+        problems.push(format!("{who} {path} at {width} px: {v}"));
+    }
 }
 
 #[actix_web::test]
@@ -129,6 +155,8 @@ async fn every_page_of_every_role_passes_axe_and_fits_a_phone() {
                 "/org/users/new".into(),
                 "/roe".into(),
                 "/account/password".into(),
+                "/account/two-step".into(),
+                "/account/two-step/setup".into(),
             ],
         ),
         (
@@ -203,23 +231,81 @@ async fn every_page_of_every_role_passes_axe_and_fits_a_phone() {
                     .goto(&format!("{}{path}", app.address))
                     .await
                     .unwrap();
-                if width < 500 {
-                    assert_fits_a_phone(&browser, path).await;
-                }
-                let slug: String = path
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect();
-                let name = format!("every-{}{slug}-{width}.png", who.split('@').next().unwrap());
-                std::fs::write(artifact(&name), browser.screenshot().await.unwrap()).unwrap();
-                for v in violations(&browser, &axe).await {
-                    problems.push(format!("{who} {path} at {width} px: {v}"));
-                }
+                check_page(&browser, &axe, who, path, width, &mut problems).await;
                 checked += 1;
             }
         }
         sign_out(&browser).await;
     }
+    // Two-step sign-in: the second step (the app's code, a recovery code) and the recovery
+    // codes, which only the answer to a form shows.
+    let rep = app.login("rep@vendor.example").await;
+    let setup = rep.get("/account/two-step/setup").await;
+    let marker = "<code class=\"secret setup-key\">";
+    let start = setup.body.find(marker).unwrap() + marker.len();
+    let key = &setup.body[start..start + setup.body[start..].find('<').unwrap()];
+    let secret = totp_rs::Secret::Encoded(key.replace(' ', ""))
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).unwrap();
+    let code_now = || totp.generate(app.clock.now().timestamp() as u64);
+    let on = rep
+        .post_with(
+            &setup.csrf(),
+            "/account/two-step/setup",
+            &[("code", &code_now())],
+        )
+        .await;
+    assert_eq!(on.status, reqwest::StatusCode::OK, "{}", on.text());
+    let who = "rep@vendor.example";
+    for (width, height) in [(1280, 900), (390, 844)] {
+        app.advance(TimeDelta::seconds(60));
+        browser.set_window_size(width, height).await.unwrap();
+        browser
+            .goto(&format!("{}/login", app.address))
+            .await
+            .unwrap();
+        fill(&browser, "email", who).await;
+        fill(&browser, "password", PASSWORD).await;
+        let submit = || fantoccini::Locator::Css("main button[type=submit]");
+        click_to(&browser, submit(), "/login/code").await;
+        check_page(&browser, &axe, who, "/login/code", width, &mut problems).await;
+        browser
+            .goto(&format!("{}/login/recovery", app.address))
+            .await
+            .unwrap();
+        check_page(&browser, &axe, who, "/login/recovery", width, &mut problems).await;
+        browser
+            .goto(&format!("{}/login/code", app.address))
+            .await
+            .unwrap();
+        fill(&browser, "code", &code_now()).await;
+        click_to(&browser, submit(), "/sales").await;
+        browser
+            .goto(&format!("{}/account/two-step", app.address))
+            .await
+            .unwrap();
+        fill(&browser, "renew_password", PASSWORD).await;
+        click_to(
+            &browser,
+            fantoccini::Locator::XPath("//button[normalize-space()='Make new recovery codes']"),
+            "/account/two-step/recovery-codes",
+        )
+        .await;
+        expect_heading(&browser, "Your recovery codes").await;
+        check_page(
+            &browser,
+            &axe,
+            who,
+            "/account/two-step/recovery-codes",
+            width,
+            &mut problems,
+        )
+        .await;
+        checked += 3;
+        sign_out(&browser).await;
+    }
+
     // The sign-in page, signed out.
     browser
         .goto(&format!("{}/login", app.address))

@@ -672,15 +672,24 @@ pub async fn save_policy(app: &TestApp, admin: &TestClient, changes: &[(&str, &s
         ("match_same_pct", f.match_same_pct),
         ("match_possible_pct", f.match_possible_pct),
     ];
-    if let Some(v) = f.renewals_allowed {
-        fields.push(("renewals_allowed", v));
-    }
-    if let Some(v) = f.auto_approve_renewals {
-        fields.push(("auto_approve_renewals", v));
+    // Checkboxes: sent only when checked; a change to "" unchecks one.
+    let checkboxes = [
+        ("renewals_allowed", f.renewals_allowed),
+        ("auto_approve_renewals", f.auto_approve_renewals),
+        ("two_step_admins", f.two_step_admins),
+        ("two_step_channel", f.two_step_channel),
+        ("two_step_sales", f.two_step_sales),
+        ("two_step_partners", f.two_step_partners),
+    ];
+    let is_checkbox = |key: &str| checkboxes.iter().any(|(k, _)| *k == key);
+    for (name, value) in &checkboxes {
+        if let Some(v) = value {
+            fields.push((name, v.clone()));
+        }
     }
     for (key, value) in changes {
         fields.retain(|(k, _)| k != key);
-        if !value.is_empty() || !matches!(*key, "renewals_allowed" | "auto_approve_renewals") {
+        if !value.is_empty() || !is_checkbox(key) {
             fields.push((*key, (*value).to_owned()));
         }
     }

@@ -35,4 +35,5 @@ mod setup;
 mod shutdown;
 mod system;
 mod territories;
+mod two_step;
 mod upgrade;

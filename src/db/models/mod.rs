@@ -28,5 +28,6 @@ pub mod slice;
 pub mod tally;
 pub mod territory;
 pub mod token;
+pub mod two_step;
 pub mod user;
 pub mod versions;

@@ -3,9 +3,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::{SECOND_STEP_PATH, TWO_STEP_SETUP_PATH};
 use crate::auth::guard::{AnyRole, Signed};
-use crate::auth::{self, csrf, password};
-use crate::db::{self, models::login_failure, models::org, models::user};
+use crate::auth::{self, PendingSignIn, csrf, password};
+use crate::db::models::{login_failure, org, policy, two_step, user};
+use crate::db::{self};
 use crate::domain::{throttle, user::normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -65,21 +67,28 @@ pub(super) fn safe_next(next: &str) -> Option<&str> {
     (plain && next.starts_with('/') && !next.starts_with("//")).then_some(next)
 }
 
-pub async fn root(signed: Option<Signed<AnyRole>>) -> HttpResponse {
+/// Where a visitor who is signed in, or half way, goes instead of the sign-in form.
+fn onward(signed: Result<Signed<AnyRole>, AppError>) -> Option<HttpResponse> {
     match signed {
-        Some(s) => see_other(s.role.home_path()),
-        None => see_other("/login"),
+        Ok(s) => Some(see_other(s.role.home_path())),
+        Err(AppError::SecondStepPending) => Some(see_other(SECOND_STEP_PATH)),
+        Err(AppError::TwoStepSetupRequired) => Some(see_other(TWO_STEP_SETUP_PATH)),
+        Err(_) => None,
     }
+}
+
+pub async fn root(signed: Result<Signed<AnyRole>, AppError>) -> HttpResponse {
+    onward(signed).unwrap_or_else(|| see_other("/login"))
 }
 
 pub async fn show(
     session: Session,
     state: web::Data<AppState>,
-    signed: Option<Signed<AnyRole>>,
+    signed: Result<Signed<AnyRole>, AppError>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(s) = signed {
-        return Ok(see_other(s.role.home_path()));
+    if let Some(to) = onward(signed) {
+        return Ok(to);
     }
     let flash = auth::take_flash(&session);
     render(&LoginPage {
@@ -175,17 +184,35 @@ pub async fn submit(
         }
     };
 
-    let (clear_email, clear_addr) = (email.clone(), addr.clone());
-    db::run(&state.pool, move |conn| {
-        Ok(login_failure::clear_after_sign_in(
-            conn,
-            &clear_email,
-            &clear_addr,
-        )?)
+    let (clear_email, clear_addr, user_id) = (email.clone(), addr.clone(), user.id.clone());
+    let role = user.role();
+    let (two_step_on, must_set_up) = db::run(&state.pool, move |conn| {
+        login_failure::clear_after_sign_in(conn, &clear_email, &clear_addr)?;
+        let on = two_step::enabled_since(conn, &user_id)?.is_some();
+        let required = !on && policy::current(conn)?.value.two_step_required(role);
+        Ok((on, required))
     })
     .await?;
+    if two_step_on {
+        // The password alone signs nobody in: the session holds the half-done sign-in.
+        auth::await_second_step(
+            &session,
+            &PendingSignIn {
+                user_id: user.id.clone(),
+                since: now.and_utc().timestamp(),
+                stamp: user.updated_at.to_string(),
+                next: form.next,
+            },
+        )?;
+        tracing::info!(user_id = %user.id, "password accepted; the second step is due");
+        return Ok(see_other(SECOND_STEP_PATH));
+    }
     auth::sign_in(&session, &user.id)?;
     tracing::info!(user_id = %user.id, "signed in");
+    if must_set_up {
+        // Every other page would send them there too (`Signed<R>`); go straight away.
+        return Ok(see_other(TWO_STEP_SETUP_PATH));
+    }
     let home = user.role().home_path();
     Ok(see_other(safe_next(&form.next).unwrap_or(home)))
 }

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::check_new_password;
 use super::setup::LinkInvalid;
-use crate::auth::{self, csrf, password};
+use crate::auth::{self, PendingSignIn, csrf, password};
 use crate::db::models::token::{self as tokens, Purpose};
-use crate::db::models::{login_failure, session as sessions, user};
+use crate::db::models::{login_failure, session as sessions, two_step, user};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
@@ -113,19 +113,39 @@ pub async fn submit(
     let saved = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             if !tokens::consume(conn, &token_hash, now)? {
-                return Ok(false);
+                return Ok(None);
             }
             user::set_password_hash(conn, &user_id, &hash, now)?;
             sessions::delete_for_user(conn, &user_id)?;
             login_failure::clear(conn, &email)?;
-            Ok::<_, AppError>(true)
+            // The stamp as stored (PostgreSQL keeps microseconds of `now`).
+            let stamp = user::find(conn, &user_id)?.map(|u| u.updated_at.to_string());
+            let two_step_on = two_step::enabled_since(conn, &user_id)?.is_some();
+            Ok::<_, AppError>(Some((stamp.unwrap_or_default(), two_step_on)))
         })
     })
     .await?;
-    if !saved {
+    let Some((stamp, two_step_on)) = saved else {
         return invalid(&session);
-    }
+    };
     tracing::info!(user_id = %owner.id, "password set through a one-time link");
+    if two_step_on {
+        // The link proves the mailbox, not the phone: the second step is still due.
+        auth::await_second_step(
+            &session,
+            &PendingSignIn {
+                user_id: owner.id.clone(),
+                since: now.and_utc().timestamp(),
+                stamp,
+                next: String::new(),
+            },
+        )?;
+        auth::flash(
+            &session,
+            "Your password is saved. Enter the code from your authenticator app to finish signing in.",
+        );
+        return Ok(see_other(super::SECOND_STEP_PATH));
+    }
     // The link proved the email address and the user just chose the password: sign them in.
     auth::sign_in(&session, &owner.id)?;
     auth::flash(&session, "Your password is saved and you are signed in.");

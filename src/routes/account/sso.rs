@@ -118,7 +118,7 @@ pub async fn callback(
     if !may_use_sso(user.role()) {
         return refuse(&session, &state, &Refusal::NotStaff);
     }
-    auth::sign_in(&session, &user.id)?;
+    auth::sign_in_with_company(&session, &user.id)?;
     tracing::info!(user_id = %user.id, subject = %identity.subject, "signed in with the company account");
     let home = user.role().home_path();
     let next = pending.map(|p| p.next).unwrap_or_default();

@@ -99,6 +99,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/disable", web::post().to(users::disable))
         .route("/admin/users/{id}/enable", web::post().to(users::enable))
         .route(
+            "/admin/users/{id}/two-step/off",
+            web::post().to(users::turn_off_two_step),
+        )
+        .route(
             "/admin/users/{id}/reset-password",
             web::post().to(users::reset_password),
         );

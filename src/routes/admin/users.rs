@@ -6,7 +6,7 @@ use crate::auth;
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError, User, UserListing};
-use crate::db::models::{org, session as sessions};
+use crate::db::models::{org, session as sessions, two_step};
 use crate::db::{self, write_tx};
 use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
@@ -40,6 +40,8 @@ struct FormPage {
     user_id: Option<String>,
     status: Option<&'static str>,
     disabled: bool,
+    /// Two-step sign-in is on for the user edited.
+    two_step_on: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -92,7 +94,17 @@ async fn form_page(
     form: UserForm,
     errors: FieldErrors,
 ) -> Result<FormPage, AppError> {
+    let two_step_on = match editing.user.map(|u| u.id.clone()) {
+        Some(id) => {
+            db::run(&state.pool, move |conn| {
+                Ok(two_step::enabled_since(conn, &id)?.is_some())
+            })
+            .await?
+        }
+        None => false,
+    };
     Ok(FormPage {
+        two_step_on,
         layout: Layout::signed(signed, "/admin/users"),
         heading: editing.heading,
         action: editing.action,
@@ -391,6 +403,35 @@ pub async fn enable(
         &signed.session,
         format!("{} can sign in again.", found.name),
     );
+    Ok(see_other(&format!("/admin/users/{}", found.id)))
+}
+
+/// Turns the user's two-step sign-in off (a lost phone and lost recovery codes): their
+/// password alone signs them in again, unless the policy sends them to set it up anew.
+pub async fn turn_off_two_step(
+    signed: Signed<AdminOnly>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let found = load(&state, id.into_inner()).await?;
+    let now = state.clock.naive_now();
+    let (user_id, admin_id) = (found.id.clone(), signed.user.id.clone());
+    let was_on = db::run(&state.pool, move |conn| {
+        Ok(crate::workflow::two_step::turn_off_for(
+            conn, &user_id, &admin_id, now,
+        )?)
+    })
+    .await?;
+    if was_on {
+        tracing::info!(admin = %signed.user.id, user_id = %found.id, "two-step sign-in turned off by an admin");
+        auth::flash(
+            &signed.session,
+            format!(
+                "Two-step sign-in is off for {}: their password alone signs them in (or, where the policy requires it, takes them to set it up again).",
+                found.name
+            ),
+        );
+    }
     Ok(see_other(&format!("/admin/users/{}", found.id)))
 }
 
