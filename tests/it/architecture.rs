@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("error", &[]),
     ("sealed", &[]),
     ("db", &["domain", "ids", "clock", "error"]),
-    ("config", &["db", "sealed"]),
+    ("config", &["db", "domain", "sealed"]),
     ("metrics", &["db", "domain"]),
     ("mail", &["db", "domain", "ids", "config"]),
     ("telemetry", &["config", "ids", "metrics"]),
