@@ -59,6 +59,8 @@ pub enum CliCommand {
     Backup(backup::BackupArgs),
     /// Put a backup in place of the embedded database; the server must be stopped.
     Restore(backup::RestoreArgs),
+    /// Print the API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +149,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(CliCommand::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
         Some(CliCommand::Demo(args)) => crate::demo::run(args).await,
         Some(CliCommand::Token(TokenCommand::Create(args))) => create_token(args).await,
+        Some(CliCommand::Openapi) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(crate::routes::api::v1::openapi::spec())?
+            );
+            Ok(())
+        }
         Some(CliCommand::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
         Some(CliCommand::Backup(args)) => backup::backup(args).await,
         Some(CliCommand::Restore(args)) => backup::restore(args).await,

@@ -795,6 +795,16 @@ async fn the_openapi_document_describes_every_route_of_the_router() {
         "and nothing else is documented"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), documented, "operation ids are unique");
 
     let page = app.client().get("/api/v1/docs").await;
     assert_eq!(page.status, StatusCode::OK);

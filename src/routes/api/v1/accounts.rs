@@ -183,7 +183,7 @@ fn single(external_id: String, outcome: Outcome) -> Result<Answer, ApiError> {
 }
 
 /// Creates or replaces the account with this external id.
-#[utoipa::path(put, path = "/api/v1/accounts/{external_id}", tag = "crm",
+#[utoipa::path(put, path = "/api/v1/accounts/{external_id}", operation_id = "put_account", tag = "crm",
     params(("external_id" = String, Path, description = "The CRM's id of the account"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = AccountInput,
@@ -227,7 +227,7 @@ pub async fn put(
 
 /// Creates or replaces up to 1,000 accounts in one transaction, with a result per item:
 /// invalid items are reported and skipped, the others stored.
-#[utoipa::path(post, path = "/api/v1/accounts/bulk", tag = "crm",
+#[utoipa::path(post, path = "/api/v1/accounts/bulk", operation_id = "bulk_accounts", tag = "crm",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = AccountBulk,
     security(("bearer" = ["write"])),
@@ -274,7 +274,7 @@ pub async fn bulk(
 }
 
 /// Deletes the account with this external id, with its direct opportunities.
-#[utoipa::path(delete, path = "/api/v1/accounts/{external_id}", tag = "crm",
+#[utoipa::path(delete, path = "/api/v1/accounts/{external_id}", operation_id = "delete_account", tag = "crm",
     params(("external_id" = String, Path, description = "The CRM's id of the account"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = ["write"])),

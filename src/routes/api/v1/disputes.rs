@@ -89,7 +89,7 @@ pub struct DisputePage {
 }
 
 /// Disputes, newest first.
-#[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/disputes", operation_id = "list_disputes", tag = "disputes", params(ListParams),
     security(("bearer" = ["read"])),
     responses(
         (status = 200, body = DisputePage),
@@ -151,7 +151,7 @@ pub async fn list(
 }
 
 /// One dispute with its ruling.
-#[utoipa::path(get, path = "/api/v1/disputes/{id}", tag = "disputes",
+#[utoipa::path(get, path = "/api/v1/disputes/{id}", operation_id = "get_dispute", tag = "disputes",
     params(("id" = String, Path, description = "The dispute's id")),
     security(("bearer" = ["read"])),
     responses(

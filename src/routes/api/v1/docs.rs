@@ -171,7 +171,7 @@ fn schemas(doc: &Value) -> Vec<Schema> {
 }
 
 /// This reference page (no token needed).
-#[utoipa::path(get, path = "/api/v1/docs", tag = "reference",
+#[utoipa::path(get, path = "/api/v1/docs", operation_id = "reference_page", tag = "reference",
     responses((status = 200, description = "The API reference as an HTML page", content_type = "text/html")))]
 pub async fn page() -> Result<HttpResponse, AppError> {
     let doc = serde_json::to_value(spec()).map_err(AppError::internal)?;

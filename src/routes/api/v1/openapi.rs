@@ -52,7 +52,7 @@ pub fn spec() -> &'static utoipa::openapi::OpenApi {
 }
 
 /// This document (no token needed).
-#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "reference",
+#[utoipa::path(get, path = "/api/v1/openapi.json", operation_id = "openapi_document", tag = "reference",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(spec())

@@ -92,7 +92,7 @@ pub struct RegistrationPage {
 
 /// Registrations in the order they last changed, oldest change first: a sync asks with
 /// `updated_since` (or its last cursor) and follows `next_cursor`.
-#[utoipa::path(get, path = "/api/v1/registrations", tag = "registrations", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/registrations", operation_id = "list_registrations", tag = "registrations", params(ListParams),
     security(("bearer" = ["read"])),
     responses(
         (status = 200, body = RegistrationPage),
@@ -262,7 +262,7 @@ fn not_found() -> ApiError {
 }
 
 /// One registration with its details, timeline and the matching engine's evidence.
-#[utoipa::path(get, path = "/api/v1/registrations/{id}", tag = "registrations",
+#[utoipa::path(get, path = "/api/v1/registrations/{id}", operation_id = "get_registration", tag = "registrations",
     params(("id" = String, Path, description = "The registration's id")),
     security(("bearer" = ["read"])),
     responses(
