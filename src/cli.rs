@@ -49,7 +49,7 @@ pub enum CliCommand {
     Jobs(JobsCommand),
     /// Fill a fresh database with realistic demo data (organisations, users, registrations).
     Demo(crate::demo::DemoArgs),
-    /// API tokens for scripts (the lock-check API).
+    /// API tokens for scripts and CRM integrations (the JSON API).
     #[command(subcommand)]
     Token(TokenCommand),
     /// Import data from files.
@@ -59,6 +59,8 @@ pub enum CliCommand {
     Backup(backup::BackupArgs),
     /// Put a backup in place of the embedded database; the server must be stopped.
     Restore(backup::RestoreArgs),
+    /// Print the API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,7 +85,7 @@ pub struct ImportAccountsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Create a bearer token for a sales or admin user and print it (shown only once).
+    /// Create a bearer token for a sales, channel or admin user and print it (shown only once).
     Create(TokenCreateArgs),
 }
 
@@ -91,12 +93,15 @@ pub enum TokenCommand {
 pub struct TokenCreateArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// Email address of the sales or admin user the token acts for.
+    /// Email address of the sales, channel or admin user the token acts for.
     #[arg(long)]
     pub email: String,
     /// What the token is for, as listed on the user's API tokens page.
     #[arg(long, default_value = "created on the command line")]
     pub label: String,
+    /// Let the token change data too (decisions, CRM accounts); without it, it only reads.
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +149,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(CliCommand::Jobs(JobsCommand::RunOnce(args))) => jobs_once(args).await,
         Some(CliCommand::Demo(args)) => crate::demo::run(args).await,
         Some(CliCommand::Token(TokenCommand::Create(args))) => create_token(args).await,
+        Some(CliCommand::Openapi) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(crate::routes::api::v1::openapi::spec())?
+            );
+            Ok(())
+        }
         Some(CliCommand::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
         Some(CliCommand::Backup(args)) => backup::backup(args).await,
         Some(CliCommand::Restore(args)) => backup::restore(args).await,
@@ -282,18 +294,20 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
                 u.email
             );
         }
-        if !matches!(
-            u.role(),
-            crate::domain::role::Role::Sales | crate::domain::role::Role::Admin
-        ) {
+        if !crate::domain::api::may_hold_tokens(u.role()) {
             bail!(
-                "{} is a {} user; API tokens are for sales and admin users",
+                "{} is a {} user; API tokens are for sales, channel and admin users",
                 u.email,
                 u.role
             );
         }
         let (_, secret) = write_tx(&mut conn, |conn| {
-            crate::db::models::api_token::create(conn, &u.id, &args.label, now)
+            let scopes = if args.write {
+                crate::domain::api::Scopes::READ_WRITE
+            } else {
+                crate::domain::api::Scopes::READ
+            };
+            crate::db::models::api_token::create(conn, &u.id, &args.label, scopes, now)
         })?;
         Ok(secret)
     })

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUCE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
     pub login_attempts_per_minute: u32,
 
+    /// API requests allowed per token per minute (bursts up to this many), per instance.
+    #[arg(long, env = "TRUCE_API_REQUESTS_PER_MINUTE", default_value_t = 600)]
+    pub api_requests_per_minute: u32,
+
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "TRUCE_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,
@@ -165,6 +169,7 @@ pub struct Config {
     pub session_idle: chrono::TimeDelta,
     pub session_max: chrono::TimeDelta,
     pub login_attempts_per_minute: u32,
+    pub api_requests_per_minute: u32,
     pub argon2: HashParams,
     pub db_pool_size: u32,
     pub smtp_url: Option<String>,
@@ -226,6 +231,9 @@ impl ServeArgs {
         }
         if self.login_attempts_per_minute == 0 {
             return Err("TRUCE_LOGIN_ATTEMPTS_PER_MINUTE must be at least 1".into());
+        }
+        if self.api_requests_per_minute == 0 {
+            return Err("TRUCE_API_REQUESTS_PER_MINUTE must be at least 1".into());
         }
         if !(1..=100).contains(&self.db_pool_size) {
             return Err("TRUCE_DB_POOL_SIZE must be between 1 and 100".into());
@@ -298,6 +306,7 @@ impl ServeArgs {
             session_idle: chrono::TimeDelta::minutes(self.session_idle_minutes.into()),
             session_max: chrono::TimeDelta::hours(self.session_max_hours.into()),
             login_attempts_per_minute: self.login_attempts_per_minute,
+            api_requests_per_minute: self.api_requests_per_minute,
             argon2,
             db_pool_size: self.db_pool_size,
         })

@@ -16,7 +16,7 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 
 use crate::auth::csrf;
-use crate::auth::rate_limit::LoginRateLimiter;
+use crate::auth::rate_limit::{ApiRateLimiter, LoginRateLimiter};
 use crate::auth::session_store::DbSessionStore;
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -140,6 +140,7 @@ impl Application {
             pool: pool.clone(),
             clock: clock.clone(),
             login_limiter: LoginRateLimiter::per_minute(config.login_attempts_per_minute),
+            api_limiter: ApiRateLimiter::per_minute(config.api_requests_per_minute),
             sso,
             seal_key,
             config,

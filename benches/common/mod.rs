@@ -96,8 +96,14 @@ pub fn sales_token(conn: &mut truce::db::DbConnection) -> String {
         .first(conn)
         .expect("the demo's sales rep");
     let now = truce::clock::SystemClock.naive_now();
-    let (_, token) =
-        truce::db::models::api_token::create(conn, &rep, "benchmark", now).expect("token");
+    let (_, token) = truce::db::models::api_token::create(
+        conn,
+        &rep,
+        "benchmark",
+        truce::domain::api::Scopes::READ,
+        now,
+    )
+    .expect("token");
     token
 }
 

@@ -55,6 +55,9 @@ roles!(ChannelOnly: Role::Channel);
 roles!(/// Who checks whether an account is locked and holds API tokens: direct sales, and
     /// admins as program owners.
     LockCheckers: Role::Sales, Role::Admin);
+roles!(/// Who holds API tokens: everyone with an API operation (`domain::api`), so all
+    /// staff; partners have none.
+    TokenHolders: Role::Sales, Role::Channel, Role::Admin);
 roles!(/// Who acknowledges the rules of engagement: the people who claim or pursue accounts.
     Acknowledgers: Role::Partner, Role::Sales);
 roles!(/// Who reviews registrations: channel managers, and admins as program owners.

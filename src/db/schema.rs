@@ -222,6 +222,18 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        scopes -> Text,
+    }
+}
+
+diesel::table! {
+    api_idempotency (token_id, idem_key) {
+        token_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -235,6 +247,7 @@ diesel::table! {
         currency -> Text,
         last_activity_on -> Date,
         created_at -> Timestamp,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -541,6 +554,7 @@ diesel::joinable!(two_step_secrets -> users (user_id));
 diesel::joinable!(two_step_recovery_codes -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(api_idempotency -> api_tokens (token_id));
 diesel::joinable!(registration_matches -> registrations (registration_id));
 diesel::joinable!(registration_match_runs -> registrations (registration_id));
 diesel::joinable!(import_runs -> users (started_by));
@@ -553,6 +567,7 @@ diesel::joinable!(deal_compensations -> registrations (registration_id));
 diesel::joinable!(assists -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_idempotency,
     partner_orgs,
     users,
     sessions,

@@ -206,13 +206,17 @@ fn import_rows<R: Read>(
 }
 
 /// What an import does with one row, given the stored account with its external id.
-enum Plan<'a> {
+pub(crate) enum Plan<'a> {
     Create,
     Update(&'a Account, Box<AccountRow>, Vec<FieldChange>),
     Unchanged,
 }
 
-fn plan<'a>(row: &AccountRow, existing: Option<&'a Account>, columns: &Columns) -> Plan<'a> {
+pub(crate) fn plan<'a>(
+    row: &AccountRow,
+    existing: Option<&'a Account>,
+    columns: &Columns,
+) -> Plan<'a> {
     let Some(before) = existing else {
         return Plan::Create;
     };

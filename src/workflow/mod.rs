@@ -5,6 +5,7 @@
 pub mod assist;
 pub mod availability;
 pub mod compensation;
+pub mod crm_api;
 pub mod crm_import;
 pub mod crm_uploads;
 pub mod dispute;

@@ -118,7 +118,7 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/account/tokens".into(),
-            [Login, Deny, Deny, Ok(200), Deny, Ok(200)],
+            [Login, Deny, Deny, Ok(200), Ok(200), Ok(200)],
         ),
         (
             "/review".into(),

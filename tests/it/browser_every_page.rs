@@ -176,6 +176,8 @@ async fn every_page_of_every_role_passes_axe_and_fits_a_phone() {
                 "/sales?q=Initech".into(),
                 "/sales/credits".into(),
                 "/sales/disputes".into(),
+                // Public, with the signed-out header: not last, where the test signs out.
+                "/api/v1/docs".into(),
                 "/account/tokens".into(),
             ],
         ),

@@ -432,7 +432,7 @@ async fn a_registration_made_on_one_instance_is_found_by_a_lock_check_on_another
 }
 
 #[actix_web::test]
-async fn a_token_from_the_command_line_works_for_sales_and_admin_users_only() {
+async fn a_token_from_the_command_line_works_for_staff_only() {
     let app = program().await;
     let run = |email: &str| {
         truce_bin()
@@ -456,7 +456,8 @@ async fn a_token_from_the_command_line_works_for_sales_and_admin_users_only() {
     let out = run(ANN);
     assert!(!out.status.success());
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("API tokens are for sales and admin users")
+        String::from_utf8_lossy(&out.stderr)
+            .contains("API tokens are for sales, channel and admin users")
     );
     let out = run("nobody@vendor.example");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no user with email"));

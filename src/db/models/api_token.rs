@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::api_tokens;
+use crate::domain::api::Scopes;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
@@ -16,6 +17,14 @@ pub struct ApiToken {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// `read` or `read,write` (`domain::api::Scopes`).
+    pub scopes: String,
+}
+
+impl ApiToken {
+    pub fn scopes(&self) -> Scopes {
+        Scopes::parse(&self.scopes)
+    }
 }
 
 /// Creates a token for `user_id` and returns it with the secret to hand over.
@@ -23,6 +32,7 @@ pub fn create(
     conn: &mut DbConnection,
     user_id: &str,
     label: &str,
+    scopes: Scopes,
     now: NaiveDateTime,
 ) -> QueryResult<(ApiToken, String)> {
     let secret = format!("truce_{}", crate::ids::generate());
@@ -34,6 +44,7 @@ pub fn create(
             api_tokens::label.eq(label),
             api_tokens::token_hash.eq(crate::ids::hash(&secret)),
             api_tokens::created_at.eq(now),
+            api_tokens::scopes.eq(scopes.as_stored()),
         ))
         .execute(conn)?;
     let token = api_tokens::table

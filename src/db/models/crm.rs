@@ -346,3 +346,81 @@ pub fn update_imported(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     crm_accounts::table.count().get_result(conn)
 }
+
+/// Removes the account with this external id, with its direct opportunities, its matching
+/// keys and the match findings that point at it (the engine finds again what is left when a
+/// registration is next matched). False when there is no such account.
+pub fn delete_by_external_id(conn: &mut DbConnection, external_id: &str) -> QueryResult<bool> {
+    use crate::db::schema::registration_matches;
+    let Some(account) = by_external_ids(conn, &[external_id])?.pop() else {
+        return Ok(false);
+    };
+    diesel::delete(
+        direct_opportunities::table.filter(direct_opportunities::account_id.eq(&account.id)),
+    )
+    .execute(conn)?;
+    prospect_key::delete(conn, &account.id, &account.profile())?;
+    diesel::delete(
+        registration_matches::table.filter(registration_matches::other_id.eq(&account.id)),
+    )
+    .execute(conn)?;
+    diesel::delete(crm_accounts::table.find(&account.id)).execute(conn)?;
+    Ok(true)
+}
+
+/// A direct opportunity as the CRM sends it, checked (`domain::opportunity::validate`).
+pub struct SyncedOpportunity<'a> {
+    pub external_id: &'a str,
+    pub account_id: &'a str,
+    pub owner_email: &'a str,
+    pub stage: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub last_activity_on: NaiveDate,
+}
+
+/// Inserts or updates the opportunity with this external id; true when it was new.
+pub fn upsert_opportunity(
+    conn: &mut DbConnection,
+    o: &SyncedOpportunity,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        direct_opportunities::table.filter(direct_opportunities::external_id.eq(o.external_id)),
+    )
+    .set((
+        direct_opportunities::account_id.eq(o.account_id),
+        direct_opportunities::owner_email.eq(o.owner_email),
+        direct_opportunities::stage.eq(o.stage),
+        direct_opportunities::amount_minor.eq(o.amount_minor),
+        direct_opportunities::currency.eq(o.currency),
+        direct_opportunities::last_activity_on.eq(o.last_activity_on),
+    ))
+    .execute(conn)?;
+    if updated > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(direct_opportunities::table)
+        .values((
+            direct_opportunities::id.eq(crate::ids::new_id()),
+            direct_opportunities::external_id.eq(o.external_id),
+            direct_opportunities::account_id.eq(o.account_id),
+            direct_opportunities::owner_email.eq(o.owner_email),
+            direct_opportunities::stage.eq(o.stage),
+            direct_opportunities::amount_minor.eq(o.amount_minor),
+            direct_opportunities::currency.eq(o.currency),
+            direct_opportunities::last_activity_on.eq(o.last_activity_on),
+            direct_opportunities::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Removes the opportunity with this external id; false when there is none.
+pub fn delete_opportunity(conn: &mut DbConnection, external_id: &str) -> QueryResult<bool> {
+    let n = diesel::delete(
+        direct_opportunities::table.filter(direct_opportunities::external_id.eq(external_id)),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}

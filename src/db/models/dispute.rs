@@ -337,3 +337,27 @@ pub fn raised_between(
         })
         .collect())
 }
+
+/// Every dispute, newest first, optionally only open or resolved ones; `after` continues
+/// the list after `(raised_at, id)` (keyset).
+pub fn newest(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<Dispute>> {
+    let mut query = disputes::table.into_boxed();
+    if let Some(s) = status {
+        query = query.filter(disputes::status.eq(s.to_owned()));
+    }
+    if let Some((at, id)) = after {
+        query = query
+            .filter(disputes::raised_at.le(*at))
+            .filter(disputes::raised_at.lt(*at).or(disputes::id.lt(id.clone())));
+    }
+    query
+        .order((disputes::raised_at.desc(), disputes::id.desc()))
+        .limit(limit)
+        .select(Dispute::as_select())
+        .load(conn)
+}

@@ -11,6 +11,7 @@ pub mod crm_list;
 pub mod dispute;
 pub mod flag;
 pub mod gauges;
+pub mod idempotency;
 pub mod import_run;
 pub mod login_failure;
 pub mod org;

@@ -732,3 +732,49 @@ pub fn ids_due_for_reminder(
         .select(registrations::id)
         .load(conn)
 }
+
+/// What the API's change feed filters by.
+pub struct ChangedQuery<'a> {
+    pub status: Option<Status>,
+    pub org_id: Option<&'a str>,
+    /// Changed at or after this time.
+    pub since: Option<NaiveDateTime>,
+    /// Continue after this `(updated_at, id)`.
+    pub after: Option<(NaiveDateTime, String)>,
+    pub limit: i64,
+}
+
+/// Registrations in the order they last changed (oldest change first), keyset-paginated on
+/// `(updated_at, id)`: a CRM sync remembers the last cursor and asks for what changed since.
+pub fn changed(conn: &mut DbConnection, q: &ChangedQuery) -> QueryResult<Vec<Listed>> {
+    use registrations as r;
+    let mut query = r::table
+        .inner_join(partner_orgs::table)
+        .select((Registration::as_select(), partner_orgs::name))
+        .into_boxed();
+    if let Some(status) = q.status {
+        query = query.filter(r::status.eq(status));
+    }
+    if let Some(org) = q.org_id {
+        query = query.filter(r::org_id.eq(org.to_owned()));
+    }
+    if let Some(since) = q.since {
+        query = query.filter(r::updated_at.ge(since));
+    }
+    if let Some((at, id)) = q.after.clone() {
+        query = query
+            .filter(r::updated_at.ge(at))
+            .filter(r::updated_at.gt(at).or(r::id.gt(id)));
+    }
+    let rows: Vec<(Registration, String)> = query
+        .order((r::updated_at.asc(), r::id.asc()))
+        .limit(q.limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration, org_name)| Listed {
+            registration,
+            org_name,
+        })
+        .collect())
+}

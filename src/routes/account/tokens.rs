@@ -1,14 +1,16 @@
 //! API tokens on the user's profile: create one (shown once), see when each was last used,
-//! revoke it. For sales and admin users, who may call the lock-check API.
+//! revoke it. For staff (sales, channel, admin), who may call the JSON API; the scopes
+//! (read, or read and write) are chosen here and cannot change afterwards.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::guard::{LockCheckers, Signed};
+use crate::auth::guard::{Signed, TokenHolders};
 use crate::auth::{self};
 use crate::db::models::api_token::{self, ApiToken};
 use crate::db::{self, write_tx};
+use crate::domain::api::Scopes;
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -33,12 +35,15 @@ struct TokensPage {
 pub struct NewTokenForm {
     #[serde(default)]
     label: String,
+    /// "write" for a token that may change data; anything else reads only.
+    #[serde(default)]
+    access: String,
 }
 
 const MAX_LABEL: usize = 80;
 
 async fn page(
-    signed: &Signed<LockCheckers>,
+    signed: &Signed<TokenHolders>,
     state: &AppState,
     label: String,
     errors: FieldErrors,
@@ -65,18 +70,24 @@ async fn page(
 }
 
 pub async fn show(
-    signed: Signed<LockCheckers>,
+    signed: Signed<TokenHolders>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     render(&page(&signed, &state, String::new(), FieldErrors::new(), None).await?)
 }
 
 pub async fn create(
-    signed: Signed<LockCheckers>,
+    signed: Signed<TokenHolders>,
     state: web::Data<AppState>,
     form: web::Form<NewTokenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let label = form.into_inner().label.trim().to_owned();
+    let form = form.into_inner();
+    let label = form.label.trim().to_owned();
+    let scopes = if form.access == "write" {
+        Scopes::READ_WRITE
+    } else {
+        Scopes::READ
+    };
     let mut errors = FieldErrors::new();
     if label.is_empty() {
         errors.add(
@@ -93,11 +104,11 @@ pub async fn create(
     let (user_id, kept) = (signed.user.id.clone(), label.clone());
     let (token, secret) = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
-            Ok(api_token::create(conn, &user_id, &kept, now)?)
+            Ok(api_token::create(conn, &user_id, &kept, scopes, now)?)
         })
     })
     .await?;
-    tracing::info!(user_id = %signed.user.id, token_id = %token.id, "API token created");
+    tracing::info!(user_id = %signed.user.id, token_id = %token.id, scopes = %token.scopes, "API token created");
     render(
         &page(
             &signed,
@@ -111,7 +122,7 @@ pub async fn create(
 }
 
 pub async fn revoke(
-    signed: Signed<LockCheckers>,
+    signed: Signed<TokenHolders>,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

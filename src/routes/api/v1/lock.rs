@@ -4,34 +4,50 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::{ApiError, ApiUser};
+use crate::domain::api::Operation;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// The company's name, as typed.
     #[serde(default)]
     name: String,
+    /// A website, domain or email address.
     #[serde(default)]
     domain: String,
 }
 
 const MAX_LEN: usize = 300;
 
+/// The lock check: may direct sales pursue this account, and why (see the README's "Lock
+/// check for direct sales").
+#[utoipa::path(get, path = "/api/v1/lock", tag = "lock check", params(Params),
+    security(("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The verdict, its best match, other matches and history", body = Object),
+        (status = 400, description = "Neither name nor domain, or too long", body = super::errors::ErrorBody),
+        (status = 401, description = "No, unknown or revoked token", body = super::errors::ErrorBody),
+        (status = 403, description = "Not a sales or admin user", body = super::errors::ErrorBody),
+        (status = 429, description = "Rate limit; see Retry-After", body = super::errors::ErrorBody),
+    ))]
 pub async fn lock(
     caller: ApiUser,
     state: web::Data<AppState>,
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let Params { name, domain } = params.into_inner();
+    caller.allow(Operation::LockCheck)?;
     let (name, domain) = (name.trim().to_owned(), domain.trim().to_owned());
     if name.chars().count() > MAX_LEN || domain.chars().count() > MAX_LEN {
-        return Err(ApiError::BadRequest(format!(
+        return Err(ApiError::bad_request(format!(
             "name and domain may have at most {MAX_LEN} characters each"
         )));
     }
     let (name, domain) = match (name.is_empty(), domain.is_empty()) {
         (true, true) => {
-            return Err(ApiError::BadRequest(
-                "give a company name (name=...), a website or domain (domain=...), or both".into(),
+            return Err(ApiError::bad_request(
+                "give a company name (name=...), a website or domain (domain=...), or both",
             ));
         }
         (false, _) => (name, (!domain.is_empty()).then_some(domain)),
@@ -39,7 +55,7 @@ pub async fn lock(
         (true, false) => match crate::domain::lock::search_terms(&domain) {
             Some((label, Some(d))) => (label, Some(d)),
             _ => {
-                return Err(ApiError::BadRequest(format!(
+                return Err(ApiError::bad_request(format!(
                     "'{domain}' is not a website or domain; send it as name=... instead"
                 )));
             }
