@@ -99,6 +99,9 @@ impl Application {
         let metrics_data = web::Data::from(metrics);
         let base_url = config.base_url.to_string();
         let pool_data = web::Data::new(pool.clone());
+        let proxies = web::Data::new(crate::auth::client_addr::TrustedProxies(
+            config.trusted_proxies.clone(),
+        ));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
@@ -146,6 +149,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(pool_data.clone())
+                .app_data(proxies.clone())
                 .app_data(metrics_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(

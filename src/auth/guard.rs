@@ -9,10 +9,11 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
 
-use crate::auth::{self, csrf};
+use crate::auth::{self, client_addr, csrf};
 use crate::db::models::org::{self, Org};
 use crate::db::models::user::{self, User};
 use crate::db::{self, Pool};
+use crate::domain::audit::Who;
 use crate::domain::role::Role;
 use crate::error::AppError;
 
@@ -69,6 +70,8 @@ pub struct Signed<R: Allowed> {
     /// A notice left by the previous request (shown once, on pages only).
     pub flash: Option<String>,
     pub session: Session,
+    /// Where the request came from (through the trusted proxies), for the audit log.
+    pub client_addr: Option<std::net::IpAddr>,
     _allowed: PhantomData<R>,
 }
 
@@ -80,6 +83,17 @@ impl<R: Allowed> Signed<R> {
             .as_ref()
             .map(|o| o.id.as_str())
             .ok_or(AppError::Forbidden)
+    }
+
+    /// Who is acting, as the audit log records it: this user, the role they hold now and
+    /// their client address. Handlers pass it down to the workflow that writes the event,
+    /// so no layer below needs the request.
+    pub fn who(&self) -> Who {
+        Who::user(
+            &self.user.id,
+            self.role,
+            self.client_addr.map(|ip| ip.to_string()),
+        )
     }
 }
 
@@ -101,6 +115,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
             String::new()
         };
         let path = req.match_pattern().unwrap_or_default();
+        let client_addr = client_addr::of_request(req);
         Box::pin(async move {
             let pool =
                 pool.ok_or_else(|| AppError::internal(anyhow::anyhow!("no database pool")))?;
@@ -149,6 +164,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 csrf,
                 flash,
                 session,
+                client_addr,
                 _allowed: PhantomData,
             })
         })

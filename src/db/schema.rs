@@ -306,6 +306,19 @@ diesel::table! {
         action -> Text,
         subject -> Text,
         detail -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_chain (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Nullable<Text>,
     }
 }
 
@@ -556,6 +569,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     roe_rechecks,
     roe_answers,
     audit_events,
+    audit_chain,
     disputes,
     territories,
     territory_orgs,

@@ -1,6 +1,7 @@
 //! Pure rules of the product: no IO, no clock reads, no database. Handlers and models call
 //! these; the unit tests beside each rule are its specification.
 
+pub mod audit;
 pub mod backup;
 pub mod chart;
 pub mod code;

@@ -4,11 +4,13 @@
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
+use crate::db::models::audit;
 use crate::db::models::flag;
 use crate::db::models::org;
 use crate::db::models::policy::{self, PolicyVersion};
 use crate::db::models::registration::{self, NewEvent, Registration};
 use crate::db::{DbConnection, lock_keys, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{
     self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition,
@@ -25,17 +27,23 @@ pub enum Scope<'a> {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Acting<'a> {
-    pub user_id: Option<&'a str>,
+    /// The person (their role and client address too, for the audit log), or nobody for
+    /// Truce itself.
+    pub who: &'a Who,
     pub actor: Actor,
     pub scope: Scope<'a>,
 }
 
 impl Acting<'_> {
     pub const SYSTEM: Acting<'static> = Acting {
-        user_id: None,
+        who: &Who::SYSTEM,
         actor: Actor::System,
         scope: Scope::Any,
     };
+
+    fn user_id(&self) -> Option<&str> {
+        self.who.user_id.as_deref()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +124,8 @@ pub fn act_in_tx(
     let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
     // Only a registration flagged as sharing another's prospect is decided so; the flag's
     // resolution is the claim on that decision, so two reviewers never both make it.
-    if decides_shared && !flag::resolve(conn, id, FlagKind::SharedProspect, acting.user_id, now)? {
+    if decides_shared && !flag::resolve(conn, id, FlagKind::SharedProspect, acting.user_id(), now)?
+    {
         return Err(ActError::Refused(Refusal::Rule(
             "This registration is not waiting for a decision on a shared prospect.".into(),
         )));
@@ -126,12 +135,32 @@ pub fn act_in_tx(
         before: &before,
         t: &t,
     };
-    store(conn, config, &step, acting.user_id, pv.version, now)?;
+    store(conn, config, &step, acting.user_id(), pv.version, now)?;
     if t.event == lifecycle::EventKind::ClosedWon {
         let amount = t.next.close_amount_minor.unwrap_or(reg.amount_minor);
         super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
     }
     follow_up(conn, config, &step, &pv, now)?;
+    // A person's decision goes into the audit log too, last, so the transaction holds the
+    // chain only for its commit (`audit::record`). Truce's own transitions (the sweeps'
+    // expiries, reminders, escalations, and the declines and advances that follow a
+    // decision) stay on the registration's timeline only: the sweep would otherwise queue
+    // every batch behind the chain, and on PostgreSQL behind every audited request.
+    if acting.who.user_id.is_some() {
+        let mut detail = format!("{} → {}", before.status.label(), t.next.status.label());
+        if let Some(note) = t.note.as_deref().filter(|n| !n.trim().is_empty()) {
+            detail.push_str(". ");
+            detail.push_str(note.trim());
+        }
+        audit::record(
+            conn,
+            acting.who,
+            Action::of_registration(t.event),
+            &subject(SubjectKind::Registration, &reg.id),
+            Some(&detail),
+            now,
+        )?;
+    }
     Ok((reg, t))
 }
 

@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use crate::auth::guard::{AnyRole, Signed};
 use crate::auth::{self, csrf, password};
-use crate::db::{self, models::login_failure, models::org, models::user};
+use crate::db::{self, models::audit, models::login_failure, models::org, models::user, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::{throttle, user::normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -121,7 +122,16 @@ pub async fn submit(
     })
     .await?;
 
+    let failed = FailedSignIn {
+        who: Who::anonymous(client_addr.map(|ip| ip.to_string())),
+        email: email.clone(),
+        account: found.as_ref().map(|(u, _)| u.id.clone()),
+        now,
+    };
     if let Some(until) = locked_until {
+        failed
+            .record(&state, "locked out after repeated failures")
+            .await?;
         let minutes = throttle::minutes_left(until - now);
         return render_with(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -135,6 +145,7 @@ pub async fn submit(
     let stored_hash = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
     let password_ok =
         password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
+    let reason = failure_reason(found.as_ref(), password_ok);
     let usable = found.filter(|(u, org)| {
         u.disabled_at.is_none()
             && (!u.role().needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
@@ -144,12 +155,12 @@ pub async fn submit(
         _ => {
             let (fail_email, fail_addr) = (email.clone(), addr.clone());
             let failures = db::run(&state.pool, move |conn| {
-                Ok(login_failure::record_failure(
-                    conn,
-                    &fail_email,
-                    &fail_addr,
-                    now,
-                )?)
+                write_tx(conn, |conn| {
+                    let failures =
+                        login_failure::record_failure(conn, &fail_email, &fail_addr, now)?;
+                    failed.write(conn, reason)?;
+                    Ok::<_, AppError>(failures)
+                })
             })
             .await?;
             tracing::info!(client = %addr, failures, "sign-in failed");
@@ -158,12 +169,17 @@ pub async fn submit(
     };
 
     let (clear_email, clear_addr) = (email.clone(), addr.clone());
+    let who = Who::user(&user.id, user.role(), client_addr.map(|ip| ip.to_string()));
     db::run(&state.pool, move |conn| {
-        Ok(login_failure::clear_after_sign_in(
-            conn,
-            &clear_email,
-            &clear_addr,
-        )?)
+        write_tx(conn, |conn| {
+            login_failure::clear_after_sign_in(conn, &clear_email, &clear_addr)?;
+            let account = subject(
+                SubjectKind::User,
+                who.user_id.as_deref().unwrap_or_default(),
+            );
+            audit::record(conn, &who, Action::SignedIn, &account, None, now)?;
+            Ok::<_, AppError>(())
+        })
     })
     .await?;
     auth::sign_in(&session, &user.id)?;
@@ -172,12 +188,83 @@ pub async fn submit(
     Ok(see_other(safe_next(&form.next).unwrap_or(home)))
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     if let Some(user_id) = auth::signed_in_user_id(&session) {
         tracing::info!(user_id = %user_id, "signed out");
+        // The role is read from the user's row as the event is written.
+        let who = Who {
+            user_id: Some(user_id.clone()),
+            role: None,
+            client_addr: crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string()),
+        };
+        let now = state.clock.naive_now();
+        db::run(&state.pool, move |conn| {
+            let account = subject(SubjectKind::User, &user_id);
+            Ok(audit::record(
+                conn,
+                &who,
+                Action::SignedOut,
+                &account,
+                None,
+                now,
+            )?)
+        })
+        .await?;
     }
     session.purge();
-    see_other("/login")
+    Ok(see_other("/login"))
+}
+
+/// A failed sign-in as the audit log records it: from the client's address, nobody signed
+/// in, the email typed (never the password), on the account it names if there is one.
+#[derive(Clone)]
+struct FailedSignIn {
+    who: Who,
+    email: String,
+    account: Option<String>,
+    now: chrono::NaiveDateTime,
+}
+
+impl FailedSignIn {
+    fn write(&self, conn: &mut db::DbConnection, reason: &str) -> diesel::QueryResult<()> {
+        // An address is at most 254 characters; whatever else was typed is cut there.
+        let typed: String = self.email.chars().take(254).collect();
+        audit::record(
+            conn,
+            &self.who,
+            Action::SignInFailed,
+            &subject(
+                SubjectKind::User,
+                self.account.as_deref().unwrap_or_default(),
+            ),
+            Some(&format!("Email: {typed}. {reason}")),
+            self.now,
+        )
+    }
+
+    async fn record(&self, state: &AppState, reason: &'static str) -> Result<(), AppError> {
+        let failed = self.clone();
+        db::run(&state.pool, move |conn| Ok(failed.write(conn, reason)?)).await
+    }
+}
+
+/// Why a sign-in failed, for the audit log only: the person signing in always reads the
+/// same message, so it cannot tell them which accounts exist.
+fn failure_reason(
+    found: Option<&(user::User, Option<org::Org>)>,
+    password_ok: bool,
+) -> &'static str {
+    match found {
+        None => "No account has this email.",
+        Some((u, _)) if u.password_hash.is_none() => "The account has no password yet (invited).",
+        Some(_) if !password_ok => "Wrong password.",
+        Some((u, _)) if u.disabled_at.is_some() => "The account is disabled.",
+        Some(_) => "The partner organisation is suspended.",
+    }
 }
 
 #[cfg(test)]

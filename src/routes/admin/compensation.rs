@@ -5,6 +5,7 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::settings::{HistoryRow, SettingsPage, Shown};
+use crate::domain::audit::{Action, SubjectKind};
 use crate::domain::compensation::{Rules, RulesForm, changes, validate_rules};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
@@ -24,6 +25,7 @@ struct RulesPage {
 impl SettingsPage for Rules {
     type Form = RulesForm;
     const PATH: &'static str = "/admin/compensation";
+    const AUDITED: (Action, SubjectKind) = (Action::CompensationChanged, SubjectKind::Compensation);
 
     fn saved(version: i64) -> String {
         format!(
