@@ -14,7 +14,7 @@ use crate::db::{DbConnection, lock_keys, write_tx};
 use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::dispute::{self as rules, Parties, Raiser, RulingOutcome};
 use crate::domain::errors::FieldErrors;
-use crate::domain::lifecycle::{Actor, Command, Refusal, Status};
+use crate::domain::lifecycle::{Actor, Command, Refusal, Status, Transition};
 use crate::domain::role::Role;
 use crate::mail::templates::RegistrationNotice;
 use crate::mail::{self, PROGRAM};
@@ -299,15 +299,24 @@ pub fn resolve(
             actor: Actor::Reviewer,
             scope: Scope::Any,
         };
+        // The registrations' transitions, recorded in the audit log after every other write.
+        let mut decided = Vec::new();
         match ruling.outcome {
             RulingOutcome::Upheld | RulingOutcome::Split => {}
             RulingOutcome::Reinstated => {
                 let raiser = case.raiser.as_ref().ok_or(DisputeError::NotFound)?;
-                reinstate(conn, config, raiser, acting, &ruling.rationale, now)?;
+                decided.push(reinstate(
+                    conn,
+                    config,
+                    raiser,
+                    acting,
+                    &ruling.rationale,
+                    now,
+                )?);
             }
             RulingOutcome::Transferred => {
                 let other = case.other.as_ref().ok_or(DisputeError::NotFound)?;
-                transition::act_in_tx(
+                decided.push(transition::act_in_tx(
                     conn,
                     config,
                     &other.id,
@@ -316,9 +325,16 @@ pub fn resolve(
                         rationale: ruling.rationale.clone(),
                     },
                     now,
-                )?;
+                )?);
                 if let Some(raiser) = &case.raiser {
-                    reinstate(conn, config, raiser, acting, &ruling.rationale, now)?;
+                    decided.push(reinstate(
+                        conn,
+                        config,
+                        raiser,
+                        acting,
+                        &ruling.rationale,
+                        now,
+                    )?);
                 }
                 transition::settle_line(conn, config, &other.id, now)?;
             }
@@ -334,9 +350,10 @@ pub fn resolve(
         )? {
             return Err(DisputeError::Refused(CHANGED.into()));
         }
-        // After the registrations' own events: the chain is held from the first of them to
-        // the commit, and the dispute row written since then is guarded by the prospect
-        // locks taken above, which any other writer of it takes first.
+        // Last (but for the emails): the chain is held from here to the commit.
+        for (reg, t) in &decided {
+            transition::record_decision(conn, acting, reg, t, now)?;
+        }
         let mut detail = ruling.outcome.as_str().to_owned();
         if let Some(pct) = ruling.partner_share_pct {
             detail.push_str(&format!(" ({pct}% to the raising partner)"));
@@ -365,11 +382,11 @@ fn reinstate(
     acting: Acting,
     rationale: &str,
     now: NaiveDateTime,
-) -> Result<(), DisputeError> {
+) -> Result<(Registration, Transition), DisputeError> {
     let held_by_other =
         registration::find_holder(conn, &raiser.name_key, raiser.domain_key.as_deref())?
             .is_some_and(|h| h.id != raiser.id);
-    transition::act_in_tx(
+    Ok(transition::act_in_tx(
         conn,
         config,
         &raiser.id,
@@ -379,8 +396,7 @@ fn reinstate(
             held_by_other,
         },
         now,
-    )?;
-    Ok(())
+    )?)
 }
 
 /// The ruling, to the raiser and to the other registration's partner.

@@ -59,7 +59,7 @@ pub enum ActError {
     Db(#[from] diesel::result::Error),
 }
 
-/// Applies `command` in its own write transaction.
+/// Applies `command` in its own write transaction, with its audit event.
 pub fn act(
     conn: &mut DbConnection,
     config: &Config,
@@ -69,7 +69,9 @@ pub fn act(
     now: NaiveDateTime,
 ) -> Result<(Registration, Transition), ActError> {
     write_tx(conn, |conn| {
-        act_in_tx(conn, config, id, acting, command, now)
+        let (reg, t) = act_in_tx(conn, config, id, acting, command, now)?;
+        record_decision(conn, acting, &reg, &t, now)?;
+        Ok((reg, t))
     })
 }
 
@@ -81,7 +83,8 @@ fn load(conn: &mut DbConnection, id: &str, scope: Scope) -> Result<Registration,
     .ok_or(ActError::NotFound)
 }
 
-/// Applies `command` inside the caller's transaction.
+/// Applies `command` inside the caller's transaction. A person's transition is then
+/// recorded with [`record_decision`], after the caller's other writes.
 pub fn act_in_tx(
     conn: &mut DbConnection,
     config: &Config,
@@ -141,27 +144,42 @@ pub fn act_in_tx(
         super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
     }
     follow_up(conn, config, &step, &pv, now)?;
-    // A person's decision goes into the audit log too, last, so the transaction holds the
-    // chain only for its commit (`audit::record`). Truce's own transitions (the sweeps'
-    // expiries, reminders, escalations, and the declines and advances that follow a
-    // decision) stay on the registration's timeline only: the sweep would otherwise queue
-    // every batch behind the chain, and on PostgreSQL behind every audited request.
-    if acting.who.user_id.is_some() {
-        let mut detail = format!("{} → {}", before.status.label(), t.next.status.label());
-        if let Some(note) = t.note.as_deref().filter(|n| !n.trim().is_empty()) {
-            detail.push_str(". ");
-            detail.push_str(note.trim());
-        }
-        audit::record(
-            conn,
-            acting.who,
-            Action::of_registration(t.event),
-            &subject(SubjectKind::Registration, &reg.id),
-            Some(&detail),
-            now,
-        )?;
-    }
     Ok((reg, t))
+}
+
+/// Records a person's transition (`reg` as it was before it, `t` the decision) in the
+/// audit log. Called last in the transaction, after every other write, by [`act`] and by
+/// the dispute ruling: from the audit write to the commit every other audited
+/// transaction waits for this one, and one that waited while holding, say, a dashboard
+/// rollup row this transaction still had to update would deadlock with it.
+///
+/// Truce's own transitions (the sweeps' expiries, reminders and escalations, and the
+/// declines and advances that follow a decision) stay on the registration's timeline
+/// only: on PostgreSQL each sweep batch would otherwise queue behind every audited request
+/// for the chain, and the requests behind the batch.
+pub fn record_decision(
+    conn: &mut DbConnection,
+    acting: Acting,
+    reg: &Registration,
+    t: &Transition,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    if acting.who.user_id.is_none() {
+        return Ok(());
+    }
+    let mut detail = format!("{} → {}", reg.status().label(), t.next.status.label());
+    if let Some(note) = t.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        detail.push_str(". ");
+        detail.push_str(note.trim());
+    }
+    audit::record(
+        conn,
+        acting.who,
+        Action::of_registration(t.event),
+        &subject(SubjectKind::Registration, &reg.id),
+        Some(&detail),
+        now,
+    )
 }
 
 /// One transition of one registration: the row as read, its state before, and the decision.
