@@ -143,8 +143,13 @@ fn load(conn: &mut DbConnection, n: u64) -> Duration {
             );
         }
     }
+    let last_at = start + TimeDelta::seconds(seq * 20);
     diesel::update(audit_chain::table.find(1))
-        .set((audit_chain::seq.eq(seq), audit_chain::hash.eq(&prev)))
+        .set((
+            audit_chain::seq.eq(seq),
+            audit_chain::hash.eq(&prev),
+            audit_chain::at.eq(last_at),
+        ))
         .execute(conn)
         .expect("chain head");
     eprintln!("  building the indexes…");

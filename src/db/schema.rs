@@ -319,6 +319,7 @@ diesel::table! {
         id -> Integer,
         seq -> BigInt,
         hash -> Nullable<Text>,
+        at -> Nullable<Timestamp>,
     }
 }
 

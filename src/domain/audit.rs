@@ -358,6 +358,15 @@ pub fn canonical_at(at: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(at)
 }
 
+/// When an event is recorded: the moment of its request (see [`canonical_at`]), or the
+/// previous event's, if that is later. Two requests that overlap may reach the chain in the
+/// other order than they started, by the milliseconds they overlap; taking the later time
+/// keeps time running forwards along the chain, so a date range of the log is a range of
+/// its sequence numbers (and reads that way, by index, at millions of events).
+pub fn recorded_at(now: NaiveDateTime, previous: Option<NaiveDateTime>) -> NaiveDateTime {
+    canonical_at(previous.map_or(now, |p| p.max(now)))
+}
+
 /// An event's recorded fields, everything its hash covers besides its sequence number and
 /// the previous hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -938,6 +947,15 @@ mod tests {
         };
         let read_back = Fields { at: at(1), ..base };
         assert_eq!(hash(1, &base, GENESIS), hash(1, &read_back, GENESIS));
+    }
+
+    #[test]
+    fn time_never_runs_backwards_along_the_chain() {
+        let t = at(5) + chrono::TimeDelta::nanoseconds(999);
+        assert_eq!(recorded_at(t, None), at(5));
+        assert_eq!(recorded_at(t, Some(at(4))), at(5));
+        // A request that started before the previous event was recorded.
+        assert_eq!(recorded_at(at(4), Some(at(5))), at(5));
     }
 
     #[test]

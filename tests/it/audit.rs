@@ -486,3 +486,73 @@ async fn concurrent_writers_and_rollbacks_keep_one_chain() {
         .unwrap();
     assert_eq!(intact.events, committed);
 }
+
+/// A date range is a range of the chain: each day's events exactly, even when a request
+/// that started earlier reaches the chain after a later one (its time is then the later
+/// one's, so time never runs backwards along the chain).
+#[actix_web::test]
+async fn dates_select_exactly_the_days_events() {
+    let app = spawn_app().await;
+    app.create_user("admin@vendor.example", "admin", None, false);
+    let day1 = app.clock.naive_now();
+    let record = |at: chrono::NaiveDateTime, n: &str| {
+        audit::record(
+            &mut app.conn(),
+            &Who::SYSTEM,
+            Action::UserEnabled,
+            &subject(SubjectKind::User, n),
+            None,
+            at,
+        )
+        .unwrap();
+    };
+    for n in ["a", "b"] {
+        record(day1, n);
+    }
+    let day2 = day1 + chrono::TimeDelta::days(1);
+    record(day2, "c");
+    // Started on day 1, recorded after day 2's event: it counts as day 2's.
+    record(day1, "late");
+    let day3 = day2 + chrono::TimeDelta::days(1);
+    record(day3, "d");
+    app.advance(chrono::TimeDelta::days(3));
+    let admin = app.login("admin@vendor.example").await;
+    let subjects = |rows: Vec<std::collections::HashMap<String, String>>| -> Vec<String> {
+        rows.into_iter().map(|r| r["subject"].clone()).collect()
+    };
+    let d = |t: chrono::NaiveDateTime| t.date().to_string();
+    let only =
+        |from: &str, to: &str| format!("/admin/audit.csv?action=user_enabled&from={from}&to={to}");
+    assert_eq!(
+        subjects(csv_rows(&admin, &only(&d(day1), &d(day1))).await),
+        ["user:b", "user:a"]
+    );
+    assert_eq!(
+        subjects(csv_rows(&admin, &only(&d(day2), &d(day2))).await),
+        ["user:late", "user:c"]
+    );
+    assert_eq!(
+        subjects(csv_rows(&admin, &only(&d(day2), &d(day3))).await),
+        ["user:d", "user:late", "user:c"]
+    );
+    assert!(
+        csv_rows(&admin, &only(&d(day3 + chrono::TimeDelta::days(9)), ""))
+            .await
+            .is_empty()
+    );
+    let first_two = csv_rows(&admin, &format!("/admin/audit.csv?to={}", d(day2))).await;
+    assert_eq!(first_two.len(), 4);
+    let times: Vec<String> = csv_rows(&admin, "/admin/audit.csv")
+        .await
+        .into_iter()
+        .map(|r| r["at"].clone())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first is latest first");
+    assert!(
+        truce::workflow::audit::verify(&mut app.conn(), |_, _| {})
+            .unwrap()
+            .is_ok()
+    );
+}

@@ -27,14 +27,19 @@ CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 CREATE INDEX audit_events_action ON audit_events (action, seq);
 DROP INDEX audit_events_subject;
 CREATE INDEX audit_events_subject ON audit_events (subject, seq);
+-- Times never run backwards along the chain (`domain::audit::recorded_at`), so a date
+-- range is a range of sequence numbers, found at its two ends through this index.
+DROP INDEX audit_events_at;
+CREATE INDEX audit_events_at ON audit_events (at, seq);
 
--- The chain head: the last sequence number given out and its event's hash. Every writer
--- updates this one row inside its own transaction before it inserts its event, so writers
--- take their turns through the chain (see `db::models::audit::record`). `hash` is NULL
--- until the backfilled events are hashed.
+-- The chain head: the last sequence number given out, its event's hash and time. Every
+-- writer updates this one row inside its own transaction before it inserts its event, so
+-- writers take their turns through the chain (see `db::models::audit::record`). `hash` is
+-- NULL until the backfilled events are hashed; `at` is NULL while there is no event.
 CREATE TABLE audit_chain (
     id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
     seq BIGINT NOT NULL,
-    hash TEXT
+    hash TEXT,
+    at TIMESTAMP
 );
-INSERT INTO audit_chain (id, seq, hash) SELECT 1, COUNT(*), NULL FROM audit_events;
+INSERT INTO audit_chain (id, seq, hash, at) SELECT 1, COUNT(*), NULL, MAX(at) FROM audit_events;

@@ -1,4 +1,6 @@
 DROP TABLE audit_chain;
+DROP INDEX audit_events_at;
+CREATE INDEX audit_events_at ON audit_events (at);
 DROP INDEX audit_events_subject;
 CREATE INDEX audit_events_subject ON audit_events (subject);
 DROP INDEX audit_events_action;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::connection::TransactionManager;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -59,6 +59,8 @@ struct HeadRow {
     seq: i64,
     #[diesel(sql_type = Nullable<Text>)]
     hash: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    at: Option<NaiveDateTime>,
 }
 
 /// Appends one event to the chain.
@@ -102,16 +104,17 @@ fn write(
             .optional()?,
         (None, None) => None,
     };
-    let head: HeadRow =
-        diesel::sql_query("UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .get_result(conn)?;
+    let head: HeadRow = diesel::sql_query(
+        "UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, at",
+    )
+    .get_result(conn)?;
     let Some(prev_hash) = head.hash else {
         return Err(diesel::result::Error::QueryBuilderError(
             "the audit chain's earlier events are not hashed yet (db::migrate seals them)".into(),
         ));
     };
     let id = crate::ids::new_id();
-    let at = audit::canonical_at(now);
+    let at = audit::recorded_at(now, head.at);
     let fields = Fields {
         id: &id,
         at,
@@ -139,7 +142,7 @@ fn write(
         ))
         .execute(conn)?;
     diesel::update(audit_chain::table.find(1))
-        .set(audit_chain::hash.eq(&hash))
+        .set((audit_chain::hash.eq(&hash), audit_chain::at.eq(at)))
         .execute(conn)?;
     Ok(())
 }
@@ -403,11 +406,13 @@ pub fn page(
     if !filter.subjects.is_empty() {
         query = query.filter(audit_events::subject.eq_any(filter.subjects.clone()));
     }
-    if let Some(from) = filter.from {
-        query = query.filter(audit_events::at.ge(from));
-    }
-    if let Some(until) = filter.until {
-        query = query.filter(audit_events::at.lt(until));
+    if filter.from.is_some() || filter.until.is_some() {
+        let Some((first, last)) = seq_range(conn, filter.from, filter.until)? else {
+            return Ok(Vec::new());
+        };
+        query = query
+            .filter(audit_events::seq.ge(first))
+            .filter(audit_events::seq.le(last));
     }
     if let Some(before) = before {
         query = query.filter(audit_events::seq.lt(before));
@@ -425,6 +430,43 @@ pub fn page(
             actor_name,
         })
         .collect())
+}
+
+/// The sequence numbers of the first and last events recorded from `from` and before
+/// `until`; `None` when there are none. Time never runs backwards along the chain
+/// (`domain::audit::recorded_at`), so these two ends, read through the index on (at, seq),
+/// bound exactly the events of the range; filtering on `at` itself made the planner either
+/// walk the sequence past every newer event or sort the whole range (2.6 s for a year at
+/// 3,000,000 events on SQLite).
+fn seq_range(
+    conn: &mut DbConnection,
+    from: Option<NaiveDateTime>,
+    until: Option<NaiveDateTime>,
+) -> QueryResult<Option<(i64, i64)>> {
+    let first = match from {
+        None => Some(i64::MIN),
+        Some(from) => audit_events::table
+            .filter(audit_events::at.ge(from))
+            .filter(audit_events::seq.is_not_null())
+            .order((audit_events::at.asc(), audit_events::seq.asc()))
+            .select(audit_events::seq.assume_not_null())
+            .first::<i64>(conn)
+            .optional()?,
+    };
+    let last = match until {
+        None => Some(i64::MAX),
+        Some(until) => audit_events::table
+            .filter(audit_events::at.lt(until))
+            .filter(audit_events::seq.is_not_null())
+            .order((audit_events::at.desc(), audit_events::seq.desc()))
+            .select(audit_events::seq.assume_not_null())
+            .first::<i64>(conn)
+            .optional()?,
+    };
+    Ok(match (first, last) {
+        (Some(first), Some(last)) if first <= last => Some((first, last)),
+        _ => None,
+    })
 }
 
 /// What the records of `subjects` are called: a user's email, an organisation's,

@@ -130,7 +130,7 @@ pub async fn submit(
     };
     if let Some(until) = locked_until {
         failed
-            .record(&state, "locked out after repeated failures")
+            .record(&state, "Locked out after repeated failures.")
             .await?;
         let minutes = throttle::minutes_left(until - now);
         return render_with(
