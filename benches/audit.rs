@@ -7,6 +7,9 @@
 //!
 //! Settings (environment):
 //! - `TRUCE_BENCH_AUDIT_EVENTS`: how many events (default 3,000,000).
+//! - `TRUCE_BENCH_AUDIT_DB`: write the SQLite database to this path (which must not exist)
+//!   and keep it, the edited event put back, to time the command itself on it:
+//!   `truce audit verify --database-url sqlite://PATH`.
 //! - `TRUCE_BENCH_POSTGRES_URL`: measure PostgreSQL too: a URL of a server where a scratch
 //!   database may be created (and is dropped afterwards), e.g.
 //!   `postgres://postgres@127.0.0.1:5432/postgres`.
@@ -93,10 +96,7 @@ fn event(seq: i64, start: NaiveDateTime, prev_hash: &str) -> Row {
 /// loading and built after.
 fn load(conn: &mut DbConnection, n: u64) -> Duration {
     let started = Instant::now();
-    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
-        .unwrap()
-        .and_hms_opt(8, 0, 0)
-        .unwrap();
+    let start = bench_start();
     let dropped = db::drop_indexes(conn, &["audit_events"]).expect("drop indexes");
     let mut prev = GENESIS.to_owned();
     let mut seq = 0i64;
@@ -286,6 +286,18 @@ fn measure(label: &str, url: &DatabaseUrl, n: u64) {
         .expect("tamper");
     let (_, found) = verify(&mut conn, &format!("verify, event {near_end} edited"));
     assert_eq!(found, Err((near_end, Problem::Altered)));
+    let restored = event(near_end, bench_start(), "");
+    diesel::update(audit_events::table.filter(audit_events::seq.eq(near_end)))
+        .set(audit_events::detail.eq(restored.detail))
+        .execute(&mut conn)
+        .expect("put the event back");
+}
+
+fn bench_start() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap()
 }
 
 fn main() {
@@ -293,10 +305,24 @@ fn main() {
     let n = env_u64("TRUCE_BENCH_AUDIT_EVENTS", 3_000_000);
     println!("Audit chain of {} events", group_count(n));
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = DatabaseUrl::Sqlite(dir.path().join("audit.db").to_string_lossy().into_owned());
+    let path = match std::env::var("TRUCE_BENCH_AUDIT_DB") {
+        Ok(p) if !p.trim().is_empty() => {
+            assert!(
+                !std::path::Path::new(p.trim()).exists(),
+                "TRUCE_BENCH_AUDIT_DB must name a new file"
+            );
+            std::path::PathBuf::from(p.trim())
+        }
+        _ => dir.path().join("audit.db"),
+    };
+    let sqlite = DatabaseUrl::Sqlite(path.to_string_lossy().into_owned());
     measure("SQLite (a fresh database):", &sqlite, n);
-    if let Ok(size) = std::fs::metadata(dir.path().join("audit.db")) {
-        println!("  file: {:.0} MB", size.len() as f64 / 1e6);
+    if let Ok(size) = std::fs::metadata(&path) {
+        println!(
+            "  file: {:.0} MB ({})",
+            size.len() as f64 / 1e6,
+            path.display()
+        );
     }
 
     if let Ok(admin_url) = std::env::var("TRUCE_BENCH_POSTGRES_URL")

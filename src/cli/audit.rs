@@ -70,12 +70,15 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
                 group_count(intact.events),
                 elapsed(walked)
             );
-            println!(
-                "Last hash: {}. Keep this line somewhere other than this database: a later \
-                 check that prints the same hash for this event proves nothing before it \
-                 was rewritten.",
-                intact.last_hash
-            );
+            if intact.events > 0 {
+                println!(
+                    "Event {} ends the chain with hash {}. Keep this line outside this \
+                     database: if that event's hash (the hash column of /admin/audit.csv) \
+                     ever differs from it, the log was rewritten, even if the chain checks out.",
+                    group_count(intact.events),
+                    intact.last_hash
+                );
+            }
             tracing::debug!(total = ?started.elapsed(), "audit chain verified");
             Ok(())
         }
