@@ -559,3 +559,37 @@ async fn dates_select_exactly_the_days_events() {
             .is_ok()
     );
 }
+
+/// `audit::insert`, for callers without a request's `Who` (two-factor sign-in records its
+/// changes through it): the actor's role is read from their user row, and the event joins
+/// the chain like any other.
+#[actix_web::test]
+async fn the_plain_insert_reads_the_role_and_chains() {
+    let app = spawn_app().await;
+    app.create_user("admin@vendor.example", "admin", None, false);
+    let rep = app.create_user("rep@vendor.example", "sales", None, false);
+    audit::insert(
+        &mut app.conn(),
+        Some(&rep),
+        "mfa_enrolled",
+        &format!("user:{rep}"),
+        None,
+        app.clock.naive_now(),
+    )
+    .unwrap();
+    let admin = app.login("admin@vendor.example").await;
+    let rows = csv_rows(&admin, "/admin/audit.csv?action=mfa_enrolled").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["actor_role"], "sales");
+    assert_eq!(rows[0]["client_addr"], "");
+    let page = admin.get("/admin/audit?action=mfa_enrolled").await.text();
+    assert!(page.contains("Turned on two-factor sign-in"));
+    assert!(page.contains("(Direct sales)"));
+    assert_eq!(
+        truce::workflow::audit::verify(&mut app.conn(), |_, _| {})
+            .unwrap()
+            .unwrap()
+            .events,
+        2
+    );
+}
