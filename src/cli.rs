@@ -1,6 +1,7 @@
 //! The command line: `truce` (serve), `truce migrate`, `truce user add`, `truce import
-//! accounts`, `truce backup`, `truce restore`.
+//! accounts`, `truce backup`, `truce restore`, `truce audit verify`.
 
+mod audit;
 mod backup;
 
 use std::io::{BufRead, IsTerminal};
@@ -12,8 +13,9 @@ use crate::auth::password;
 use crate::clock::{Clock, SharedClock, SystemClock};
 use crate::config::HashParams;
 use crate::config::{DbArgs, LogFormat, ServeArgs};
-use crate::db::models::{org, user};
+use crate::db::models::{audit as audit_log, org, user};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::{password_policy, user::validate_user};
 use crate::{Application, telemetry};
 
@@ -61,6 +63,9 @@ pub enum CliCommand {
     Restore(backup::RestoreArgs),
     /// Print the API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
     Openapi,
+    /// The audit log: check its hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +164,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(CliCommand::Import(ImportCommand::Accounts(args))) => import_accounts(args).await,
         Some(CliCommand::Backup(args)) => backup::backup(args).await,
         Some(CliCommand::Restore(args)) => backup::restore(args).await,
+        Some(CliCommand::Audit(command)) => audit::run(command).await,
     }
 }
 
@@ -307,7 +313,20 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
             } else {
                 crate::domain::api::Scopes::READ
             };
-            crate::db::models::api_token::create(conn, &u.id, &args.label, scopes, now)
+            let (token, secret) =
+                crate::db::models::api_token::create(conn, &u.id, &args.label, scopes, now)?;
+            audit_log::record(
+                conn,
+                &Who::SYSTEM,
+                Action::ApiTokenCreated,
+                &subject(SubjectKind::ApiToken, &token.id),
+                Some(&format!(
+                    "{} for {}, on the command line",
+                    args.label, u.email
+                )),
+                now,
+            )?;
+            Ok::<_, diesel::result::Error>((token, secret))
         })?;
         Ok(secret)
     })
@@ -448,7 +467,21 @@ async fn add_user(args: UserAddArgs) -> anyhow::Result<()> {
                 anyhow::anyhow!(all.join("; "))
             })?;
             match user::insert(conn, &fields, Some(&hash), now) {
-                Ok(u) => Ok(format!("Added {} ({}) with id {}.", u.email, u.role, u.id)),
+                Ok(u) => {
+                    let org_name = args.org.as_deref().filter(|_| u.org_id.is_some());
+                    audit_log::record(
+                        conn,
+                        &Who::SYSTEM,
+                        Action::UserCreated,
+                        &subject(SubjectKind::User, &u.id),
+                        Some(&format!(
+                            "{}, on the command line",
+                            crate::domain::user::describe(&u.name, &u.email, u.role, org_name)
+                        )),
+                        now,
+                    )?;
+                    Ok(format!("Added {} ({}) with id {}.", u.email, u.role, u.id))
+                }
                 Err(user::SaveUserError::EmailTaken) => bail!("a user with email {} already exists", fields.email),
                 Err(user::SaveUserError::Db(e)) => Err(e.into()),
             }

@@ -143,7 +143,8 @@ pub struct ServeArgs {
     pub backups_keep: u32,
 
     /// Addresses of the reverse proxies in front of the portal, comma-separated: from these
-    /// the client's address is read from X-Forwarded-For (for the sign-in limits).
+    /// the client's address is read from X-Forwarded-For (for the sign-in limits and the
+    /// audit log).
     #[arg(long, env = "TRUCE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 

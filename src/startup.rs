@@ -136,6 +136,9 @@ impl Application {
             ),
             None => None,
         };
+        let proxies = web::Data::new(crate::auth::client_addr::TrustedProxies(
+            config.trusted_proxies.clone(),
+        ));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
@@ -186,6 +189,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(pool_data.clone())
+                .app_data(proxies.clone())
                 .app_data(metrics_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(

@@ -6,7 +6,19 @@
 
 use std::net::IpAddr;
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, web};
+
+/// The operator's trusted proxies as app data of their own, for what runs below the app
+/// state (the role guard, which gives every signed-in request its client address for the
+/// audit log).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+/// [`of`] with the proxies the app was started with (none when it was built without them).
+pub fn of_request(req: &HttpRequest) -> Option<IpAddr> {
+    let trusted = req.app_data::<web::Data<TrustedProxies>>();
+    of(req, trusted.map_or(&[][..], |t| t.0.as_slice()))
+}
 
 /// The client address of a request: the peer, or, when the peer is a trusted proxy, the
 /// nearest address in `X-Forwarded-For` that is not one of the trusted proxies.

@@ -15,11 +15,12 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
 
-use crate::auth::{self, csrf};
+use crate::auth::{self, client_addr, csrf};
 use crate::db::models::org::{self, Org};
 use crate::db::models::user::{self, User};
 use crate::db::models::{policy, two_step};
 use crate::db::{self, Pool};
+use crate::domain::audit::Who;
 use crate::domain::role::Role;
 use crate::error::AppError;
 
@@ -104,6 +105,8 @@ pub struct Signed<R: Allowed> {
     pub flash: Option<String>,
     pub session: Session,
     pub two_step: TwoStep,
+    /// Where the request came from (through the trusted proxies), for the audit log.
+    pub client_addr: Option<std::net::IpAddr>,
     _allowed: PhantomData<R>,
 }
 
@@ -115,6 +118,17 @@ impl<R: Allowed> Signed<R> {
             .as_ref()
             .map(|o| o.id.as_str())
             .ok_or(AppError::Forbidden)
+    }
+
+    /// Who is acting, as the audit log records it: this user, the role they hold now and
+    /// their client address. Handlers pass it down to the workflow that writes the event,
+    /// so no layer below needs the request.
+    pub fn who(&self) -> Who {
+        Who::user(
+            &self.user.id,
+            self.role,
+            self.client_addr.map(|ip| ip.to_string()),
+        )
     }
 }
 
@@ -136,6 +150,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
             String::new()
         };
         let path = req.match_pattern().unwrap_or_default();
+        let client_addr = client_addr::of_request(req);
         Box::pin(async move {
             let pool =
                 pool.ok_or_else(|| AppError::internal(anyhow::anyhow!("no database pool")))?;
@@ -203,6 +218,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 flash,
                 session,
                 two_step,
+                client_addr,
                 _allowed: PhantomData,
             })
         })

@@ -178,6 +178,15 @@ fn migrate_locked(conn: &mut DbConnection) -> anyhow::Result<usize> {
         }
         DbConnection::Pg(c) => run_migrations(c, POSTGRES_MIGRATIONS)?,
     };
+    // Before anything else may record an event: the events recorded before the audit chain
+    // existed are numbered by its migration and hashed here, by the same Rust function
+    // that checks them (SQLite has no SHA-256 in SQL). On PostgreSQL this runs under the
+    // migration lock, so instances starting together seal once.
+    if let Some(events) = models::audit::seal_backfill(conn)
+        .map_err(|e| anyhow::anyhow!("cannot chain the earlier audit events: {e}"))?
+    {
+        tracing::info!(events, "earlier audit events added to the audit chain");
+    }
     let now = chrono::Utc::now().naive_utc();
     models::policy::ensure_initial(conn, now)?;
     models::compensation::ensure_initial(conn, now)?;

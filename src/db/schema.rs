@@ -319,6 +319,20 @@ diesel::table! {
         action -> Text,
         subject -> Text,
         detail -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_chain (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Nullable<Text>,
+        at -> Nullable<Timestamp>,
     }
 }
 
@@ -592,6 +606,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     roe_rechecks,
     roe_answers,
     audit_events,
+    audit_chain,
     disputes,
     territories,
     territory_orgs,

@@ -21,6 +21,12 @@ pub fn date_time(at: NaiveDateTime) -> String {
     at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
+/// "3 Mar 2026, 14:05:09 UTC": to the second, where the order of events matters (the
+/// audit log).
+pub fn date_time_seconds(at: NaiveDateTime) -> String {
+    at.format("%-d %b %Y, %H:%M:%S UTC").to_string()
+}
+
 /// "2026-03-03", as a date input holds it.
 pub fn iso_day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

@@ -2,6 +2,7 @@
 //! these; the unit tests beside each rule are its specification.
 
 pub mod api;
+pub mod audit;
 pub mod backup;
 pub mod chart;
 pub mod code;

@@ -82,6 +82,48 @@ pub fn validate_user(
     }
 }
 
+/// A user as an audit event names them: "Ann Lee <ann@acme.example>, Partner (Acme)".
+pub fn describe(name: &str, email: &str, role: Role, org_name: Option<&str>) -> String {
+    match org_name {
+        Some(org) => format!("{name} <{email}>, {} ({org})", role.label()),
+        None => format!("{name} <{email}>, {}", role.label()),
+    }
+}
+
+/// What an edit changes about a user, for the audit log: (field, before, after), only the
+/// fields that differ. Organisations are given by name (`org_before`, `org_after`), as an
+/// admin reads them.
+pub fn changes(
+    before: &UserFields,
+    org_before: Option<&str>,
+    after: &UserFields,
+    org_after: Option<&str>,
+) -> Vec<(&'static str, String, String)> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    [
+        ("Name", before.name.clone(), after.name.clone()),
+        ("Email", before.email.clone(), after.email.clone()),
+        (
+            "Role",
+            before.role.label().to_owned(),
+            after.role.label().to_owned(),
+        ),
+        (
+            "Organisation",
+            org_before.unwrap_or_default().to_owned(),
+            org_after.unwrap_or_default().to_owned(),
+        ),
+        (
+            "Organisation admin",
+            yes_no(before.org_admin),
+            yes_no(after.org_admin),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old != new)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +169,20 @@ mod tests {
                 .get("role")
                 .is_some()
         );
+    }
+
+    #[test]
+    fn an_edit_lists_only_what_changed_with_organisations_by_name() {
+        let before = validate_user("ann@a.example", "Ann", "partner", "o1", false).unwrap();
+        let after = validate_user("ann@a.example", "Ann Lee", "channel", "", false).unwrap();
+        assert_eq!(
+            changes(&before, Some("Acme"), &after, None),
+            vec![
+                ("Name", "Ann".to_owned(), "Ann Lee".to_owned()),
+                ("Role", "Partner".to_owned(), "Channel manager".to_owned()),
+                ("Organisation", "Acme".to_owned(), String::new()),
+            ]
+        );
+        assert!(changes(&before, Some("Acme"), &before, Some("Acme")).is_empty());
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::db::models::registration;
+use crate::domain::audit::Who;
 use crate::domain::errors::FieldErrors;
 use crate::domain::lifecycle::{Actor, Command, Refusal};
 use crate::domain::money;
@@ -189,7 +190,7 @@ pub enum ActionResult {
 /// their organisation: other organisations' registrations are not found.
 pub async fn perform(
     state: &AppState,
-    user_id: String,
+    who: Who,
     org_id: Option<String>,
     actor: Actor,
     id: String,
@@ -214,7 +215,7 @@ pub async fn perform(
             Err(errors) => return Ok(Err(ActionResult::Invalid(errors))),
         };
         let acting = Acting {
-            user_id: Some(&user_id),
+            who: &who,
             actor,
             scope,
         };

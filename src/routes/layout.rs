@@ -63,6 +63,7 @@ const ADMIN_GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("/admin/accounts/import", "CRM import"),
             ("/admin/outbox", "Outbox"),
             ("/admin/system", "System"),
+            ("/admin/audit", "Audit log"),
             ("/account/tokens", "API tokens"),
             ("/account/password", "Password"),
             ("/account/two-step", "Two-step sign-in"),

@@ -236,11 +236,11 @@ pub async fn acknowledge(
         );
         return page(&signed, &state, Some((answers, None)), read, errors).await;
     }
-    let user_id = signed.user.id.clone();
+    let who = signed.who();
     let now = state.clock.naive_now();
     let given = answers.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        Ok(flow::acknowledge(conn, &user_id, version, &given, now)?)
+        Ok(flow::acknowledge(conn, &who, version, &given, now)?)
     })
     .await?;
     match outcome {

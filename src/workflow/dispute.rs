@@ -11,9 +11,10 @@ use crate::db::models::registration::{self, Registration};
 use crate::db::models::user::{self, User};
 use crate::db::models::{audit, policy, roe};
 use crate::db::{DbConnection, lock_keys, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::dispute::{self as rules, Parties, Raiser, RulingOutcome};
 use crate::domain::errors::FieldErrors;
-use crate::domain::lifecycle::{Actor, Command, Refusal, Status};
+use crate::domain::lifecycle::{Actor, Command, Refusal, Status, Transition};
 use crate::domain::role::Role;
 use crate::mail::templates::RegistrationNotice;
 use crate::mail::{self, PROGRAM};
@@ -23,7 +24,8 @@ use super::transition::{self, ActError, Acting, Scope};
 /// Who raises a dispute.
 #[derive(Debug, Clone, Copy)]
 pub struct RaisedBy<'a> {
-    pub user_id: &'a str,
+    /// The signed-in user (with their role and address, for the audit log).
+    pub who: &'a Who,
     pub raiser: Raiser,
     /// A partner's organisation: the registration must be one of its own.
     pub org_id: Option<&'a str>,
@@ -54,6 +56,12 @@ impl From<ActError> for DisputeError {
             ActError::Conflict => DisputeError::Refused(CHANGED.into()),
             ActError::Db(e) => DisputeError::Db(e),
         }
+    }
+}
+
+impl RaisedBy<'_> {
+    fn user_id(&self) -> &str {
+        self.who.user_id.as_deref().unwrap_or_default()
     }
 }
 
@@ -124,7 +132,7 @@ pub fn raise(
                 id: &id,
                 raiser_registration_id: raiser_reg.as_deref(),
                 other_registration_id: other.as_deref(),
-                raised_by: by.user_id,
+                raised_by: by.user_id(),
                 raiser_role: match by.raiser {
                     Raiser::Partner => Role::Partner.as_str(),
                     Raiser::Sales => Role::Sales.as_str(),
@@ -139,11 +147,11 @@ pub fn raise(
             },
             now,
         )?;
-        audit::insert(
+        audit::record(
             conn,
-            Some(by.user_id),
-            "dispute_raised",
-            &format!("dispute:{id}"),
+            by.who,
+            Action::DisputeRaised,
+            &subject(SubjectKind::Dispute, &id),
             Some(new.reason.as_str()),
             now,
         )?;
@@ -178,7 +186,7 @@ pub fn raise(
                 now,
             )?;
         }
-        if let Some(raiser) = user::find(conn, by.user_id)? {
+        if let Some(raiser) = user::find(conn, by.user_id())? {
             send(
                 conn,
                 config,
@@ -260,7 +268,7 @@ impl Case {
 pub fn resolve(
     conn: &mut DbConnection,
     config: &Config,
-    reviewer_id: &str,
+    reviewer: &Who,
     id: &str,
     outcome: &str,
     rationale: &str,
@@ -285,20 +293,30 @@ pub fn resolve(
         }
         let ruling = rules::rule(outcome, rationale, share, case.parties())
             .map_err(DisputeError::Invalid)?;
+        let reviewer_id = reviewer.user_id.as_deref().unwrap_or_default();
         let acting = Acting {
-            user_id: Some(reviewer_id),
+            who: reviewer,
             actor: Actor::Reviewer,
             scope: Scope::Any,
         };
+        // The registrations' transitions, recorded in the audit log after every other write.
+        let mut decided = Vec::new();
         match ruling.outcome {
             RulingOutcome::Upheld | RulingOutcome::Split => {}
             RulingOutcome::Reinstated => {
                 let raiser = case.raiser.as_ref().ok_or(DisputeError::NotFound)?;
-                reinstate(conn, config, raiser, acting, &ruling.rationale, now)?;
+                decided.push(reinstate(
+                    conn,
+                    config,
+                    raiser,
+                    acting,
+                    &ruling.rationale,
+                    now,
+                )?);
             }
             RulingOutcome::Transferred => {
                 let other = case.other.as_ref().ok_or(DisputeError::NotFound)?;
-                transition::act_in_tx(
+                decided.push(transition::act_in_tx(
                     conn,
                     config,
                     &other.id,
@@ -307,9 +325,16 @@ pub fn resolve(
                         rationale: ruling.rationale.clone(),
                     },
                     now,
-                )?;
+                )?);
                 if let Some(raiser) = &case.raiser {
-                    reinstate(conn, config, raiser, acting, &ruling.rationale, now)?;
+                    decided.push(reinstate(
+                        conn,
+                        config,
+                        raiser,
+                        acting,
+                        &ruling.rationale,
+                        now,
+                    )?);
                 }
                 transition::settle_line(conn, config, &other.id, now)?;
             }
@@ -325,12 +350,22 @@ pub fn resolve(
         )? {
             return Err(DisputeError::Refused(CHANGED.into()));
         }
-        audit::insert(
+        // Last (but for the emails): the chain is held from here to the commit.
+        for (reg, t) in &decided {
+            transition::record_decision(conn, acting, reg, t, now)?;
+        }
+        let mut detail = ruling.outcome.as_str().to_owned();
+        if let Some(pct) = ruling.partner_share_pct {
+            detail.push_str(&format!(" ({pct}% to the raising partner)"));
+        }
+        detail.push_str(". ");
+        detail.push_str(&ruling.rationale);
+        audit::record(
             conn,
-            Some(reviewer_id),
-            "dispute_resolved",
-            &format!("dispute:{id}"),
-            Some(ruling.outcome.as_str()),
+            reviewer,
+            Action::DisputeResolved,
+            &subject(SubjectKind::Dispute, id),
+            Some(&detail),
             now,
         )?;
         let d = dispute::find(conn, id)?.ok_or(DisputeError::NotFound)?;
@@ -347,11 +382,11 @@ fn reinstate(
     acting: Acting,
     rationale: &str,
     now: NaiveDateTime,
-) -> Result<(), DisputeError> {
+) -> Result<(Registration, Transition), DisputeError> {
     let held_by_other =
         registration::find_holder(conn, &raiser.name_key, raiser.domain_key.as_deref())?
             .is_some_and(|h| h.id != raiser.id);
-    transition::act_in_tx(
+    Ok(transition::act_in_tx(
         conn,
         config,
         &raiser.id,
@@ -361,8 +396,7 @@ fn reinstate(
             held_by_other,
         },
         now,
-    )?;
-    Ok(())
+    )?)
 }
 
 /// The ruling, to the raiser and to the other registration's partner.

@@ -3,6 +3,7 @@
 //! event and queues the emails. Handlers and jobs call these; the rules live in the domain.
 
 pub mod assist;
+pub mod audit;
 pub mod availability;
 pub mod compensation;
 pub mod crm_api;

@@ -12,6 +12,7 @@ use crate::db::models::roe::{self as store, AnswerKind, RoeVersion};
 use crate::db::models::user::{self, User};
 use crate::db::models::{audit, org};
 use crate::db::{DbConnection, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::roe::{
     self, ACCURACY_DAYS, Draft, Graded, Question, Schedule, after_acknowledgement, after_recheck,
     all_correct, grade, is_due, must_acknowledge, recheck_question,
@@ -104,10 +105,11 @@ pub fn preview(conn: &mut DbConnection, draft: &Draft) -> Result<usize, PublishE
 pub fn publish(
     conn: &mut DbConnection,
     config: &Config,
-    admin_id: &str,
+    admin: &Who,
     draft: &Draft,
     now: NaiveDateTime,
 ) -> Result<Published, PublishError> {
+    let admin_id = admin.user_id.as_deref().unwrap_or_default();
     write_tx(conn, |conn| {
         if let Some(current) = store::current(conn)?
             && !roe::changes_anything(draft, &current.body, &current.questions)
@@ -115,14 +117,6 @@ pub fn publish(
             return Err(PublishError::Unchanged);
         }
         let version = store::insert(conn, draft, admin_id, now)?;
-        audit::insert(
-            conn,
-            Some(admin_id),
-            "roe_published",
-            &format!("roe:{version}"),
-            Some(&draft.summary),
-            now,
-        )?;
         let people = audience(conn)?;
         for person in &people {
             let consequence = if person.role() == Role::Sales {
@@ -145,6 +139,15 @@ pub fn publish(
                 now,
             )?;
         }
+        // Last, after the emails: the chain is held from here to the commit.
+        audit::record(
+            conn,
+            admin,
+            Action::RoePublished,
+            &subject(SubjectKind::Roe, &version.to_string()),
+            Some(&draft.summary),
+            now,
+        )?;
         Ok(Published {
             version,
             emailed: people.len(),
@@ -167,11 +170,12 @@ pub enum AckOutcome {
 /// figures, right or wrong.
 pub fn acknowledge(
     conn: &mut DbConnection,
-    user_id: &str,
+    who: &Who,
     version: i64,
     answers: &[Option<usize>],
     now: NaiveDateTime,
 ) -> QueryResult<AckOutcome> {
+    let user_id = who.user_id.as_deref().unwrap_or_default();
     write_tx(conn, |conn| {
         let Some(current) = store::current(conn)? else {
             return Ok(AckOutcome::Stale);
@@ -200,15 +204,15 @@ pub fn acknowledge(
             return Ok(AckOutcome::Wrong(graded));
         }
         store::insert_acknowledgement(conn, user_id, version, now)?;
-        audit::insert(
+        store::set_schedule(conn, user_id, version, &after_acknowledgement(now), now)?;
+        audit::record(
             conn,
-            Some(user_id),
-            "roe_acknowledged",
-            &format!("roe:{version}"),
+            who,
+            Action::RoeAcknowledged,
+            &subject(SubjectKind::Roe, &version.to_string()),
             None,
             now,
         )?;
-        store::set_schedule(conn, user_id, version, &after_acknowledgement(now), now)?;
         Ok(AckOutcome::Acknowledged)
     })
 }

@@ -4,11 +4,13 @@
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
+use crate::db::models::audit;
 use crate::db::models::flag;
 use crate::db::models::org;
 use crate::db::models::policy::{self, PolicyVersion};
 use crate::db::models::registration::{self, NewEvent, Registration};
 use crate::db::{DbConnection, lock_keys, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{
     self, Actor, Command, Context, Lifecycle, Refusal, Status, Transition,
@@ -25,17 +27,23 @@ pub enum Scope<'a> {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Acting<'a> {
-    pub user_id: Option<&'a str>,
+    /// The person (their role and client address too, for the audit log), or nobody for
+    /// Truce itself.
+    pub who: &'a Who,
     pub actor: Actor,
     pub scope: Scope<'a>,
 }
 
 impl Acting<'_> {
     pub const SYSTEM: Acting<'static> = Acting {
-        user_id: None,
+        who: &Who::SYSTEM,
         actor: Actor::System,
         scope: Scope::Any,
     };
+
+    fn user_id(&self) -> Option<&str> {
+        self.who.user_id.as_deref()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +59,7 @@ pub enum ActError {
     Db(#[from] diesel::result::Error),
 }
 
-/// Applies `command` in its own write transaction.
+/// Applies `command` in its own write transaction, with its audit event.
 pub fn act(
     conn: &mut DbConnection,
     config: &Config,
@@ -61,7 +69,9 @@ pub fn act(
     now: NaiveDateTime,
 ) -> Result<(Registration, Transition), ActError> {
     write_tx(conn, |conn| {
-        act_in_tx(conn, config, id, acting, command, now)
+        let (reg, t) = act_in_tx(conn, config, id, acting, command, now)?;
+        record_decision(conn, acting, &reg, &t, now)?;
+        Ok((reg, t))
     })
 }
 
@@ -73,7 +83,8 @@ fn load(conn: &mut DbConnection, id: &str, scope: Scope) -> Result<Registration,
     .ok_or(ActError::NotFound)
 }
 
-/// Applies `command` inside the caller's transaction.
+/// Applies `command` inside the caller's transaction. A person's transition is then
+/// recorded with [`record_decision`], after the caller's other writes.
 pub fn act_in_tx(
     conn: &mut DbConnection,
     config: &Config,
@@ -116,7 +127,8 @@ pub fn act_in_tx(
     let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
     // Only a registration flagged as sharing another's prospect is decided so; the flag's
     // resolution is the claim on that decision, so two reviewers never both make it.
-    if decides_shared && !flag::resolve(conn, id, FlagKind::SharedProspect, acting.user_id, now)? {
+    if decides_shared && !flag::resolve(conn, id, FlagKind::SharedProspect, acting.user_id(), now)?
+    {
         return Err(ActError::Refused(Refusal::Rule(
             "This registration is not waiting for a decision on a shared prospect.".into(),
         )));
@@ -126,13 +138,48 @@ pub fn act_in_tx(
         before: &before,
         t: &t,
     };
-    store(conn, config, &step, acting.user_id, pv.version, now)?;
+    store(conn, config, &step, acting.user_id(), pv.version, now)?;
     if t.event == lifecycle::EventKind::ClosedWon {
         let amount = t.next.close_amount_minor.unwrap_or(reg.amount_minor);
         super::compensation::on_close_won(conn, &reg, &before, amount, now)?;
     }
     follow_up(conn, config, &step, &pv, now)?;
     Ok((reg, t))
+}
+
+/// Records a person's transition (`reg` as it was before it, `t` the decision) in the
+/// audit log. Called last in the transaction, after every other write, by [`act`] and by
+/// the dispute ruling: from the audit write to the commit every other audited
+/// transaction waits for this one, and one that waited while holding, say, a dashboard
+/// rollup row this transaction still had to update would deadlock with it.
+///
+/// Truce's own transitions (the sweeps' expiries, reminders and escalations, and the
+/// declines and advances that follow a decision) stay on the registration's timeline
+/// only: on PostgreSQL each sweep batch would otherwise queue behind every audited request
+/// for the chain, and the requests behind the batch.
+pub fn record_decision(
+    conn: &mut DbConnection,
+    acting: Acting,
+    reg: &Registration,
+    t: &Transition,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    if acting.who.user_id.is_none() {
+        return Ok(());
+    }
+    let mut detail = format!("{} → {}", reg.status().label(), t.next.status.label());
+    if let Some(note) = t.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        detail.push_str(". ");
+        detail.push_str(note.trim());
+    }
+    audit::record(
+        conn,
+        acting.who,
+        Action::of_registration(t.event),
+        &subject(SubjectKind::Registration, &reg.id),
+        Some(&detail),
+        now,
+    )
 }
 
 /// One transition of one registration: the row as read, its state before, and the decision.

@@ -238,6 +238,23 @@ async fn every_route_serves_exactly_the_roles_it_names() {
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),
         (
+            "/admin/audit".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/audit?actor=admin&action=signed_in&record=x&from=2026-01-01&to=2099-12-31&after=9"
+                .into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/audit.csv".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/audit.csv?action=role_changed".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
             "/admin/accounts/import".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
         ),

@@ -218,6 +218,8 @@ async fn every_page_of_every_role_passes_axe_and_fits_a_phone() {
                 "/admin/accounts/import".into(),
                 "/admin/outbox".into(),
                 "/admin/system".into(),
+                "/admin/audit".into(),
+                "/admin/audit?actor=admin&from=1+Dec".into(),
                 "/no/such/page".into(),
             ],
         ),

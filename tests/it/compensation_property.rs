@@ -8,8 +8,10 @@ use chrono::TimeDelta;
 use truce::clock::Clock;
 use truce::db::models::assist;
 use truce::db::models::compensation::{self, Whose};
+use truce::domain::audit::Who;
 use truce::domain::compensation::{CreditKind, apply_bp};
 use truce::domain::lifecycle::{Actor, Command, Status};
+use truce::domain::role::Role;
 use truce::workflow::transition::{Acting, Scope, act};
 
 use crate::helpers::{Deal, TestApp, spawn_app};
@@ -64,8 +66,9 @@ async fn history(seed: u64) {
     compensation::insert(&mut app.conn(), &rules, None, app.clock.naive_now()).unwrap();
 
     let config = app.config();
+    let who = Who::user(&cm, Role::Channel, None);
     let reviewer = Acting {
-        user_id: Some(&cm),
+        who: &who,
         actor: Actor::Reviewer,
         scope: Scope::Any,
     };

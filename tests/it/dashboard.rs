@@ -4,7 +4,9 @@
 use chrono::TimeDelta;
 use truce::clock::Clock;
 use truce::db::models::tally;
+use truce::domain::audit::Who;
 use truce::domain::lifecycle::{Actor, Command, Status};
+use truce::domain::role::Role;
 use truce::workflow::transition::{Acting, Scope, act};
 
 use crate::helpers::{
@@ -529,8 +531,9 @@ pub fn submit(app: &TestApp, email: &str, org_id: &str, deal: &Deal) -> Option<S
 
 /// Applies `command` as the channel manager `cm_id` at the app's time; false if refused.
 pub fn decide(app: &TestApp, cm_id: &str, id: &str, command: Command) -> bool {
+    let who = Who::user(cm_id, Role::Channel, None);
     let acting = Acting {
-        user_id: Some(cm_id),
+        who: &who,
         actor: Actor::Reviewer,
         scope: Scope::Any,
     };
@@ -595,8 +598,9 @@ async fn random_history(seed: u64) {
         &admin,
     );
     let config = app.config();
+    let who = Who::user(&cm, Role::Channel, None);
     let reviewer = Acting {
-        user_id: Some(&cm),
+        who: &who,
         actor: Actor::Reviewer,
         scope: Scope::Any,
     };

@@ -250,6 +250,42 @@ async fn a_declined_partner_disputes_and_the_lock_is_transferred_explicitly() {
     );
     assert!(app.events(&b).iter().any(|(kind, _)| kind == "reinstated"));
 
+    // The audit log has the ruling and both registrations' changes, by the manager, in the
+    // ruling's transaction, and the chain holds.
+    let actions = |subject: &str| -> Vec<(String, Option<String>)> {
+        truce::db::models::audit::for_subject(&mut app.conn(), subject)
+            .unwrap()
+            .into_iter()
+            .map(|(_, actor, action, _)| (action, actor))
+            .collect()
+    };
+    let cm_id = app.find_user(CM1).map(|u| u.id);
+    let ben_id = app.find_user(BEN).map(|u| u.id);
+    assert_eq!(
+        actions(&format!("dispute:{id}")),
+        [
+            ("dispute_raised".to_owned(), ben_id),
+            ("dispute_resolved".to_owned(), cm_id.clone())
+        ]
+    );
+    assert_eq!(
+        actions(&format!("registration:{a}")),
+        [
+            ("registration_approved".to_owned(), cm_id.clone()),
+            ("registration_overturned".to_owned(), cm_id.clone())
+        ]
+    );
+    // Ben's registration was declined by Truce (not audited), then reinstated by the ruling.
+    assert_eq!(
+        actions(&format!("registration:{b}")),
+        [("registration_reinstated".to_owned(), cm_id)]
+    );
+    assert!(
+        truce::workflow::audit::verify(&mut app.conn(), |_, _| {})
+            .unwrap()
+            .is_ok()
+    );
+
     // Alpha reads why on its deal page; both parties are emailed the rationale.
     let page = ann.get(&format!("/partner/deals/{a}")).await;
     let text = page.text();

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod api;
 mod architecture;
+mod audit;
 mod authz;
 mod backup;
 mod browser;

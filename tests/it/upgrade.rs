@@ -174,3 +174,64 @@ fn newest_version() -> String {
         .filter(char::is_ascii_digit)
         .collect()
 }
+
+/// The audit events recorded before the hash chain existed join it, oldest first, when a
+/// database of that time is opened by this release; new events chain on after them.
+#[test]
+fn earlier_audit_events_join_the_chain_on_upgrade() {
+    use truce::db::models::audit;
+    use truce::domain::audit::{Action, SubjectKind, Who, subject};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _drop) = fresh_database(dir.path());
+    let parsed = db::DatabaseUrl::parse(&url).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let mut names: Vec<String> = std::fs::read_dir(migrations)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let before_chain = names
+        .iter()
+        .position(|n| n.ends_with("_audit_chain"))
+        .expect("the audit chain's migration");
+    {
+        let mut conn = db::open(&parsed).unwrap();
+        db::migrate_first(&mut conn, before_chain).unwrap();
+        // Written in the opposite order of their times: the chain follows the times.
+        diesel::sql_query(
+            "INSERT INTO audit_events (id, at, actor_id, action, subject, detail) VALUES \
+             ('later', '2026-11-30 10:00:00', NULL, 'territory_mode', 'flag', NULL), \
+             ('earlier', '2026-11-29 09:00:00', 'someone', 'roe_published', 'roe:1', 'First rules')",
+        )
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let out = truce_bin()
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2 events, chain intact"), "{stdout}");
+
+    let mut conn = db::open(&parsed).unwrap();
+    let chained = audit::stored_after(&mut conn, 0, 10, 10).unwrap();
+    let ids: Vec<&str> = chained.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["earlier", "later"]);
+    audit::record(
+        &mut conn,
+        &Who::SYSTEM,
+        Action::UserCreated,
+        &subject(SubjectKind::User, "u1"),
+        None,
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap();
+    let found = truce::workflow::audit::verify(&mut conn, |_, _| {}).unwrap();
+    assert_eq!(found.unwrap().events, 3);
+}

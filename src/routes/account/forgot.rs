@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use crate::auth::csrf;
 use crate::db::models::token::{self as tokens, Purpose};
-use crate::db::models::{org, user};
+use crate::db::models::{audit, org, user};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::user::{is_plausible_email, normalize_email};
 use crate::error::AppError;
@@ -63,8 +64,9 @@ pub async fn submit(
         errors.add("email", "Enter an email address like name@example.com.");
         return render_invalid(&page(None, errors)?);
     }
+    let client_addr = crate::auth::client_addr::of(&req, &state.config.trusted_proxies);
     // Shares the sign-in budget per address: both let a stranger make the server work.
-    if let Some(addr) = crate::auth::client_addr::of(&req, &state.config.trusted_proxies)
+    if let Some(addr) = client_addr
         && !state.login_limiter.allow(addr)
     {
         let mut errors = FieldErrors::new();
@@ -80,6 +82,7 @@ pub async fn submit(
     let now = state.clock.naive_now();
     let app = state.clone();
     let lookup = email.clone();
+    let who = Who::anonymous(client_addr.map(|ip| ip.to_string()));
     let sent = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             let Some(owner) = user::find_by_email(conn, &lookup)? else {
@@ -101,6 +104,14 @@ pub async fn submit(
             } else {
                 links::send_password_link(conn, &app.config, &owner, LinkReason::Forgotten, now)?;
             }
+            audit::record(
+                conn,
+                &who,
+                Action::PasswordResetRequested,
+                &subject(SubjectKind::User, &owner.id),
+                Some(&owner.email),
+                now,
+            )?;
             Ok::<_, AppError>(true)
         })
     })

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use super::{SECOND_STEP_PATH, TWO_STEP_SETUP_PATH};
 use crate::auth::guard::{AnyRole, Signed};
 use crate::auth::{self, PendingSignIn, csrf, password};
-use crate::db::models::{login_failure, org, policy, two_step, user};
-use crate::db::{self};
+use crate::db::models::{audit, login_failure, org, policy, two_step, user};
+use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::{throttle, user::normalize_email};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -148,7 +149,16 @@ pub async fn submit(
     })
     .await?;
 
+    let failed = FailedSignIn {
+        who: Who::anonymous(client_addr.map(|ip| ip.to_string())),
+        email: email.clone(),
+        account: found.as_ref().map(|(u, _)| u.id.clone()),
+        now,
+    };
     if let Some(until) = locked_until {
+        failed
+            .record(&state, "Locked out after repeated failures.")
+            .await?;
         let minutes = throttle::minutes_left(until - now);
         return render_with(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -162,6 +172,7 @@ pub async fn submit(
     let stored_hash = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
     let password_ok =
         password::verify_blocking(state.config.argon2, stored_hash, form.password.clone()).await?;
+    let reason = failure_reason(found.as_ref(), password_ok);
     let usable = found.filter(|(u, org)| {
         u.disabled_at.is_none()
             && (!u.role().needs_org() || org.as_ref().is_some_and(|o| o.is_active()))
@@ -171,12 +182,12 @@ pub async fn submit(
         _ => {
             let (fail_email, fail_addr) = (email.clone(), addr.clone());
             let failures = db::run(&state.pool, move |conn| {
-                Ok(login_failure::record_failure(
-                    conn,
-                    &fail_email,
-                    &fail_addr,
-                    now,
-                )?)
+                write_tx(conn, |conn| {
+                    let failures =
+                        login_failure::record_failure(conn, &fail_email, &fail_addr, now)?;
+                    failed.write(conn, reason)?;
+                    Ok::<_, AppError>(failures)
+                })
             })
             .await?;
             tracing::info!(client = %addr, failures, "sign-in failed");
@@ -186,11 +197,19 @@ pub async fn submit(
 
     let (clear_email, clear_addr, user_id) = (email.clone(), addr.clone(), user.id.clone());
     let role = user.role();
+    let who = Who::user(&user.id, role, client_addr.map(|ip| ip.to_string()));
     let (two_step_on, must_set_up) = db::run(&state.pool, move |conn| {
-        login_failure::clear_after_sign_in(conn, &clear_email, &clear_addr)?;
-        let on = two_step::enabled_since(conn, &user_id)?.is_some();
-        let required = !on && policy::current(conn)?.value.two_step_required(role);
-        Ok((on, required))
+        write_tx(conn, |conn| {
+            login_failure::clear_after_sign_in(conn, &clear_email, &clear_addr)?;
+            let on = two_step::enabled_since(conn, &user_id)?.is_some();
+            let required = !on && policy::current(conn)?.value.two_step_required(role);
+            // With two-step on, the sign-in is recorded when its second step is done.
+            if !on {
+                let account = subject(SubjectKind::User, &user_id);
+                audit::record(conn, &who, Action::SignedIn, &account, None, now)?;
+            }
+            Ok::<_, AppError>((on, required))
+        })
     })
     .await?;
     if two_step_on {
@@ -217,12 +236,83 @@ pub async fn submit(
     Ok(see_other(safe_next(&form.next).unwrap_or(home)))
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     if let Some(user_id) = auth::signed_in_user_id(&session) {
         tracing::info!(user_id = %user_id, "signed out");
+        // The role is read from the user's row as the event is written.
+        let who = Who {
+            user_id: Some(user_id.clone()),
+            role: None,
+            client_addr: crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string()),
+        };
+        let now = state.clock.naive_now();
+        db::run(&state.pool, move |conn| {
+            let account = subject(SubjectKind::User, &user_id);
+            Ok(audit::record(
+                conn,
+                &who,
+                Action::SignedOut,
+                &account,
+                None,
+                now,
+            )?)
+        })
+        .await?;
     }
     session.purge();
-    see_other("/login")
+    Ok(see_other("/login"))
+}
+
+/// A failed sign-in as the audit log records it: from the client's address, nobody signed
+/// in, the email typed (never the password), on the account it names if there is one.
+#[derive(Clone)]
+struct FailedSignIn {
+    who: Who,
+    email: String,
+    account: Option<String>,
+    now: chrono::NaiveDateTime,
+}
+
+impl FailedSignIn {
+    fn write(&self, conn: &mut db::DbConnection, reason: &str) -> diesel::QueryResult<()> {
+        // An address is at most 254 characters; whatever else was typed is cut there.
+        let typed: String = self.email.chars().take(254).collect();
+        audit::record(
+            conn,
+            &self.who,
+            Action::SignInFailed,
+            &subject(
+                SubjectKind::User,
+                self.account.as_deref().unwrap_or_default(),
+            ),
+            Some(&format!("Email: {typed}. {reason}")),
+            self.now,
+        )
+    }
+
+    async fn record(&self, state: &AppState, reason: &'static str) -> Result<(), AppError> {
+        let failed = self.clone();
+        db::run(&state.pool, move |conn| Ok(failed.write(conn, reason)?)).await
+    }
+}
+
+/// Why a sign-in failed, for the audit log only: the person signing in always reads the
+/// same message, so it cannot tell them which accounts exist.
+fn failure_reason(
+    found: Option<&(user::User, Option<org::Org>)>,
+    password_ok: bool,
+) -> &'static str {
+    match found {
+        None => "No account has this email.",
+        Some((u, _)) if u.password_hash.is_none() => "The account has no password yet (invited).",
+        Some(_) if !password_ok => "Wrong password.",
+        Some((u, _)) if u.disabled_at.is_some() => "The account is disabled.",
+        Some(_) => "The partner organisation is suspended.",
+    }
 }
 
 #[cfg(test)]

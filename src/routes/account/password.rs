@@ -7,8 +7,9 @@ use serde::Deserialize;
 use super::check_new_password;
 use crate::auth::guard::{AnyRole, Signed};
 use crate::auth::{self, password};
-use crate::db::models::{session as sessions, user};
+use crate::db::models::{audit, session as sessions, user};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, subject};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -77,12 +78,21 @@ pub async fn submit(
     let hash = password::hash_blocking(state.config.argon2, form.password).await?;
     let now = state.clock.naive_now();
     let user_id = signed.user.id.clone();
+    let who = signed.who();
     db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             user::set_password_hash(conn, &user_id, &hash, now)?;
             // Every session ends, this one included; renewing below gives this browser a
             // fresh session that keeps the user signed in.
             sessions::delete_for_user(conn, &user_id)?;
+            audit::record(
+                conn,
+                &who,
+                Action::PasswordChanged,
+                &subject(SubjectKind::User, &user_id),
+                Some("Signed out everywhere else"),
+                now,
+            )?;
             Ok::<_, AppError>(())
         })
     })

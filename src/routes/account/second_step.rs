@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use super::login::safe_next;
 use crate::auth::{self, PendingSignIn, csrf};
-use crate::db::models::{login_failure, org, user};
+use crate::db::models::{audit, login_failure, org, user};
 use crate::db::{self};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::throttle;
 use crate::domain::two_step::SECOND_STEP_MINUTES;
 use crate::error::AppError;
@@ -205,12 +206,33 @@ async fn check(
     match checked {
         Ok(passed) => {
             let (clear_key, clear_addr) = (key.clone(), addr.clone());
+            // The sign-in is complete now (the password alone was not recorded as one); a
+            // recovery code's use is recorded by the check itself.
+            let with_app = !matches!(passed, Passed::Recovery { .. });
+            let who = Who::user(
+                &user.id,
+                user.role(),
+                Some(addr.clone()).filter(|a| !a.is_empty()),
+            );
             db::run(&state.pool, move |conn| {
-                Ok(login_failure::clear_after_sign_in(
-                    conn,
-                    &clear_key,
-                    &clear_addr,
-                )?)
+                db::write_tx(conn, |conn| {
+                    login_failure::clear_after_sign_in(conn, &clear_key, &clear_addr)?;
+                    if with_app {
+                        let account = subject(
+                            SubjectKind::User,
+                            who.user_id.as_deref().unwrap_or_default(),
+                        );
+                        audit::record(
+                            conn,
+                            &who,
+                            Action::SignedIn,
+                            &account,
+                            Some("With the password and the authenticator app"),
+                            now,
+                        )?;
+                    }
+                    Ok::<_, AppError>(())
+                })
             })
             .await?;
             auth::sign_in(&session, &user.id)?;

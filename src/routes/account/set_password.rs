@@ -2,7 +2,7 @@
 //! password an admin reset chooses a new one.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,8 +10,9 @@ use super::check_new_password;
 use super::setup::LinkInvalid;
 use crate::auth::{self, PendingSignIn, csrf, password};
 use crate::db::models::token::{self as tokens, Purpose};
-use crate::db::models::{login_failure, session as sessions, two_step, user};
+use crate::db::models::{audit, login_failure, session as sessions, two_step, user};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::ids;
@@ -82,6 +83,7 @@ pub async fn show(
 }
 
 pub async fn submit(
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     secret: web::Path<String>,
@@ -110,6 +112,17 @@ pub async fn submit(
     let now = state.clock.naive_now();
     let token_hash = ids::hash(&secret);
     let (user_id, email) = (owner.id.clone(), owner.email.clone());
+    // The link proves who this is, though nobody is signed in yet.
+    let who = Who::user(
+        &owner.id,
+        owner.role(),
+        crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string()),
+    );
+    let how = if owner.password_hash.is_none() {
+        "First password, through the invitation"
+    } else {
+        "New password, through a reset link"
+    };
     let saved = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             if !tokens::consume(conn, &token_hash, now)? {
@@ -118,6 +131,14 @@ pub async fn submit(
             user::set_password_hash(conn, &user_id, &hash, now)?;
             sessions::delete_for_user(conn, &user_id)?;
             login_failure::clear(conn, &email)?;
+            audit::record(
+                conn,
+                &who,
+                Action::PasswordSet,
+                &subject(SubjectKind::User, &user_id),
+                Some(how),
+                now,
+            )?;
             // The stamp as stored (PostgreSQL keeps microseconds of `now`).
             let stamp = user::find(conn, &user_id)?.map(|u| u.updated_at.to_string());
             let two_step_on = two_step::enabled_since(conn, &user_id)?.is_some();

@@ -1,18 +1,20 @@
 //! The first administrator: created through the one-time link printed at first start.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::check_new_password;
 use crate::auth::{self, csrf, password};
+use crate::db::models::audit;
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
-use crate::domain::user::validate_user;
+use crate::domain::user::{describe, validate_user};
 use crate::error::AppError;
 use crate::ids;
 use crate::routes::layout::Layout;
@@ -90,6 +92,7 @@ pub async fn show(
 }
 
 pub async fn submit(
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     secret: web::Path<String>,
@@ -123,13 +126,28 @@ pub async fn submit(
     let hash = password::hash_blocking(state.config.argon2, form.password.clone()).await?;
     let now = state.clock.naive_now();
     let token_hash = ids::hash(&secret);
+    let addr = crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string());
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             if !tokens::consume(conn, &token_hash, now)? || user::count(conn)? > 0 {
                 return Ok(None);
             }
             match user::insert(conn, &fields, Some(&hash), now) {
-                Ok(u) => Ok(Some(u)),
+                Ok(u) => {
+                    // The first administrator creates themselves, through the setup link.
+                    audit::record(
+                        conn,
+                        &Who::user(&u.id, u.role, addr),
+                        Action::UserCreated,
+                        &subject(SubjectKind::User, &u.id),
+                        Some(&format!(
+                            "{}, the first administrator, through the setup link",
+                            describe(&u.name, &u.email, u.role, None)
+                        )),
+                        now,
+                    )?;
+                    Ok(Some(u))
+                }
                 Err(SaveUserError::EmailTaken) => Ok(None),
                 Err(SaveUserError::Db(e)) => Err(AppError::from(e)),
             }

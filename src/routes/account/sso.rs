@@ -5,13 +5,14 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::login::{self, NextQuery};
 use crate::auth::oidc::{Identity, Pending};
 use crate::auth::{self, csrf};
-use crate::db::{self, models::user};
+use crate::db::{self, models::audit, models::user};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::sso::{Refusal, email_allowed, may_use_sso, still_pending};
 use crate::domain::user::{normalize_email, validate_user};
 use crate::error::AppError;
@@ -72,10 +73,12 @@ pub async fn start(
 
 /// The provider's answer: checks it and signs the user in.
 pub async fn callback(
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     answer: web::Query<Answer>,
 ) -> Result<HttpResponse, AppError> {
+    let client_addr = crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string());
     let Some(sso) = &state.sso else {
         return Err(AppError::NotFound);
     };
@@ -118,6 +121,19 @@ pub async fn callback(
     if !may_use_sso(user.role()) {
         return refuse(&session, &state, &Refusal::NotStaff);
     }
+    let who = Who::user(&user.id, user.role(), client_addr);
+    let account = subject(SubjectKind::User, &user.id);
+    db::run(&state.pool, move |conn| {
+        Ok(audit::record(
+            conn,
+            &who,
+            Action::SignedIn,
+            &account,
+            Some("With the company account (single sign-on)"),
+            now,
+        )?)
+    })
+    .await?;
     auth::sign_in_with_company(&session, &user.id)?;
     tracing::info!(user_id = %user.id, subject = %identity.subject, "signed in with the company account");
     let home = user.role().home_path();

@@ -9,8 +9,10 @@ use serde::Deserialize;
 use crate::auth::guard::{Signed, TokenHolders};
 use crate::auth::{self};
 use crate::db::models::api_token::{self, ApiToken};
+use crate::db::models::audit;
 use crate::db::{self, write_tx};
 use crate::domain::api::Scopes;
+use crate::domain::audit::{Action, SubjectKind, subject};
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
 use crate::routes::layout::Layout;
@@ -102,9 +104,19 @@ pub async fn create(
     }
     let now = state.clock.naive_now();
     let (user_id, kept) = (signed.user.id.clone(), label.clone());
+    let who = signed.who();
     let (token, secret) = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
-            Ok(api_token::create(conn, &user_id, &kept, scopes, now)?)
+            let (token, secret) = api_token::create(conn, &user_id, &kept, scopes, now)?;
+            audit::record(
+                conn,
+                &who,
+                Action::ApiTokenCreated,
+                &subject(SubjectKind::ApiToken, &token.id),
+                Some(&kept),
+                now,
+            )?;
+            Ok::<_, AppError>((token, secret))
         })
     })
     .await?;
@@ -129,9 +141,21 @@ pub async fn revoke(
     let token_id = path.into_inner();
     let now = state.clock.naive_now();
     let (user_id, id) = (signed.user.id.clone(), token_id.clone());
+    let who = signed.who();
     let revoked = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
-            Ok(api_token::revoke(conn, &user_id, &id, now)?)
+            let revoked = api_token::revoke(conn, &user_id, &id, now)?;
+            if revoked {
+                audit::record(
+                    conn,
+                    &who,
+                    Action::ApiTokenRevoked,
+                    &subject(SubjectKind::ApiToken, &id),
+                    None,
+                    now,
+                )?;
+            }
+            Ok::<_, AppError>(revoked)
         })
     })
     .await?;

@@ -7,6 +7,7 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::settings::{HistoryRow, SettingsPage, Shown};
+use crate::domain::audit::{Action, SubjectKind};
 use crate::domain::compensation::Rules;
 use crate::domain::compensation::form::{
     CELLS, GRID_SEGMENTS, GRID_TIERS, RulesForm, changes, validate_rules,
@@ -77,6 +78,7 @@ struct RulesPage {
 impl SettingsPage for Rules {
     type Form = RulesForm;
     const PATH: &'static str = "/admin/compensation";
+    const AUDITED: (Action, SubjectKind) = (Action::CompensationChanged, SubjectKind::Compensation);
 
     fn saved(version: i64) -> String {
         format!(

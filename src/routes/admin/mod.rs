@@ -1,7 +1,8 @@
 //! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
-//! the outbox and the CRM account import.
+//! the outbox, the CRM account import and the audit log.
 
 mod accounts;
+pub(crate) mod audit;
 mod browse;
 mod compensation;
 mod credits;
@@ -28,6 +29,8 @@ use crate::domain::policy::Policy;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home::show))
         .route("/admin/accounts", web::get().to(accounts::list))
+        .route("/admin/audit", web::get().to(audit::list))
+        .route("/admin/audit.csv", web::get().to(audit::csv))
         .route("/admin/accounts/import", web::get().to(import::show))
         .route("/admin/accounts/import", web::post().to(import::upload))
         .route(

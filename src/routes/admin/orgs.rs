@@ -3,8 +3,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{self, guard::AdminOnly, guard::Signed};
+use crate::db::models::audit;
 use crate::db::models::org::{self, Org, SaveOrgError};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, describe_changes, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::org::{OrgStatus, Tier, validate_org};
 use crate::error::AppError;
@@ -151,8 +153,25 @@ pub async fn create(
         }
     };
     let now = state.clock.naive_now();
+    let who = signed.who();
     let saved = db::run(&state.pool, move |conn| {
-        Ok(write_tx(conn, |conn| org::insert(conn, &fields, now)))
+        Ok(write_tx(conn, |conn| {
+            let created = org::insert(conn, &fields, now)?;
+            audit::record(
+                conn,
+                &who,
+                Action::OrgCreated,
+                &subject(SubjectKind::Org, &created.id),
+                Some(&format!(
+                    "{}, {}, {}",
+                    created.name,
+                    created.tier.label(),
+                    created.status.label()
+                )),
+                now,
+            )?;
+            Ok(created)
+        }))
     })
     .await?;
     match saved {
@@ -222,9 +241,34 @@ pub async fn update(
     };
     let now = state.clock.naive_now();
     let org_id = found.id.clone();
+    let who = signed.who();
+    let changes = describe_changes(&[
+        ("Name", found.name.clone(), fields.name.clone()),
+        (
+            "Tier",
+            found.tier.label().to_owned(),
+            fields.tier.label().to_owned(),
+        ),
+        (
+            "Status",
+            found.status.label().to_owned(),
+            fields.status.label().to_owned(),
+        ),
+    ]);
     let saved = db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
-            org::update(conn, &org_id, &fields, now)
+            let saved = org::update(conn, &org_id, &fields, now)?;
+            if saved && !changes.is_empty() {
+                audit::record(
+                    conn,
+                    &who,
+                    Action::OrgUpdated,
+                    &subject(SubjectKind::Org, &org_id),
+                    Some(&changes),
+                    now,
+                )?;
+            }
+            Ok(saved)
         }))
     })
     .await?;

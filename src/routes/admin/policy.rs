@@ -5,6 +5,7 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::settings::{HistoryRow, SettingsPage, Shown};
+use crate::domain::audit::{Action, SubjectKind};
 use crate::domain::errors::FieldErrors;
 use crate::domain::money::CURRENCIES;
 use crate::domain::policy::{Policy, PolicyForm, changes, validate_policy};
@@ -26,6 +27,7 @@ struct PolicyPage {
 impl SettingsPage for Policy {
     type Form = PolicyForm;
     const PATH: &'static str = "/admin/policy";
+    const AUDITED: (Action, SubjectKind) = (Action::PolicyChanged, SubjectKind::Policy);
 
     fn saved(version: i64) -> String {
         format!(

@@ -177,7 +177,7 @@ pub async fn publish(
         };
     }
     let config = state.config.clone();
-    let admin = signed.user.id.clone();
+    let admin = signed.who();
     let now = state.clock.naive_now();
     let result = db::run(&state.pool, move |conn| {
         Ok(flow::publish(conn, &config, &admin, &draft, now))

@@ -7,8 +7,10 @@ use actix_web::{HttpResponse, web};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{self, guard::AdminOnly, guard::Signed};
+use crate::db::models::audit;
 use crate::db::models::versions::{self, Version, Versioned};
 use crate::db::{self, is_unique_violation, write_tx};
+use crate::domain::audit::{Action, SubjectKind, describe_changes, subject};
 use crate::domain::dates::date_time;
 use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
@@ -41,6 +43,8 @@ pub trait SettingsPage: Versioned + Send + 'static {
     type Form: DeserializeOwned + Send + 'static;
     /// The page's address (also where the form posts).
     const PATH: &'static str;
+    /// How saving a version is recorded in the audit log, and the kind of record it is.
+    const AUDITED: (Action, SubjectKind);
     /// "Policy version 3 is now in force. …"
     fn saved(version: i64) -> String;
     fn validate(form: &Self::Form) -> Result<Self, FieldErrors>;
@@ -115,9 +119,23 @@ pub async fn save<T: SettingsPage>(
     };
     let now = state.clock.naive_now();
     let admin = signed.user.id.clone();
+    let who = signed.who();
     let saved = db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
-            versions::save_if_changed(conn, &value, &admin, now)
+            let before = versions::current::<T>(conn)?.value;
+            let saved = versions::save_if_changed(conn, &value, &admin, now)?;
+            if let Some(version) = saved {
+                let (action, kind) = T::AUDITED;
+                audit::record(
+                    conn,
+                    &who,
+                    action,
+                    &subject(kind, &version.to_string()),
+                    Some(&describe_changes(&T::changes(&before, &value))),
+                    now,
+                )?;
+            }
+            Ok(saved)
         }))
     })
     .await?;

@@ -8,6 +8,7 @@ use crate::auth::{self, guard::AdminOnly, guard::Signed};
 use crate::db::models::territory::{self, SaveError};
 use crate::db::models::{audit, org, user};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::registration::INDUSTRIES;
 use crate::domain::territory::{
@@ -278,10 +279,18 @@ pub async fn set_mode(
         return render_invalid(&page);
     };
     let by = signed.user.id.clone();
+    let who = signed.who();
     db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
             territory::set_mode(conn, mode, &by, now)?;
-            audit::insert(conn, Some(&by), "territory_mode", mode.as_str(), None, now)
+            audit::record(
+                conn,
+                &who,
+                Action::TerritoryMode,
+                &subject(SubjectKind::TerritoryCheck, ""),
+                Some(mode.label()),
+                now,
+            )
         })?)
     })
     .await?;
@@ -366,6 +375,7 @@ async fn save(
     let (form, wants_preview) = read_form(pairs);
     let now = state.clock.naive_now();
     let by = signed.user.id.clone();
+    let who = signed.who();
     let layout = Layout::signed(&signed, NAV);
     let outcome = db::run(&state.pool, move |conn| {
         let existing = territory::list(conn)?;
@@ -414,6 +424,7 @@ async fn save(
                 false,
             ));
         }
+        let added = id.is_none();
         let saved = write_tx(conn, |conn| {
             let id = match &id {
                 Some(id) => {
@@ -428,12 +439,17 @@ async fn save(
                     id
                 }
             };
-            audit::insert(
+            let detail = if added {
+                format!("{} (added)", fields.name)
+            } else {
+                fields.name.clone()
+            };
+            audit::record(
                 conn,
-                Some(&by),
-                "territory_saved",
-                &id,
-                Some(&fields.name),
+                &who,
+                Action::TerritorySaved,
+                &subject(SubjectKind::Territory, &id),
+                Some(&detail),
                 now,
             )
             .map_err(SaveError::Db)?;

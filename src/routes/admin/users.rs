@@ -6,11 +6,12 @@ use crate::auth;
 use crate::auth::guard::{AdminOnly, Signed};
 use crate::db::models::token::{self as tokens, Purpose};
 use crate::db::models::user::{self, SaveUserError, User, UserListing};
-use crate::db::models::{org, session as sessions, two_step};
+use crate::db::models::{audit, org, session as sessions, two_step};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, describe_changes, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
-use crate::domain::user::{UserFields, validate_user};
+use crate::domain::user::{self as rules, UserFields, validate_user};
 use crate::error::AppError;
 use crate::routes::admin::browse::{self, Browse, Pager};
 use crate::routes::export::{self, Users};
@@ -231,11 +232,21 @@ pub async fn create(
     };
     let now = state.clock.naive_now();
     let app = state.clone();
+    let who = signed.who();
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
             Ok(u) => {
                 let org_name = org::find_opt(conn, u.org_id.as_deref())?.map(|o| o.name);
+                let detail = rules::describe(&u.name, &u.email, u.role, org_name.as_deref());
                 links::invite(conn, &app.config, &u, org_name, now)?;
+                audit::record(
+                    conn,
+                    &who,
+                    Action::UserCreated,
+                    &subject(SubjectKind::User, &u.id),
+                    Some(&detail),
+                    now,
+                )?;
                 Ok(Some(u))
             }
             Err(SaveUserError::EmailTaken) => Ok(None),
@@ -257,6 +268,16 @@ pub async fn create(
         ),
     );
     Ok(see_other(&format!("/admin/users/{}", created.id)))
+}
+
+fn fields_of(u: &User) -> UserFields {
+    UserFields {
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role: u.role,
+        org_id: u.org_id.clone(),
+        org_admin: u.org_admin,
+    }
 }
 
 async fn load(state: &AppState, id: String) -> Result<User, AppError> {
@@ -316,11 +337,20 @@ pub async fn update(
     let before = found.clone();
     let app = state.clone();
     let email_changed = fields.email != found.email;
+    let who = signed.who();
     let saved = db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
             if !user::update_identity(conn, &before.id, &fields, now)? {
                 return Ok(false);
             }
+            let org_before = org::find_opt(conn, before.org_id.as_deref())?.map(|o| o.name);
+            let org_after = org::find_opt(conn, fields.org_id.as_deref())?.map(|o| o.name);
+            let changes = rules::changes(
+                &fields_of(&before),
+                org_before.as_deref(),
+                &fields,
+                org_after.as_deref(),
+            );
             if fields.email != before.email {
                 // Links and sessions belong to the old address: end them. An invited user
                 // gets a new invitation at the corrected address.
@@ -332,6 +362,21 @@ pub async fn update(
                     let org_name = org::find_opt(conn, updated.org_id.as_deref())?.map(|o| o.name);
                     links::invite(conn, &app.config, &updated, org_name, now)?;
                 }
+            }
+            if !changes.is_empty() {
+                let action = if fields.role == before.role {
+                    Action::UserUpdated
+                } else {
+                    Action::RoleChanged
+                };
+                audit::record(
+                    conn,
+                    &who,
+                    action,
+                    &subject(SubjectKind::User, &before.id),
+                    Some(&describe_changes(&changes)),
+                    now,
+                )?;
             }
             Ok::<_, SaveUserError>(true)
         }))
@@ -371,10 +416,20 @@ pub async fn disable(
     }
     let now = state.clock.naive_now();
     let user_id = found.id.clone();
+    let (who, email) = (signed.who(), found.email.clone());
     let ended = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             user::set_disabled(conn, &user_id, Some(now), now)?;
-            Ok::<_, AppError>(sessions::delete_for_user(conn, &user_id)?)
+            let ended = sessions::delete_for_user(conn, &user_id)?;
+            audit::record(
+                conn,
+                &who,
+                Action::UserDisabled,
+                &subject(SubjectKind::User, &user_id),
+                Some(&email),
+                now,
+            )?;
+            Ok::<_, AppError>(ended)
         })
     })
     .await?;
@@ -394,8 +449,20 @@ pub async fn enable(
     let found = load(&state, id.into_inner()).await?;
     let now = state.clock.naive_now();
     let user_id = found.id.clone();
+    let (who, email) = (signed.who(), found.email.clone());
     db::run(&state.pool, move |conn| {
-        Ok(user::set_disabled(conn, &user_id, None, now)?)
+        write_tx(conn, |conn| {
+            user::set_disabled(conn, &user_id, None, now)?;
+            audit::record(
+                conn,
+                &who,
+                Action::UserEnabled,
+                &subject(SubjectKind::User, &user_id),
+                Some(&email),
+                now,
+            )?;
+            Ok::<_, AppError>(())
+        })
     })
     .await?;
     tracing::info!(admin = %signed.user.id, user_id = %found.id, "user enabled");
@@ -444,9 +511,18 @@ pub async fn reset_password(
     let now = state.clock.naive_now();
     let app = state.clone();
     let owner = found.clone();
+    let who = signed.who();
     db::run(&state.pool, move |conn| {
         Ok(write_tx(conn, |conn| {
-            links::send_password_link(conn, &app.config, &owner, LinkReason::AdminReset, now)
+            links::send_password_link(conn, &app.config, &owner, LinkReason::AdminReset, now)?;
+            audit::record(
+                conn,
+                &who,
+                Action::PasswordLinkSent,
+                &subject(SubjectKind::User, &owner.id),
+                Some(&owner.email),
+                now,
+            )
         })?)
     })
     .await?;

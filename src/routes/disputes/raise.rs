@@ -142,11 +142,12 @@ async fn form_page<S: Side>(
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, org_id) = raised_by(signed)?;
+    let who = signed.who();
     let now = state.clock.naive_now();
     let reg_id = id.clone();
     let (reg, refused, sla_hours) = db::run(&state.pool, move |conn| {
         let by = RaisedBy {
-            user_id: &user_id,
+            who: &who,
             raiser: S::RAISER,
             org_id: org_id.as_deref(),
         };
@@ -225,9 +226,10 @@ pub async fn submit<S: Side>(
     let now = state.clock.naive_now();
     let (reg_id, f) = (id.clone(), form.clone());
     let log_user = user_id.clone();
+    let who = signed.who();
     let result = db::run(&state.pool, move |conn| {
         let by = RaisedBy {
-            user_id: &user_id,
+            who: &who,
             raiser: S::RAISER,
             org_id: org_id.as_deref(),
         };

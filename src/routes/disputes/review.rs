@@ -195,13 +195,13 @@ pub async fn resolve(
     let form = form.into_inner();
     let config = state.config.clone();
     let now = state.clock.naive_now();
-    let user_id = signed.user.id.clone();
+    let who = signed.who();
     let (dispute_id, f) = (id.clone(), form.clone());
     let result = db::run(&state.pool, move |conn| {
         match flow::resolve(
             conn,
             &config,
-            &user_id,
+            &who,
             &dispute_id,
             &f.outcome,
             &f.rationale,

@@ -13,6 +13,7 @@
 //! paging through the list on screen.
 
 mod acknowledgements;
+mod audit;
 mod credits;
 mod dashboard;
 mod disputes;
@@ -23,6 +24,7 @@ mod roe_knowledge;
 mod users;
 
 pub use acknowledgements::Acknowledgements;
+pub use audit::AuditEvents;
 pub use credits::Credits;
 pub use dashboard::DashboardWeeks;
 pub use disputes::Disputes;

@@ -104,7 +104,7 @@ async fn act(
     let kept = Kept(form.kept());
     let outcome = actions::perform(
         &state,
-        signed.user.id.clone(),
+        signed.who(),
         Some(org_id),
         Actor::Partner,
         id.clone(),

@@ -7,11 +7,13 @@ use serde::Deserialize;
 
 use crate::auth;
 use crate::auth::guard::{OrgAdminOnly, Signed};
+use crate::db::models::audit;
 use crate::db::models::user::{self, SaveUserError, User};
 use crate::db::{self, write_tx};
+use crate::domain::audit::{Action, SubjectKind, subject};
 use crate::domain::errors::FieldErrors;
 use crate::domain::role::Role;
-use crate::domain::user::validate_user;
+use crate::domain::user::{describe, validate_user};
 use crate::error::AppError;
 use crate::routes::layout::Layout;
 use crate::routes::{render, render_invalid, see_other};
@@ -106,10 +108,20 @@ pub async fn create(
     let now = state.clock.naive_now();
     let app = state.clone();
     let org_name_for_email = org_name(&signed);
+    let who = signed.who();
     let created = db::run(&state.pool, move |conn| {
         write_tx(conn, |conn| match user::insert(conn, &fields, None, now) {
             Ok(u) => {
+                let detail = describe(&u.name, &u.email, u.role, Some(&org_name_for_email));
                 links::invite(conn, &app.config, &u, Some(org_name_for_email), now)?;
+                audit::record(
+                    conn,
+                    &who,
+                    Action::UserCreated,
+                    &subject(SubjectKind::User, &u.id),
+                    Some(&detail),
+                    now,
+                )?;
                 Ok(Some(u))
             }
             Err(SaveUserError::EmailTaken) => Ok(None),

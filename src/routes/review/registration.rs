@@ -243,7 +243,7 @@ async fn act(
     let kept = Kept(form.kept());
     match actions::perform(
         &state,
-        signed.user.id.clone(),
+        signed.who(),
         None,
         Actor::Reviewer,
         id.clone(),

@@ -15,9 +15,10 @@ use crate::db::models::registration::{self, ChangedQuery, Listed, Registration};
 use crate::db::models::registration_match;
 use crate::db::{self, DbConnection};
 use crate::domain::api::{Operation, decode_cursor, encode_cursor};
+use crate::domain::audit::Who;
 use crate::domain::lifecycle::{Actor, Command, Refusal, Status};
 use crate::state::AppState;
-use crate::workflow::transition::{ActError, Acting, Scope, act_in_tx};
+use crate::workflow::transition::{ActError, Acting, Scope, act_in_tx, record_decision};
 
 const DEFAULT_LIMIT: i64 = 100;
 
@@ -314,14 +315,20 @@ async fn decide(
     let now = state.clock.naive_now();
     let user_id = caller.user.id.clone();
     tracing::info!(user_id = %user_id, token_id = %caller.token_id, registration = %id, "API decision");
+    // In the audit log as the token's user, from where the request came.
+    let who = Who::user(
+        &user_id,
+        caller.user.role(),
+        crate::auth::client_addr::of_request(&req).map(|ip| ip.to_string()),
+    );
     write::run(&state, &caller, &req, &body, move |conn| {
         let acting = Acting {
-            user_id: Some(&user_id),
+            who: &who,
             actor: Actor::Reviewer,
             scope: Scope::Any,
         };
         match act_in_tx(conn, &config, &id, acting, command, now) {
-            Ok(_) => {}
+            Ok((reg, t)) => record_decision(conn, acting, &reg, &t, now)?,
             Err(ActError::NotFound) => return Err(not_found()),
             Err(ActError::Db(e)) => return Err(e.into()),
             Err(ActError::Refused(Refusal::Field { message, .. })) => {

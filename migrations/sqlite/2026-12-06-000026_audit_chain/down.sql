@@ -1,0 +1,13 @@
+DROP TABLE audit_chain;
+DROP INDEX audit_events_at;
+CREATE INDEX audit_events_at ON audit_events (at);
+DROP INDEX audit_events_subject;
+CREATE INDEX audit_events_subject ON audit_events (subject);
+DROP INDEX audit_events_action;
+DROP INDEX audit_events_actor;
+DROP INDEX audit_events_seq;
+ALTER TABLE audit_events DROP COLUMN hash;
+ALTER TABLE audit_events DROP COLUMN prev_hash;
+ALTER TABLE audit_events DROP COLUMN seq;
+ALTER TABLE audit_events DROP COLUMN client_addr;
+ALTER TABLE audit_events DROP COLUMN actor_role;
