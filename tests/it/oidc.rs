@@ -156,7 +156,7 @@ async fn staff_sign_in_with_their_company_account_and_land_on_their_home() {
     let Some((app, _provider)) = setup(&[]).await else {
         return;
     };
-    app.create_user("chan@example.com", "channel", None, false);
+    let chan = app.create_user("chan@example.com", "channel", None, false);
     let client = app.client();
     let login = client.get("/login").await;
     assert!(login.text().contains("Sign in with your company account"));
@@ -179,6 +179,19 @@ async fn staff_sign_in_with_their_company_account_and_land_on_their_home() {
     let home = client.get("/review").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text().contains("chan@example.com"));
+    // In the audit log, saying how.
+    let events =
+        truce::db::models::audit::for_subject(&mut app.conn(), &format!("user:{chan}")).unwrap();
+    assert!(
+        events.iter().any(
+            |(_, actor, action, detail)| actor.as_deref() == Some(chan.as_str())
+                && action == "signed_in"
+                && detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("company account"))
+        ),
+        "{events:?}"
+    );
 
     // The same answer again (a replay, a second tab): refused, nobody new signed in.
     let other = app.client();
