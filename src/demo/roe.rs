@@ -13,9 +13,11 @@ use rand::Rng;
 use super::orgs::People;
 use super::random::secs;
 use super::{Fill, explain};
+use crate::db::models::audit;
 use crate::db::models::roe as store;
-use crate::db::schema::{audit_events, roe_acknowledgements, roe_answers, roe_rechecks};
+use crate::db::schema::{roe_acknowledgements, roe_answers, roe_rechecks};
 use crate::db::{self, DbConnection, write_tx};
+use crate::domain::audit::{Action, SubjectKind, Who, subject};
 use crate::domain::money::group_count;
 use crate::domain::roe::{Draft, Question, Schedule, after_acknowledgement, after_recheck};
 
@@ -133,8 +135,8 @@ struct Rows {
     answers: Vec<(String, String, i64, i32, bool, &'static str, NaiveDateTime)>,
     /// (user, version, step, next question, due, updated).
     rechecks: Vec<(String, i64, i32, i32, NaiveDateTime, NaiveDateTime)>,
-    /// (id, at, actor, action, subject).
-    audit: Vec<(String, NaiveDateTime, String, &'static str, String)>,
+    /// (at, actor, action, subject): written through the audit chain, oldest first.
+    audit: Vec<(NaiveDateTime, String, Action, String)>,
 }
 
 impl Rows {
@@ -180,13 +182,11 @@ impl Rows {
             self.answer(fill, (user, version), (q, true), ("acknowledgement", at));
         }
         self.acknowledgements.push((user.to_owned(), version, at));
-        let id = fill.ids.next(&mut fill.rng);
         self.audit.push((
-            id,
             at,
             user.to_owned(),
-            "roe_acknowledged",
-            format!("roe:{version}"),
+            Action::RoeAcknowledged,
+            subject(SubjectKind::Roe, &version.to_string()),
         ));
         let mut schedule = after_acknowledgement(at);
         // Most answer a re-check within two days of it falling due; some have one due now.
@@ -256,13 +256,11 @@ pub(super) fn write(
     write_tx(conn, |conn| -> diesel::QueryResult<()> {
         for (draft, at) in drafts.iter().zip([v1_at, v2_at]) {
             let version = store::insert(conn, draft, admin_id, at)?;
-            let id = fill.ids.next(&mut fill.rng);
             rows.audit.push((
-                id,
                 at,
                 admin_id.to_owned(),
-                "roe_published",
-                format!("roe:{version}"),
+                Action::RoePublished,
+                subject(SubjectKind::Roe, &version.to_string()),
             ));
         }
         let acks = rows.acknowledgements.iter().map(|(user, version, at)| {
@@ -307,17 +305,17 @@ pub(super) fn write(
                 )
             });
         db::insert_rows(conn, roe_rechecks::table, 6, rechecks.collect::<Vec<_>>())?;
-        let audit = rows.audit.iter().map(|(id, at, actor, action, subject)| {
-            (
-                audit_events::id.eq(id),
-                audit_events::at.eq(at),
-                audit_events::actor_id.eq(Some(actor)),
-                audit_events::action.eq(action),
-                audit_events::subject.eq(subject),
-                audit_events::detail.eq(None::<String>),
-            )
-        });
-        db::insert_rows(conn, audit_events::table, 6, audit.collect::<Vec<_>>())?;
+        // Through the chain, oldest first, as the portal would have recorded them (the role is
+        // read from each user's row).
+        rows.audit.sort_by_key(|a| a.0);
+        for (at, actor, action, about) in &rows.audit {
+            let who = Who {
+                user_id: Some(actor.clone()),
+                role: None,
+                client_addr: None,
+            };
+            audit::record(conn, &who, *action, about, None, *at)?;
+        }
         Ok(())
     })
     .map_err(|e| explain("rules of engagement", e))?;

@@ -300,6 +300,18 @@ fn generates_consistent_data_whose_expiry_sweep_has_exactly_the_due_rows() {
         let due = crate::workflow::roe::due_recheck(&mut conn, &user.id, user.role(), now).unwrap();
         assert!(due.is_none(), "{email} has a re-check due");
     }
+    // Their audit events are in the chain, which verifies.
+    let verified = crate::workflow::audit::verify(&mut conn, |_, _| {}).unwrap();
+    assert!(
+        verified.is_ok(),
+        "the demo's audit chain is broken: {verified:?}"
+    );
+    let acknowledged = crate::db::schema::audit_events::table
+        .filter(crate::db::schema::audit_events::action.eq("roe_acknowledged"))
+        .count()
+        .get_result::<i64>(&mut *conn)
+        .unwrap();
+    assert_eq!(acknowledged as u64, summary.acknowledgements);
     let due_somewhere = on_v2.keys().any(|id| {
         crate::workflow::roe::due_recheck(&mut conn, id, role, now)
             .unwrap()
