@@ -491,7 +491,10 @@ async fn a_retried_write_with_the_same_key_returns_the_first_answer_and_changes_
     );
     assert_eq!(truce::db::models::crm::count(&mut app.conn()).unwrap(), 1);
 
-    // A delete replayed is still 204, not 404.
+    // A delete replayed is still 204, not 404; the deletion has the registrations in review
+    // matched again (the accounts changed), once.
+    let epoch = || truce::db::models::prospect_key::accounts_epoch(&mut app.conn()).unwrap();
+    let before = epoch();
     let d1 = call(
         &app,
         Method::DELETE,
@@ -514,6 +517,7 @@ async fn a_retried_write_with_the_same_key_returns_the_first_answer_and_changes_
         (d1.status, d2.status),
         (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT)
     );
+    assert_eq!(epoch(), before + 1);
     let bad = call(
         &app,
         Method::DELETE,

@@ -365,6 +365,8 @@ pub fn delete_by_external_id(conn: &mut DbConnection, external_id: &str) -> Quer
     )
     .execute(conn)?;
     diesel::delete(crm_accounts::table.find(&account.id)).execute(conn)?;
+    // What the registrations in review were matched against is gone: match them again.
+    prospect_key::accounts_changed(conn)?;
     Ok(true)
 }
 

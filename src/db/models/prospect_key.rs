@@ -109,10 +109,17 @@ pub fn insert(conn: &mut DbConnection, records: &[(Kind, &str, &Profile)]) -> Qu
     rows.sort_unstable();
     insert_key_rows!(conn, prospect_keys, rows);
     if records.iter().any(|(kind, ..)| *kind == Kind::Account) {
-        diesel::update(prospect_index::table)
-            .set(prospect_index::accounts_epoch.eq(prospect_index::accounts_epoch + 1))
-            .execute(conn)?;
+        accounts_changed(conn)?;
     }
+    Ok(())
+}
+
+/// Raises [`accounts_epoch`]: the CRM accounts changed (one added, changed or removed), so
+/// the registrations in review are matched again against them.
+pub fn accounts_changed(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::update(prospect_index::table)
+        .set(prospect_index::accounts_epoch.eq(prospect_index::accounts_epoch + 1))
+        .execute(conn)?;
     Ok(())
 }
 
