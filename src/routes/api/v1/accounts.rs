@@ -204,16 +204,7 @@ pub async fn put(
     caller.allow(Operation::WriteCrm)?;
     let external_id = path.into_inner();
     let input: AccountInput = write::parse(&body)?;
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|e| e.trim() != external_id.trim())
-    {
-        return Err(ApiError::field(
-            "external_id",
-            "differs from the path's; leave it out or send the same",
-        ));
-    }
+    same_external_id(input.external_id.as_deref(), &external_id)?;
     let checked = crm_api::check_account(&input.values(external_id.clone()), 0);
     let now = state.clock.naive_now();
     write::run(&state, &caller, &req, &body, move |conn| {
@@ -357,16 +348,7 @@ pub async fn put_opportunity(
     caller.allow(Operation::WriteCrm)?;
     let external_id = path.into_inner();
     let input: OpportunityInput = write::parse(&body)?;
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|e| e.trim() != external_id.trim())
-    {
-        return Err(ApiError::field(
-            "external_id",
-            "differs from the path's; leave it out or send the same",
-        ));
-    }
+    same_external_id(input.external_id.as_deref(), &external_id)?;
     let items = vec![input.values(external_id)];
     upsert_opportunities(&state, &caller, &req, &body, items, true).await
 }
@@ -431,4 +413,15 @@ pub async fn delete_opportunity(
         }
     })
     .await
+}
+
+/// A body may repeat the path's external id, but not name another one.
+fn same_external_id(in_body: Option<&str>, in_path: &str) -> Result<(), ApiError> {
+    if in_body.is_some_and(|e| e.trim() != in_path.trim()) {
+        return Err(ApiError::field(
+            "external_id",
+            "differs from the path's; leave it out or send the same",
+        ));
+    }
+    Ok(())
 }
