@@ -387,6 +387,15 @@ async fn jobs_once(args: ServeArgs) -> anyhow::Result<()> {
         "Emails: {} sent, {} to retry, {} failed. Expired sessions removed: {}.",
         report.emails.sent, report.emails.retrying, report.emails.failed, report.sessions_removed
     );
+    let w = report.webhooks;
+    println!(
+        "Webhooks: {} delivered, {} to retry, {} endpoint{} turned off for failing. Old idempotency keys removed: {}.",
+        w.delivered,
+        w.retrying,
+        w.disabled,
+        if w.disabled == 1 { "" } else { "s" },
+        report.idempotency_keys_removed
+    );
     if let Some(file) = &report.backup {
         println!("Daily backup written: {}.", file.display());
     }

@@ -148,6 +148,16 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUCE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 
+    /// Let webhook endpoints be loopback, private-network and link-local addresses (a CRM
+    /// inside the company network; the tests). Off: Truce refuses to call them, so an
+    /// endpoint cannot be pointed at the server's own network.
+    #[arg(long, env = "TRUCE_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+
+    /// Seconds a webhook endpoint has to answer before the attempt counts as failed (1-10).
+    #[arg(long, env = "TRUCE_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub webhook_timeout_seconds: u64,
+
     #[command(flatten)]
     pub oidc: OidcArgs,
     /// The key that seals secrets kept at rest (authenticator apps' secrets): 32 random
@@ -183,6 +193,8 @@ pub struct Config {
     /// Daily backups to keep; 0: none are made.
     pub backups_keep: u32,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub webhooks_allow_private: bool,
+    pub webhook_timeout: std::time::Duration,
     /// Single sign-on for staff; `None`: off.
     pub oidc: Option<OidcSettings>,
     /// The sealing key given in the settings; `None`: DATA_DIR/secret.key (see
@@ -261,6 +273,9 @@ impl ServeArgs {
             }
             Some(t) => Some(token_digest(t)),
         };
+        if !(1..=10).contains(&self.webhook_timeout_seconds) {
+            return Err("TRUCE_WEBHOOK_TIMEOUT_SECONDS must be between 1 and 10".into());
+        }
         if self.backups_keep > 366 {
             return Err("TRUCE_BACKUPS_KEEP must be between 0 (off) and 366".into());
         }
@@ -294,6 +309,8 @@ impl ServeArgs {
             trusted_proxies,
             metrics_token_sha256,
             backups_keep: self.backups_keep,
+            webhooks_allow_private: self.webhooks_allow_private,
+            webhook_timeout: std::time::Duration::from_secs(self.webhook_timeout_seconds),
             smtp_url: self.smtp_url.clone(),
             mail_from,
             run_jobs: !self.no_jobs,
@@ -323,6 +340,25 @@ impl Config {
     /// Where the sealing key is kept when `TRUCE_SECRET_KEY` is not set.
     pub fn secret_key_file(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+
+    /// The key that seals secrets at rest: `TRUCE_SECRET_KEY`, or else the one in
+    /// [`Config::secret_key_file`], made at first use.
+    pub fn seal_key(&self) -> anyhow::Result<SealKey> {
+        use anyhow::Context;
+        match &self.secret_key {
+            Some(key) => Ok(key.clone()),
+            None => {
+                let path = self.secret_key_file();
+                SealKey::load_or_create(&path).with_context(|| {
+                    format!(
+                        "cannot read or make the sealing key {}; set TRUCE_SECRET_KEY or a \
+                         writable TRUCE_DATA_DIR",
+                        path.display()
+                    )
+                })
+            }
+        }
     }
 
     /// An absolute link for `path` (which starts with '/') under the base URL.

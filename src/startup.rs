@@ -25,7 +25,6 @@ use crate::db::{self, write_tx};
 use crate::error::AppError;
 use crate::jobs::Jobs;
 use crate::routes;
-use crate::sealed::SealKey;
 use crate::state::AppState;
 use crate::workflow::links;
 
@@ -91,29 +90,18 @@ impl Application {
                 .context("the stored session cookie key is corrupt")?,
         );
 
-        let seal_key = match &config.secret_key {
-            Some(key) => key.clone(),
-            None => {
-                let path = config.secret_key_file();
-                let key = SealKey::load_or_create(&path).with_context(|| {
-                    format!(
-                        "cannot read or make the sealing key {}; set TRUCE_SECRET_KEY or a \
-                         writable TRUCE_DATA_DIR",
-                        path.display()
-                    )
-                })?;
-                if matches!(config.database_url, db::DatabaseUrl::Postgres(_)) {
-                    // Another instance on this database with its own data dir would hold
-                    // another key and could not open what this one sealed.
-                    tracing::warn!(
-                        file = %path.display(),
-                        "two-step secrets are sealed with a key from the data dir; instances \
-                         sharing this PostgreSQL database must share it: set TRUCE_SECRET_KEY"
-                    );
-                }
-                key
-            }
-        };
+        let seal_key = config.seal_key()?;
+        if config.secret_key.is_none()
+            && matches!(config.database_url, db::DatabaseUrl::Postgres(_))
+        {
+            // Another instance on this database with its own data dir would hold another
+            // key and could not open what this one sealed.
+            tracing::warn!(
+                file = %config.secret_key_file().display(),
+                "secrets are sealed with a key from the data dir; instances sharing this \
+                 PostgreSQL database must share it: set TRUCE_SECRET_KEY"
+            );
+        }
         tracing::info!(fingerprint = %seal_key.fingerprint(), "sealing key");
 
         let setup_link = setup_path.map(|p| config.link(&p));

@@ -51,6 +51,7 @@ text_columns!(
     crate::domain::territory::Mode,
     super::models::assist::AssistStatus,
     super::models::outbox::EmailStatus,
+    super::models::webhook::DeliveryStatus,
     super::models::token::Purpose,
     super::models::registration::Sort,
 );

@@ -132,6 +132,10 @@ pub fn may_hold_tokens(role: Role) -> bool {
 
 /// An opaque page cursor from its parts (a sort key and an id): callers pass it back as is,
 /// so the keyset behind it can change without breaking them.
+/// How long the first answer to an `Idempotency-Key` is kept: a retry comes within
+/// minutes, and a day also covers a sync that fails at night and resumes in the morning.
+pub const IDEMPOTENCY_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
 pub fn encode_cursor(parts: &[&str]) -> String {
     URL_SAFE_NO_PAD.encode(parts.join("\u{1f}"))
 }

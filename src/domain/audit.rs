@@ -73,6 +73,9 @@ text_enum! {
         DisputeResolved,
         ApiTokenCreated,
         ApiTokenRevoked,
+        WebhookCreated,
+        WebhookChanged,
+        WebhookSecretRotated,
     }
 }
 
@@ -122,6 +125,9 @@ impl Action {
             Action::DisputeResolved => "Ruled on a dispute",
             Action::ApiTokenCreated => "Created an API token",
             Action::ApiTokenRevoked => "Revoked an API token",
+            Action::WebhookCreated => "Added a webhook endpoint",
+            Action::WebhookChanged => "Changed a webhook endpoint",
+            Action::WebhookSecretRotated => "Rotated a webhook endpoint's signing secret",
         }
     }
 
@@ -141,6 +147,7 @@ impl Action {
             | MfaRecoveryUsed
             | ApiTokenCreated
             | ApiTokenRevoked => "Sign-in and access",
+            WebhookCreated | WebhookChanged | WebhookSecretRotated => "Integrations",
             UserCreated | UserUpdated | RoleChanged | UserDisabled | UserEnabled | OrgCreated
             | OrgUpdated => "Users and organisations",
             PolicyChanged | CompensationChanged | TerritorySaved | TerritoryMode | RoePublished
@@ -252,6 +259,7 @@ text_enum! {
         Registration,
         Dispute,
         ApiToken,
+        Webhook,
     }
 }
 
@@ -268,6 +276,7 @@ impl SubjectKind {
             SubjectKind::Registration => "Registration",
             SubjectKind::Dispute => "Dispute",
             SubjectKind::ApiToken => "API token",
+            SubjectKind::Webhook => "Webhook endpoint",
         }
     }
 
@@ -284,6 +293,7 @@ impl SubjectKind {
             SubjectKind::Registration => Some(format!("/review/{id}")),
             SubjectKind::Dispute => Some(format!("/review/disputes/{id}")),
             SubjectKind::ApiToken => None,
+            SubjectKind::Webhook => Some(format!("/admin/webhooks/{id}")),
         }
     }
 }

@@ -11,8 +11,14 @@ pub const MAX_RETRY: TimeDelta = TimeDelta::hours(1);
 /// draw in `[0, 1)`: 30 s, 1 min, 2 min, ... up to 1 h, each stretched by up to +25% so that
 /// many emails failing together do not retry together.
 pub fn retry_delay(attempts: i32, jitter: f64) -> TimeDelta {
+    backoff(FIRST_RETRY, MAX_RETRY, attempts, jitter)
+}
+
+/// Exponential backoff with jitter: `first`, doubled for each failure after the first, at
+/// most `max`, stretched by up to a quarter by `jitter` in `[0, 1)`.
+pub fn backoff(first: TimeDelta, max: TimeDelta, attempts: i32, jitter: f64) -> TimeDelta {
     let doublings = (attempts.max(1) - 1).min(16) as u32;
-    let base = (FIRST_RETRY * 2i32.pow(doublings)).min(MAX_RETRY);
+    let base = (first * 2i32.pow(doublings)).min(max);
     let extra_ms = (base.num_milliseconds() as f64 * 0.25 * jitter.clamp(0.0, 1.0)) as i64;
     base + TimeDelta::milliseconds(extra_ms)
 }

@@ -35,3 +35,4 @@ pub mod territory;
 pub mod throttle;
 pub mod two_step;
 pub mod user;
+pub mod webhook;

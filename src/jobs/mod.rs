@@ -6,6 +6,7 @@ pub mod backups;
 pub mod delivery;
 pub mod registrations;
 pub mod transport;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,10 @@ use crate::db::models::session;
 use crate::metrics::Metrics;
 use transport::Mailer;
 
+/// The longest one pass spends on webhooks before the jobs after it run; what is left goes
+/// out in the next pass.
+const WEBHOOK_BUDGET: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct Jobs {
     pub pool: Pool,
@@ -29,6 +34,8 @@ pub struct Jobs {
     pub session_max: chrono::TimeDelta,
     pub config: Arc<crate::config::Config>,
     pub metrics: Arc<Metrics>,
+    /// Opens the webhook endpoints' signing secrets.
+    pub seal_key: crate::sealed::SealKey,
     /// Set when the server is stopping: the job in progress finishes, the ones after it in
     /// the pass are left for the next start (or another instance).
     stopping: Arc<AtomicBool>,
@@ -38,7 +45,10 @@ pub struct Jobs {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub emails: delivery::DeliveryReport,
+    pub webhooks: webhooks::WebhookReport,
     pub sessions_removed: usize,
+    /// Stored answers to `Idempotency-Key` writes past `domain::api::IDEMPOTENCY_KEPT`.
+    pub idempotency_keys_removed: usize,
     pub registrations: registrations::SweepReport,
     /// Registrations in review matched again after the CRM accounts changed.
     pub matched_again: usize,
@@ -70,6 +80,7 @@ impl Jobs {
             session_max: config.session_max,
             config: Arc::new(config.clone()),
             metrics: Arc::new(Metrics::new()),
+            seal_key: config.seal_key()?,
             stopping: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -105,6 +116,16 @@ impl Jobs {
             r.emails = delivery::deliver_due(conn, &self.mailer, &self.from, &*self.clock)?;
             Ok(())
         });
+        self.run(&mut r.failed, "webhook delivery", |conn| {
+            r.webhooks = webhooks::deliver_due(
+                conn,
+                &self.config,
+                &self.seal_key,
+                &*self.clock,
+                WEBHOOK_BUDGET,
+            )?;
+            Ok(())
+        });
         self.run(&mut r.failed, "conflict evidence refresh", |conn| {
             let thresholds = crate::db::models::policy::current(conn)?.value.thresholds();
             r.matched_again =
@@ -113,6 +134,13 @@ impl Jobs {
         });
         self.run(&mut r.failed, "daily backup", |_| {
             r.backup = backups::daily(&self.config, now())?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "old idempotency keys", |conn| {
+            r.idempotency_keys_removed = crate::db::models::idempotency::delete_older_than(
+                conn,
+                now() - crate::domain::api::IDEMPOTENCY_KEPT,
+            )?;
             Ok(())
         });
         self.run(&mut r.failed, "expired sessions", |conn| {

@@ -65,6 +65,7 @@ const ADMIN_GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("/admin/system", "System"),
             ("/admin/audit", "Audit log"),
             ("/account/tokens", "API tokens"),
+            ("/admin/webhooks", "Webhooks"),
             ("/account/password", "Password"),
             ("/account/two-step", "Two-step sign-in"),
         ],
@@ -116,6 +117,7 @@ impl Layout {
                 ("/sales/credits", "My credits"),
                 ("/roe", "Rules of engagement"),
                 ("/account/tokens", "API tokens"),
+                ("/admin/webhooks", "Webhooks"),
             ],
             Role::Channel => vec![
                 ("/review", "Review queue"),

@@ -109,6 +109,7 @@ pub fn upsert_accounts_in_tx(
         .filter_map(|a| a.external_id.as_deref().map(|id| (id, a)))
         .collect();
     let columns = all_columns();
+    let listeners = super::webhooks::Listeners::load(conn)?;
     let mut outcomes = Vec::with_capacity(items.len());
     let mut new_rows: Vec<(usize, &AccountRow)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -130,6 +131,7 @@ pub fn upsert_accounts_in_tx(
             }
             Plan::Update(before, after, _) => {
                 crm::update_imported(conn, before, &after, now)?;
+                listeners.account(conn, Some(before), &before.id, &after, now)?;
                 outcomes.push(Outcome::Updated(before.id.clone()));
             }
         }
@@ -137,7 +139,8 @@ pub fn upsert_accounts_in_tx(
     let rows: Vec<&AccountRow> = new_rows.iter().map(|(_, r)| *r).collect();
     if !rows.is_empty() {
         let new_ids = crm::insert_imported(conn, &rows, now)?;
-        for ((i, _), id) in new_rows.iter().zip(new_ids) {
+        for ((i, row), id) in new_rows.iter().zip(new_ids) {
+            listeners.account(conn, None, &id, row, now)?;
             outcomes[*i] = Outcome::Created(id);
         }
     }

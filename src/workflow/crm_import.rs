@@ -323,6 +323,7 @@ fn apply_batch(
             .filter_map(|a| a.external_id.as_deref().map(|id| (id, a)))
             .collect();
         let mut new_rows: Vec<&AccountRow> = Vec::new();
+        let listeners = super::webhooks::Listeners::load(conn)?;
         for row in batch {
             match plan(row, by_id.get(row.external_id.as_str()).copied(), columns) {
                 Plan::Create => new_rows.push(row),
@@ -331,6 +332,7 @@ fn apply_batch(
                     report.updated += 1;
                     if !dry_run {
                         crm::update_imported(conn, before, &after, now)?;
+                        listeners.account(conn, Some(before), &before.id, &after, now)?;
                     }
                     if report.changes.len() < KEPT_CHANGES && !fields.is_empty() {
                         report.changes.push(Change {
@@ -345,7 +347,10 @@ fn apply_batch(
         }
         report.created += new_rows.len() as u64;
         if !dry_run && !new_rows.is_empty() {
-            crm::insert_imported(conn, &new_rows, now)?;
+            let ids = crm::insert_imported(conn, &new_rows, now)?;
+            for (id, row) in ids.iter().zip(&new_rows) {
+                listeners.account(conn, None, id, row, now)?;
+            }
         }
         Ok(())
     };

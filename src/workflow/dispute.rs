@@ -147,6 +147,7 @@ pub fn raise(
             },
             now,
         )?;
+        super::webhooks::Listeners::load(conn)?.dispute(conn, "dispute.raised", &id, now)?;
         audit::record(
             conn,
             by.who,
@@ -350,6 +351,7 @@ pub fn resolve(
         )? {
             return Err(DisputeError::Refused(CHANGED.into()));
         }
+        super::webhooks::Listeners::load(conn)?.dispute(conn, "dispute.ruled", id, now)?;
         // Last (but for the emails): the chain is held from here to the commit.
         for (reg, t) in &decided {
             transition::record_decision(conn, acting, reg, t, now)?;

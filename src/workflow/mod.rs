@@ -10,17 +10,20 @@ pub mod crm_api;
 pub mod crm_import;
 pub mod crm_uploads;
 pub mod dispute;
+pub mod dispute_view;
 pub mod flags;
 pub mod import_run;
 pub mod links;
 pub mod lock_check;
 pub mod matching;
 pub mod notify;
+pub mod registration_view;
 pub mod review_evidence;
 pub mod roe;
 pub mod submit;
 pub mod transition;
 pub mod two_step;
+pub mod webhooks;
 
 use crate::db::models::registration::Registration;
 

@@ -164,6 +164,7 @@ fn submit_in_tx(
         },
         now,
     )?;
+    super::webhooks::registration_event(conn, t.event, &id, now)?;
     let reg = registration::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
     matching::record(conn, &reg, &pv.value.thresholds(), now)?;
     // What the reviewer must weigh besides the evidence: the channel managers hear of the

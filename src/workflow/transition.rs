@@ -215,6 +215,7 @@ fn store(
         },
         now,
     )?;
+    super::webhooks::registration_event(conn, t.event, &reg.id, now)?;
     super::notify::transition(conn, config, reg, t, now)?;
     Ok(())
 }
@@ -418,6 +419,7 @@ pub fn system_batch(
     mut more: impl FnMut(usize) -> bool,
 ) -> Result<usize, ActError> {
     input.lock(conn)?;
+    let listeners = super::webhooks::Listeners::load(conn)?;
     let mut done = 0;
     for read in &input.rows {
         // At least one row a batch, so a slow start never reads as "nothing left to do".
@@ -472,6 +474,7 @@ pub fn system_batch(
             },
             now,
         )?;
+        listeners.registration(conn, t.event, &reg.id, now)?;
         done += 1;
     }
     Ok(done)

@@ -528,6 +528,22 @@ async fn a_retried_write_with_the_same_key_returns_the_first_answer_and_changes_
     )
     .await;
     assert_eq!(bad.body["code"], "bad_idempotency_key");
+
+    // A day later the job runner has forgotten the keys: the same key is a new request.
+    app.advance(chrono::TimeDelta::hours(23));
+    assert_eq!(app.run_jobs().await.idempotency_keys_removed, 0);
+    app.advance(chrono::TimeDelta::hours(2));
+    assert_eq!(app.run_jobs().await.idempotency_keys_removed, 2);
+    let later = call(
+        &app,
+        Method::POST,
+        "/api/v1/accounts/bulk",
+        Some(&admin),
+        Some(json!({"items": [account("K-2", "Other Company")]})),
+        Some("sync-42"),
+    )
+    .await;
+    assert_eq!(later.body["created"], 1, "{:?}", later.body);
 }
 
 #[actix_web::test]
@@ -819,6 +835,48 @@ async fn the_openapi_document_describes_every_route_of_the_router() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let body: Value = serde_json::from_str(&unknown.text().await.unwrap()).unwrap();
     assert_eq!(body["code"], "not_found");
+
+    // The lock check's answer has what its schema says it always has.
+    app.create_user(REP, "sales", None, false);
+    let rep = token(&app, REP, Scopes::READ);
+    let lock = get(&app, "/api/v1/lock?name=Acme", &rep).await;
+    assert_eq!(lock.status, StatusCode::OK);
+    let schema = &doc["components"]["schemas"]["LockView"];
+    let required = schema["required"]
+        .as_array()
+        .expect("LockView lists its fields");
+    assert!(required.len() >= 7, "{schema}");
+    for field in required {
+        let field = field.as_str().unwrap();
+        assert!(
+            lock.body.get(field).is_some(),
+            "{field} missing: {}",
+            lock.body
+        );
+    }
+}
+
+#[actix_web::test]
+async fn an_oversized_body_is_refused_with_a_json_413() {
+    let app = program().await;
+    let admin = token(&app, ADMIN, Scopes::READ_WRITE);
+    let huge = format!(
+        "{{\"items\": [{}]}}",
+        vec![r#"{"external_id": "X", "name": "Padding Company"}"#; 120_000].join(",")
+    );
+    assert!(huge.len() > 4 * 1024 * 1024);
+    let reply = reqwest::Client::new()
+        .post(format!("{}/api/v1/accounts/bulk", app.address))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "payload_too_large");
+    assert!(body["error"].as_str().unwrap().contains("1,000"), "{body}");
 }
 
 #[actix_web::test]

@@ -82,6 +82,20 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         app.clock.naive_now(),
     )
     .unwrap();
+    // A webhook endpoint, its secret sealed with a key of the test's own.
+    let hook = truce::ids::new_id();
+    truce::db::models::webhook::insert_endpoint(
+        &mut app.conn(),
+        &hook,
+        &truce::domain::webhook::EndpointFields {
+            url: "https://crm.example.com/hook".into(),
+            description: String::new(),
+            event_types: vec!["registration.approved".into()],
+        },
+        "not opened in this test",
+        app.clock.naive_now(),
+    )
+    .unwrap();
     let partner_b = app.create_user("partner@b.example", "partner", Some(&org_b), false);
     let target = app.create_user("target@example.com", "sales", None, false);
 
@@ -236,6 +250,22 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         (
             "/admin/system".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/webhooks".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/webhooks/new".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/webhooks/{hook}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            "/admin/webhooks/no-such-endpoint".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (
             "/admin/audit".into(),
@@ -451,6 +481,27 @@ async fn every_route_serves_exactly_the_roles_it_names() {
         ),
         (
             "/admin/outbox/no-such-email/retry".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
+        (
+            // An empty form: the messages say what to fill in.
+            "/admin/webhooks".into(),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/webhooks/{hook}"),
+            [Login, Deny, Deny, Deny, Deny, Ok(422)],
+        ),
+        (
+            format!("/admin/webhooks/{hook}/rotate"),
+            [Login, Deny, Deny, Deny, Deny, Ok(200)],
+        ),
+        (
+            format!("/admin/webhooks/{hook}/deliveries/no-such-delivery/redeliver"),
+            [Login, Deny, Deny, Deny, Deny, Ok(404)],
+        ),
+        (
+            "/admin/webhooks/no-such-endpoint/rotate".into(),
             [Login, Deny, Deny, Deny, Deny, Ok(404)],
         ),
         (

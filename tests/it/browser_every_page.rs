@@ -217,6 +217,8 @@ async fn every_page_of_every_role_passes_axe_and_fits_a_phone() {
                 "/admin/accounts".into(),
                 "/admin/accounts/import".into(),
                 "/admin/outbox".into(),
+                "/admin/webhooks".into(),
+                "/admin/webhooks/new".into(),
                 "/admin/system".into(),
                 "/admin/audit".into(),
                 "/admin/audit?actor=admin&from=1+Dec".into(),

@@ -39,3 +39,4 @@ mod system;
 mod territories;
 mod two_step;
 mod upgrade;
+mod webhooks;

@@ -44,3 +44,10 @@ pub fn insert(
         .execute(conn)?;
     Ok(())
 }
+
+/// Forgets the answers stored before `before` (the job runner's clean-up): a retry after
+/// that is taken as a new request.
+pub fn delete_older_than(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(api_idempotency::table.filter(api_idempotency::created_at.lt(before)))
+        .execute(conn)
+}

@@ -32,3 +32,4 @@ pub mod token;
 pub mod two_step;
 pub mod user;
 pub mod versions;
+pub mod webhook;

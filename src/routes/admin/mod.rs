@@ -1,5 +1,5 @@
 //! Program administration (admins only): the program policy, territories, the rules of engagement, partner organisations, users,
-//! the outbox, the CRM account import and the audit log.
+//! the outbox, the CRM account import, webhook endpoints and the audit log.
 
 mod accounts;
 pub(crate) mod audit;
@@ -20,6 +20,7 @@ mod settings;
 mod system;
 mod territories;
 mod users;
+mod webhooks;
 
 use actix_web::web;
 
@@ -93,6 +94,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox", web::get().to(outbox::list))
         .route("/admin/system", web::get().to(system::show))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
+        .route("/admin/webhooks", web::get().to(webhooks::list))
+        .route("/admin/webhooks", web::post().to(webhooks::create))
+        .route("/admin/webhooks/new", web::get().to(webhooks::new))
+        .route("/admin/webhooks/{id}", web::get().to(webhooks::show))
+        .route("/admin/webhooks/{id}", web::post().to(webhooks::update))
+        .route(
+            "/admin/webhooks/{id}/rotate",
+            web::post().to(webhooks::rotate),
+        )
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/redeliver",
+            web::post().to(webhooks::redeliver),
+        )
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users.csv", web::get().to(users::csv))
         .route("/admin/users", web::post().to(users::create))

@@ -9,7 +9,7 @@ use crate::domain::matching::Verdict;
 use crate::domain::sla::days_left;
 use crate::workflow::lock_check::{LockCheck, Record};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LockView {
     pub query: QueryView,
     /// A claim on a same-prospect match: locked, pending, partner_customer, reserved or
@@ -28,13 +28,13 @@ pub struct LockView {
     pub history: Vec<MatchView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueryView {
     pub name: String,
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MatchView {
     /// account, registration or direct_opportunity.
     pub kind: &'static str,
@@ -78,7 +78,7 @@ impl MatchView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
     pub field: &'static str,
     pub kind: &'static str,
@@ -89,7 +89,7 @@ pub struct EvidenceView {
 }
 
 /// What the record claims, in words and as data.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClaimView {
     pub status: &'static str,
     pub title: &'static str,

@@ -192,7 +192,7 @@ fn single(external_id: String, outcome: Outcome) -> Result<Answer, ApiError> {
         (status = 201, description = "Created", body = ItemResult),
         (status = 200, description = "Updated or unchanged", body = ItemResult),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, description = "Invalid fields", body = ErrorBody), (status = 429, body = ErrorBody),
     ))]
 pub async fn put(
     caller: ApiUser,
@@ -336,7 +336,7 @@ async fn upsert_opportunities(
         (status = 201, description = "Created", body = ItemResult),
         (status = 200, description = "Updated", body = ItemResult),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, description = "Invalid fields", body = ErrorBody), (status = 429, body = ErrorBody),
     ))]
 pub async fn put_opportunity(
     caller: ApiUser,

@@ -34,7 +34,7 @@ pub struct ErrorBody {
     /// Stable: `unauthorized`, `forbidden_role`, `insufficient_scope`, `bad_request`,
     /// `bad_json`, `bad_cursor`, `bad_idempotency_key`, `not_found`, `wrong_state`,
     /// `conflict`, `validation_failed`, `idempotency_key_reused`,
-    /// `rate_limited`, `internal`.
+    /// `rate_limited`, `payload_too_large`, `internal`.
     pub code: &'static str,
     /// What went wrong, for a person.
     pub error: String,
@@ -66,6 +66,9 @@ pub enum ApiError {
     KeyReused,
     #[error("too many requests for this token; wait {0} seconds")]
     RateLimited(u64),
+    /// 413: the body is over the API's limit.
+    #[error("the request body is over {0} MB; send fewer items a request (bulk takes up to 1,000)")]
+    TooLarge(usize),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -93,6 +96,7 @@ impl ApiError {
             ApiError::Invalid(..) => "validation_failed",
             ApiError::KeyReused => "idempotency_key_reused",
             ApiError::RateLimited(_) => "rate_limited",
+            ApiError::TooLarge(_) => "payload_too_large",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -124,6 +128,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(..) => StatusCode::CONFLICT,
             ApiError::Invalid(..) | ApiError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -25,7 +25,7 @@ const MAX_LEN: usize = 300;
 #[utoipa::path(get, path = "/api/v1/lock", tag = "lock check", params(Params),
     security(("bearer" = ["read"])),
     responses(
-        (status = 200, description = "The verdict, its best match, other matches and history", body = Object),
+        (status = 200, description = "The verdict, its best match, other matches and history", body = crate::routes::sales::view::LockView),
         (status = 400, description = "Neither name nor domain, or too long", body = super::errors::ErrorBody),
         (status = 401, description = "No, unknown or revoked token", body = super::errors::ErrorBody),
         (status = 403, description = "Not a sales or admin user", body = super::errors::ErrorBody),

@@ -15,6 +15,10 @@ pub mod openapi;
 mod registrations;
 mod write;
 
+use actix_web::ResponseError;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, web};
 
 pub use auth::ApiUser;
@@ -57,7 +61,8 @@ routes! {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let scope = web::scope("/api/v1")
-        // A larger body is refused by actix with 413 before a handler runs.
+        // A larger body is refused by actix with 413 before a handler runs; the answer is
+        // made JSON like every other error of the API.
         .app_data(web::PayloadConfig::new(MAX_BODY))
         .app_data(web::QueryConfig::default().error_handler(|err, _| {
             ApiError::bad_request(format!("bad query parameters: {err}")).into()
@@ -67,7 +72,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .error_handler(|err, _| ApiError::bad_request(format!("bad path: {err}")).into()),
         )
         .default_service(web::to(not_found));
-    cfg.service(register(scope));
+    let too_large = ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, |res| {
+        let (req, _) = res.into_parts();
+        let json = ApiError::TooLarge(MAX_BODY / (1024 * 1024)).error_response();
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, json).map_into_right_body(),
+        ))
+    });
+    cfg.service(register(scope).wrap(too_large));
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
