@@ -70,9 +70,9 @@ server = subprocess.Popen(
 )
 
 
-def call(url, data=None, method=None, headers=None, opener=urllib.request):
+def call(url, data=None, method=None, headers=None):
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    return opener.open(req)
+    return urllib.request.urlopen(req)
 
 
 try:

@@ -57,6 +57,9 @@ state = {"secrets": [], "mode": "ok", "events": [], "rejected": 0, "requests": 0
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive: each sender keeps its connection, as a CRM's web server would let it.
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args):
         pass
 
@@ -130,7 +133,13 @@ def verifies(webhook, body, headers):
         return False
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    # Truce sends a batch of events at once; the default backlog of 5 drops the rest of
+    # the connections, and each then waits a second for its SYN to be sent again.
+    request_queue_size = 128
+
+
+server = Server(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(f"PORT {server.server_address[1]}", flush=True)
 server.serve_forever()
