@@ -135,6 +135,17 @@ fn endpoint_id(html: &str) -> String {
     html[start..].split(['/', '"']).next().unwrap().to_owned()
 }
 
+/// A program, the receiver, and an endpoint for it listening to `types`: the app, the
+/// receiver, the admin signed in, the endpoint's id and its secret.
+async fn with_endpoint(types: &[&str]) -> (TestApp, Receiver, TestClient, String, String) {
+    let app = program(&["--webhooks-allow-private"]).await;
+    let receiver = Receiver::start();
+    let admin = app.login(ADMIN).await;
+    let url = format!("{}/truce", receiver.url);
+    let (endpoint, secret) = add_endpoint(&admin, &url, types).await;
+    (app, receiver, admin, endpoint, secret)
+}
+
 async fn submit(app: &TestApp, ann: &TestClient, company: &str) -> String {
     let domain = format!("{}.example", company.to_lowercase().replace(' ', ""));
     register_deal(ann, &Deal::new(app, company, &domain)).await
@@ -146,18 +157,11 @@ fn deliveries(app: &TestApp, endpoint: &str) -> Vec<webhook::Waiting> {
 
 #[actix_web::test]
 async fn events_reach_a_real_receiver_signed_and_once_each() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (endpoint, secret) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &[
-            "registration.submitted",
-            "registration.approved",
-            "account.reserved",
-        ],
-    )
+    let (app, receiver, _, endpoint, secret) = with_endpoint(&[
+        "registration.submitted",
+        "registration.approved",
+        "account.reserved",
+    ])
     .await;
     receiver.configure(&[&secret], "ok").await;
 
@@ -288,15 +292,7 @@ async fn events_reach_a_real_receiver_signed_and_once_each() {
 
 #[actix_web::test]
 async fn a_receiver_that_is_down_is_retried_later_and_later_then_gets_the_event_once() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (endpoint, secret) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &["registration.submitted"],
-    )
-    .await;
+    let (app, receiver, admin, endpoint, secret) = with_endpoint(&["registration.submitted"]).await;
     receiver.configure(&[&secret], "fail").await;
     let ann = app.login(ANN).await;
     submit(&app, &ann, "Hooli").await;
@@ -391,15 +387,7 @@ async fn a_receiver_that_is_down_is_retried_later_and_later_then_gets_the_event_
 
 #[actix_web::test]
 async fn an_endpoint_failing_for_three_days_is_turned_off_and_the_admins_are_emailed() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (endpoint, secret) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &["registration.submitted"],
-    )
-    .await;
+    let (app, receiver, _, endpoint, secret) = with_endpoint(&["registration.submitted"]).await;
     receiver.configure(&[&secret], "fail").await;
     let ann = app.login(ANN).await;
     submit(&app, &ann, "Vandelay").await;
@@ -458,15 +446,7 @@ async fn an_endpoint_failing_for_three_days_is_turned_off_and_the_admins_are_ema
 
 #[actix_web::test]
 async fn a_rotated_secret_signs_beside_the_old_one_for_a_day() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (endpoint, old) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &["registration.submitted"],
-    )
-    .await;
+    let (app, receiver, admin, endpoint, old) = with_endpoint(&["registration.submitted"]).await;
     let page = admin
         .submit(
             &format!("/admin/webhooks/{endpoint}"),
@@ -559,15 +539,7 @@ async fn private_and_loopback_addresses_are_refused_unless_the_setting_allows_th
 
 #[actix_web::test]
 async fn a_server_killed_mid_delivery_delivers_after_restart_and_never_twice_at_once() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (_, secret) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &["registration.submitted"],
-    )
-    .await;
+    let (app, receiver, _, _, secret) = with_endpoint(&["registration.submitted"]).await;
     receiver.configure(&[&secret], "hang").await;
     let ann = app.login(ANN).await;
     submit(&app, &ann, "Dunder Mifflin").await;
@@ -657,19 +629,12 @@ async fn the_endpoint_form_keeps_the_input_and_says_what_is_missing() {
 
 #[actix_web::test]
 async fn a_dispute_and_its_ruling_are_events_with_the_registrations_they_change() {
-    let app = program(&["--webhooks-allow-private"]).await;
-    let receiver = Receiver::start();
-    let admin = app.login(ADMIN).await;
-    let (_, secret) = add_endpoint(
-        &admin,
-        &format!("{}/truce", receiver.url),
-        &[
-            "registration.approved",
-            "registration.rejected",
-            "dispute.raised",
-            "dispute.ruled",
-        ],
-    )
+    let (app, receiver, _, _, secret) = with_endpoint(&[
+        "registration.approved",
+        "registration.rejected",
+        "dispute.raised",
+        "dispute.ruled",
+    ])
     .await;
     receiver.configure(&[&secret], "ok").await;
     let (ann, cm) = (app.login(ANN).await, app.login(CM).await);

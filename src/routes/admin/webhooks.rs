@@ -114,6 +114,13 @@ impl EndpointPage {
         }
     }
 
+    /// The page of the stored endpoint `id`, its form filled from it.
+    fn stored(conn: &mut DbConnection, layout: Layout, id: &str) -> Result<Self, AppError> {
+        let endpoint = webhook::find_endpoint(conn, id)?.ok_or(AppError::NotFound)?;
+        let form = Form::of(&endpoint);
+        Ok(EndpointPage::new(layout, Some(endpoint), form, FieldErrors::new()).with_log(conn)?)
+    }
+
     fn with_log(mut self, conn: &mut DbConnection) -> diesel::QueryResult<Self> {
         if let Some(e) = &self.endpoint {
             (self.waiting_count, self.waiting) = webhook::waiting(conn, &e.id, WAITING)?;
@@ -223,9 +230,7 @@ pub async fn create(
             )?;
             Ok::<_, AppError>(())
         })?;
-        let endpoint = webhook::find_endpoint(conn, &id)?.ok_or(AppError::NotFound)?;
-        let form = Form::of(&endpoint);
-        Ok(EndpointPage::new(layout, Some(endpoint), form, FieldErrors::new()).with_log(conn)?)
+        EndpointPage::stored(conn, layout, &id)
     })
     .await?;
     tracing::info!(admin = %signed.user.id, "webhook endpoint added");
@@ -241,9 +246,7 @@ pub async fn show(
     let id = id.into_inner();
     let layout = Layout::signed(&signed, NAV);
     let page = db::run(&state.pool, move |conn| {
-        let endpoint = webhook::find_endpoint(conn, &id)?.ok_or(AppError::NotFound)?;
-        let form = Form::of(&endpoint);
-        Ok(EndpointPage::new(layout, Some(endpoint), form, FieldErrors::new()).with_log(conn)?)
+        EndpointPage::stored(conn, layout, &id)
     })
     .await?;
     render(&page)
@@ -335,9 +338,7 @@ pub async fn rotate(
             )?;
             Ok::<_, AppError>(())
         })?;
-        let endpoint = webhook::find_endpoint(conn, &id)?.ok_or(AppError::NotFound)?;
-        let form = Form::of(&endpoint);
-        Ok(EndpointPage::new(layout, Some(endpoint), form, FieldErrors::new()).with_log(conn)?)
+        EndpointPage::stored(conn, layout, &id)
     })
     .await?;
     tracing::info!(admin = %signed.user.id, "webhook secret rotated");
