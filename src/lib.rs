@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod mail;
+pub mod memo;
 pub mod metrics;
 pub mod routes;
 pub mod sealed;

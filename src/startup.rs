@@ -136,6 +136,10 @@ impl Application {
             seal_key,
             config,
         });
+        // Shared by the workers: a summary computed by one is served by all.
+        let org_figures = web::Data::new(crate::routes::dashboard::org::FiguresMemo::new(
+            crate::routes::dashboard::org::MEMO_ORGS,
+        ));
         let server = HttpServer::new(move || {
             let config = &state.config;
             let store = DbSessionStore::new(
@@ -179,6 +183,7 @@ impl Application {
                 .app_data(pool_data.clone())
                 .app_data(proxies.clone())
                 .app_data(metrics_data.clone())
+                .app_data(org_figures.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(
                     web::FormConfig::default()

@@ -127,19 +127,31 @@ pub fn env_u64(name: &str, default: u64) -> u64 {
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("HTTP client");
         Client {
             http,
             base: base.to_owned(),
+            jar,
         }
+    }
+
+    /// The `Cookie` header this client sends (its session), for another tool such as wrk.
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        self.jar
+            .cookies(&self.base.parse().expect("base URL"))
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// A client of the JSON API, sending `token` as its bearer on every request.
@@ -157,6 +169,7 @@ impl Client {
         Client {
             http,
             base: base.to_owned(),
+            jar: Default::default(),
         }
     }
 

@@ -10,6 +10,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        figures_version -> BigInt,
     }
 }
 

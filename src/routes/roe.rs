@@ -38,21 +38,29 @@ pub async fn prompt<R: Allowed>(
     signed: &Signed<R>,
     state: &AppState,
 ) -> Result<Option<Prompt>, AppError> {
-    let role = signed.role;
+    let (role, user_id) = (signed.role, signed.user.id.clone());
+    let now = state.clock.naive_now();
+    db::run(&state.pool, move |conn| {
+        Ok(prompt_in(conn, role, &user_id, now)?)
+    })
+    .await
+}
+
+/// [`prompt`] on the caller's connection, for a page that reads its data in one go.
+pub fn prompt_in(
+    conn: &mut crate::db::DbConnection,
+    role: Role,
+    user_id: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<Option<Prompt>> {
     if !crate::domain::roe::acknowledges(role) {
         return Ok(None);
     }
-    let user_id = signed.user.id.clone();
-    let now = state.clock.naive_now();
-    let (must, due) = db::run(&state.pool, move |conn| {
-        let must = flow::version_to_acknowledge(conn, &user_id, role)?;
-        let due = match must {
-            Some(_) => false,
-            None => flow::due_recheck(conn, &user_id, role, now)?.is_some(),
-        };
-        Ok((must, due))
-    })
-    .await?;
+    let must = flow::version_to_acknowledge(conn, user_id, role)?;
+    let due = match must {
+        Some(_) => false,
+        None => flow::due_recheck(conn, user_id, role, now)?.is_some(),
+    };
     Ok(match (must, due) {
         (Some(version), _) => Some(Prompt {
             tone: "warn",

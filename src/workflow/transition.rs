@@ -420,6 +420,7 @@ pub fn system_batch(
 ) -> Result<usize, ActError> {
     input.lock(conn)?;
     let listeners = super::webhooks::Listeners::load(conn)?;
+    let mut changed_orgs: Vec<String> = Vec::new();
     let mut done = 0;
     for read in &input.rows {
         // At least one row a batch, so a slow start never reads as "nothing left to do".
@@ -435,7 +436,7 @@ pub fn system_batch(
             let Ok(t) = lifecycle::apply(&before, &ctx, command()) else {
                 break None;
             };
-            if registration::update_state(conn, &reg, &before, &t.next, now)? {
+            if registration::update_state_leaving_figures(conn, &reg, &before, &t.next, now)? {
                 break Some((before, t));
             }
             if fresh {
@@ -475,7 +476,12 @@ pub fn system_batch(
             now,
         )?;
         listeners.registration(conn, t.event, &reg.id, now)?;
+        changed_orgs.push(reg.org_id.clone());
         done += 1;
     }
+    changed_orgs.sort();
+    changed_orgs.dedup();
+    let orgs: Vec<&str> = changed_orgs.iter().map(String::as_str).collect();
+    org::figures_changed_many(conn, &orgs)?;
     Ok(done)
 }

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("error", &[]),
     ("sealed", &[]),
+    ("memo", &[]),
     ("db", &["domain", "ids", "clock", "error"]),
     ("config", &["db", "domain", "sealed"]),
     ("metrics", &["db", "domain"]),
@@ -40,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "routes",
         &[
             "state", "workflow", "auth", "mail", "db", "domain", "ids", "clock", "error", "config",
-            "metrics", "sealed",
+            "metrics", "sealed", "memo",
         ],
     ),
     (
@@ -77,6 +78,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "telemetry",
             "metrics",
             "sealed",
+            "memo",
         ],
     ),
 ];

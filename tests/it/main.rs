@@ -11,6 +11,7 @@ mod authz;
 mod backup;
 mod browser;
 mod browser_every_page;
+mod caches;
 mod cli;
 mod compensation;
 mod compensation_property;

@@ -102,6 +102,29 @@ pub fn insert(conn: &mut DbConnection, new: &NewDispute, now: NaiveDateTime) -> 
             disputes::lock_version.eq(0_i64),
         ))
         .execute(conn)?;
+    parties_figures_changed(conn, new.raiser_org_id, new.other_registration_id)
+}
+
+/// The organisations whose figures count this dispute (the raiser's, and the one holding
+/// the disputed registration) see their summary recomputed.
+fn parties_figures_changed(
+    conn: &mut DbConnection,
+    raiser_org_id: Option<&str>,
+    other_registration_id: Option<&str>,
+) -> QueryResult<()> {
+    if let Some(org) = raiser_org_id {
+        super::org::figures_changed(conn, org)?;
+    }
+    if let Some(reg) = other_registration_id {
+        let org: Option<String> = crate::db::schema::registrations::table
+            .find(reg)
+            .select(crate::db::schema::registrations::org_id)
+            .first(conn)
+            .optional()?;
+        if let Some(org) = org {
+            super::org::figures_changed(conn, &org)?;
+        }
+    }
     Ok(())
 }
 
@@ -160,6 +183,13 @@ pub fn resolve(
         disputes::lock_version.eq(d.lock_version + 1),
     ))
     .execute(conn)?;
+    if n == 1 {
+        parties_figures_changed(
+            conn,
+            d.raiser_org_id.as_deref(),
+            d.other_registration_id.as_deref(),
+        )?;
+    }
     Ok(n == 1)
 }
 

@@ -18,6 +18,8 @@ pub struct Org {
     pub status: OrgStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Raised by every write that changes the organisation's figures (`figures_changed`).
+    pub figures_version: i64,
 }
 
 impl Org {
@@ -191,6 +193,7 @@ pub fn insert(
         status: fields.status,
         created_at: now,
         updated_at: now,
+        figures_version: 0,
     };
     diesel::insert_into(partner_orgs::table)
         .values((
@@ -232,5 +235,28 @@ pub fn update(
         .execute(conn)?;
     // The dashboard counts a partner's registrations under its tier now.
     tally::tier_changed(conn, id, before, fields.tier)?;
+    figures_changed(conn, id)?;
     Ok(n == 1)
+}
+
+/// Marks the organisation's figures as changed, in the caller's transaction: a summary
+/// computed before (on any instance) is no longer shown. Called by every write that changes
+/// them: its registrations' rows (`registration::insert`, `update_state`), its disputes, and
+/// its own row.
+pub fn figures_changed(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    diesel::update(partner_orgs::table.find(id))
+        .set(partner_orgs::figures_version.eq(partner_orgs::figures_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// [`figures_changed`] for many organisations in one statement (a sweep's batch).
+pub fn figures_changed_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(partner_orgs::table.filter(partner_orgs::id.eq_any(ids)))
+        .set(partner_orgs::figures_version.eq(partner_orgs::figures_version + 1))
+        .execute(conn)?;
+    Ok(())
 }

@@ -219,7 +219,8 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow, now: NaiveDateTime) -> Quer
         amount_minor: new.amount_minor,
         program_units: new.program_units,
     };
-    tally::added(conn, &counted, state)
+    tally::added(conn, &counted, state)?;
+    super::org::figures_changed(conn, org_id)
 }
 
 /// The lifecycle columns that differ between two states: `None` leaves a column alone, so an
@@ -278,9 +279,27 @@ impl StateChange {
 }
 
 /// Writes the columns that changed from `before` to `after` if nobody changed the
-/// registration since `reg.lock_version` was read, and moves its dashboard counts. Returns
-/// false when someone did (the caller reports a conflict).
+/// registration since `reg.lock_version` was read, and moves its dashboard counts and its
+/// organisation's figures version. Returns false when someone did (the caller reports a
+/// conflict).
 pub fn update_state(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    before: &Lifecycle,
+    after: &Lifecycle,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let written = update_state_leaving_figures(conn, reg, before, after, now)?;
+    if written {
+        super::org::figures_changed(conn, &reg.org_id)?;
+    }
+    Ok(written)
+}
+
+/// [`update_state`] for a sweep's batch, which raises the figures versions of all its
+/// organisations at once (`org::figures_changed_many`) before it commits: one statement a
+/// batch instead of one a row.
+pub fn update_state_leaving_figures(
     conn: &mut DbConnection,
     reg: &Registration,
     before: &Lifecycle,

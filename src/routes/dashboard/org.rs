@@ -19,6 +19,15 @@ const CHART_DAYS: i64 = 91;
 /// How far ahead "expiring soon" looks.
 const EXPIRING_DAYS: i64 = 30;
 
+/// Summaries kept per organisation (the memo starts afresh past this many).
+pub const MEMO_ORGS: usize = 10_000;
+
+/// The organisations' summaries, each valid for (the organisation's figures version, the
+/// policy version, the hour): a write that changes the figures raises the first in its
+/// transaction (`org::figures_changed`), a policy change the second; the hour moves the
+/// "expiring soon" window, the quarter and the chart's weeks on.
+pub type FiguresMemo = crate::memo::Memo<String, (i64, i64, i64), OrgFigures>;
+
 /// The figures as shown.
 pub struct OrgFigures {
     pub funnel: Funnel,

@@ -1,5 +1,7 @@
 //! "My deals": the organisation's registrations, filtered, sorted and keyset-paginated.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -10,7 +12,7 @@ use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
 use crate::domain::lifecycle::Status;
 use crate::error::AppError;
-use crate::routes::dashboard::org::OrgFigures;
+use crate::routes::dashboard::org::{FiguresMemo, OrgFigures};
 use crate::routes::export::{self, Registrations};
 use crate::routes::layout::Layout;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor, href, query_string};
@@ -95,7 +97,7 @@ struct DealsPage {
     cap: i64,
     roe_prompt: Option<crate::routes::roe::Prompt>,
     /// The summary strip and chart, on the list's first page only.
-    summary: Option<OrgFigures>,
+    summary: Option<Arc<OrgFigures>>,
 }
 
 /// Where "My deals" downloads as CSV.
@@ -113,9 +115,31 @@ pub async fn csv(
     export::download(&state, Registrations::of_org(org_id, status, sort)).await
 }
 
+/// The organisation's summary: the one in the memo while its token is current, else
+/// computed now. The organisation row is read here, in the page's own query, for its
+/// figures version: a summary is stored only with the version read before computing it.
+fn summary(
+    conn: &mut crate::db::DbConnection,
+    memo: &FiguresMemo,
+    org_id: &str,
+    policy_version: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<Arc<OrgFigures>, AppError> {
+    let org = crate::db::models::org::find(conn, org_id)?.ok_or(AppError::Forbidden)?;
+    let hour = now.and_utc().timestamp() / 3600;
+    let token = (org.figures_version, policy_version, hour);
+    if let Some(figures) = memo.get(&org.id, &token) {
+        return Ok(figures);
+    }
+    let figures = Arc::new(OrgFigures::load(conn, &org, now)?);
+    memo.put(org.id, token, figures.clone());
+    Ok(figures)
+}
+
 pub async fn list(
     signed: Signed<PartnerOnly>,
     state: web::Data<AppState>,
+    memo: web::Data<FiguresMemo>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let org = signed.org.clone().ok_or(AppError::Forbidden)?;
@@ -127,8 +151,9 @@ pub async fn list(
     let tier = Some(org.tier());
     // On the list's unfiltered first page only: the other pages stay as fast as before.
     let with_summary = is_first && status.is_none();
-    let org_row = org.clone();
-    let (rows, active, cap, summary) = db::run(&state.pool, move |conn| {
+    let memo = memo.into_inner();
+    let (role, user_id) = (signed.role, signed.user.id.clone());
+    let (rows, active, cap, summary, roe_prompt) = db::run(&state.pool, move |conn| {
         let rows = registration::list(
             conn,
             &ListQuery {
@@ -139,14 +164,19 @@ pub async fn list(
                 limit: PAGE_SIZE + 1,
             },
         )?;
-        let active = registration::count_in_states(conn, &org_id, &Status::ACTIVE)?;
-        let cap = policy::current(conn)?.value.max_active(tier);
+        let pv = policy::current(conn)?;
+        let cap = pv.value.max_active(tier);
         let summary = if with_summary {
-            Some(OrgFigures::load(conn, &org_row, now)?)
+            Some(summary(conn, &memo, &org_id, pv.version, now)?)
         } else {
             None
         };
-        Ok((rows, active, cap, summary))
+        let active = match &summary {
+            Some(s) => s.active,
+            None => registration::count_in_states(conn, &org_id, &Status::ACTIVE)?,
+        };
+        let roe_prompt = crate::routes::roe::prompt_in(conn, role, &user_id, now)?;
+        Ok((rows, active, cap, summary, roe_prompt))
     })
     .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
@@ -159,7 +189,6 @@ pub async fn list(
         None
     };
     let first_href = (!is_first).then(|| filters.href("/partner"));
-    let roe_prompt = crate::routes::roe::prompt(&signed, &state).await?;
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
         org_name: org.name.clone(),

@@ -1,0 +1,1 @@
+ALTER TABLE partner_orgs DROP COLUMN figures_version;
