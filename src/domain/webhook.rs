@@ -261,6 +261,9 @@ pub fn is_delivered(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// How long the delivery log keeps an attempt, and Truce a delivered event.
+pub const LOG_KEPT: TimeDelta = TimeDelta::days(30);
+
 /// The first bytes of an answer kept in the delivery log.
 pub const EXCERPT_BYTES: usize = 500;
 

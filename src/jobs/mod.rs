@@ -49,6 +49,8 @@ pub struct Report {
     pub sessions_removed: usize,
     /// Stored answers to `Idempotency-Key` writes past `domain::api::IDEMPOTENCY_KEPT`.
     pub idempotency_keys_removed: usize,
+    /// Webhook delivery attempts past `domain::webhook::LOG_KEPT` (with the delivered events).
+    pub webhook_attempts_removed: usize,
     pub registrations: registrations::SweepReport,
     /// Registrations in review matched again after the CRM accounts changed.
     pub matched_again: usize,
@@ -141,6 +143,12 @@ impl Jobs {
                 conn,
                 now() - crate::domain::api::IDEMPOTENCY_KEPT,
             )?;
+            Ok(())
+        });
+        self.run(&mut r.failed, "old webhook deliveries", |conn| {
+            r.webhook_attempts_removed = crate::db::write_tx(conn, |conn| {
+                crate::db::models::webhook::prune(conn, now() - crate::domain::webhook::LOG_KEPT)
+            })?;
             Ok(())
         });
         self.run(&mut r.failed, "expired sessions", |conn| {

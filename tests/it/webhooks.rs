@@ -383,6 +383,25 @@ async fn a_receiver_that_is_down_is_retried_later_and_later_then_gets_the_event_
     let events = receiver.events().await;
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["id"], events[1]["id"]);
+
+    // A month on, the log forgets the attempts and Truce the delivered event.
+    let logged = webhook::log(&mut app.conn(), &endpoint, 100).unwrap().len();
+    assert_eq!(logged, 5, "three failures, a delivery, a redelivery");
+    app.advance(TimeDelta::days(29));
+    assert_eq!(app.run_jobs().await.webhook_attempts_removed, 0);
+    app.advance(TimeDelta::days(2));
+    assert_eq!(app.run_jobs().await.webhook_attempts_removed, 5);
+    assert!(
+        webhook::log(&mut app.conn(), &endpoint, 100)
+            .unwrap()
+            .is_empty()
+    );
+    use diesel::prelude::*;
+    let events: i64 = truce::db::schema::webhook_events::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(events, 0);
 }
 
 #[actix_web::test]

@@ -48,6 +48,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 
 -- Every attempt, for the endpoint's delivery log.
 CREATE TABLE webhook_attempts (

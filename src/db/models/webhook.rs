@@ -456,6 +456,31 @@ pub fn redeliver(
     Ok(n == 1)
 }
 
+/// Forgets what is older than `before`: attempts, the deliveries that were delivered and
+/// have no attempt left, and the events no delivery needs any more. Events still waiting for
+/// an endpoint are kept, however old. Returns how many attempts were removed.
+pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    let attempts =
+        diesel::delete(webhook_attempts::table.filter(webhook_attempts::attempted_at.lt(before)))
+            .execute(conn)?;
+    let logged = webhook_attempts::table.select(webhook_attempts::delivery_id);
+    diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Delivered))
+            .filter(webhook_deliveries::delivered_at.lt(before))
+            .filter(webhook_deliveries::id.ne_all(logged)),
+    )
+    .execute(conn)?;
+    let needed = webhook_deliveries::table.select(webhook_deliveries::event_id);
+    diesel::delete(
+        webhook_events::table
+            .filter(webhook_events::created_at.lt(before))
+            .filter(webhook_events::id.ne_all(needed)),
+    )
+    .execute(conn)?;
+    Ok(attempts)
+}
+
 /// One attempt, for the delivery log.
 pub struct NewAttempt<'a> {
     pub delivery_id: &'a str,
