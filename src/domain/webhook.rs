@@ -92,6 +92,11 @@ pub struct EndpointFields {
 }
 
 impl EndpointFields {
+    /// "URL (type, type)", as the audit log records an endpoint.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.url, self.event_types.join(", "))
+    }
+
     /// As stored: space-separated.
     pub fn event_types_stored(&self) -> String {
         self.event_types.join(" ")

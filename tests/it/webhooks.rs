@@ -731,3 +731,31 @@ async fn a_dispute_and_its_ruling_are_events_with_the_registrations_they_change(
         "The deal qualifies."
     );
 }
+
+#[actix_web::test]
+async fn a_receiver_that_does_not_answer_in_time_is_tried_again_later() {
+    let app = program(&["--webhooks-allow-private", "--webhook-timeout-seconds", "1"]).await;
+    let receiver = Receiver::start();
+    let admin = app.login(ADMIN).await;
+    let url = format!("{}/truce", receiver.url);
+    let (endpoint, secret) = add_endpoint(&admin, &url, &["registration.submitted"]).await;
+    receiver.configure(&[&secret], "hang").await;
+    let ann = app.login(ANN).await;
+    submit(&app, &ann, "Stark Industries").await;
+
+    let report = app.run_jobs().await.webhooks;
+    assert_eq!((report.delivered, report.retrying), (0, 1));
+    let log = webhook::log(&mut app.conn(), &endpoint, 10).unwrap();
+    assert_eq!(log[0].status_code, None);
+    assert!(log[0].latency_ms >= 1000, "{} ms", log[0].latency_ms);
+    let error = log[0].error.clone().unwrap();
+    assert!(error.contains("no answer within the timeout"), "{error}");
+    let waiting = deliveries(&app, &endpoint);
+    assert_eq!(waiting[0].status, DeliveryStatus::Retrying);
+
+    // Answering again: the next attempt delivers it.
+    receiver.configure(&[&secret], "ok").await;
+    app.advance(TimeDelta::seconds(7));
+    assert_eq!(app.run_jobs().await.webhooks.delivered, 1);
+    assert_eq!(receiver.events().await.len(), 1);
+}

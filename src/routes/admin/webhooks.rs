@@ -221,11 +221,7 @@ pub async fn create(
                 &who,
                 Action::WebhookCreated,
                 &subject(SubjectKind::Webhook, &id),
-                Some(&format!(
-                    "{} ({})",
-                    fields.url,
-                    fields.event_types.join(", ")
-                )),
+                Some(&fields.describe()),
                 now,
             )?;
             Ok::<_, AppError>(())
@@ -278,7 +274,7 @@ pub async fn update(
         };
         write_tx(conn, |conn| {
             webhook::update_endpoint(conn, &id, &fields, enabled, now)?;
-            let mut detail = format!("{} ({})", fields.url, fields.event_types.join(", "));
+            let mut detail = fields.describe();
             if enabled != endpoint.enabled {
                 detail.push_str(if enabled {
                     "; turned on"

@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{PartnerOnly, Signed};
+use crate::db::models::org::Org;
 use crate::db::models::policy;
 use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
@@ -116,23 +117,23 @@ pub async fn csv(
 }
 
 /// The organisation's summary: the one in the memo while its token is current, else
-/// computed now. The organisation row is read here, in the page's own query, for its
-/// figures version: a summary is stored only with the version read before computing it.
+/// computed now. `org` is the row the guard read for this request: its figures version was
+/// read before anything is computed here, so a summary is never stored under a version
+/// newer than what it counts.
 fn summary(
     conn: &mut crate::db::DbConnection,
     memo: &FiguresMemo,
-    org_id: &str,
+    org: &Org,
     policy_version: i64,
     now: chrono::NaiveDateTime,
 ) -> Result<Arc<OrgFigures>, AppError> {
-    let org = crate::db::models::org::find(conn, org_id)?.ok_or(AppError::Forbidden)?;
     let hour = now.and_utc().timestamp() / 3600;
     let token = (org.figures_version, policy_version, hour);
     if let Some(figures) = memo.get(&org.id, &token) {
         return Ok(figures);
     }
-    let figures = Arc::new(OrgFigures::load(conn, &org, now)?);
-    memo.put(org.id, token, figures.clone());
+    let figures = Arc::new(OrgFigures::load(conn, org, now)?);
+    memo.put(org.id.clone(), token, figures.clone());
     Ok(figures)
 }
 
@@ -152,6 +153,7 @@ pub async fn list(
     // On the list's unfiltered first page only: the other pages stay as fast as before.
     let with_summary = is_first && status.is_none();
     let memo = memo.into_inner();
+    let org_row = org.clone();
     let (role, user_id) = (signed.role, signed.user.id.clone());
     let (rows, active, cap, summary, roe_prompt) = db::run(&state.pool, move |conn| {
         let rows = registration::list(
@@ -167,7 +169,7 @@ pub async fn list(
         let pv = policy::current(conn)?;
         let cap = pv.value.max_active(tier);
         let summary = if with_summary {
-            Some(summary(conn, &memo, &org_id, pv.version, now)?)
+            Some(summary(conn, &memo, &org_row, pv.version, now)?)
         } else {
             None
         };
