@@ -361,6 +361,7 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         search_text -> Text,
         lock_version -> BigInt,
+        other_org_id -> Nullable<Text>,
     }
 }
 

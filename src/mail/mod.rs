@@ -37,6 +37,39 @@ pub fn enqueue(
     content: &impl EmailContent,
     now: NaiveDateTime,
 ) -> QueryResult<String> {
+    let email = compose(config, to, content)?;
+    outbox::insert(conn, &email.as_new(), now)?;
+    Ok(email.id)
+}
+
+/// An email rendered and addressed, ready for the outbox: queued at once by [`enqueue`], or
+/// with others by [`enqueue_all`].
+pub struct Composed {
+    pub id: String,
+    message_id: String,
+    kind: &'static str,
+    to: String,
+    subject: String,
+    text: String,
+    html: String,
+}
+
+impl Composed {
+    fn as_new(&self) -> NewEmail<'_> {
+        NewEmail {
+            id: &self.id,
+            message_id: &self.message_id,
+            kind: self.kind,
+            to_addr: &self.to,
+            subject: &self.subject,
+            text_body: &self.text,
+            html_body: &self.html,
+        }
+    }
+}
+
+/// Renders `content` for `to`.
+pub fn compose(config: &Config, to: &str, content: &impl EmailContent) -> QueryResult<Composed> {
     let rendered = content
         .render()
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
@@ -45,18 +78,23 @@ pub fn enqueue(
     // Stable per email: a copy re-sent after a crash carries the same id and can be
     // recognised as a duplicate.
     let message_id = format!("<{id}@{host}>");
-    outbox::insert(
-        conn,
-        &NewEmail {
-            id: &id,
-            message_id: &message_id,
-            kind: rendered.kind,
-            to_addr: to,
-            subject: &header_safe(&rendered.subject),
-            text_body: &rendered.text,
-            html_body: &rendered.html,
-        },
-        now,
-    )?;
-    Ok(id)
+    Ok(Composed {
+        id,
+        message_id,
+        kind: rendered.kind,
+        to: to.to_owned(),
+        subject: header_safe(&rendered.subject),
+        text: rendered.text,
+        html: rendered.html,
+    })
+}
+
+/// Queues `emails` in the current transaction, together.
+pub fn enqueue_all(
+    conn: &mut DbConnection,
+    emails: &[Composed],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let rows: Vec<NewEmail<'_>> = emails.iter().map(Composed::as_new).collect();
+    outbox::insert_many(conn, &rows, now)
 }

@@ -117,10 +117,11 @@ pub fn raise(
                 let holder =
                     registration::find_holder(conn, &reg.name_key, reg.domain_key.as_deref())?
                         .filter(|h| h.id != reg.id);
-                (Some(reg.id.clone()), holder.map(|h| h.id))
+                (Some(reg.id.clone()), holder.map(|h| (h.id, h.org_id)))
             }
-            Raiser::Sales => (None, Some(reg.id.clone())),
+            Raiser::Sales => (None, Some((reg.id.clone(), reg.org_id.clone()))),
         };
+        let (other, other_org) = other.unzip();
         let id = crate::ids::new_id();
         let pv = policy::current(conn)?;
         let due = rules::due_at(now, pv.value.dispute_sla_hours);
@@ -132,6 +133,7 @@ pub fn raise(
                 id: &id,
                 raiser_registration_id: raiser_reg.as_deref(),
                 other_registration_id: other.as_deref(),
+                other_org_id: other_org.as_deref(),
                 raised_by: by.user_id(),
                 raiser_role: match by.raiser {
                     Raiser::Partner => Role::Partner.as_str(),

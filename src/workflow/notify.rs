@@ -17,7 +17,7 @@ use crate::domain::lifecycle::{EventKind, Transition};
 use crate::domain::money::format_amount;
 use crate::domain::role::Role;
 use crate::mail::templates::RegistrationNotice;
-use crate::mail::{self, PROGRAM};
+use crate::mail::{self, Composed, PROGRAM};
 
 enum Audience {
     Partner,
@@ -218,18 +218,20 @@ pub fn transition(
     t: &Transition,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    transition_to(conn, config, &mut Recipients::default(), reg, t, now)
+    let emails = of_transition(conn, config, &mut Recipients::default(), reg, t)?;
+    mail::enqueue_all(conn, &emails, now)
 }
 
-/// As [`transition`], looking recipients up through `recipients`.
-pub fn transition_to(
+/// The emails a transition causes, looking recipients up through `recipients`, for the
+/// caller to queue (a sweep's batch queues all of its rows' emails together).
+pub fn of_transition(
     conn: &mut DbConnection,
     config: &Config,
     recipients: &mut Recipients,
     reg: &Registration,
     t: &Transition,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<Composed>> {
+    let mut out = Vec::new();
     for audience in [Audience::Partner, Audience::Reviewers] {
         let Some(text) = text(reg, t, &audience) else {
             continue;
@@ -267,10 +269,10 @@ pub fn transition_to(
                 link: link.clone(),
                 link_label: "Open the registration",
             };
-            mail::enqueue(conn, config, &to.email, &notice, now)?;
+            out.push(mail::compose(config, &to.email, &notice)?);
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Tells the channel managers what a flag asks them to look at.

@@ -741,3 +741,77 @@ async fn a_rebuild_gives_the_same_rollups() {
     assert_eq!(before.decisions.len(), 1);
     assert_eq!(before.decisions[0].hours, 30);
 }
+
+/// A sweep's batch writes its rows' count moves, events and emails together (on
+/// PostgreSQL, once before it commits): expiries of two organisations of one tier, in two
+/// territories, some in both, meet in the same weekly and territory rows.
+#[actix_web::test]
+async fn a_sweep_batch_of_two_organisations_keeps_the_rollups_equal_to_a_recount() {
+    const NAMES: [&str; 12] = [
+        "Aurora", "Basalt", "Dynamo", "Fjord", "Granite", "Harbor", "Indigo", "Juniper", "Krypton",
+        "Lumen", "Nimbus", "Onyx",
+    ];
+    let app = spawn_app().await;
+    let orgs = [
+        app.partner("Alpha Partners", "ann@alpha.example"),
+        app.partner("Beta Partners", "bob@beta.example"),
+    ];
+    let users = ["ann@alpha.example", "bob@beta.example"];
+    let admin = app.create_user("admin@vendor.example", "admin", None, false);
+    app.create_user("cm@vendor.example", "channel", None, false);
+    save_territory(
+        &app,
+        "dach-territory",
+        &territory_fields("DACH", &["DE", "AT"], &[], &orgs_ref(&orgs)),
+        &admin,
+    );
+    save_territory(
+        &app,
+        "health-territory",
+        &territory_fields("Health", &[], &["Healthcare"], &orgs_ref(&orgs)),
+        &admin,
+    );
+    let partners = [app.login(users[0]).await, app.login(users[1]).await];
+    let mut ids = Vec::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let partner = &partners[i % 2];
+        let deal = Deal::new(&app, &format!("{name} Werke"), &format!("{name}.example"))
+            .with("country", ["DE", "AT"][i % 2])
+            .with(
+                "industry",
+                ["Healthcare", "Manufacturing", "Healthcare"][i % 3],
+            );
+        ids.push(register_deal(partner, &deal).await);
+    }
+    let cm = app.login("cm@vendor.example").await;
+    for id in &ids {
+        approve(&cm, id).await;
+    }
+    assert_rollups_equal_a_recount(&app, "approved");
+
+    app.advance(TimeDelta::days(121));
+    let report = app.run_jobs().await;
+    assert_eq!(report.registrations.expired, NAMES.len());
+    assert_rollups_equal_a_recount(&app, "after the sweep");
+    for id in &ids {
+        let reg = app.registration(id);
+        assert_eq!(reg.status(), Status::Expired, "{}", reg.company_name);
+        let events = truce::db::models::registration::events(&mut app.conn(), id).unwrap();
+        let expired: Vec<_> = events
+            .iter()
+            .filter(|e| e.to_status == Status::Expired)
+            .collect();
+        assert_eq!(expired.len(), 1, "one expiry event of {}", reg.company_name);
+    }
+    for user in users {
+        let notices = app.emails_to(user, "registration_expired");
+        assert_eq!(notices.len(), NAMES.len() / 2, "{user}: one notice a deal");
+        let mut subjects: Vec<_> = notices.iter().map(|n| n.subject.clone()).collect();
+        subjects.dedup();
+        assert_eq!(
+            subjects.len(),
+            NAMES.len() / 2,
+            "{user}: each about its own deal"
+        );
+    }
+}

@@ -61,6 +61,8 @@ pub struct NewDispute<'a> {
     pub id: &'a str,
     pub raiser_registration_id: Option<&'a str>,
     pub other_registration_id: Option<&'a str>,
+    /// The organisation of `other_registration_id`.
+    pub other_org_id: Option<&'a str>,
     pub raised_by: &'a str,
     pub raiser_role: &'a str,
     pub raiser_org_id: Option<&'a str>,
@@ -83,6 +85,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewDispute, now: NaiveDateTime) -> 
             disputes::id.eq(new.id),
             disputes::raiser_registration_id.eq(new.raiser_registration_id),
             disputes::other_registration_id.eq(new.other_registration_id),
+            disputes::other_org_id.eq(new.other_org_id),
             disputes::raised_by.eq(new.raised_by),
             disputes::raiser_role.eq(new.raiser_role),
             disputes::raiser_org_id.eq(new.raiser_org_id),

@@ -58,8 +58,18 @@ pub fn insert(
     email: &NewEmail<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(outbox::table)
-        .values((
+    insert_many(conn, std::slice::from_ref(email), now)
+}
+
+/// Queues `emails` in as few statements as the backend allows (a sweep's batch queues its
+/// rows' emails together).
+pub fn insert_many(
+    conn: &mut DbConnection,
+    emails: &[NewEmail<'_>],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let rows = emails.iter().map(|email| {
+        (
             outbox::id.eq(email.id),
             outbox::message_id.eq(email.message_id),
             outbox::kind.eq(email.kind),
@@ -71,8 +81,9 @@ pub fn insert(
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
-        ))
-        .execute(conn)?;
+        )
+    });
+    crate::db::bulk::insert_rows(conn, outbox::table, 11, rows)?;
     Ok(())
 }
 

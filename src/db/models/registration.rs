@@ -16,6 +16,9 @@ use crate::domain::policy::Segment;
 use crate::domain::registration::NewRegistration;
 use crate::domain::role::Role;
 
+mod batch;
+pub use batch::{StateWrite, update_states};
+
 /// The lifecycle columns, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]
 #[diesel(table_name = registrations, treat_none_as_null = true)]
@@ -289,22 +292,26 @@ pub fn update_state(
     after: &Lifecycle,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let written = update_state_leaving_figures(conn, reg, before, after, now)?;
+    let mut counts = tally::Pending::default();
+    let written = update_state_in_batch(conn, reg, before, after, now, &mut counts)?;
     if written {
+        counts.write(conn)?;
         super::org::figures_changed(conn, &reg.org_id)?;
     }
     Ok(written)
 }
 
-/// [`update_state`] for a sweep's batch, which raises the figures versions of all its
-/// organisations at once (`org::figures_changed_many`) before it commits: one statement a
-/// batch instead of one a row.
-pub fn update_state_leaving_figures(
+/// [`update_state`] for a sweep's batch, which writes the count moves of all its rows
+/// together (`counts`) and raises the figures versions of all its organisations at once
+/// (`org::figures_changed_many`) before it commits: a few statements a batch instead of
+/// seven a row.
+pub fn update_state_in_batch(
     conn: &mut DbConnection,
     reg: &Registration,
     before: &Lifecycle,
     after: &Lifecycle,
     now: NaiveDateTime,
+    counts: &mut tally::Pending,
 ) -> QueryResult<bool> {
     let lock_version = reg.lock_version;
     let n = diesel::update(
@@ -319,7 +326,7 @@ pub fn update_state_leaving_figures(
     ))
     .execute(conn)?;
     if n == 1 {
-        tally::moved(conn, &reg.counted(), before, after)?;
+        counts.moved(&reg.counted(), before, after);
     }
     Ok(n == 1)
 }
@@ -335,19 +342,44 @@ pub struct NewEvent<'a> {
 }
 
 pub fn insert_event(conn: &mut DbConnection, e: &NewEvent, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::insert_into(registration_events::table)
-        .values((
-            registration_events::id.eq(crate::ids::new_id()),
-            registration_events::registration_id.eq(e.registration_id),
-            registration_events::at.eq(now),
-            registration_events::actor_id.eq(e.actor_id),
-            registration_events::kind.eq(e.kind),
-            registration_events::from_status.eq(e.from),
-            registration_events::to_status.eq(e.to),
-            registration_events::note.eq(e.note),
-            registration_events::policy_version.eq(e.policy_version),
-        ))
-        .execute(conn)?;
+    insert_events(conn, vec![EventRow::of(e, now)])
+}
+
+/// A timeline event as stored, for writing several at once ([`insert_events`]).
+#[derive(Insertable)]
+#[diesel(table_name = registration_events, treat_none_as_default_value = false)]
+pub struct EventRow {
+    id: String,
+    registration_id: String,
+    at: NaiveDateTime,
+    actor_id: Option<String>,
+    kind: EventKind,
+    from_status: Option<Status>,
+    to_status: Status,
+    note: Option<String>,
+    policy_version: i64,
+}
+
+impl EventRow {
+    pub fn of(e: &NewEvent, now: NaiveDateTime) -> Self {
+        EventRow {
+            id: crate::ids::new_id(),
+            registration_id: e.registration_id.to_owned(),
+            at: now,
+            actor_id: e.actor_id.map(str::to_owned),
+            kind: e.kind,
+            from_status: e.from,
+            to_status: e.to,
+            note: e.note.map(str::to_owned),
+            policy_version: e.policy_version,
+        }
+    }
+}
+
+/// Writes `events` in as few statements as the backend allows (a sweep's batch writes its
+/// rows' events together).
+pub fn insert_events(conn: &mut DbConnection, events: Vec<EventRow>) -> QueryResult<()> {
+    crate::db::bulk::insert_rows(conn, registration_events::table, 9, events)?;
     Ok(())
 }
 

@@ -91,11 +91,7 @@ pub fn disputes(conn: &mut DbConnection, org_id: &str) -> QueryResult<(Rulings, 
         .select((disputes::outcome, diesel::dsl::count_star()))
         .load(conn)?;
     let against = disputes::table
-        .inner_join(
-            registrations::table
-                .on(disputes::other_registration_id.eq(registrations::id.nullable())),
-        )
-        .filter(registrations::org_id.eq(org_id))
+        .filter(disputes::other_org_id.eq(org_id))
         .group_by(disputes::outcome)
         .select((disputes::outcome, diesel::dsl::count_star()))
         .load(conn)?;

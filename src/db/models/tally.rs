@@ -19,13 +19,12 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text};
-use diesel::upsert::excluded;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
     org_outcomes, territory_decisions, territory_outcomes, weekly_decisions, weekly_outcomes,
 };
-use crate::domain::dashboard::{Slice, decision_hours, week_of, won_units};
+use crate::domain::dashboard::Slice;
 use crate::domain::lifecycle::{Lifecycle, Status};
 use crate::domain::org::Tier;
 use crate::domain::policy::Segment;
@@ -115,6 +114,10 @@ macro_rules! on_backend {
         }
     };
 }
+
+// After the macro, which it uses.
+mod pending;
+pub use pending::Pending;
 
 /// `sql` with its `?` placeholders as this backend numbers them (`$1`, `$2`, ... on
 /// PostgreSQL). The statements here hold no `?` but placeholders.
@@ -319,151 +322,12 @@ fn add_decisions_sql(territory: bool, select: &str) -> String {
     }
 }
 
-/// The territories covering the registration `?` (its prospect's country or industry).
-const COVERING: &str = "FROM registration_details d \
-    JOIN territory_places p \
-      ON (p.kind = 'country' AND p.value = d.country) \
-      OR (p.kind = 'industry' AND p.value = d.industry) \
-    JOIN partner_orgs o ON o.id = ? \
-    WHERE d.registration_id = ?";
-
-/// Adds (`sign` 1) or takes away (-1) a registration in `state` to or from the outcome
-/// counts.
-/// The four statements every transition may run, built once per backend rather than on
-/// each call: (outcomes, outcomes of the covering territories, decisions, decisions of the
-/// covering territories).
-struct Moves {
-    outcome: String,
-    outcome_placed: String,
-    decision: String,
-    decision_placed: String,
-}
-
-fn moves(conn: &DbConnection) -> &'static Moves {
-    static BUILT: std::sync::LazyLock<[Moves; 2]> = std::sync::LazyLock::new(|| {
-        [false, true].map(|pg| Moves {
-            outcome: numbered(
-                pg,
-                &add_outcomes_sql(
-                    false,
-                    "SELECT ?, ?, o.tier, ?, ?, ?, ? FROM partner_orgs o WHERE o.id = ?",
-                ),
-            ),
-            outcome_placed: numbered(
-                pg,
-                &add_outcomes_sql(
-                    true,
-                    &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ?, ?, ? {COVERING}"),
-                ),
-            ),
-            decision: numbered(
-                pg,
-                &add_decisions_sql(
-                    false,
-                    "SELECT ?, ?, o.tier, ?, ? FROM partner_orgs o WHERE o.id = ?",
-                ),
-            ),
-            decision_placed: numbered(
-                pg,
-                &add_decisions_sql(
-                    true,
-                    &format!("SELECT p.territory_id, ?, ?, o.tier, ?, ? {COVERING}"),
-                ),
-            ),
-        })
-    });
-    &BUILT[usize::from(matches!(conn, DbConnection::Pg(_)))]
-}
-
-fn add_outcome(
-    conn: &mut DbConnection,
-    r: &Counted,
-    state: &Lifecycle,
-    sign: i64,
-) -> QueryResult<()> {
-    let status = state.status;
-    let week = week_of(r.submitted_at.date());
-    let won = match status {
-        Status::Won => won_units(state.close_amount_minor, r.amount_minor, r.program_units),
-        _ => 0,
-    };
-    let m = moves(conn);
-    let (weekly, placed) = (m.outcome.as_str(), m.outcome_placed.as_str());
-    on_backend!(conn, |c| diesel::sql_query(weekly)
-        .bind::<Date, _>(week)
-        .bind::<Text, _>(r.segment.as_str())
-        .bind::<Text, _>(status.as_str())
-        .bind::<BigInt, _>(sign)
-        .bind::<BigInt, _>(sign * r.program_units)
-        .bind::<BigInt, _>(sign * won)
-        .bind::<Text, _>(r.org_id)
-        .execute(c))?;
-    on_backend!(conn, |c| diesel::sql_query(placed)
-        .bind::<Date, _>(week)
-        .bind::<Text, _>(r.segment.as_str())
-        .bind::<Text, _>(status.as_str())
-        .bind::<BigInt, _>(sign)
-        .bind::<BigInt, _>(sign * r.program_units)
-        .bind::<BigInt, _>(sign * won)
-        .bind::<Text, _>(r.org_id)
-        .bind::<Text, _>(r.id)
-        .execute(c))?;
-    let row = (
-        org_outcomes::org_id.eq(r.org_id),
-        org_outcomes::status.eq(status.as_str()),
-        org_outcomes::registrations.eq(sign),
-        org_outcomes::program_units.eq(sign * r.program_units),
-    );
-    on_backend!(conn, |c| diesel::insert_into(org_outcomes::table)
-        .values(row)
-        .on_conflict((org_outcomes::org_id, org_outcomes::status))
-        .do_update()
-        .set((
-            org_outcomes::registrations
-                .eq(org_outcomes::registrations + excluded(org_outcomes::registrations)),
-            org_outcomes::program_units
-                .eq(org_outcomes::program_units + excluded(org_outcomes::program_units)),
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-fn add_decision(
-    conn: &mut DbConnection,
-    r: &Counted,
-    decided_at: NaiveDateTime,
-    sign: i64,
-) -> QueryResult<()> {
-    let week = week_of(decided_at.date());
-    let hours = decision_hours(r.submitted_at, decided_at);
-    let m = moves(conn);
-    let (weekly, placed) = (m.decision.as_str(), m.decision_placed.as_str());
-    on_backend!(conn, |c| diesel::sql_query(weekly)
-        .bind::<Date, _>(week)
-        .bind::<Text, _>(r.segment.as_str())
-        .bind::<Integer, _>(hours)
-        .bind::<BigInt, _>(sign)
-        .bind::<Text, _>(r.org_id)
-        .execute(c))?;
-    on_backend!(conn, |c| diesel::sql_query(placed)
-        .bind::<Date, _>(week)
-        .bind::<Text, _>(r.segment.as_str())
-        .bind::<Integer, _>(hours)
-        .bind::<BigInt, _>(sign)
-        .bind::<Text, _>(r.org_id)
-        .bind::<Text, _>(r.id)
-        .execute(c))?;
-    Ok(())
-}
-
 /// A registration was stored in `state` (its details row first: the territories covering
 /// it are read from there).
 pub fn added(conn: &mut DbConnection, r: &Counted, state: &Lifecycle) -> QueryResult<()> {
-    add_outcome(conn, r, state, 1)?;
-    if let Some(at) = state.decided_at {
-        add_decision(conn, r, at, 1)?;
-    }
-    Ok(())
+    let mut pending = Pending::default();
+    pending.added(r, state);
+    pending.write(conn)
 }
 
 /// A registration moved from `before` to `after`: its counts move with it.
@@ -473,24 +337,36 @@ pub fn moved(
     before: &Lifecycle,
     after: &Lifecycle,
 ) -> QueryResult<()> {
+    let mut pending = Pending::default();
+    pending.moved(r, before, after);
+    pending.write(conn)
+}
+
+/// One count a move takes a registration out of (sign -1) or into (1).
+enum Change<'a> {
+    /// The outcome counts of the registration in this state.
+    Outcome(&'a Lifecycle, i64),
+    /// The decision counts of a decision at this time.
+    Decision(NaiveDateTime, i64),
+}
+
+/// The counts a move from `before` to `after` changes, the ones it leaves first.
+fn changes<'a>(before: &'a Lifecycle, after: &'a Lifecycle) -> Vec<Change<'a>> {
+    let mut out = Vec::new();
     // A close changes the state and sets the amount in the same transition; a correction of
     // a won deal's amount would move the won counts without a change of state.
     let won_changed = after.status == Status::Won
         && before.status == Status::Won
         && before.close_amount_minor != after.close_amount_minor;
     if before.status != after.status || won_changed {
-        add_outcome(conn, r, before, -1)?;
-        add_outcome(conn, r, after, 1)?;
+        out.push(Change::Outcome(before, -1));
+        out.push(Change::Outcome(after, 1));
     }
     if before.decided_at != after.decided_at {
-        if let Some(at) = before.decided_at {
-            add_decision(conn, r, at, -1)?;
-        }
-        if let Some(at) = after.decided_at {
-            add_decision(conn, r, at, 1)?;
-        }
+        out.extend(before.decided_at.map(|at| Change::Decision(at, -1)));
+        out.extend(after.decided_at.map(|at| Change::Decision(at, 1)));
     }
-    Ok(())
+    out
 }
 
 /// An organisation's tier changed from `from` to `to` (in the caller's transaction, the
