@@ -144,6 +144,10 @@ pub fn connect_observed(
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        // A PostgreSQL connection can be dropped by the server or the network, so it is
+        // checked before use; a SQLite one is a file handle that cannot be, and its check
+        // was a statement at every checkout, three a page.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .connection_timeout(Duration::from_secs(10))
         .event_handler(events)
         .build(Manager { url: url.clone() })

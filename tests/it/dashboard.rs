@@ -573,30 +573,52 @@ impl Rng {
 const NAMES: [&str; 6] = ["Kor", "Vel", "Tam", "Ris", "Bun", "Zo"];
 const AMOUNTS: [&str; 3] = ["9,999.99", "40,000", "99,000"];
 
-async fn random_history(seed: u64) {
+/// Alpha and Beta, a channel manager and an admin; both partners work a geographic and a
+/// vertical territory: a deal in France outside healthcare is outside both (refused), one
+/// in Germany and healthcare is in both.
+async fn two_partners_in_two_territories() -> Program {
     let app = spawn_app().await;
     let orgs = [
         app.partner("Alpha Partners", "ann@alpha.example"),
         app.partner("Beta Partners", "bob@beta.example"),
     ];
-    let users = ["ann@alpha.example", "bob@beta.example"];
     let cm = app.create_user("cm@vendor.example", "channel", None, false);
     let admin = app.create_user("admin@vendor.example", "admin", None, false);
-    // Both partners work a geographic and a vertical territory; a deal in France outside
-    // healthcare is outside both (refused), one in Germany and healthcare is in both.
-    let (dach, health) = ("dach-territory", "health-territory");
-    save_territory(
-        &app,
-        dach,
-        &territory_fields("DACH", &["DE", "AT"], &[], &orgs_ref(&orgs)),
-        &admin,
-    );
-    save_territory(
-        &app,
-        health,
-        &territory_fields("Health", &[], &["Healthcare"], &orgs_ref(&orgs)),
-        &admin,
-    );
+    for (id, name, countries, industries) in [
+        ("dach-territory", "DACH", &["DE", "AT"][..], &[][..]),
+        ("health-territory", "Health", &[], &["Healthcare"]),
+    ] {
+        let fields = territory_fields(name, countries, industries, &orgs_ref(&orgs));
+        save_territory(&app, id, &fields, &admin);
+    }
+    Program {
+        app,
+        orgs,
+        users: ["ann@alpha.example", "bob@beta.example"],
+        cm,
+        admin,
+    }
+}
+
+/// What [`two_partners_in_two_territories`] sets up: the organisations' ids, the partner
+/// users' emails, the channel manager's and the admin's ids.
+struct Program {
+    app: TestApp,
+    orgs: [String; 2],
+    users: [&'static str; 2],
+    cm: String,
+    admin: String,
+}
+
+async fn random_history(seed: u64) {
+    let Program {
+        app,
+        orgs,
+        users,
+        cm,
+        admin,
+    } = two_partners_in_two_territories().await;
+    let dach = "dach-territory";
     let config = app.config();
     let who = Who::user(&cm, Role::Channel, None);
     let reviewer = Acting {
@@ -751,26 +773,7 @@ async fn a_sweep_batch_of_two_organisations_keeps_the_rollups_equal_to_a_recount
         "Aurora", "Basalt", "Dynamo", "Fjord", "Granite", "Harbor", "Indigo", "Juniper", "Krypton",
         "Lumen", "Nimbus", "Onyx",
     ];
-    let app = spawn_app().await;
-    let orgs = [
-        app.partner("Alpha Partners", "ann@alpha.example"),
-        app.partner("Beta Partners", "bob@beta.example"),
-    ];
-    let users = ["ann@alpha.example", "bob@beta.example"];
-    let admin = app.create_user("admin@vendor.example", "admin", None, false);
-    app.create_user("cm@vendor.example", "channel", None, false);
-    save_territory(
-        &app,
-        "dach-territory",
-        &territory_fields("DACH", &["DE", "AT"], &[], &orgs_ref(&orgs)),
-        &admin,
-    );
-    save_territory(
-        &app,
-        "health-territory",
-        &territory_fields("Health", &[], &["Healthcare"], &orgs_ref(&orgs)),
-        &admin,
-    );
+    let Program { app, users, .. } = two_partners_in_two_territories().await;
     let partners = [app.login(users[0]).await, app.login(users[1]).await];
     let mut ids = Vec::new();
     for (i, name) in NAMES.iter().enumerate() {
