@@ -332,15 +332,26 @@ fn system(
     pv: &PolicyVersion,
     now: NaiveDateTime,
 ) -> Result<(), ActError> {
-    let before = reg.state.to_domain();
-    let ctx = system_context(reg, &pv.value, pv.version, now);
-    let t = lifecycle::apply(&before, &ctx, command).map_err(ActError::Refused)?;
+    let (before, t) = decide(reg, command, pv, now).map_err(ActError::Refused)?;
     let step = Step {
         reg,
         before: &before,
         t: &t,
     };
     store(conn, config, &step, None, pv.version, now)
+}
+
+/// The row's state as stored, and what Truce's own `command` makes of it.
+fn decide(
+    reg: &Registration,
+    command: Command,
+    pv: &PolicyVersion,
+    now: NaiveDateTime,
+) -> Result<(Lifecycle, Transition), Refusal> {
+    let before = reg.state.to_domain();
+    let ctx = system_context(reg, &pv.value, pv.version, now);
+    let t = lifecycle::apply(&before, &ctx, command)?;
+    Ok((before, t))
 }
 
 /// What Truce acting on its own knows: no organisation cap applies to its commands.
@@ -457,26 +468,12 @@ pub fn system_batch(
         orgs: Vec::new(),
         done: 0,
     };
-    if crate::db::single_writer(conn) {
-        for read in &input.rows {
-            // At least one row a batch, so a slow start never reads as "nothing left to do".
-            if batch.done > 0 && !more(batch.done) {
-                break;
-            }
-            let queued = input.has_queue.contains(&read.id);
-            if let Some(row) = batch.write_row(conn, read.clone(), queued, false)? {
-                batch.finish(conn, &mut input.recipients, &row)?;
-                batch.gathered.write(conn, now)?;
-            }
-        }
-    } else {
+    if let DbConnection::Pg(pg) = conn {
         let decided: Vec<Decided> = input
             .rows
             .iter()
             .filter_map(|reg| {
-                let before = reg.state.to_domain();
-                let ctx = system_context(reg, &pv.value, pv.version, now);
-                let t = lifecycle::apply(&before, &ctx, command()).ok()?;
+                let (before, t) = decide(reg, command(), pv, now).ok()?;
                 let queued = input.has_queue.contains(&reg.id);
                 Some(Decided {
                     reg: reg.clone(),
@@ -494,12 +491,24 @@ pub fn system_batch(
                 after: &d.t.next,
             })
             .collect();
-        let written = registration::update_states(conn, &writes, now, &mut batch.gathered.counts)?;
+        let written = registration::update_states(pg, &writes, now, &mut batch.gathered.counts)?;
         for row in decided {
             if written.contains(&row.reg.id) {
                 batch.finish(conn, &mut input.recipients, &row)?;
             } else if let Some(row) = batch.write_row(conn, row.reg, row.queued, true)? {
                 batch.finish(conn, &mut input.recipients, &row)?;
+            }
+        }
+    } else {
+        for read in &input.rows {
+            // At least one row a batch, so a slow start never reads as "nothing left to do".
+            if batch.done > 0 && !more(batch.done) {
+                break;
+            }
+            let queued = input.has_queue.contains(&read.id);
+            if let Some(row) = batch.write_row(conn, read.clone(), queued, false)? {
+                batch.finish(conn, &mut input.recipients, &row)?;
+                batch.gathered.write(conn, now)?;
             }
         }
     }
@@ -552,9 +561,7 @@ impl Batch<'_> {
             }
         }
         loop {
-            let before = reg.state.to_domain();
-            let ctx = system_context(&reg, &self.pv.value, self.pv.version, self.now);
-            let Ok(t) = lifecycle::apply(&before, &ctx, (self.command)()) else {
+            let Ok((before, t)) = decide(&reg, (self.command)(), self.pv, self.now) else {
                 return Ok(None);
             };
             let counts = &mut self.gathered.counts;

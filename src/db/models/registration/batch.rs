@@ -6,11 +6,11 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
+use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
 
-use super::{Registration, StateRow, update_state_in_batch};
-use crate::db::DbConnection;
+use super::{Registration, StateRow};
 use crate::db::models::tally;
 use crate::domain::lifecycle::Lifecycle;
 
@@ -50,31 +50,23 @@ struct Written {
 }
 
 /// Writes each row's new state if nobody changed the row since it was read (its
-/// `lock_version`), as [`update_state_in_batch`] does one at a time, and gathers the count
-/// moves of the rows written into `counts`. Returns the ids written: the others changed
-/// meanwhile, and the caller reads and decides them again. On SQLite, whose writes are no
-/// round trips, the rows are written one by one.
+/// `lock_version`), as [`update_state_in_batch`](super::update_state_in_batch) does one at a
+/// time, and gathers the count moves of the rows written into `counts`. Returns the ids
+/// written: the others changed meanwhile, and the caller reads and decides them again.
+/// PostgreSQL's alone: SQLite's writes are no round trips, and its batches go row by row.
 pub fn update_states(
-    conn: &mut DbConnection,
+    pg: &mut PgConnection,
     writes: &[StateWrite],
     now: NaiveDateTime,
     counts: &mut tally::Pending,
 ) -> QueryResult<HashSet<String>> {
     let mut written = HashSet::new();
-    let DbConnection::Pg(pg) = conn else {
-        for w in writes {
-            if update_state_in_batch(conn, w.reg, w.before, w.after, now, counts)? {
-                written.insert(w.reg.id.clone());
-            }
-        }
-        return Ok(written);
-    };
     for chunk in writes.chunks(CHUNK) {
         let mut q = diesel::sql_query(statement(chunk.len())).into_boxed();
         for w in chunk {
             let s = StateRow::from_domain(w.after);
             q = q
-                .bind::<Text, _>(w.reg.id.clone())
+                .bind::<Text, _>(w.reg.id.as_str())
                 .bind::<BigInt, _>(w.reg.lock_version)
                 .bind::<Text, _>(s.status)
                 .bind::<Nullable<Timestamp>, _>(s.review_due_at)
