@@ -149,7 +149,9 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
         } else {
             String::new()
         };
-        let path = req.match_pattern().unwrap_or_default();
+        // The route's pattern is only for the log line of a refusal: finding it walks every
+        // route registered, so it is looked up then and not on each request.
+        let refused_req = req.clone();
         let client_addr = client_addr::of_request(req);
         Box::pin(async move {
             let pool =
@@ -198,7 +200,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 tracing::warn!(
                     user_id = %user.id,
                     role = %role,
-                    route = %path,
+                    route = %refused_req.match_pattern().unwrap_or_default(),
                     needs = R::NAME,
                     "access refused: role not allowed on this route"
                 );

@@ -577,4 +577,30 @@ mod tests {
         exec(&mut page, "INSERT INTO t VALUES (4)").expect("waits for the lock");
         handle.join().unwrap();
     }
+
+    /// `.cargo/config.toml` builds SQLite with its query planner stability guarantee. Without
+    /// it every statement with a bound `LIMIT` (each `.first()`) is parsed and planned again
+    /// at each execution, and a page costs a quarter more CPU (docs/performance.md).
+    #[test]
+    fn sqlite_is_built_to_reuse_its_prepared_statements() {
+        use diesel::{QueryableByName, RunQueryDsl, sql_types::Text};
+        #[derive(QueryableByName)]
+        struct CompileOption {
+            #[diesel(sql_type = Text)]
+            compile_options: String,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.db").display().to_string());
+        let mut conn = super::open(&url).unwrap();
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml): {options:?}"
+        );
+    }
 }
