@@ -6,6 +6,7 @@ mod bulk;
 pub mod models;
 pub mod schema;
 pub mod search;
+pub mod stamp;
 mod text;
 
 pub use bulk::{DroppedIndexes, MAX_BINDS, RebuildError, drop_indexes, insert_rows};

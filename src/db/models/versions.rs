@@ -4,6 +4,8 @@
 //! `*_versions` table of `version`, JSON `params`, `created_by`, `created_at`), so the
 //! queries are written once here, for any table that says how to reach its columns.
 
+use std::sync::Mutex;
+
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use serde::Serialize;
@@ -26,7 +28,7 @@ pub struct Version<T> {
 pub type Row = (i64, String, Option<String>, Option<String>, NaiveDateTime);
 
 /// A settings document and the table its versions live in.
-pub trait Versioned: Serialize + DeserializeOwned + Default + PartialEq + Clone {
+pub trait Versioned: Serialize + DeserializeOwned + Default + PartialEq + Clone + 'static {
     /// What a version is called in errors: "policy", "compensation rules".
     const WHAT: &'static str;
     /// The newest `limit` rows, newest first, with the saver's name.
@@ -34,6 +36,8 @@ pub trait Versioned: Serialize + DeserializeOwned + Default + PartialEq + Clone 
     /// The params of one version.
     fn params_of(conn: &mut DbConnection, version: i64) -> QueryResult<Option<String>>;
     fn max_version(conn: &mut DbConnection) -> QueryResult<Option<i64>>;
+    /// The last text parsed and what it said, shared by every connection of the process.
+    fn last_parsed() -> &'static LastParsed<Self>;
     fn insert_row(
         conn: &mut DbConnection,
         version: i64,
@@ -51,31 +55,65 @@ fn parse<T: Versioned>(version: i64, params: &str) -> QueryResult<T> {
     })
 }
 
-fn newest<T: Versioned>(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Version<T>>> {
-    T::newest_rows(conn, limit)?
-        .into_iter()
-        .map(|(version, params, created_by, name, created_at)| {
-            Ok(Version {
-                version,
-                value: parse(version, &params)?,
-                created_by,
-                created_by_name: name,
-                created_at,
-            })
-        })
-        .collect()
+/// The last settings text parsed and its value. Every page reads the policy in force (the
+/// guard for two-step sign-in, the page for its rules) and parsing its JSON was a twentieth
+/// of a page's work; the text is still read from the database each time, and only parsed
+/// again when it differs from the last one, so what this keeps can never be stale: it is
+/// keyed by the very text it was parsed from, whichever database or instance wrote it.
+pub struct LastParsed<T>(Mutex<Option<(String, T)>>);
+
+impl<T: Versioned> Default for LastParsed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Versioned> LastParsed<T> {
+    pub const fn new() -> Self {
+        Self(Mutex::new(None))
+    }
+
+    fn parse(&self, version: i64, params: String) -> QueryResult<T> {
+        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((text, value)) = last.as_ref()
+            && *text == params
+        {
+            return Ok(value.clone());
+        }
+        let value = parse::<T>(version, &params)?;
+        *last = Some((params, value.clone()));
+        Ok(value)
+    }
+}
+
+fn version_of<T>((version, _params, created_by, name, created_at): Row, value: T) -> Version<T> {
+    Version {
+        version,
+        value,
+        created_by,
+        created_by_name: name,
+        created_at,
+    }
 }
 
 /// The version in force. Version 1 (the defaults) is written at start-up, so there is one.
 pub fn current<T: Versioned>(conn: &mut DbConnection) -> QueryResult<Version<T>> {
-    newest(conn, 1)?
+    let mut row = T::newest_rows(conn, 1)?
         .pop()
-        .ok_or(diesel::result::Error::NotFound)
+        .ok_or(diesel::result::Error::NotFound)?;
+    let value = T::last_parsed().parse(row.0, std::mem::take(&mut row.1))?;
+    Ok(version_of(row, value))
 }
 
 /// Every version, newest first.
 pub fn history<T: Versioned>(conn: &mut DbConnection) -> QueryResult<Vec<Version<T>>> {
-    newest(conn, 1000)
+    T::newest_rows(conn, 1000)?
+        .into_iter()
+        .map(|row| {
+            let value = parse(row.0, &row.1)?;
+            Ok(version_of(row, value))
+        })
+        .collect()
 }
 
 /// One version's settings.
@@ -178,6 +216,12 @@ macro_rules! versioned_in {
                     .first(conn)
             }
 
+            fn last_parsed() -> &'static $crate::db::models::versions::LastParsed<Self> {
+                static LAST: $crate::db::models::versions::LastParsed<$ty> =
+                    $crate::db::models::versions::LastParsed::new();
+                &LAST
+            }
+
             fn insert_row(
                 conn: &mut $crate::db::DbConnection,
                 version: i64,
@@ -202,3 +246,27 @@ macro_rules! versioned_in {
 }
 
 pub(crate) use versioned_in;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Policy;
+
+    #[test]
+    fn a_settings_text_is_parsed_again_whenever_it_differs_from_the_last() {
+        let last = LastParsed::<Policy>::new();
+        let first = Policy::default();
+        let mut changed = first.clone();
+        changed.approval_sla_hours += 7;
+        let text = |p: &Policy| serde_json::to_string(p).unwrap();
+        assert_eq!(last.parse(1, text(&first)).unwrap(), first);
+        assert_eq!(last.parse(1, text(&first)).unwrap(), first);
+        // The same version number with another text (a restored or another database):
+        // the text decides, never the number.
+        assert_eq!(last.parse(1, text(&changed)).unwrap(), changed);
+        assert_eq!(last.parse(2, text(&first)).unwrap(), first);
+        // An unreadable text is an error and leaves the last good one in place.
+        assert!(last.parse(3, "{".to_owned()).is_err());
+        assert_eq!(last.parse(2, text(&first)).unwrap(), first);
+    }
+}

@@ -7,7 +7,7 @@ use diesel::QueryResult;
 
 use super::{Export, day, number, utc};
 use crate::db::DbConnection;
-use crate::db::models::registration::{self, Cursor, Details, ListQuery, Listed, Sort};
+use crate::db::models::registration::{self, Cursor, Details, Line, ListQuery, Listed, Sort};
 use crate::domain::lifecycle::{Renewal, Status};
 use crate::domain::money::amount_input;
 
@@ -113,7 +113,8 @@ impl Export for Registrations {
     }
 
     fn cursor(&self, row: &Row) -> Option<Cursor> {
-        registration::cursor_after(&row.listed.registration, self.sort)
+        let r = &row.listed;
+        registration::cursor_after(&Line::of(&r.registration, &r.org_name), self.sort)
     }
 
     fn record(&self, row: &Row) -> Vec<String> {

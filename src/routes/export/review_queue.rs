@@ -8,7 +8,7 @@ use super::{Export, utc};
 use crate::db::DbConnection;
 use crate::db::models::flag::{self, Flag};
 use crate::db::models::policy;
-use crate::db::models::registration::{self, Listed};
+use crate::db::models::registration::{self, Line};
 use crate::domain::lifecycle::Renewal;
 use crate::domain::money::amount_input;
 use crate::domain::sla::{SlaState, sla_state};
@@ -20,7 +20,7 @@ pub struct ReviewQueue {
 }
 
 pub struct Row {
-    listed: Listed,
+    line: Line,
     evidence: String,
     flags: Vec<Flag>,
 }
@@ -57,48 +57,47 @@ impl Export for ReviewQueue {
         after: Option<&Self::Cursor>,
         limit: i64,
     ) -> QueryResult<Vec<Row>> {
-        let listed = registration::review_queue(conn, after.cloned(), limit)?;
-        let ids: Vec<String> = listed.iter().map(|l| l.registration.id.clone()).collect();
+        let lines = registration::review_queue(conn, after.cloned(), limit)?;
+        let ids: Vec<String> = lines.iter().map(|l| l.id.clone()).collect();
         let policy = policy::current(conn)?.value;
         let evidence = review_evidence::summarize_all(conn, &ids, &policy, self.now.date())?;
         let mut flags = flag::open_for(conn, &ids)?;
-        Ok(listed
+        Ok(lines
             .into_iter()
             .zip(evidence)
-            .map(|(listed, e)| Row {
-                flags: flags.remove(&listed.registration.id).unwrap_or_default(),
+            .map(|(line, e)| Row {
+                flags: flags.remove(&line.id).unwrap_or_default(),
                 evidence: e.text(),
-                listed,
+                line,
             })
             .collect())
     }
 
     fn cursor(&self, row: &Row) -> Option<Self::Cursor> {
-        let r = &row.listed.registration;
-        r.state.review_due_at.map(|at| (at, r.id.clone()))
+        let r = &row.line;
+        r.review_due_at.map(|at| (at, r.id.clone()))
     }
 
     fn record(&self, row: &Row) -> Vec<String> {
-        let r = &row.listed.registration;
-        let s = &r.state;
-        let renewal = s.renewal == Some(Renewal::Requested);
+        let r = &row.line;
+        let renewal = r.renewal == Some(Renewal::Requested);
         vec![
             r.id.clone(),
             r.company_name.clone(),
-            row.listed.org_name.clone(),
+            r.org_name.clone(),
             if renewal { "renewal" } else { "registration" }.to_owned(),
-            r.status().as_str().to_owned(),
-            r.segment().as_str().to_owned(),
+            r.status.as_str().to_owned(),
+            r.segment.as_str().to_owned(),
             r.amount_minor.to_string(),
             amount_input(r.amount_minor, &r.currency),
             r.currency.clone(),
             utc(Some(r.submitted_at)),
-            utc(s.review_due_at),
-            sla_state(s.review_due_at, s.sla_paused_secs, self.now)
+            utc(r.review_due_at),
+            sla_state(r.review_due_at, r.sla_paused_secs, self.now)
                 .map(SlaState::as_str)
                 .unwrap_or_default()
                 .to_owned(),
-            utc(s.sla_escalated_at),
+            utc(r.sla_escalated_at),
             row.evidence.clone(),
             row.flags
                 .iter()

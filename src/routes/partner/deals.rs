@@ -66,12 +66,7 @@ impl Filters {
     }
 
     /// The link to the page after `last`, keeping the filters.
-    pub fn next_href(
-        &self,
-        base: &str,
-        last: &registration::Registration,
-        sort: Sort,
-    ) -> Option<String> {
+    pub fn next_href(&self, base: &str, last: &registration::Line, sort: Sort) -> Option<String> {
         let cursor = encode_cursor(&cursor_after(last, sort)?);
         Some(format!(
             "{base}?{}",
@@ -156,7 +151,7 @@ pub async fn list(
     let org_row = org.clone();
     let (role, user_id) = (signed.role, signed.user.id.clone());
     let (rows, active, cap, summary, roe_prompt) = db::run(&state.pool, move |conn| {
-        let rows = registration::list(
+        let rows = registration::list_lines(
             conn,
             &ListQuery {
                 org_id: Some(&org_id),
@@ -186,7 +181,7 @@ pub async fn list(
     let next_href = if has_more {
         shown
             .last()
-            .and_then(|l| filters.next_href("/partner", &l.registration, sort))
+            .and_then(|l| filters.next_href("/partner", l, sort))
     } else {
         None
     };
@@ -196,7 +191,7 @@ pub async fn list(
         org_name: org.name.clone(),
         rows: shown
             .iter()
-            .map(|l| RegistrationView::listed(l, now))
+            .map(|l| RegistrationView::line(l, now))
             .collect(),
         csv_href: filters.href(CSV_PATH),
         filters,

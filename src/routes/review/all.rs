@@ -48,7 +48,7 @@ pub async fn list(
     let is_first = after.is_none();
     let now = state.clock.naive_now();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(registration::list(
+        Ok(registration::list_lines(
             conn,
             &ListQuery {
                 org_id: None,
@@ -64,9 +64,7 @@ pub async fn list(
     let shown = &rows[..rows.len().min(PAGE_SIZE as usize)];
     let base = "/review/registrations";
     let next_href = if has_more {
-        shown
-            .last()
-            .and_then(|l| filters.next_href(base, &l.registration, sort))
+        shown.last().and_then(|l| filters.next_href(base, l, sort))
     } else {
         None
     };
@@ -75,7 +73,7 @@ pub async fn list(
         layout: Layout::signed(&signed, base),
         rows: shown
             .iter()
-            .map(|l| RegistrationView::listed(l, now))
+            .map(|l| RegistrationView::line(l, now))
             .collect(),
         csv_href: filters.href(CSV_PATH),
         filters,

@@ -107,7 +107,7 @@ pub async fn show(
         let ids: Vec<String> = rows
             .iter()
             .take(PAGE_SIZE as usize)
-            .map(|l| l.registration.id.clone())
+            .map(|l| l.id.clone())
             .collect();
         let found = review_evidence::summarize_all(conn, &ids, &policy, now.date())?;
         let waiting = if first_page {
@@ -134,21 +134,16 @@ pub async fn show(
     let next_href = (rows.len() as i64 > PAGE_SIZE)
         .then(|| rows.get(PAGE_SIZE as usize - 1))
         .flatten()
-        .and_then(|l| {
-            l.registration
-                .state
-                .review_due_at
-                .map(|at| Cursor::At(at, l.registration.id.clone()))
-        })
+        .and_then(|l| l.review_due_at.map(|at| Cursor::At(at, l.id.clone())))
         .map(|c| format!("/review?after={}", encode_cursor(&c)));
     let items = rows
         .iter()
         .zip(evidence)
         .map(|(l, e)| QueueItem {
-            reg: RegistrationView::listed(l, now),
+            reg: RegistrationView::line(l, now),
             has_conflicts: !e.is_empty(),
             evidence: e.text(),
-            flags: flags.remove(&l.registration.id).unwrap_or_default(),
+            flags: flags.remove(&l.id).unwrap_or_default(),
         })
         .collect();
     render(&QueuePage {
@@ -156,7 +151,7 @@ pub async fn show(
         items,
         waiting: waiting
             .iter()
-            .map(|l| RegistrationView::listed(l, now))
+            .map(|l| RegistrationView::line(l, now))
             .collect(),
         shared: shared
             .into_iter()

@@ -181,7 +181,7 @@ async fn page(
                 registration::review_queue(conn, None, 1)?
                     .into_iter()
                     .next()
-                    .map(|l| (l.registration.id, l.registration.company_name))
+                    .map(|l| (l.id, l.company_name))
             } else {
                 None
             };
