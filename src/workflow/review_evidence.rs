@@ -285,31 +285,30 @@ pub fn summarize_all(
     policy: &Policy,
     today: NaiveDate,
 ) -> QueryResult<Vec<Summary>> {
-    let mut by_id: HashMap<&str, (Summary, Vec<String>)> = HashMap::new();
-    let stored = registration_match::of(conn, ids)?;
-    for (id, f) in &stored {
-        let (summary, accounts) = by_id.entry(id.as_str()).or_default();
-        match f.kind {
-            Kind::Registration if f.same_prospect => summary.same += 1,
+    let mut by_id: HashMap<String, (Summary, Vec<String>)> = HashMap::new();
+    for m in registration_match::counted_of(conn, ids)? {
+        let (summary, accounts) = by_id.entry(m.registration_id).or_default();
+        match m.kind {
+            Kind::Registration if m.same_prospect => summary.same += 1,
             Kind::Registration => summary.possible += 1,
             Kind::Account => {
                 summary.accounts += 1;
-                accounts.push(f.other_id.clone());
+                accounts.push(m.other_id);
             }
         }
     }
     let matched: Vec<String> = by_id.values().flat_map(|(_, a)| a.clone()).collect();
     let since = today - TimeDelta::days(policy.active_engagement_days);
-    let opportunities = crm::active_opportunities(conn, &matched, since)?;
+    let opportunities = crm::active_opportunity_accounts(conn, &matched, since)?;
     Ok(ids
         .iter()
         .map(|id| {
-            let Some((mut summary, accounts)) = by_id.remove(id.as_str()) else {
+            let Some((mut summary, accounts)) = by_id.remove(id) else {
                 return Summary::default();
             };
             summary.opportunities = opportunities
                 .iter()
-                .filter(|o| accounts.contains(&o.account_id))
+                .filter(|account| accounts.contains(account))
                 .count();
             summary
         })

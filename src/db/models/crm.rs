@@ -166,6 +166,23 @@ pub fn active_opportunities(
         .load(conn)
 }
 
+/// The account of each opportunity [`active_opportunities`] would list (an account once per
+/// opportunity), for the review queue's counts.
+pub fn active_opportunity_accounts(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+    since: NaiveDate,
+) -> QueryResult<Vec<String>> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    direct_opportunities::table
+        .filter(direct_opportunities::account_id.eq_any(account_ids))
+        .filter(direct_opportunities::last_activity_on.ge(since))
+        .select(direct_opportunities::account_id)
+        .load(conn)
+}
+
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Account>> {
     if ids.is_empty() {
         return Ok(Vec::new());
