@@ -34,6 +34,25 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs a query on the backend's own connection, for the reads every page makes (the
+/// session, the user, the organisation, two-step sign-in, the policy in force).
+///
+/// Why: through `DbConnection`, diesel's `MultiConnection` writes a statement's SQL out
+/// again in each pass it makes over the query (asking whether it may be cached, binding its
+/// values), even when the statement is already prepared and cached: an allocation per quoted
+/// identifier, a seventh of a page's instructions. On the backend's own connection a cached
+/// statement is found by its Rust type and no SQL is written. The query is written once
+/// and compiled for each backend, so it must not be boxed for `MultiBackend`.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $query:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $query,
+            $crate::db::DbConnection::Pg($c) => $query,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 

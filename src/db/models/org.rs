@@ -124,11 +124,11 @@ pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<Str
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Org>> {
-    partner_orgs::table
+    crate::db::on_backend!(conn, |c| partner_orgs::table
         .find(id)
         .select(Org::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The organisation a user belongs to, if any.

@@ -73,9 +73,9 @@ pub fn current(conn: &mut DbConnection) -> QueryResult<Option<RoeVersion>> {
 }
 
 pub fn current_number(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
-    roe_versions::table
+    crate::db::on_backend!(conn, |c| roe_versions::table
         .select(diesel::dsl::max(roe_versions::version))
-        .first(conn)
+        .first(c))
 }
 
 /// `version` and the one before it (for the diff).
@@ -121,10 +121,10 @@ pub fn insert(
 
 /// The newest version `user_id` acknowledged.
 pub fn latest_acknowledged(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<i64>> {
-    roe_acknowledgements::table
+    crate::db::on_backend!(conn, |c| roe_acknowledgements::table
         .filter(roe_acknowledgements::user_id.eq(user_id))
         .select(diesel::dsl::max(roe_acknowledgements::version))
-        .first(conn)
+        .first(c))
 }
 
 pub fn acknowledged_at(
@@ -193,16 +193,17 @@ pub fn acknowledged_by(
 
 /// The user's re-check schedule and the version it belongs to.
 pub fn schedule(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<(i64, Schedule)>> {
-    let row: Option<(i64, i32, i32, NaiveDateTime)> = roe_rechecks::table
-        .find(user_id)
-        .select((
-            roe_rechecks::version,
-            roe_rechecks::step,
-            roe_rechecks::next_question,
-            roe_rechecks::due_at,
-        ))
-        .first(conn)
-        .optional()?;
+    let row: Option<(i64, i32, i32, NaiveDateTime)> =
+        crate::db::on_backend!(conn, |c| roe_rechecks::table
+            .find(user_id)
+            .select((
+                roe_rechecks::version,
+                roe_rechecks::step,
+                roe_rechecks::next_question,
+                roe_rechecks::due_at,
+            ))
+            .first(c)
+            .optional())?;
     Ok(row.map(|(version, step, next, due_at)| {
         (
             version,

@@ -32,12 +32,12 @@ pub fn find(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<TwoSte
 /// When the user's two-step sign-in was turned on, if it is: the question every sign-in and
 /// every signed-in request asks.
 pub fn enabled_since(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<NaiveDateTime>> {
-    Ok(secrets::table
+    let since = crate::db::on_backend!(conn, |c| secrets::table
         .find(user_id)
         .select(secrets::confirmed_at)
-        .first::<Option<NaiveDateTime>>(conn)
-        .optional()?
-        .flatten())
+        .first::<Option<NaiveDateTime>>(c)
+        .optional())?;
+    Ok(since.flatten())
 }
 
 /// Keeps a new, unconfirmed secret; a unique violation when the user already has one.

@@ -179,7 +179,7 @@ macro_rules! versioned_in {
             ) -> diesel::QueryResult<Vec<$crate::db::models::versions::Row>> {
                 use diesel::prelude::*;
                 use $crate::db::schema::{users, $table};
-                $table::table
+                $crate::db::on_backend!(conn, |c| $table::table
                     .left_join(users::table.on(users::id.nullable().eq($table::created_by)))
                     .select((
                         $table::version,
@@ -190,7 +190,7 @@ macro_rules! versioned_in {
                     ))
                     .order($table::version.desc())
                     .limit(limit)
-                    .load(conn)
+                    .load(c))
             }
 
             fn params_of(
