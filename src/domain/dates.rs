@@ -6,30 +6,19 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
+use super::digits::push_padded;
+
 /// Month abbreviations as chrono's `%b` writes them.
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// `n` in decimal, zero-padded to `width` digits.
-fn push_number(out: &mut String, n: u32, width: usize) {
-    let mut digits = [b'0'; 10];
-    let (mut n, mut at) = (n, digits.len());
-    while n > 0 || at == digits.len() {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    let start = at.min(digits.len() - width.min(digits.len()));
-    out.extend(digits[start..].iter().map(|&b| char::from(b)));
-}
-
 fn push_day(out: &mut String, d: NaiveDate) {
-    push_number(out, d.day(), 1);
+    push_padded(out, d.day().into(), 1);
     out.push(' ');
     out.push_str(MONTHS[d.month0() as usize]);
     out.push(' ');
-    push_number(out, d.year().unsigned_abs(), 4);
+    push_padded(out, d.year().unsigned_abs().into(), 4);
 }
 
 /// "3 Mar 2026". Written out digit by digit, like `date_time`: a list page writes a few
@@ -51,9 +40,9 @@ pub fn date_time(at: NaiveDateTime) -> String {
     let mut out = String::with_capacity(24);
     push_day(&mut out, at.date());
     out.push_str(", ");
-    push_number(&mut out, at.hour(), 2);
+    push_padded(&mut out, at.hour().into(), 2);
     out.push(':');
-    push_number(&mut out, at.minute(), 2);
+    push_padded(&mut out, at.minute().into(), 2);
     out.push_str(" UTC");
     out
 }

@@ -11,6 +11,7 @@ pub mod crm_import;
 pub mod dashboard;
 pub mod dates;
 pub mod delivery;
+pub mod digits;
 pub mod dispute;
 pub mod errors;
 pub mod flag;

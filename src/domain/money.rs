@@ -1,6 +1,8 @@
 //! Money as integers in minor units (cents, pence, yen) with an ISO 4217 currency. No floating
 //! point: amounts are parsed from text and converted with integer arithmetic.
 
+use super::digits::{push_grouped, push_padded};
+
 /// A currency the program accepts deal sizes in, with its number of decimal places.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency {
@@ -156,12 +158,7 @@ pub fn format_amount(minor: i64, code: &str) -> String {
     push_grouped(&mut out, abs / scale);
     if decimals > 0 {
         out.push('.');
-        let frac = abs % scale;
-        let mut unit = scale / 10;
-        while unit > 0 {
-            out.push(char::from(b'0' + (frac / unit % 10) as u8));
-            unit /= 10;
-        }
+        push_padded(&mut out, abs % scale, decimals as usize);
     }
     out.push(' ');
     out.push_str(code);
@@ -195,27 +192,6 @@ pub fn group_thousands(n: i64) -> String {
     }
     push_grouped(&mut out, n.unsigned_abs());
     out
-}
-
-/// Writes `n` with a comma between groups of three digits.
-fn push_grouped(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = &buf[at..];
-    for (i, &d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(char::from(d));
-    }
 }
 
 /// A count with its noun: "1 user", "2,003 users".
