@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::models::tally;
 use crate::db::schema::{partner_orgs, users};
+use crate::db::stamp::Stamp;
 use crate::domain::org::{OrgFields, OrgStatus, Tier};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -16,7 +17,9 @@ pub struct Org {
     pub name_key: String,
     pub tier: Tier,
     pub status: OrgStatus,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
     /// Raised by every write that changes the organisation's figures (`figures_changed`).
     pub figures_version: i64,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::sessions;
+use crate::db::stamp::Stamp;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -13,7 +14,9 @@ pub struct SessionRow {
     pub id: String,
     pub user_id: Option<String>,
     pub state: String,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub last_seen_at: NaiveDateTime,
 }
 

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{two_step_recovery_codes as codes, two_step_secrets as secrets};
+use crate::db::stamp::MaybeStamp;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = secrets)]
@@ -35,9 +36,9 @@ pub fn enabled_since(conn: &mut DbConnection, user_id: &str) -> QueryResult<Opti
     let since = crate::db::on_backend!(conn, |c| secrets::table
         .find(user_id)
         .select(secrets::confirmed_at)
-        .first::<Option<NaiveDateTime>>(c)
+        .first::<MaybeStamp>(c)
         .optional())?;
-    Ok(since.flatten())
+    Ok(since.and_then(|s| s.0))
 }
 
 /// Keeps a new, unconfirmed secret; a unique violation when the user already has one.

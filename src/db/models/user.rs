@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{partner_orgs, users};
+use crate::db::stamp::{MaybeStamp, Stamp};
 use crate::domain::role::Role;
 use crate::domain::user::UserFields;
 
@@ -16,8 +17,11 @@ pub struct User {
     pub org_id: Option<String>,
     pub org_admin: bool,
     pub password_hash: Option<String>,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub disabled_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 

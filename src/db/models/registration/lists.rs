@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use super::Registration;
 use crate::db::schema::{partner_orgs, registrations};
 use crate::db::stamp::{MaybeStamp, Stamp};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, MultiBackend, on_backend};
 use crate::domain::code::text_enum;
 use crate::domain::lifecycle::{Renewal, Status};
 use crate::domain::policy::Segment;
@@ -113,59 +113,61 @@ pub struct ListQuery<'a> {
     pub limit: i64,
 }
 
-/// Registrations joined to their organisations, before the columns are chosen.
-type Joined = diesel::dsl::IntoBoxed<
-    'static,
-    diesel::dsl::InnerJoin<registrations::table, partner_orgs::table>,
-    MultiBackend,
->;
-
-/// The filters, order and limit of one page; [`list`] and [`list_lines`] choose the columns.
-fn page_of(q: &ListQuery) -> Joined {
-    use registrations as r;
-    let mut query = r::table.inner_join(partner_orgs::table).into_boxed();
-    if let Some(org) = q.org_id {
-        query = query.filter(r::org_id.eq(org.to_owned()));
-    }
-    if let Some(status) = q.status {
-        query = query.filter(r::status.eq(status));
-    }
-    query = match (q.sort, q.after.clone()) {
-        (Sort::Newest, Some(Cursor::At(at, id))) => query
-            .filter(r::submitted_at.le(at))
-            .filter(r::submitted_at.lt(at).or(r::id.lt(id))),
-        (Sort::Oldest, Some(Cursor::At(at, id))) => query
-            .filter(r::submitted_at.ge(at))
-            .filter(r::submitted_at.gt(at).or(r::id.gt(id))),
-        (Sort::EndingSoon, Some(Cursor::At(at, id))) => query
-            .filter(r::protection_ends_at.ge(at))
-            .filter(r::protection_ends_at.gt(at).or(r::id.gt(id))),
-        (Sort::Company, Some(Cursor::Name(name, id))) => query
-            .filter(r::name_key.ge(name.clone()))
-            .filter(r::name_key.gt(name).or(r::id.gt(id))),
-        _ => query,
-    };
-    query = match q.sort {
-        Sort::Newest => query.order((r::submitted_at.desc(), r::id.desc())),
-        Sort::Oldest => query.order((r::submitted_at.asc(), r::id.asc())),
-        Sort::Company => query.order((r::name_key.asc(), r::id.asc())),
-        Sort::EndingSoon => query
-            .filter(r::protection_ends_at.is_not_null())
-            .order((r::protection_ends_at.asc(), r::id.asc())),
-    };
-    query.limit(q.limit)
+/// The filters, order and limit of one page, boxed for the backend of the connection it runs
+/// on; [`list`] and [`list_lines`] choose the columns.
+///
+/// A macro, not a function, so that `on_backend!` compiles it once for each backend: boxed
+/// for `MultiBackend`, the query went through `MultiConnection`, which writes its SQL out
+/// again in every pass over it, and its lines were decoded through `MultiRow`: most of a
+/// tenth of "My deals"' instructions (docs/performance.md).
+macro_rules! page_of {
+    ($q:expr) => {{
+        use registrations as r;
+        let q: &ListQuery = $q;
+        let mut query = r::table.inner_join(partner_orgs::table).into_boxed();
+        if let Some(org) = q.org_id {
+            query = query.filter(r::org_id.eq(org.to_owned()));
+        }
+        if let Some(status) = q.status {
+            query = query.filter(r::status.eq(status));
+        }
+        query = match (q.sort, q.after.clone()) {
+            (Sort::Newest, Some(Cursor::At(at, id))) => query
+                .filter(r::submitted_at.le(at))
+                .filter(r::submitted_at.lt(at).or(r::id.lt(id))),
+            (Sort::Oldest, Some(Cursor::At(at, id))) => query
+                .filter(r::submitted_at.ge(at))
+                .filter(r::submitted_at.gt(at).or(r::id.gt(id))),
+            (Sort::EndingSoon, Some(Cursor::At(at, id))) => query
+                .filter(r::protection_ends_at.ge(at))
+                .filter(r::protection_ends_at.gt(at).or(r::id.gt(id))),
+            (Sort::Company, Some(Cursor::Name(name, id))) => query
+                .filter(r::name_key.ge(name.clone()))
+                .filter(r::name_key.gt(name).or(r::id.gt(id))),
+            _ => query,
+        };
+        query = match q.sort {
+            Sort::Newest => query.order((r::submitted_at.desc(), r::id.desc())),
+            Sort::Oldest => query.order((r::submitted_at.asc(), r::id.asc())),
+            Sort::Company => query.order((r::name_key.asc(), r::id.asc())),
+            Sort::EndingSoon => query
+                .filter(r::protection_ends_at.is_not_null())
+                .order((r::protection_ends_at.asc(), r::id.asc())),
+        };
+        query.limit(q.limit)
+    }};
 }
 
 /// One page of whole registrations in the chosen order (the exports).
 pub fn list(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<Vec<Listed>> {
-    page_of(q)
+    on_backend!(conn, |c| page_of!(q)
         .select((Registration::as_select(), partner_orgs::name))
-        .load(conn)
+        .load(c))
 }
 
 /// One page of list lines in the chosen order (the pages).
 pub fn list_lines(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<Vec<Line>> {
-    page_of(q).select(Line::as_select()).load(conn)
+    on_backend!(conn, |c| page_of!(q).select(Line::as_select()).load(c))
 }
 
 /// The cursor that continues after `row` in `sort` order.
@@ -186,36 +188,38 @@ pub fn review_queue(
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
     use registrations as r;
-    let mut query = r::table
-        .inner_join(partner_orgs::table)
-        .filter(r::review_due_at.is_not_null())
-        .select(Line::as_select())
-        .order((r::review_due_at.asc(), r::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some((at, id)) = after {
-        query = query
-            .filter(r::review_due_at.ge(at))
-            .filter(r::review_due_at.gt(at).or(r::id.gt(id)));
-    }
-    query.load(conn)
+    on_backend!(conn, |c| {
+        let mut query = r::table
+            .inner_join(partner_orgs::table)
+            .filter(r::review_due_at.is_not_null())
+            .select(Line::as_select())
+            .order((r::review_due_at.asc(), r::id.asc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = after {
+            query = query
+                .filter(r::review_due_at.ge(at))
+                .filter(r::review_due_at.gt(at).or(r::id.gt(id)));
+        }
+        query.load(c)
+    })
 }
 
 pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
-    registrations::table
+    on_backend!(conn, |c| registrations::table
         .filter(registrations::review_due_at.is_not_null())
         .count()
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// Registrations waiting for a partner's answer, the oldest registration first (the order of
 /// an existing index: no sort of every open question).
 pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Line>> {
-    registrations::table
+    on_backend!(conn, |c| registrations::table
         .inner_join(partner_orgs::table)
         .filter(registrations::status.eq(Status::InfoRequested))
         .order((registrations::submitted_at.asc(), registrations::id.asc()))
         .limit(limit)
         .select(Line::as_select())
-        .load(conn)
+        .load(c))
 }
