@@ -19,6 +19,32 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// The route pattern a request matched, as the metrics and the logs name it.
+///
+/// Why not `match_pattern()` alone: actix keeps no record of the pattern it routed by, so it
+/// matches the path against the routes again, a regular expression for each route with a
+/// parameter before the one that matches (some 35,000 instructions of "My deals"' 1.2
+/// million). A static route's pattern is its path, so each worker thread remembers the
+/// static routes it has served and answers those by one lookup. Only static routes are
+/// kept: a path with a parameter may carry a live token, and the set stays as small as the
+/// list of routes.
+pub fn route_of(req: &actix_web::HttpRequest) -> Option<String> {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    thread_local! {
+        static STATIC_ROUTES: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    }
+    let path = req.path();
+    if STATIC_ROUTES.with_borrow(|known| known.contains(path)) {
+        return Some(path.to_owned());
+    }
+    let pattern = req.match_pattern()?;
+    if pattern == path {
+        STATIC_ROUTES.with_borrow_mut(|known| known.insert(pattern.clone()));
+    }
+    Some(pattern)
+}
+
 /// One span and one log line per request. It names the route pattern, never the path, since
 /// paths of one-time links carry live tokens (`/password/set/{token}`).
 pub async fn trace_requests(
@@ -27,9 +53,7 @@ pub async fn trace_requests(
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     use tracing::Instrument;
 
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "(no route)".to_owned());
+    let route = route_of(req.request()).unwrap_or_else(|| "(no route)".to_owned());
     let method = req.method().clone();
     let request_id = crate::ids::short_reference();
     let span = tracing::info_span!("request", %method, %route, %request_id);

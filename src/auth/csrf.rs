@@ -172,7 +172,7 @@ async fn check(req: &mut ServiceRequest) -> Result<(), AppError> {
     if !ok {
         tracing::warn!(
             method = %req.method(),
-            route = %req.match_pattern().unwrap_or_default(),
+            route = %crate::telemetry::route_of(req.request()).unwrap_or_default(),
             had_session_token = expected.is_some(),
             sent_token = sent.is_some(),
             "CSRF check failed; request refused"

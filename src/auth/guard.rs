@@ -200,7 +200,7 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 tracing::warn!(
                     user_id = %user.id,
                     role = %role,
-                    route = %refused_req.match_pattern().unwrap_or_default(),
+                    route = %crate::telemetry::route_of(&refused_req).unwrap_or_default(),
                     needs = R::NAME,
                     "access refused: role not allowed on this route"
                 );

@@ -21,7 +21,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("telemetry", &["config", "ids", "metrics"]),
     (
         "auth",
-        &["db", "domain", "ids", "clock", "error", "config", "sealed"],
+        &[
+            "db",
+            "domain",
+            "ids",
+            "clock",
+            "error",
+            "config",
+            "sealed",
+            "telemetry",
+        ],
     ),
     (
         "workflow",
@@ -40,8 +49,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "routes",
         &[
-            "state", "workflow", "auth", "mail", "db", "domain", "ids", "clock", "error", "config",
-            "metrics", "sealed", "memo",
+            "state",
+            "workflow",
+            "auth",
+            "mail",
+            "db",
+            "domain",
+            "ids",
+            "clock",
+            "error",
+            "config",
+            "metrics",
+            "sealed",
+            "memo",
+            "telemetry",
         ],
     ),
     (

@@ -60,7 +60,7 @@ impl FromRequest for ApiUser {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(|s| s.trim().to_owned());
-        let route = req.match_pattern().unwrap_or_default();
+        let route = crate::telemetry::route_of(req).unwrap_or_default();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let Some(secret) = secret else {
