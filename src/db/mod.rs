@@ -35,7 +35,8 @@ pub enum DbConnection {
 }
 
 /// Runs a query on the backend's own connection, for the reads every page makes (the
-/// session, the user, the organisation, two-step sign-in, the policy in force).
+/// session, the user, the organisation, two-step sign-in, the policy in force) and the
+/// list pages' own (`registration::lists`).
 ///
 /// Why: through `DbConnection`, diesel's `MultiConnection` writes a statement's SQL out
 /// again in each pass it makes over the query (asking whether it may be cached, binding its
@@ -600,7 +601,8 @@ mod tests {
 
     /// `.cargo/config.toml` builds SQLite with its query planner stability guarantee. Without
     /// it every statement with a bound `LIMIT` (each `.first()`) is parsed and planned again
-    /// at each execution, and a page costs a quarter more CPU (docs/performance.md).
+    /// at each execution, and a page costs a quarter more CPU (docs/performance.md). It also
+    /// builds it in multi-thread mode, without a mutex around each call on a connection.
     #[test]
     fn sqlite_is_built_to_reuse_its_prepared_statements() {
         use diesel::{QueryableByName, RunQueryDsl, sql_types::Text};
@@ -621,6 +623,10 @@ mod tests {
         assert!(
             options.iter().any(|o| o == "ENABLE_QPSG"),
             "SQLite was built without SQLITE_ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml): {options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "THREADSAFE=2"),
+            "SQLite was built in serialized mode, not multi-thread (LIBSQLITE3_FLAGS in .cargo/config.toml): {options:?}"
         );
     }
 }
