@@ -3,6 +3,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::code::text_enum;
+use super::digits::push_padded;
 
 /// Items due within this are flagged so reviewers take them first.
 pub const DUE_SOON: TimeDelta = TimeDelta::hours(12);
@@ -56,24 +57,41 @@ pub fn sla_state(
 
 /// "3 d 4 h", "5 h 10 min", "12 min": a span for people, to the minute.
 pub fn human_span(span: TimeDelta) -> String {
-    let minutes = span.num_minutes().abs();
+    let mut out = String::with_capacity(12);
+    push_span(&mut out, span);
+    out
+}
+
+/// Writes [`human_span`] into `out`: by the digit, since a review list shows one per line.
+fn push_span(out: &mut String, span: TimeDelta) {
+    let minutes = span.num_minutes().unsigned_abs();
     let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let mut part = |n: u64, unit: &str| {
+        push_padded(out, n, 1);
+        out.push_str(unit);
+    };
     if d > 0 {
-        format!("{d} d {h} h")
+        part(d, " d ");
+        part(h, " h");
     } else if h > 0 {
-        format!("{h} h {m} min")
+        part(h, " h ");
+        part(m, " min");
     } else {
-        format!("{m} min")
+        part(m, " min");
     }
 }
 
 /// "due in 5 h 10 min" or "overdue by 2 h 0 min".
 pub fn describe_due(due: NaiveDateTime, now: NaiveDateTime) -> String {
+    let mut out = String::with_capacity(24);
     if due > now {
-        format!("due in {}", human_span(due - now))
+        out.push_str("due in ");
+        push_span(&mut out, due - now);
     } else {
-        format!("overdue by {}", human_span(now - due))
+        out.push_str("overdue by ");
+        push_span(&mut out, now - due);
     }
+    out
 }
 
 /// Whole days of protection left, counting a started day as a day; 0 once the window ended.
@@ -125,5 +143,8 @@ mod tests {
         assert_eq!(describe_due(at(20), at(15)), "due in 5 h 0 min");
         assert_eq!(describe_due(at(10), at(12)), "overdue by 2 h 0 min");
         assert_eq!(human_span(TimeDelta::minutes(3 * 1440 + 65)), "3 d 1 h");
+        assert_eq!(human_span(TimeDelta::minutes(1440)), "1 d 0 h");
+        assert_eq!(human_span(TimeDelta::minutes(-12)), "12 min");
+        assert_eq!(human_span(TimeDelta::seconds(59)), "0 min");
     }
 }

@@ -59,17 +59,18 @@ pub struct RegistrationView {
 impl RegistrationView {
     /// A whole registration, on its own page.
     pub fn new(r: &Registration, org_name: &str, now: NaiveDateTime) -> Self {
-        Self::line(&Line::of(r, org_name), now)
+        Self::line(Line::of(r, org_name), now)
     }
 
-    /// A list's line.
-    pub fn line(l: &Line, now: NaiveDateTime) -> Self {
+    /// A list's line, taken whole: its texts move into the view, not copied (a list shows
+    /// dozens).
+    pub fn line(l: Line, now: NaiveDateTime) -> Self {
         let status = l.status;
         let renewal = l.renewal;
         Self {
-            id: l.id.clone(),
-            company_name: l.company_name.clone(),
-            org_name: l.org_name.clone(),
+            id: l.id,
+            company_name: l.company_name,
+            org_name: l.org_name,
             status,
             status_label: status.label(),
             segment: l.segment.label(),

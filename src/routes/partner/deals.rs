@@ -189,8 +189,9 @@ pub async fn list(
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
         org_name: org.name.clone(),
-        rows: shown
-            .iter()
+        rows: rows
+            .into_iter()
+            .take(PAGE_SIZE as usize)
             .map(|l| RegistrationView::line(l, now))
             .collect(),
         csv_href: filters.href(CSV_PATH),

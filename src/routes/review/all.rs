@@ -71,8 +71,9 @@ pub async fn list(
     let first_href = (!is_first).then(|| filters.href(base));
     render(&AllPage {
         layout: Layout::signed(&signed, base),
-        rows: shown
-            .iter()
+        rows: rows
+            .into_iter()
+            .take(PAGE_SIZE as usize)
             .map(|l| RegistrationView::line(l, now))
             .collect(),
         csv_href: filters.href(CSV_PATH),

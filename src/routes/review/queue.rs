@@ -137,20 +137,20 @@ pub async fn show(
         .and_then(|l| l.review_due_at.map(|at| Cursor::At(at, l.id.clone())))
         .map(|c| format!("/review?after={}", encode_cursor(&c)));
     let items = rows
-        .iter()
+        .into_iter()
         .zip(evidence)
         .map(|(l, e)| QueueItem {
+            flags: flags.remove(&l.id).unwrap_or_default(),
             reg: RegistrationView::line(l, now),
             has_conflicts: !e.is_empty(),
             evidence: e.text(),
-            flags: flags.remove(&l.id).unwrap_or_default(),
         })
         .collect();
     render(&QueuePage {
         layout: Layout::signed(&signed, "/review"),
         items,
         waiting: waiting
-            .iter()
+            .into_iter()
             .map(|l| RegistrationView::line(l, now))
             .collect(),
         shared: shared
