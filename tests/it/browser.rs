@@ -6,6 +6,7 @@
 //! TRUCE_REQUIRE_BROWSER=1, which turns their absence into a failure.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -22,7 +23,12 @@ pub(crate) struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and every browser it started. Killing chromedriver alone left a
+    /// test's headless Chromium running after the tests, re-parented to init, whenever its
+    /// session was not closed; its process group holds them all.
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -59,6 +65,8 @@ pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
         .unwrap()
         .port();
     let child = Command::new(driver)
+        // Its own process group, with the browsers it starts: see `Drop for Driver`.
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
