@@ -195,6 +195,8 @@ impl Application {
                 .wrap(from_fn(csrf::guard))
                 .wrap(from_fn(routes::error_page::with_layout))
                 .wrap(sessions)
+                // Outside the sessions: the store hands the guard the user it read.
+                .wrap(from_fn(crate::auth::principal::scope))
                 .wrap(headers)
                 .wrap(from_fn(crate::telemetry::trace_requests))
                 .configure(routes::configure)

@@ -1,6 +1,7 @@
 //! Role guards. Every handler names who may call it through its extractor type, e.g.
-//! `Signed<AdminOnly>`; the user is re-read from the database on every request, so disabling
-//! a user or changing their role takes effect at once.
+//! `Signed<AdminOnly>`; the user is re-read from the database on every request (with the
+//! session where it can, `auth::principal`), so disabling a user or changing their role takes
+//! effect at once.
 //!
 //! Two-step sign-in: a session whose password was right but whose code is still due holds no
 //! user id (`auth::PENDING` only), so no guard accepts it; it is sent to the second step. A
@@ -15,10 +16,9 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
 
-use crate::auth::{self, client_addr, csrf};
-use crate::db::models::org::{self, Org};
-use crate::db::models::user::{self, User};
-use crate::db::models::{policy, two_step};
+use crate::auth::{self, client_addr, csrf, principal};
+use crate::db::models::org::Org;
+use crate::db::models::user::User;
 use crate::db::{self, Pool};
 use crate::domain::audit::Who;
 use crate::domain::role::Role;
@@ -163,24 +163,15 @@ impl<R: Allowed + 'static> FromRequest for Signed<R> {
                 return Err(AppError::Unauthenticated { next });
             };
             let via_company = auth::signed_in_via_company(&session);
-            let loaded = db::run(&pool, move |conn| {
-                let Some(user) = user::find(conn, &user_id)? else {
-                    return Ok(None);
-                };
-                let org = org::find_opt(conn, user.org_id.as_deref())?;
-                // A company sign-in's second factor is the provider's (auth::sign_in_with_company).
-                let two_step = if two_step::enabled_since(conn, &user.id)?.is_some() {
-                    TwoStep::On
-                } else if !via_company
-                    && policy::current(conn)?.value.two_step_required(user.role())
-                {
-                    TwoStep::MustSetUp
-                } else {
-                    TwoStep::Off
-                };
-                Ok(Some((user, org, two_step)))
-            })
-            .await?;
+            let loaded = match principal::take(&user_id, via_company) {
+                Some(loaded) => loaded,
+                None => {
+                    db::run(&pool, move |conn| {
+                        principal::load(conn, &user_id, via_company)
+                    })
+                    .await?
+                }
+            };
             let usable = loaded.and_then(|(user, org, two_step)| {
                 let role = user.role();
                 let org_ok = !role.needs_org() || org.as_ref().is_some_and(Org::is_active);

@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod guard;
 pub mod oidc;
 pub mod password;
+pub mod principal;
 pub mod rate_limit;
 pub mod session_store;
 

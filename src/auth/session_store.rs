@@ -11,7 +11,7 @@ use actix_web::cookie::time::Duration;
 use chrono::TimeDelta;
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::auth::USER_ID;
+use crate::auth::{USER_ID, VIA_COMPANY, principal};
 use crate::clock::SharedClock;
 use crate::db::models::session;
 use crate::db::{self, Pool};
@@ -51,6 +51,13 @@ fn user_id_of(state: &State) -> Option<String> {
         .and_then(|v| serde_json::from_str::<String>(v).ok())
 }
 
+fn via_company_of(state: &State) -> bool {
+    state
+        .get(VIA_COMPANY)
+        .and_then(|v| serde_json::from_str::<bool>(v).ok())
+        .unwrap_or(false)
+}
+
 fn new_key() -> SessionKey {
     let raw = Alphanumeric.sample_string(&mut rand::rng(), 64);
     SessionKey::try_from(raw).expect("64 characters fit in a cookie")
@@ -69,7 +76,8 @@ impl SessionStore for DbSessionStore {
         let id = ids::hash(session_key.as_ref());
         let now = self.clock.naive_now();
         let (idle, max_age) = (self.idle, self.max_age);
-        let row = db::run(&self.pool, move |conn| {
+        let with_user = principal::wanted();
+        let loaded = db::run(&self.pool, move |conn| {
             let Some(row) = session::find(conn, &id)? else {
                 return Ok(None);
             };
@@ -84,15 +92,32 @@ impl SessionStore for DbSessionStore {
             {
                 tracing::debug!("session not touched: the database is busy writing");
             }
-            Ok(Some(row))
+            let state = match serde_json::from_str::<State>(&row.state) {
+                Ok(state) => state,
+                Err(e) => return Ok(Some(Err(e))),
+            };
+            // The guard's read of the user, in this trip (auth::principal).
+            let user = match user_id_of(&state) {
+                Some(user_id) if with_user => {
+                    let via_company = via_company_of(&state);
+                    let loaded = principal::load(conn, &user_id, via_company)?;
+                    Some((user_id, via_company, loaded))
+                }
+                _ => None,
+            };
+            Ok(Some(Ok((state, user))))
         })
         .await
         .map_err(|e| LoadError::Other(app_err(e)))?;
-        match row {
+        match loaded {
             None => Ok(None),
-            Some(row) => serde_json::from_str(&row.state)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(other(e))),
+            Some(Ok((state, user))) => {
+                if let Some((user_id, via_company, loaded)) = user {
+                    principal::fill(user_id, via_company, loaded);
+                }
+                Ok(Some(state))
+            }
+            Some(Err(e)) => Err(LoadError::Deserialization(other(e))),
         }
     }
 
