@@ -68,6 +68,17 @@ async fn the_partner_summary_on_one_instance_follows_writes_and_policy_made_on_a
         "a won deal no longer counts"
     );
 
+    // The won deals' figures are kept by their count: another deal registered and approved
+    // leaves them, its won close moves them.
+    let second = register_deal(&ann, &Deal::new(&app, "Hooli", "hooli.example")).await;
+    approve(&cm, &second).await;
+    let page = ann_there.get("/partner").await.body;
+    assert!(figure(&page, "fig-cap").starts_with('1'));
+    assert_eq!(figure(&page, "fig-won-quarter"), "1");
+    close_won(&app, &ann, &second, "70000").await;
+    let page = ann_there.get("/partner").await.body;
+    assert_eq!(figure(&page, "fig-won-quarter"), "2");
+
     // A policy change here: the cap there, at once.
     let admin = app.login(ADMIN).await;
     let saved = save_policy(

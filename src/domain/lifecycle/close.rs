@@ -104,7 +104,7 @@ mod tests {
     use crate::domain::lifecycle::fixtures::{approved, ctx, pending, refused, t0};
     use crate::domain::lifecycle::{Command, ExistingClaim, apply, submit};
     use crate::domain::policy::Policy;
-    use chrono::TimeDelta;
+    use chrono::{NaiveDateTime, TimeDelta};
 
     use super::*;
 
@@ -194,5 +194,119 @@ mod tests {
         .unwrap()
         .next;
         assert!(apply(&won, &c, Command::Withdraw { reason: "".into() }).is_err());
+    }
+
+    /// Every command, once: the `match` fails to compile when a command is added, so that
+    /// whoever adds one decides here whether it may apply to a won deal.
+    fn every_command(t: NaiveDateTime) -> Vec<(&'static str, Command)> {
+        let all = vec![
+            ("Approve", Command::Approve),
+            ("Reject", Command::Reject { reason: "r".into() }),
+            (
+                "RequestInfo",
+                Command::RequestInfo {
+                    question: "q".into(),
+                },
+            ),
+            ("AnswerInfo", Command::AnswerInfo { answer: "a".into() }),
+            ("Withdraw", Command::Withdraw { reason: "r".into() }),
+            (
+                "RequestRenewal",
+                Command::RequestRenewal { note: "n".into() },
+            ),
+            ("ApproveRenewal", Command::ApproveRenewal),
+            (
+                "RejectRenewal",
+                Command::RejectRenewal { reason: "r".into() },
+            ),
+            (
+                "CloseWon",
+                Command::CloseWon {
+                    amount_minor: 1,
+                    date: t.date(),
+                },
+            ),
+            ("CloseLost", Command::CloseLost { reason: "r".into() }),
+            ("Expire", Command::Expire),
+            ("SendReminder", Command::SendReminder),
+            ("EscalateSla", Command::EscalateSla),
+            ("Advance", Command::Advance),
+            (
+                "DeclineAsDuplicate",
+                Command::DeclineAsDuplicate { protected_until: t },
+            ),
+            (
+                "Reinstate",
+                Command::Reinstate {
+                    rationale: "r".into(),
+                    held_by_other: false,
+                },
+            ),
+            (
+                "Overturn",
+                Command::Overturn {
+                    rationale: "r".into(),
+                },
+            ),
+            (
+                "DeclineSharedProspect",
+                Command::DeclineSharedProspect { reason: "r".into() },
+            ),
+            (
+                "KeepSharedProspect",
+                Command::KeepSharedProspect { note: "n".into() },
+            ),
+        ];
+        for (_, command) in &all {
+            match command {
+                Command::Approve
+                | Command::Reject { .. }
+                | Command::RequestInfo { .. }
+                | Command::AnswerInfo { .. }
+                | Command::Withdraw { .. }
+                | Command::RequestRenewal { .. }
+                | Command::ApproveRenewal
+                | Command::RejectRenewal { .. }
+                | Command::CloseWon { .. }
+                | Command::CloseLost { .. }
+                | Command::Expire
+                | Command::SendReminder
+                | Command::EscalateSla
+                | Command::Advance
+                | Command::DeclineAsDuplicate { .. }
+                | Command::Reinstate { .. }
+                | Command::Overturn { .. }
+                | Command::DeclineSharedProspect { .. }
+                | Command::KeepSharedProspect { .. } => {}
+            }
+        }
+        all
+    }
+
+    /// The summary of "My deals" keeps an organisation's won-deal figures for as long as its
+    /// count of won deals is the same (`routes::dashboard::org::Won`): that holds only while
+    /// nothing ever changes a won deal.
+    #[test]
+    fn a_won_deal_is_final() {
+        let p = Policy::default();
+        let won = apply(
+            &approved(&p),
+            &ctx(&p, Actor::Partner, t0()),
+            Command::CloseWon {
+                amount_minor: 1,
+                date: t0().date(),
+            },
+        )
+        .unwrap()
+        .next;
+        let later = t0() + TimeDelta::days(400);
+        for actor in [Actor::Partner, Actor::Reviewer, Actor::System] {
+            for (name, command) in every_command(later) {
+                assert!(
+                    apply(&won, &ctx(&p, actor, later), command).is_err(),
+                    "{name} applied to a won deal"
+                );
+            }
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! summary strip of its own home (for its partners) show them.
 
 use askama::Template;
-use chrono::{NaiveDateTime, TimeDelta};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
@@ -14,6 +16,7 @@ use crate::domain::dates::day;
 use crate::domain::lifecycle::Status;
 use crate::domain::money::{format_amount, group_thousands};
 use crate::domain::scorecard::{Funnel, cap_usage, percentile, quarter_start};
+use crate::memo::Memo;
 
 /// How many days the organisation's own chart covers.
 const CHART_DAYS: i64 = 91;
@@ -26,8 +29,98 @@ pub const MEMO_ORGS: usize = 10_000;
 /// The organisations' summaries, each valid for (the organisation's figures version, the
 /// policy version, the hour): a write that changes the figures raises the first in its
 /// transaction (`org::figures_changed`), a policy change the second; the hour moves the
-/// "expiring soon" window, the quarter and the chart's weeks on.
-pub type FiguresMemo = crate::memo::Memo<String, (i64, i64, i64), OrgFigures>;
+/// "expiring soon" window, the quarter and the chart's weeks on. Beside them, the part
+/// computed from the organisation's won deals (`Won`), which most of those writes leave as
+/// it was.
+pub struct FiguresMemo {
+    figures: Memo<String, (i64, i64, i64), OrgFigures>,
+    won: WonMemo,
+}
+
+impl FiguresMemo {
+    pub fn new(capacity: usize) -> Self {
+        FiguresMemo {
+            figures: Memo::new(capacity),
+            won: Memo::new(capacity),
+        }
+    }
+
+    /// The organisation's summary: the one kept while its token is current, else computed
+    /// now. `org` is the row the guard read for this request: its figures version was read
+    /// before anything is computed here, so a summary is never stored under a version newer
+    /// than what it counts.
+    pub fn summary(
+        &self,
+        conn: &mut DbConnection,
+        org: &Org,
+        policy_version: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<Arc<OrgFigures>> {
+        let hour = now.and_utc().timestamp() / 3600;
+        let token = (org.figures_version, policy_version, hour);
+        if let Some(figures) = self.figures.get(&org.id, &token) {
+            return Ok(figures);
+        }
+        let figures = Arc::new(OrgFigures::load_with(conn, org, now, Some(&self.won))?);
+        self.figures.put(org.id.clone(), token, figures.clone());
+        Ok(figures)
+    }
+}
+
+/// The figures of an organisation's won deals, valid for (how many it has won, the quarter).
+///
+/// Why that token suffices: a won registration is final (no command applies to it, which
+/// `domain::lifecycle`'s test `a_won_deal_is_final` holds to) and its submission and close
+/// times never change, so an organisation's won deals only ever grow in number, and the
+/// count of them, kept with every change in the `org_outcomes` rollup the summary reads
+/// anyway, names the set. Why it is kept apart: the expiry sweep raises an organisation's
+/// figures version with nearly every batch, and reading its 2,000 won deals again each time
+/// was the slowest part of "My deals" while the sweep ran on PostgreSQL
+/// (docs/performance.md).
+type WonMemo = Memo<String, (i64, NaiveDate), Won>;
+
+/// What the summary shows of the won deals.
+struct Won {
+    this_quarter: usize,
+    median_days_to_close: Option<i64>,
+}
+
+impl Won {
+    fn load(conn: &mut DbConnection, org_id: &str, quarter: NaiveDate) -> QueryResult<Self> {
+        let won = scorecard::won(conn, org_id)?;
+        let days_to_close: Vec<i64> = won
+            .iter()
+            .filter_map(|(submitted, closed)| Some((*closed)? - *submitted))
+            .map(|d| d.num_days())
+            .collect();
+        Ok(Won {
+            this_quarter: won
+                .iter()
+                .filter(|(_, closed)| closed.is_some_and(|c| c.date() >= quarter))
+                .count(),
+            median_days_to_close: percentile(&days_to_close, 50),
+        })
+    }
+
+    /// `count` won deals' figures, from `memo` when it holds them for that count.
+    fn of(
+        conn: &mut DbConnection,
+        org_id: &str,
+        count: i64,
+        quarter: NaiveDate,
+        memo: Option<&WonMemo>,
+    ) -> QueryResult<Arc<Self>> {
+        let token = (count, quarter);
+        if let Some(won) = memo.and_then(|m| m.get(&org_id.to_owned(), &token)) {
+            return Ok(won);
+        }
+        let won = Arc::new(Won::load(conn, org_id, quarter)?);
+        if let Some(memo) = memo {
+            memo.put(org_id.to_owned(), token, won.clone());
+        }
+        Ok(won)
+    }
+}
 
 /// The figures as shown.
 pub struct OrgFigures {
@@ -73,7 +166,18 @@ struct ChartSection<'a> {
 }
 
 impl OrgFigures {
+    /// Reads the figures of `org`.
     pub fn load(conn: &mut DbConnection, org: &Org, now: NaiveDateTime) -> QueryResult<Self> {
+        Self::load_with(conn, org, now, None)
+    }
+
+    /// Reads the figures of `org`; its won deals' from `won` when it holds them.
+    fn load_with(
+        conn: &mut DbConnection,
+        org: &Org,
+        now: NaiveDateTime,
+        won: Option<&WonMemo>,
+    ) -> QueryResult<Self> {
         let counts = scorecard::status_counts(conn, &org.id)?;
         let funnel = Funnel::of(&counts);
         // From the same rollup, kept with every change: counting the organisation's rows
@@ -87,16 +191,7 @@ impl OrgFigures {
         let expiring =
             scorecard::expiring(conn, &org.id, now, now + TimeDelta::days(EXPIRING_DAYS))?;
         let quarter = quarter_start(now.date());
-        let won = scorecard::won(conn, &org.id)?;
-        let won_this_quarter = won
-            .iter()
-            .filter(|(_, closed)| closed.is_some_and(|c| c.date() >= quarter))
-            .count();
-        let days_to_close: Vec<i64> = won
-            .iter()
-            .filter_map(|(submitted, closed)| Some((*closed)? - *submitted))
-            .map(|d| d.num_days())
-            .collect();
+        let won = Won::of(conn, &org.id, funnel.won, quarter, won)?;
         let commission = scorecard::commission_since(conn, &org.id, quarter)?;
         let (raised, against) = scorecard::disputes(conn, &org.id)?;
         let (raised, against) = (Conflict::of(&raised), Conflict::of(&against));
@@ -123,7 +218,7 @@ impl OrgFigures {
             cap_limit,
             expiring: group_thousands(expiring),
             expiring_days: EXPIRING_DAYS,
-            won_this_quarter: group_thousands(won_this_quarter as i64),
+            won_this_quarter: group_thousands(won.this_quarter as i64),
             quarter_from: day(quarter),
             commission_this_quarter: if commission.is_empty() {
                 "none yet".into()
@@ -134,7 +229,8 @@ impl OrgFigures {
                     .collect::<Vec<_>>()
                     .join(", ")
             },
-            median_days_to_close: percentile(&days_to_close, 50)
+            median_days_to_close: won
+                .median_days_to_close
                 .map_or("–".into(), |d| format!("{d} days")),
             disputes_raised: raised.raised,
             disputes_against: against.raised,

@@ -7,7 +7,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{PartnerOnly, Signed};
-use crate::db::models::org::Org;
 use crate::db::models::policy;
 use crate::db::models::registration::{self, ListQuery, Sort, cursor_after};
 use crate::db::{self};
@@ -111,27 +110,6 @@ pub async fn csv(
     export::download(&state, Registrations::of_org(org_id, status, sort)).await
 }
 
-/// The organisation's summary: the one in the memo while its token is current, else
-/// computed now. `org` is the row the guard read for this request: its figures version was
-/// read before anything is computed here, so a summary is never stored under a version
-/// newer than what it counts.
-fn summary(
-    conn: &mut crate::db::DbConnection,
-    memo: &FiguresMemo,
-    org: &Org,
-    policy_version: i64,
-    now: chrono::NaiveDateTime,
-) -> Result<Arc<OrgFigures>, AppError> {
-    let hour = now.and_utc().timestamp() / 3600;
-    let token = (org.figures_version, policy_version, hour);
-    if let Some(figures) = memo.get(&org.id, &token) {
-        return Ok(figures);
-    }
-    let figures = Arc::new(OrgFigures::load(conn, org, now)?);
-    memo.put(org.id.clone(), token, figures.clone());
-    Ok(figures)
-}
-
 pub async fn list(
     signed: Signed<PartnerOnly>,
     state: web::Data<AppState>,
@@ -164,7 +142,7 @@ pub async fn list(
         let pv = policy::current(conn)?;
         let cap = pv.value.max_active(tier);
         let summary = if with_summary {
-            Some(summary(conn, &memo, &org_row, pv.version, now)?)
+            Some(memo.summary(conn, &org_row, pv.version, now)?)
         } else {
             None
         };
