@@ -9,6 +9,9 @@
 //! set it up is sent to set it up from every page but the setup pages (`TwoStepSetup`); the
 //! policy is read on every request, like the user, so requiring it applies at once.
 
+/// Where the signed-in user's two-step sign-in stands (read with the user, `auth::principal`).
+pub use crate::auth::principal::TwoStep;
+
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -82,16 +85,6 @@ impl Allowed for TwoStepSetup {
     fn permits(_user: &User, _role: Role) -> bool {
         true
     }
-}
-
-/// Where the signed-in user's two-step sign-in stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TwoStep {
-    On,
-    /// Off, and the program does not require it of the user's role.
-    Off,
-    /// Off, and the program requires it: only `TwoStepSetup` pages are served.
-    MustSetUp,
 }
 
 /// The signed-in user, allowed by `R`.

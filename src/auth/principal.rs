@@ -17,12 +17,21 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
-use crate::auth::guard::TwoStep;
 use crate::db::DbConnection;
 use crate::db::models::org::{self, Org};
 use crate::db::models::user::{self, User};
 use crate::db::models::{policy, two_step};
 use crate::error::AppError;
+
+/// Where the signed-in user's two-step sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwoStep {
+    On,
+    /// Off, and the program does not require it of the user's role.
+    Off,
+    /// Off, and the program requires it: only `TwoStepSetup` pages are served.
+    MustSetUp,
+}
 
 /// The user behind a session, with their organisation and two-step standing; `None` when
 /// the user no longer exists.
