@@ -1,9 +1,9 @@
 //! One partner organisation's figures, as its scorecard (for the channel team) and the
 //! summary strip of its own home (for its partners) show them.
 
-use askama::Template;
 use std::sync::Arc;
 
+use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
