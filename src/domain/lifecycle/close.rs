@@ -101,7 +101,7 @@ pub(super) fn withdraw(
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::lifecycle::fixtures::{approved, ctx, pending, refused, t0};
+    use crate::domain::lifecycle::fixtures::{approved, ctx, pending, refused, t0, won};
     use crate::domain::lifecycle::{Command, ExistingClaim, apply, submit};
     use crate::domain::policy::Policy;
     use chrono::{NaiveDateTime, TimeDelta};
@@ -183,17 +183,7 @@ mod tests {
                 Status::Withdrawn
             );
         }
-        let won = apply(
-            &approved(&p),
-            &c,
-            Command::CloseWon {
-                amount_minor: 1,
-                date: t0().date(),
-            },
-        )
-        .unwrap()
-        .next;
-        assert!(apply(&won, &c, Command::Withdraw { reason: "".into() }).is_err());
+        assert!(apply(&won(&p), &c, Command::Withdraw { reason: "".into() }).is_err());
     }
 
     /// Every command, once: the `match` fails to compile when a command is added, so that
@@ -289,16 +279,7 @@ mod tests {
     #[test]
     fn a_won_deal_is_final() {
         let p = Policy::default();
-        let won = apply(
-            &approved(&p),
-            &ctx(&p, Actor::Partner, t0()),
-            Command::CloseWon {
-                amount_minor: 1,
-                date: t0().date(),
-            },
-        )
-        .unwrap()
-        .next;
+        let won = won(&p);
         let later = t0() + TimeDelta::days(400);
         for actor in [Actor::Partner, Actor::Reviewer, Actor::System] {
             for (name, command) in every_command(later) {

@@ -43,6 +43,20 @@ pub(super) fn approved(policy: &Policy) -> Lifecycle {
     .next
 }
 
+/// An approved registration closed as won by its partner, for 1.
+pub(super) fn won(policy: &Policy) -> Lifecycle {
+    apply(
+        &approved(policy),
+        &ctx(policy, Actor::Partner, t0()),
+        Command::CloseWon {
+            amount_minor: 1,
+            date: t0().date(),
+        },
+    )
+    .unwrap()
+    .next
+}
+
 pub(super) fn refused(current: &Lifecycle, c: &Context, command: Command) -> Refusal {
     apply(current, c, command).expect_err("refused")
 }
