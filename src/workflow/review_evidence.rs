@@ -4,15 +4,14 @@
 //! (`workflow::matching`), so the queue's counts and the page's list always agree; whether a
 //! matched account's direct opportunities are active is read live.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
-use crate::db::models::crm;
-use crate::db::models::registration::{self, Registration};
+use crate::db::models::flag::{self, Flag};
+use crate::db::models::registration::{self, Counted, Line, Registration};
 use crate::db::models::registration_match::{self, Found, Kind};
+use crate::db::models::{crm, policy};
 use crate::domain::dates;
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Policy;
@@ -100,7 +99,8 @@ impl ReviewEvidence {
     }
 }
 
-/// How much evidence there is, for the queue: counted from what [`gather`] lists.
+/// How much evidence there is, for the queue: what [`gather`] lists, counted in SQL
+/// ([`registration::review_queue`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub same: usize,
@@ -110,6 +110,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    fn of(counted: Counted) -> Self {
+        let n = |count: i64| usize::try_from(count).unwrap_or_default();
+        Self {
+            same: n(counted.same),
+            possible: n(counted.possible),
+            accounts: n(counted.accounts),
+            opportunities: n(counted.opportunities),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
@@ -278,39 +288,40 @@ pub fn gather(
     })
 }
 
-/// What [`gather`] lists for each of `ids`, counted, in three queries for the whole page.
-pub fn summarize_all(
+/// A line of the review queue with its evidence counted and its open flags: what the
+/// queue's page and its CSV show.
+pub struct QueueItem {
+    pub line: Line,
+    pub evidence: Summary,
+    /// What the reviewer must weigh besides the evidence: outside the partner's
+    /// territories, another partner's customer, a shared prospect.
+    pub flags: Vec<Flag>,
+}
+
+/// The review queue after `after`, `limit` lines, most urgent first: each line's evidence
+/// counted in the statement that reads the lines, and the flags read only for the lines
+/// that have open ones (few do).
+pub fn queue(
     conn: &mut DbConnection,
-    ids: &[String],
-    policy: &Policy,
-    today: NaiveDate,
-) -> QueryResult<Vec<Summary>> {
-    let mut by_id: HashMap<String, (Summary, Vec<String>)> = HashMap::new();
-    for m in registration_match::counted_of(conn, ids)? {
-        let (summary, accounts) = by_id.entry(m.registration_id).or_default();
-        match m.kind {
-            Kind::Registration if m.same_prospect => summary.same += 1,
-            Kind::Registration => summary.possible += 1,
-            Kind::Account => {
-                summary.accounts += 1;
-                accounts.push(m.other_id);
-            }
-        }
-    }
-    let matched: Vec<String> = by_id.values().flat_map(|(_, a)| a.clone()).collect();
-    let since = today - TimeDelta::days(policy.active_engagement_days);
-    let opportunities = crm::active_opportunity_accounts(conn, &matched, since)?;
-    Ok(ids
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<QueueItem>> {
+    let policy = policy::current(conn)?.value;
+    let since = now.date() - TimeDelta::days(policy.active_engagement_days);
+    let lines = registration::review_queue(conn, after, limit, since)?;
+    let flagged: Vec<String> = lines
         .iter()
-        .map(|id| {
-            let Some((mut summary, accounts)) = by_id.remove(id) else {
-                return Summary::default();
-            };
-            summary.opportunities = opportunities
-                .iter()
-                .filter(|account| accounts.contains(account))
-                .count();
-            summary
+        .filter(|(_, counted)| counted.open_flags > 0)
+        .map(|(line, _)| line.id.clone())
+        .collect();
+    let mut flags = flag::open_for(conn, &flagged)?;
+    Ok(lines
+        .into_iter()
+        .map(|(line, counted)| QueueItem {
+            flags: flags.remove(&line.id).unwrap_or_default(),
+            evidence: Summary::of(counted),
+            line,
         })
         .collect())
 }

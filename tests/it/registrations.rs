@@ -608,6 +608,45 @@ async fn asking_for_information_pauses_the_sla_until_the_partner_answers() {
 }
 
 #[actix_web::test]
+async fn the_queue_lists_the_ten_oldest_waiting_for_an_answer_and_links_to_the_rest() {
+    let app = program().await;
+    let ann = app.login(ANN).await;
+    let cm = app.login(CM1).await;
+    let mut ids = Vec::new();
+    for n in 1..=11 {
+        let name = format!("Waiting Corp {n:02}");
+        let deal = Deal::new(&app, &name, &format!("waiting{n}.example"));
+        let id = register_deal(&ann, &deal).await;
+        app.advance(TimeDelta::minutes(1));
+        let asked = review(&cm, &id, "request-info", &[("info_question", "Who signs?")]).await;
+        assert_redirect(&asked, &format!("/review/{id}"));
+        ids.push(id);
+    }
+
+    let queue = cm.get("/review").await.text();
+    let listed: Vec<&String> = ids
+        .iter()
+        .filter(|id| queue.contains(id.as_str()))
+        .collect();
+    assert_eq!(listed.len(), 10, "the ten oldest, not all eleven");
+    assert!(queue.contains("Waiting Corp 01") && queue.contains("Waiting Corp 10"));
+    assert!(
+        !queue.contains("Waiting Corp 11"),
+        "the newest is a link away"
+    );
+    let href = "/review/registrations?status=info_requested&sort=oldest";
+    assert!(queue.contains(href), "a link to all of them");
+
+    let all = cm.get(href).await.text();
+    for id in &ids {
+        assert!(
+            all.contains(id.as_str()),
+            "{id} is in the list the link opens"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn illegal_transitions_are_refused_and_change_nothing() {
     let app = program().await;
     let ann = app.login(ANN).await;

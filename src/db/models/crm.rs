@@ -158,35 +158,11 @@ pub fn active_opportunities(
     if account_ids.is_empty() {
         return Ok(Vec::new());
     }
-    active_on(account_ids, since)
-        .order(direct_opportunities::last_activity_on.desc())
-        .select(Opportunity::as_select())
-        .load(conn)
-}
-
-/// Opportunities on these accounts with activity on or after `since`.
-fn active_on(
-    account_ids: &[String],
-    since: NaiveDate,
-) -> direct_opportunities::BoxedQuery<'_, crate::db::MultiBackend> {
     direct_opportunities::table
         .filter(direct_opportunities::account_id.eq_any(account_ids))
         .filter(direct_opportunities::last_activity_on.ge(since))
-        .into_boxed()
-}
-
-/// The account of each opportunity [`active_opportunities`] would list (an account once per
-/// opportunity), for the review queue's counts.
-pub fn active_opportunity_accounts(
-    conn: &mut DbConnection,
-    account_ids: &[String],
-    since: NaiveDate,
-) -> QueryResult<Vec<String>> {
-    if account_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    active_on(account_ids, since)
-        .select(direct_opportunities::account_id)
+        .order(direct_opportunities::last_activity_on.desc())
+        .select(Opportunity::as_select())
         .load(conn)
 }
 

@@ -92,6 +92,9 @@ pub fn open_for(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<Flag>>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let rows: Vec<Row> = registration_flags::table
         .filter(registration_flags::registration_id.eq_any(ids))
         .filter(registration_flags::resolved_at.is_null())

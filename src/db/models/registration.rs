@@ -17,11 +17,10 @@ use crate::domain::role::Role;
 
 mod batch;
 mod lists;
+mod queue;
 pub use batch::{StateWrite, update_states};
-pub use lists::{
-    Cursor, Line, ListQuery, Listed, Sort, count_in_review, cursor_after, list, list_lines,
-    review_queue, waiting_for_partner,
-};
+pub use lists::{Cursor, Line, ListQuery, Listed, Sort, cursor_after, list, list_lines};
+pub use queue::{Counted, Waiting, count_in_review, review_queue, waiting_for_partner};
 
 /// The lifecycle columns, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]

@@ -122,40 +122,6 @@ pub fn of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, F
     Ok(rows.into_iter().map(Row::found).collect())
 }
 
-/// One match as the review queue counts it, without its score and evidence text.
-pub struct Counted {
-    pub registration_id: String,
-    pub kind: Kind,
-    pub other_id: String,
-    pub same_prospect: bool,
-}
-
-/// What was found for each of `ids`, as the review queue's summary counts it: the queue's
-/// 25 items hold hundreds of matches, and their evidence texts were most of its reading.
-pub fn counted_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Counted>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(String, String, String, bool)> = registration_matches::table
-        .filter(registration_matches::registration_id.eq_any(ids))
-        .select((
-            registration_matches::registration_id,
-            registration_matches::kind,
-            registration_matches::other_id,
-            registration_matches::same_prospect,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(registration_id, kind, other_id, same_prospect)| Counted {
-            kind: Kind::parse(&kind),
-            registration_id,
-            other_id,
-            same_prospect,
-        })
-        .collect())
-}
-
 /// When the matches of `registration_id` were found, if ever.
 pub fn matched_at(
     conn: &mut DbConnection,

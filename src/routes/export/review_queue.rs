@@ -6,27 +6,18 @@ use diesel::QueryResult;
 
 use super::{Export, utc};
 use crate::db::DbConnection;
-use crate::db::models::flag::{self, Flag};
-use crate::db::models::policy;
-use crate::db::models::registration::{self, Line};
 use crate::domain::lifecycle::Renewal;
 use crate::domain::money::amount_input;
 use crate::domain::sla::{SlaState, sla_state};
-use crate::workflow::review_evidence;
+use crate::workflow::review_evidence::{self, QueueItem};
 
 pub struct ReviewQueue {
     /// For the SLA state of each item.
     pub now: NaiveDateTime,
 }
 
-pub struct Row {
-    line: Line,
-    evidence: String,
-    flags: Vec<Flag>,
-}
-
 impl Export for ReviewQueue {
-    type Row = Row;
+    type Row = QueueItem;
     type Cursor = (NaiveDateTime, String);
 
     const HEADER: &'static [&'static str] = &[
@@ -56,29 +47,16 @@ impl Export for ReviewQueue {
         conn: &mut DbConnection,
         after: Option<&Self::Cursor>,
         limit: i64,
-    ) -> QueryResult<Vec<Row>> {
-        let lines = registration::review_queue(conn, after.cloned(), limit)?;
-        let ids: Vec<String> = lines.iter().map(|l| l.id.clone()).collect();
-        let policy = policy::current(conn)?.value;
-        let evidence = review_evidence::summarize_all(conn, &ids, &policy, self.now.date())?;
-        let mut flags = flag::open_for(conn, &ids)?;
-        Ok(lines
-            .into_iter()
-            .zip(evidence)
-            .map(|(line, e)| Row {
-                flags: flags.remove(&line.id).unwrap_or_default(),
-                evidence: e.text(),
-                line,
-            })
-            .collect())
+    ) -> QueryResult<Vec<QueueItem>> {
+        review_evidence::queue(conn, after.cloned(), limit, self.now)
     }
 
-    fn cursor(&self, row: &Row) -> Option<Self::Cursor> {
+    fn cursor(&self, row: &QueueItem) -> Option<Self::Cursor> {
         let r = &row.line;
         r.review_due_at.map(|at| (at, r.id.clone()))
     }
 
-    fn record(&self, row: &Row) -> Vec<String> {
+    fn record(&self, row: &QueueItem) -> Vec<String> {
         let r = &row.line;
         let renewal = r.renewal == Some(Renewal::Requested);
         vec![
@@ -98,7 +76,7 @@ impl Export for ReviewQueue {
                 .unwrap_or_default()
                 .to_owned(),
             utc(r.sla_escalated_at),
-            row.evidence.clone(),
+            row.evidence.text(),
             row.flags
                 .iter()
                 .map(|f| f.kind.as_str())

@@ -6,10 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::{Reviewer, Signed};
+use crate::db;
 use crate::db::models::flag::{self, Flag};
-use crate::db::models::policy;
-use crate::db::models::registration::{self, Cursor};
-use crate::db::{self};
+use crate::db::models::registration::{self, Cursor, Waiting};
 use crate::domain::flag::FlagKind;
 use crate::error::AppError;
 use crate::routes::export::{self, ReviewQueue};
@@ -20,6 +19,14 @@ use crate::state::AppState;
 use crate::workflow::review_evidence;
 
 const PAGE_SIZE: i64 = 25;
+
+/// How many registrations waiting for their partner's answer the first page lists, the
+/// oldest first; the rest are a link away, in the list of every registration filtered to
+/// them.
+const WAITING_SHOWN: usize = 10;
+
+/// Where every registration waiting for its partner's answer is listed, the oldest first.
+const WAITING_HREF: &str = "/review/registrations?status=info_requested&sort=oldest";
 
 /// How many shared prospects the queue lists; more would mean a key change went wrong.
 const SHARED_SHOWN: i64 = 100;
@@ -47,12 +54,11 @@ fn open_shared(
         .collect())
 }
 
-pub struct QueueItem {
+/// A line of the queue as the page shows it (see [`review_evidence::QueueItem`]).
+pub struct QueueLine {
     pub reg: RegistrationView,
     pub evidence: String,
     pub has_conflicts: bool,
-    /// What the reviewer must weigh besides the evidence: outside the partner's
-    /// territories, another partner's customer, a shared prospect.
     pub flags: Vec<Flag>,
 }
 
@@ -67,8 +73,10 @@ pub struct SharedItem {
 #[template(path = "review/queue.html")]
 struct QueuePage {
     layout: Layout,
-    items: Vec<QueueItem>,
-    waiting: Vec<RegistrationView>,
+    items: Vec<QueueLine>,
+    waiting: Vec<Waiting>,
+    /// Where the rest of the waiting registrations are, when there are more than shown.
+    waiting_more_href: Option<&'static str>,
     shared: Vec<SharedItem>,
     total: i64,
     next_href: Option<String>,
@@ -101,58 +109,42 @@ pub async fn show(
     };
     let first_page = after.is_none();
     let now = state.clock.naive_now();
-    let (rows, evidence, waiting, total, mut flags, shared) = db::run(&state.pool, move |conn| {
-        let rows = registration::review_queue(conn, after, PAGE_SIZE + 1)?;
-        let policy = policy::current(conn)?.value;
-        let ids: Vec<String> = rows
-            .iter()
-            .take(PAGE_SIZE as usize)
-            .map(|l| l.id.clone())
-            .collect();
-        let found = review_evidence::summarize_all(conn, &ids, &policy, now.date())?;
-        let waiting = if first_page {
-            registration::waiting_for_partner(conn, 50)?
+    let (rows, mut waiting, total, shared) = db::run(&state.pool, move |conn| {
+        let rows = review_evidence::queue(conn, after, PAGE_SIZE + 1, now)?;
+        let (waiting, shared) = if first_page {
+            let waiting = registration::waiting_for_partner(conn, WAITING_SHOWN as i64 + 1)?;
+            (waiting, open_shared(conn)?)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
-        let flags = flag::open_for(conn, &ids)?;
-        let shared = if first_page {
-            open_shared(conn)?
-        } else {
-            Vec::new()
-        };
-        Ok((
-            rows,
-            found,
-            waiting,
-            registration::count_in_review(conn)?,
-            flags,
-            shared,
-        ))
+        Ok((rows, waiting, registration::count_in_review(conn)?, shared))
     })
     .await?;
     let next_href = (rows.len() as i64 > PAGE_SIZE)
         .then(|| rows.get(PAGE_SIZE as usize - 1))
         .flatten()
-        .and_then(|l| l.review_due_at.map(|at| Cursor::At(at, l.id.clone())))
+        .and_then(|item| {
+            let l = &item.line;
+            l.review_due_at.map(|at| Cursor::At(at, l.id.clone()))
+        })
         .map(|c| format!("/review?after={}", encode_cursor(&c)));
     let items = rows
         .into_iter()
-        .zip(evidence)
-        .map(|(l, e)| QueueItem {
-            flags: flags.remove(&l.id).unwrap_or_default(),
-            reg: RegistrationView::line(l, now),
-            has_conflicts: !e.is_empty(),
-            evidence: e.text(),
+        .take(PAGE_SIZE as usize)
+        .map(|item| QueueLine {
+            reg: RegistrationView::line(item.line, now),
+            has_conflicts: !item.evidence.is_empty(),
+            evidence: item.evidence.text(),
+            flags: item.flags,
         })
         .collect();
+    let waiting_more_href = (waiting.len() > WAITING_SHOWN).then_some(WAITING_HREF);
+    waiting.truncate(WAITING_SHOWN);
     render(&QueuePage {
         layout: Layout::signed(&signed, "/review"),
         items,
-        waiting: waiting
-            .into_iter()
-            .map(|l| RegistrationView::line(l, now))
-            .collect(),
+        waiting,
+        waiting_more_href,
         shared: shared
             .into_iter()
             .map(|(l, message)| SharedItem {

@@ -178,10 +178,11 @@ async fn page(
             .then(|| preview(conn, &r))
             .transpose()?;
             let next = if r.state.review_due_at.is_none() {
-                registration::review_queue(conn, None, 1)?
+                // Which comes next only: the evidence counted with it is not shown.
+                registration::review_queue(conn, None, 1, now.date())?
                     .into_iter()
                     .next()
-                    .map(|l| (l.id, l.company_name))
+                    .map(|(l, _)| (l.id, l.company_name))
             } else {
                 None
             };

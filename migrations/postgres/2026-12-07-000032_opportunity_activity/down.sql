@@ -1,0 +1,2 @@
+CREATE INDEX direct_opportunities_account ON direct_opportunities (account_id);
+DROP INDEX direct_opportunities_account_activity;
