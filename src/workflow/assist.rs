@@ -35,7 +35,8 @@ pub fn rep_in_territory(
     rep_id: &str,
     registration: &Registration,
 ) -> diesel::QueryResult<bool> {
-    let territories = crate::db::models::territory::list(conn)?;
+    // Which reps the territories name; no organisation's assignments are needed.
+    let territories = crate::db::models::territory::as_seen_by(conn, None)?;
     if territories.is_empty() {
         return Ok(true);
     }

@@ -27,7 +27,7 @@ pub fn compute(
 ) -> QueryResult<(Vec<Credit>, bool)> {
     let tier = org::find(conn, &reg.org_id)?.map(|o| o.tier());
     let reps = assist::active_reps(conn, &reg.id)?;
-    let territories = crate::db::models::territory::list(conn)?;
+    let territories = crate::db::models::territory::as_seen_by(conn, Some(&reg.org_id))?;
     let territory = if territories.is_empty() {
         None
     } else {

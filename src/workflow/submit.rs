@@ -99,7 +99,7 @@ fn submit_in_tx(
         return Err(SubmitError::Invalid(errors));
     }
     let mut territory_flag = None;
-    let territories = territory::list(conn)?;
+    let territories = territory::as_seen_by(conn, Some(&org.id))?;
     match territory_rules::check(
         &territories,
         &org.id,

@@ -204,6 +204,19 @@ async fn a_registration_outside_the_orgs_territories_is_refused_and_one_inside_a
         p.app.registration(&id).status(),
         truce::domain::lifecycle::Status::Pending
     );
+
+    // Another partner is judged by its own assignments, not Alpha's.
+    p.app.partner("Beta Resellers", "bea@beta.example");
+    let bea = p.app.login("bea@beta.example").await;
+    let elsewhere = Deal::new(&p.app, "Vasa Verkstad AB", "vasa-verkstad.se").with("country", "SE");
+    let page = try_register(&bea, &elsewhere).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.text()
+            .contains("Beta Resellers is not assigned to a territory covering Sweden (SE)."),
+        "{}",
+        page.text()
+    );
 }
 
 #[actix_web::test]

@@ -68,7 +68,7 @@ async fn territory_check(
 ) -> Result<Option<(&'static str, Territory)>, AppError> {
     let (country, industry) = (country.trim().to_uppercase(), industry.trim().to_owned());
     db::run(&state.pool, move |conn| {
-        let territories = territory::list(conn)?;
+        let territories = territory::as_seen_by(conn, Some(&org_id))?;
         let decision =
             territory_rules::check(&territories, &org_id, &org_name, &country, &industry);
         let mode = territory::current_mode(conn)?.mode;

@@ -1,0 +1,1 @@
+DROP INDEX territory_orgs_org;
