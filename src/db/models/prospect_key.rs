@@ -13,6 +13,9 @@ use crate::db::DbConnection;
 use crate::db::schema::{crm_accounts, prospect_index, prospect_keys, registrations};
 use crate::domain::matching::{Profile, profile_keys};
 
+mod candidates;
+pub use candidates::candidates;
+
 /// The version of the keys the code computes. Bump it whenever `domain::matching`'s tables,
 /// normalisation or blocking keys change.
 pub const VERSION: i64 = 2;
@@ -158,148 +161,6 @@ pub fn replace(
     }
     delete(conn, record_id, before)?;
     insert(conn, &[(kind, record_id, after)])
-}
-
-/// A key naming more records than this is common ("t:highland" at a million records): its
-/// records are not read in full, only the first [`COMMON_SAMPLE`] (or [`TELLING_SAMPLE`]),
-/// and they rank below the records of rarer keys.
-const COMMON_KEY: i64 = 500;
-/// How many records a common key contributes: enough for a query made only of common words.
-const COMMON_SAMPLE: i64 = 25;
-/// The same for a common sorted-words or domain key, which says more about the record.
-const TELLING_SAMPLE: i64 = 100;
-/// How many candidates a search returns at most, rarest shared keys first: what the engine
-/// then scores (a few microseconds each) after reading the records.
-const MOST_CANDIDATES: usize = 120;
-
-fn sample_limit(key: &str) -> i64 {
-    match key.split_once(':').map(|(prefix, _)| prefix) {
-        Some("k" | "d") => TELLING_SAMPLE,
-        _ => COMMON_SAMPLE,
-    }
-}
-
-#[derive(QueryableByName)]
-struct KeyCount {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    ord: i32,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
-struct KeyHit {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    record_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    kind: String,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    ord: i32,
-}
-
-/// Runs `sql` (written with `?` placeholders) with `binds`, on either backend.
-fn load_with_keys<T>(conn: &mut DbConnection, sql: &str, binds: &[&str]) -> QueryResult<Vec<T>>
-where
-    T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
-{
-    match conn {
-        DbConnection::Sqlite(c) => {
-            let mut query = diesel::sql_query(sql).into_boxed();
-            for key in binds {
-                query = query.bind::<diesel::sql_types::Text, _>(*key);
-            }
-            query.load(c)
-        }
-        DbConnection::Pg(c) => {
-            let mut numbered = String::with_capacity(sql.len() + 16);
-            for (n, part) in sql.split('?').enumerate() {
-                if n > 0 {
-                    numbered.push_str(&format!("${n}"));
-                }
-                numbered.push_str(part);
-            }
-            let mut query = diesel::sql_query(numbered).into_boxed();
-            for key in binds {
-                query = query.bind::<diesel::sql_types::Text, _>(*key);
-            }
-            query.load(c)
-        }
-    }
-}
-
-/// The records sharing a key with `profile`, each once, those sharing the rarest keys first.
-///
-/// Two statements, each one round trip for all the keys (a `UNION ALL` of one lookup per
-/// key; raw SQL because diesel's unions cannot limit their members): the first counts each
-/// key's records up to [`COMMON_KEY`], reading the index only; the second reads the records
-/// of the rare keys in full and a sample of the common ones. A record's rank is the sum,
-/// over the keys it shares, of one over the key's count, so the one record sharing a rare
-/// key ("w:hihland anchor") outranks thousands sharing a common word. Reading a fixed
-/// number of records per key instead lost the record sought among a million (issue #23).
-pub fn candidates(conn: &mut DbConnection, profile: &Profile) -> QueryResult<Vec<(String, Kind)>> {
-    let keys = profile_keys(profile);
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    let binds: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let counting: Vec<String> = (0..keys.len())
-        .map(|i| {
-            format!(
-                "SELECT {i} AS ord, (SELECT count(*) FROM (SELECT 1 FROM prospect_keys \
-                 WHERE key = ? LIMIT {}) AS c{i}) AS n",
-                COMMON_KEY + 1
-            )
-        })
-        .collect();
-    let counts: Vec<KeyCount> = load_with_keys(conn, &counting.join(" UNION ALL "), &binds)?;
-    let mut count = vec![0i64; keys.len()];
-    for c in counts {
-        count[c.ord as usize] = c.n;
-    }
-
-    let mut members = Vec::new();
-    let mut asked = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
-        if count[i] == 0 {
-            continue;
-        }
-        let limit = if count[i] > COMMON_KEY {
-            sample_limit(key)
-        } else {
-            count[i]
-        };
-        members.push(format!(
-            "SELECT record_id, kind, {i} AS ord FROM (SELECT record_id, kind FROM prospect_keys \
-             WHERE key = ? LIMIT {limit}) AS k{i}"
-        ));
-        asked.push(key.as_str());
-    }
-    if members.is_empty() {
-        return Ok(Vec::new());
-    }
-    let hits: Vec<KeyHit> = load_with_keys(conn, &members.join(" UNION ALL "), &asked)?;
-    Ok(rank(hits, &count))
-}
-
-/// Orders the records by the summed rarity of the keys they share (see [`candidates`]),
-/// first seen first among equals, and keeps [`MOST_CANDIDATES`].
-fn rank(hits: Vec<KeyHit>, count: &[i64]) -> Vec<(String, Kind)> {
-    let mut by_id: std::collections::HashMap<String, usize> = Default::default();
-    let mut ranked: Vec<(f64, String, Kind)> = Vec::new();
-    for hit in hits {
-        let weight = 1.0 / count[hit.ord as usize].max(1) as f64;
-        match by_id.get(&hit.record_id) {
-            Some(&at) => ranked[at].0 += weight,
-            None => {
-                by_id.insert(hit.record_id.clone(), ranked.len());
-                ranked.push((weight, hit.record_id, Kind::parse(&hit.kind)));
-            }
-        }
-    }
-    // Stable: equal ranks keep the order their keys were asked in.
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.truncate(MOST_CANDIDATES);
-    ranked.into_iter().map(|(_, id, kind)| (id, kind)).collect()
 }
 
 /// Rebuilds the keys if they were computed by another [`VERSION`] (or never): every account
