@@ -13,48 +13,41 @@ use actix_web::web;
 
 use crate::auth::guard::{PartnerOnly, SalesOnly};
 
-/// Registered before the review area, whose `/review/{id}` would otherwise take
-/// `/review/disputes`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// A partner's disputes, inside the `/partner` scope.
+pub fn partner_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
-        "/partner/deals/{id}/dispute",
+        "/deals/{id}/dispute",
         web::get().to(raise::form::<PartnerOnly>),
     )
     .route(
-        "/partner/deals/{id}/dispute",
+        "/deals/{id}/dispute",
         web::post().to(raise::submit::<PartnerOnly>),
     )
-    .route(
-        "/partner/disputes",
-        web::get().to(raise::list::<PartnerOnly>),
-    )
-    .route(
-        "/partner/disputes/{id}",
-        web::get().to(raise::show::<PartnerOnly>),
-    )
-    .route(
-        "/sales/registrations/{id}/dispute",
+    .route("/disputes", web::get().to(raise::list::<PartnerOnly>))
+    .route("/disputes/{id}", web::get().to(raise::show::<PartnerOnly>));
+}
+
+/// A sales rep's disputes, inside the `/sales` scope.
+pub fn sales_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/registrations/{id}/dispute",
         web::get().to(raise::form::<SalesOnly>),
     )
     .route(
-        "/sales/registrations/{id}/dispute",
+        "/registrations/{id}/dispute",
         web::post().to(raise::submit::<SalesOnly>),
     )
-    .route("/sales/disputes", web::get().to(raise::list::<SalesOnly>))
-    .route(
-        "/sales/disputes/{id}",
-        web::get().to(raise::show::<SalesOnly>),
-    )
-    .route("/review/disputes", web::get().to(review::queue))
-    .route("/review/disputes.csv", web::get().to(review::queue_csv))
-    .route("/review/disputes/rulings", web::get().to(review::rulings))
-    .route(
-        "/review/disputes/rulings.csv",
-        web::get().to(review::rulings_csv),
-    )
-    .route("/review/disputes/{id}", web::get().to(review::case))
-    .route(
-        "/review/disputes/{id}/resolve",
-        web::post().to(review::resolve),
-    );
+    .route("/disputes", web::get().to(raise::list::<SalesOnly>))
+    .route("/disputes/{id}", web::get().to(raise::show::<SalesOnly>));
+}
+
+/// The channel team's disputes, inside the `/review` scope and before its `/{id}`, which
+/// would otherwise take `/review/disputes` for a registration.
+pub fn review_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/disputes", web::get().to(review::queue))
+        .route("/disputes.csv", web::get().to(review::queue_csv))
+        .route("/disputes/rulings", web::get().to(review::rulings))
+        .route("/disputes/rulings.csv", web::get().to(review::rulings_csv))
+        .route("/disputes/{id}", web::get().to(review::case))
+        .route("/disputes/{id}/resolve", web::post().to(review::resolve));
 }

@@ -8,52 +8,43 @@ mod registration;
 
 use actix_web::web;
 
+use crate::routes::disputes;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // The downloads before `/review/{id}`, which would take them for an id.
-    cfg.route("/review", web::get().to(queue::show))
-        .route("/review/queue.csv", web::get().to(queue::csv))
-        .route("/review/registrations", web::get().to(all::list))
-        .route("/review/registrations.csv", web::get().to(all::csv))
-        .route("/review/{id}", web::get().to(registration::show))
-        .route(
-            "/review/{id}/assists",
-            web::post().to(registration::assign_assist),
-        )
-        .route(
-            "/review/{id}/approve",
-            web::post().to(registration::approve),
-        )
-        .route("/review/{id}/reject", web::post().to(registration::reject))
-        .route(
-            "/review/{id}/request-info",
-            web::post().to(registration::request_info),
-        )
-        .route(
-            "/review/{id}/renewal/approve",
-            web::post().to(registration::approve_renewal),
-        )
-        .route(
-            "/review/{id}/renewal/reject",
-            web::post().to(registration::reject_renewal),
-        )
-        .route(
-            "/review/{id}/close-won",
-            web::post().to(registration::close_won),
-        )
-        .route(
-            "/review/{id}/close-lost",
-            web::post().to(registration::close_lost),
-        )
-        .route(
-            "/review/{id}/matches",
-            web::post().to(registration::match_again),
-        )
-        .route(
-            "/review/{id}/shared/decline",
-            web::post().to(registration::decline_shared),
-        )
-        .route(
-            "/review/{id}/shared/keep",
-            web::post().to(registration::keep_shared),
-        );
+    // The downloads and the disputes before `/{id}`, which would take them for an id.
+    cfg.service(
+        web::scope("/review")
+            .route("", web::get().to(queue::show))
+            .route("/queue.csv", web::get().to(queue::csv))
+            .route("/registrations", web::get().to(all::list))
+            .route("/registrations.csv", web::get().to(all::csv))
+            .configure(disputes::review_routes)
+            .route("/{id}", web::get().to(registration::show))
+            .route("/{id}/assists", web::post().to(registration::assign_assist))
+            .route("/{id}/approve", web::post().to(registration::approve))
+            .route("/{id}/reject", web::post().to(registration::reject))
+            .route(
+                "/{id}/request-info",
+                web::post().to(registration::request_info),
+            )
+            .route(
+                "/{id}/renewal/approve",
+                web::post().to(registration::approve_renewal),
+            )
+            .route(
+                "/{id}/renewal/reject",
+                web::post().to(registration::reject_renewal),
+            )
+            .route("/{id}/close-won", web::post().to(registration::close_won))
+            .route("/{id}/close-lost", web::post().to(registration::close_lost))
+            .route("/{id}/matches", web::post().to(registration::match_again))
+            .route(
+                "/{id}/shared/decline",
+                web::post().to(registration::decline_shared),
+            )
+            .route(
+                "/{id}/shared/keep",
+                web::post().to(registration::keep_shared),
+            ),
+    );
 }

@@ -14,6 +14,7 @@ use crate::auth::guard::{LockCheckers, Signed};
 use crate::db::{self, models::policy};
 use crate::domain::lock::search_terms;
 use crate::error::AppError;
+use crate::routes::disputes;
 use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::state::AppState;
@@ -22,25 +23,23 @@ use crate::workflow::lock_check;
 use view::LockView;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sales", web::get().to(home))
-        .route("/sales/credits", web::get().to(credits::show))
-        .route(
-            "/sales/registrations/{id}/assist",
-            web::get().to(assist::show),
-        )
-        .route(
-            "/sales/registrations/{id}/assist",
-            web::post().to(assist::ask),
-        )
-        .route("/sales/accounts/{id}", web::get().to(accounts::show))
-        .route(
-            "/sales/accounts/{id}/opportunities",
-            web::post().to(accounts::log_opportunity),
-        )
-        .route(
-            "/sales/opportunities/{id}/activity",
-            web::post().to(accounts::record_activity),
-        );
+    cfg.service(
+        web::scope("/sales")
+            .route("", web::get().to(home))
+            .route("/credits", web::get().to(credits::show))
+            .route("/registrations/{id}/assist", web::get().to(assist::show))
+            .route("/registrations/{id}/assist", web::post().to(assist::ask))
+            .route("/accounts/{id}", web::get().to(accounts::show))
+            .route(
+                "/accounts/{id}/opportunities",
+                web::post().to(accounts::log_opportunity),
+            )
+            .route(
+                "/opportunities/{id}/activity",
+                web::post().to(accounts::record_activity),
+            )
+            .configure(disputes::sales_routes),
+    );
 }
 
 #[derive(Deserialize)]
