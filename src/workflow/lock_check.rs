@@ -114,8 +114,6 @@ pub fn check(
         }
     }
 
-    // Only whether a territory reserves the prospect for direct sales, whoever asks.
-    let territories = territory::as_seen_by(conn, None)?;
     let mut accounts = Vec::new();
     for account in crm::find_many(conn, &ids(KeyKind::Account))? {
         let profile = account.profile();
@@ -123,6 +121,13 @@ pub fn check(
             accounts.push((account, profile.domain, m));
         }
     }
+    // Only whether a territory reserves a matched account for direct sales, whoever asks;
+    // most checks match no account and need no territory.
+    let territories = if accounts.is_empty() {
+        Vec::new()
+    } else {
+        territory::as_seen_by(conn, None)?
+    };
     let account_ids: Vec<String> = accounts.iter().map(|(a, ..)| a.id.clone()).collect();
     let since = now.date() - TimeDelta::days(policy.active_engagement_days);
     let mut opportunities: HashMap<String, Vec<crm::Opportunity>> = HashMap::new();
