@@ -19,7 +19,7 @@ use crate::db::{DbConnection, on_backend};
 use crate::domain::lifecycle::Status;
 
 /// How much evidence the engine stored for a line in review, and how many of its flags are
-/// open. [`gather`](crate::workflow::review_evidence::gather) lists the same rows.
+/// open. The review page lists the same rows (`workflow::review_evidence::gather`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable)]
 pub struct Counted {
     /// Registrations found as the same prospect.
