@@ -173,7 +173,7 @@ pub fn normalize_recovery_code(input: &str) -> Option<String> {
 /// so one guess tests one account's codes, never everyone's at once.
 pub fn recovery_code_hash(user_id: &str, normalized: &str) -> String {
     let digest = Sha256::digest(format!("truce-recovery:{user_id}:{normalized}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{digest:x}")
 }
 
 #[cfg(test)]
