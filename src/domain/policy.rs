@@ -169,6 +169,12 @@ impl Policy {
         }
     }
 
+    /// The first day on which a direct opportunity's activity counts as active engagement
+    /// on `today`.
+    pub fn active_since(&self, today: chrono::NaiveDate) -> chrono::NaiveDate {
+        today - chrono::TimeDelta::days(self.active_engagement_days)
+    }
+
     pub fn renewal_days(&self, segment: Segment) -> i64 {
         self.renewal_extension_days
             .unwrap_or_else(|| self.window_days(segment))
@@ -690,6 +696,17 @@ pub fn validate_policy(form: &PolicyForm) -> Result<Policy, FieldErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engagement_counts_as_active_from_the_policys_days_back() {
+        let policy = Policy::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(
+            policy.active_since(today),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 7).unwrap(),
+            "30 days by default"
+        );
+    }
 
     #[test]
     fn segments_follow_the_thresholds_at_their_boundaries() {

@@ -4,7 +4,7 @@
 //! names another partner. Only the exact keys ever refuse a submission; the matching
 //! engine's view (through the lock check) only warns.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
@@ -109,7 +109,7 @@ pub fn availability(
         });
     }
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-    let since = today - TimeDelta::days(policy.active_engagement_days);
+    let since = policy.active_since(today);
     if !crm::active_opportunities(conn, &ids, since)?.is_empty() {
         return Ok(Availability::DirectEngagement);
     }

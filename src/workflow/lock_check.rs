@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
@@ -129,7 +129,7 @@ pub fn check(
         territory::as_seen_by(conn, None)?
     };
     let account_ids: Vec<String> = accounts.iter().map(|(a, ..)| a.id.clone()).collect();
-    let since = now.date() - TimeDelta::days(policy.active_engagement_days);
+    let since = policy.active_since(now.date());
     let mut opportunities: HashMap<String, Vec<crm::Opportunity>> = HashMap::new();
     for o in crm::active_opportunities(conn, &account_ids, since)? {
         opportunities

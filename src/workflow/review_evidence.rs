@@ -4,7 +4,7 @@
 //! (`workflow::matching`), so the queue's counts and the page's list always agree; whether a
 //! matched account's direct opportunities are active is read live.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
@@ -268,7 +268,7 @@ pub fn gather(
             }
         }
     }
-    let since = today - TimeDelta::days(policy.active_engagement_days);
+    let since = policy.active_since(today);
     let opportunities = crm::active_opportunities(conn, &of_kind(Kind::Account), since)?
         .into_iter()
         .map(|o| OpportunityMatch {
@@ -308,7 +308,7 @@ pub fn queue(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<QueueItem>> {
     let policy = policy::current(conn)?.value;
-    let since = now.date() - TimeDelta::days(policy.active_engagement_days);
+    let since = policy.active_since(now.date());
     let lines = registration::review_queue(conn, after, limit, since)?;
     let flagged: Vec<String> = lines
         .iter()

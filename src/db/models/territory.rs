@@ -66,14 +66,14 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Territory>> {
 /// territories at every request, and reading every territory's organisations (12,000 rows at
 /// 2,000 partners) was six sevenths of a lock check's work.
 pub fn as_seen_by(conn: &mut DbConnection, org_id: Option<&str>) -> QueryResult<Vec<Territory>> {
-    read(conn, org_id.map_or(Members::None, Members::Of))
+    read(conn, org_id.map_or(Members::Nobody, Members::Of))
 }
 
 /// Whose assignments [`read`] reads.
 enum Members<'a> {
     All,
     Of(&'a str),
-    None,
+    Nobody,
 }
 
 fn read(conn: &mut DbConnection, members: Members) -> QueryResult<Vec<Territory>> {
@@ -88,7 +88,7 @@ fn read(conn: &mut DbConnection, members: Members) -> QueryResult<Vec<Territory>
         Members::Of(org_id) => assigned
             .filter(territory_orgs::org_id.eq(org_id))
             .load(conn)?,
-        Members::None => Vec::new(),
+        Members::Nobody => Vec::new(),
     };
     let mut orgs: HashMap<String, Vec<String>> = HashMap::new();
     for (t, o) in assigned {

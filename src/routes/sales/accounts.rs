@@ -59,7 +59,7 @@ async fn page(
         back_link: format!("/sales?q={q}"),
         account,
         opportunities,
-        active_since: today - chrono::TimeDelta::days(policy.active_engagement_days),
+        active_since: policy.active_since(today),
         my_email: signed.user.email.clone(),
         form,
         errors,
