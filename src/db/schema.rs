@@ -207,6 +207,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_queue_counts (shard) {
+        shard -> Integer,
+        items -> BigInt,
+    }
+}
+
+diesel::table! {
     registration_match_runs (registration_id) {
         registration_id -> Text,
         matched_at -> Timestamp,

@@ -59,6 +59,10 @@ fn assert_rollups_equal_a_recount(app: &TestApp, context: &str) {
         kept.territory_decisions, counted.territory_decisions,
         "{context}: decisions by territory"
     );
+    assert_eq!(
+        kept.queue, counted.queue,
+        "{context}: registrations in the review queue"
+    );
 }
 
 /// A territory's fields: geographic when `countries` is given, else vertical.
@@ -672,13 +676,18 @@ async fn random_history(seed: u64) {
                 )
             }),
             7 => pick(&mut rng, &[Status::Approved]).map(|id| {
-                let c = match rng.below(3) {
+                // A renewal request puts an approved registration back in the review queue.
+                let c = match rng.below(6) {
                     0 => Command::CloseLost {
                         reason: "Budget".into(),
                     },
                     1 => Command::Withdraw {
                         reason: "Gone".into(),
                     },
+                    2 => Command::RequestRenewal {
+                        note: "Next quarter.".into(),
+                    },
+                    3 => Command::ApproveRenewal,
                     _ => Command::CloseWon {
                         amount_minor: 1_000_000,
                         date: now.date(),

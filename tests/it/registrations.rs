@@ -1383,6 +1383,9 @@ async fn a_renewal_asked_in_time_holds_off_expiry_until_it_is_decided() {
     assert!(app.emails_of_kind("registration_expired").is_empty());
 
     let cm = app.login(CM1).await;
+    let queue = cm.get("/review").await;
+    assert!(queue.body.contains(&id), "the renewal waits in the queue");
+    assert!(queue.text().contains("1 item waiting for a decision"));
     let no_reason = review(&cm, &id, "renewal/reject", &[("renewal_reason", "")]).await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.text().contains("Give the partner a reason."));
@@ -1400,6 +1403,14 @@ async fn a_renewal_asked_in_time_holds_off_expiry_until_it_is_decided() {
     let page = ann.get(&format!("/partner/deals/{id}")).await;
     assert!(page.text().contains("Renewal rejected"));
     assert_in_order(&timeline(&page), &["Renewal rejected", reason]);
+    let cm = app.login(CM1).await;
+    assert!(
+        cm.get("/review")
+            .await
+            .text()
+            .contains("0 items waiting for a decision"),
+        "a decided renewal leaves the queue"
+    );
 
     app.run_jobs().await;
     assert_eq!(status_of(&app, &id), Status::Expired);

@@ -35,7 +35,7 @@ pub fn read(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Gauges> 
         .group_by(registrations::status)
         .select((registrations::status, count_star()))
         .load::<(String, i64)>(conn)?;
-    let review_queue = super::registration::count_in_review(conn)?;
+    let review_queue = super::tally::in_review(conn)?;
     let review_overdue = registrations::table
         .filter(registrations::review_due_at.le(now))
         .count()

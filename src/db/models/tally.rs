@@ -1,7 +1,8 @@
 //! The dashboard's rollups: counts of registrations by week, segment, the partner's tier and
 //! state (`weekly_outcomes`), by week of decision and hours to it (`weekly_decisions`), the
-//! same two per territory (`territory_outcomes`, `territory_decisions`), and by organisation
-//! and state (`org_outcomes`).
+//! same two per territory (`territory_outcomes`, `territory_decisions`), by organisation
+//! and state (`org_outcomes`), and the registrations waiting in the review queue
+//! (`review_queue_counts`, [`in_review`]).
 //!
 //! They equal a recount from `registrations` at every commit ([`recount`]):
 //! - every insert and state change of a registration moves its counts in the same
@@ -22,7 +23,8 @@ use diesel::sql_types::{BigInt, Date, Integer, Text};
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    org_outcomes, territory_decisions, territory_outcomes, weekly_decisions, weekly_outcomes,
+    org_outcomes, review_queue_counts, territory_decisions, territory_outcomes, weekly_decisions,
+    weekly_outcomes,
 };
 use crate::domain::dashboard::Slice;
 use crate::domain::lifecycle::{Lifecycle, Status};
@@ -70,6 +72,36 @@ pub struct OrgRow {
     pub registrations: i64,
     #[diesel(sql_type = BigInt)]
     pub program_units: i64,
+}
+
+/// One row of `review_queue_counts`: how many of the registrations of a shard
+/// ([`queue_shard`]) wait in the review queue.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName)]
+pub struct QueueRow {
+    #[diesel(sql_type = Integer)]
+    pub shard: i32,
+    #[diesel(sql_type = BigInt)]
+    pub items: i64,
+}
+
+/// How many rows `review_queue_counts` spreads the queue over.
+const QUEUE_SHARDS: u32 = 16;
+
+/// The row of `review_queue_counts` that counts registration `id`: its last character's
+/// code point modulo [`QUEUE_SHARDS`], as the dialects' `shard` computes it in SQL.
+fn queue_shard(id: &str) -> i32 {
+    id.chars()
+        .next_back()
+        .map_or(0, |c| (c as u32 % QUEUE_SHARDS) as i32)
+}
+
+/// How many registrations wait in the review queue (their `review_due_at` is set): the sum
+/// of the sixteen rows the transitions keep, not a count of the queue.
+pub fn in_review(conn: &mut DbConnection) -> QueryResult<i64> {
+    let shards: Vec<i64> = review_queue_counts::table
+        .select(review_queue_counts::items)
+        .load(conn)?;
+    Ok(shards.into_iter().sum())
 }
 
 /// One row of `weekly_decisions`.
@@ -156,6 +188,8 @@ struct Dialect {
     /// The sum of what the won ones closed at, in program units, as a BIGINT (as
     /// `domain::dashboard::won_units` computes it).
     won: &'static str,
+    /// [`queue_shard`] of the registration `r`.
+    shard: &'static str,
 }
 
 const SQLITE: Dialect = Dialect {
@@ -165,6 +199,7 @@ const SQLITE: Dialect = Dialect {
     units: "SUM(r.program_units)",
     won: "SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0 \
           THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor ELSE 0 END)",
+    shard: "unicode(substr(r.id, -1)) % 16",
 };
 
 const POSTGRES: Dialect = Dialect {
@@ -176,6 +211,7 @@ const POSTGRES: Dialect = Dialect {
     won: "CAST(SUM(CASE WHEN r.status = 'won' AND r.amount_minor > 0 \
           THEN COALESCE(r.close_amount_minor, 0) * r.program_units / r.amount_minor ELSE 0 END) \
           AS BIGINT)",
+    shard: "ascii(right(r.id, 1)) % 16",
 };
 
 fn dialect(conn: &DbConnection) -> &'static Dialect {
@@ -348,6 +384,8 @@ enum Change<'a> {
     Outcome(&'a Lifecycle, i64),
     /// The decision counts of a decision at this time.
     Decision(NaiveDateTime, i64),
+    /// The review queue's count.
+    Queue(i64),
 }
 
 /// The counts a move from `before` to `after` changes, the ones it leaves first.
@@ -365,6 +403,11 @@ fn changes<'a>(before: &'a Lifecycle, after: &'a Lifecycle) -> Vec<Change<'a>> {
     if before.decided_at != after.decided_at {
         out.extend(before.decided_at.map(|at| Change::Decision(at, -1)));
         out.extend(after.decided_at.map(|at| Change::Decision(at, 1)));
+    }
+    match (before.review_due_at, after.review_due_at) {
+        (Some(_), None) => out.push(Change::Queue(-1)),
+        (None, Some(_)) => out.push(Change::Queue(1)),
+        _ => {}
     }
     out
 }
@@ -451,6 +494,7 @@ pub struct Rollups {
     pub decisions: Vec<DecisionRow>,
     pub territory_outcomes: Vec<TerritoryOutcomeRow>,
     pub territory_decisions: Vec<TerritoryDecisionRow>,
+    pub queue: Vec<QueueRow>,
 }
 
 /// The rollups' rows, in key order, without the empty ones a move leaves behind.
@@ -479,26 +523,35 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Rollups> {
         &format!("territory_id, {DECISION_COLUMNS}"),
         5,
     );
+    let queue = "SELECT shard, items FROM review_queue_counts WHERE items <> 0 ORDER BY 1";
     Ok(Rollups {
         outcomes: on_backend!(conn, |c| diesel::sql_query(&outcomes).load(c))?,
         orgs: on_backend!(conn, |c| diesel::sql_query(&orgs).load(c))?,
         decisions: on_backend!(conn, |c| diesel::sql_query(&decisions).load(c))?,
         territory_outcomes: on_backend!(conn, |c| diesel::sql_query(&t_outcomes).load(c))?,
         territory_decisions: on_backend!(conn, |c| diesel::sql_query(&t_decisions).load(c))?,
+        queue: on_backend!(conn, |c| diesel::sql_query(queue).load(c))?,
     })
 }
 
-/// Counting statements of every rollup from `registrations`, whole.
-fn recount_sql(conn: &DbConnection) -> (Counts, &'static str) {
+/// Counting statements of every rollup from `registrations`, whole: the four weekly ones,
+/// the organisations' and the queue's.
+fn recount_sql(conn: &DbConnection) -> (Counts, &'static str, String) {
     let orgs = "SELECT org_id, status, COUNT(*) AS registrations, \
                 CAST(SUM(program_units) AS BIGINT) AS program_units \
                 FROM registrations GROUP BY 1, 2";
-    (counts(dialect(conn), false, false, "o.tier", ""), orgs)
+    let d = dialect(conn);
+    let queue = format!(
+        "SELECT {} AS shard, COUNT(*) AS items FROM registrations r \
+         WHERE r.review_due_at IS NOT NULL GROUP BY 1",
+        d.shard
+    );
+    (counts(d, false, false, "o.tier", ""), orgs, queue)
 }
 
 /// The rollups as a recount from `registrations` would have them, in the order of [`all`].
 pub fn recount(conn: &mut DbConnection) -> QueryResult<Rollups> {
-    let (c, orgs) = recount_sql(conn);
+    let (c, orgs, queue) = recount_sql(conn);
     let order = |sql: &str, key: usize| {
         let keys: Vec<String> = (1..=key).map(|i| i.to_string()).collect();
         format!("{sql} ORDER BY {}", keys.join(", "))
@@ -508,24 +561,27 @@ pub fn recount(conn: &mut DbConnection) -> QueryResult<Rollups> {
     let t_outcomes = order(&c.territory_outcomes, 5);
     let t_decisions = order(&c.territory_decisions, 5);
     let orgs = order(orgs, 2);
+    let queue = order(&queue, 1);
     Ok(Rollups {
         outcomes: on_backend!(conn, |c| diesel::sql_query(&outcomes).load(c))?,
         orgs: on_backend!(conn, |c| diesel::sql_query(&orgs).load(c))?,
         decisions: on_backend!(conn, |c| diesel::sql_query(&decisions).load(c))?,
         territory_outcomes: on_backend!(conn, |c| diesel::sql_query(&t_outcomes).load(c))?,
         territory_decisions: on_backend!(conn, |c| diesel::sql_query(&t_decisions).load(c))?,
+        queue: on_backend!(conn, |c| diesel::sql_query(&queue).load(c))?,
     })
 }
 
 /// Replaces the rollups with a recount, in the caller's transaction: after a bulk load
 /// (the demo) that wrote registrations without them.
 pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
-    let (c, orgs) = recount_sql(conn);
+    let (c, orgs, queue) = recount_sql(conn);
     diesel::delete(weekly_outcomes::table).execute(conn)?;
     diesel::delete(weekly_decisions::table).execute(conn)?;
     diesel::delete(org_outcomes::table).execute(conn)?;
     diesel::delete(territory_outcomes::table).execute(conn)?;
     diesel::delete(territory_decisions::table).execute(conn)?;
+    diesel::delete(review_queue_counts::table).execute(conn)?;
     for sql in [
         format!(
             "INSERT INTO weekly_outcomes ({OUTCOME_COLUMNS}) {}",
@@ -544,6 +600,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
             "INSERT INTO territory_decisions (territory_id, {DECISION_COLUMNS}) {}",
             c.territory_decisions
         ),
+        format!("INSERT INTO review_queue_counts (shard, items) {queue}"),
     ] {
         diesel::sql_query(sql).execute(conn)?;
     }

@@ -9,6 +9,7 @@ use crate::auth::guard::{Reviewer, Signed};
 use crate::db;
 use crate::db::models::flag::{self, Flag};
 use crate::db::models::registration::{self, Cursor, Waiting};
+use crate::db::models::tally;
 use crate::domain::flag::FlagKind;
 use crate::error::AppError;
 use crate::routes::export::{self, ReviewQueue};
@@ -117,7 +118,7 @@ pub async fn show(
         } else {
             (Vec::new(), Vec::new())
         };
-        Ok((rows, waiting, registration::count_in_review(conn)?, shared))
+        Ok((rows, waiting, tally::in_review(conn)?, shared))
     })
     .await?;
     let next_href = (rows.len() as i64 > PAGE_SIZE)

@@ -33,6 +33,11 @@ pub struct Counted {
     pub open_flags: i64,
 }
 
+/// A point in time before every review deadline: where the queue's first page starts.
+const BEFORE_ANY_DEADLINE: NaiveDateTime = NaiveDate::from_ymd_opt(1, 1, 1)
+    .expect("1 January of the year 1 is a date")
+    .and_time(chrono::NaiveTime::MIN);
+
 /// The review queue after `after` (its `review_due_at` and id), `limit` lines, each counted
 /// (see [`Counted`]); an opportunity counts as active when its last activity is on or after
 /// `active_since`.
@@ -82,29 +87,18 @@ pub fn review_queue(
         opportunities,
         open_flags,
     );
-    on_backend!(conn, |c| {
-        let mut query = r::table
-            .inner_join(partner_orgs::table)
-            .filter(r::review_due_at.is_not_null())
-            .select((Line::as_select(), counted))
-            .order((r::review_due_at.asc(), r::id.asc()))
-            .limit(limit)
-            .into_boxed();
-        if let Some((at, id)) = after {
-            query = query
-                .filter(r::review_due_at.ge(at))
-                .filter(r::review_due_at.gt(at).or(r::id.gt(id)));
-        }
-        query.load(c)
-    })
-}
-
-/// How many items wait for a decision.
-pub fn count_in_review(conn: &mut DbConnection) -> QueryResult<i64> {
-    on_backend!(conn, |c| registrations::table
-        .filter(registrations::review_due_at.is_not_null())
-        .count()
-        .get_result(c))
+    // The first page starts after a point before any deadline, so that both pages are one
+    // statement type: diesel keeps it prepared, where a boxed query was written out again
+    // as SQL at every request to be looked up.
+    let (at, id) = after.unwrap_or_else(|| (BEFORE_ANY_DEADLINE, String::new()));
+    on_backend!(conn, |c| r::table
+        .inner_join(partner_orgs::table)
+        .filter(r::review_due_at.ge(at))
+        .filter(r::review_due_at.gt(at).or(r::id.gt(id)))
+        .select((Line::as_select(), counted))
+        .order((r::review_due_at.asc(), r::id.asc()))
+        .limit(limit)
+        .load(c))
 }
 
 /// A registration waiting for its partner's answer, as the queue lists it: a link and whose.
@@ -117,7 +111,7 @@ pub struct Waiting {
 
 /// Registrations waiting for a partner's answer, the oldest registration first (the order of
 /// an existing index: no sort of every open question). Only what the list shows is read:
-/// the queue's first page lists fifty, and decoding whole lines was a fifth of its work.
+/// decoding whole lines was a fifth of the queue's work when it listed fifty.
 pub fn waiting_for_partner(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Waiting>> {
     on_backend!(conn, |c| registrations::table
         .inner_join(partner_orgs::table)

@@ -13,8 +13,12 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Date, HasSqlType, Integer, Text};
 
-use super::{Change, Counted, add_decisions_sql, add_outcomes_sql, adding, changes, numbered};
+use super::{
+    Change, Counted, QUEUE_SHARDS, add_decisions_sql, add_outcomes_sql, adding, changes, numbered,
+    queue_shard,
+};
 use crate::db::DbConnection;
+use crate::db::schema::review_queue_counts;
 use crate::domain::dashboard::{decision_hours, week_of, won_units};
 use crate::domain::lifecycle::{Lifecycle, Status};
 
@@ -47,6 +51,8 @@ struct DecisionMove {
 pub struct Pending {
     outcomes: Vec<OutcomeMove>,
     decisions: Vec<DecisionMove>,
+    /// The review queue's count, by shard: what the moves add up to.
+    queue: [i64; QUEUE_SHARDS as usize],
 }
 
 impl Pending {
@@ -56,6 +62,9 @@ impl Pending {
         if let Some(at) = state.decided_at {
             self.decision(r, at, 1);
         }
+        if state.review_due_at.is_some() {
+            self.queued(r, 1);
+        }
     }
 
     /// A registration moved from `before` to `after`.
@@ -64,8 +73,13 @@ impl Pending {
             match change {
                 Change::Outcome(state, sign) => self.outcome(r, state, sign),
                 Change::Decision(at, sign) => self.decision(r, at, sign),
+                Change::Queue(sign) => self.queued(r, sign),
             }
         }
+    }
+
+    fn queued(&mut self, r: &Counted, sign: i64) {
+        self.queue[queue_shard(r.id) as usize] += sign;
     }
 
     fn outcome(&mut self, r: &Counted, state: &Lifecycle, sign: i64) {
@@ -101,6 +115,7 @@ impl Pending {
         let pg = matches!(conn, DbConnection::Pg(_));
         let outcomes = std::mem::take(&mut self.outcomes);
         let decisions = std::mem::take(&mut self.decisions);
+        let queue = std::mem::take(&mut self.queue);
         // The chunks keep every statement under SQLite's limit of bound values.
         for chunk in outcomes.chunks(CHUNK) {
             let values = values(chunk.len(), 8);
@@ -123,6 +138,18 @@ impl Pending {
                 )
                 .execute(c))?;
             }
+        }
+        // Most moves leave the queue alone (an expiry, a close): no statement then. The
+        // shards go in ascending order, so two batches lock them in the same order.
+        for (shard, items) in queue.into_iter().enumerate().filter(|(_, n)| *n != 0) {
+            use review_queue_counts as q;
+            let row = (q::shard.eq(shard as i32), q::items.eq(items));
+            on_backend!(conn, |c| diesel::insert_into(q::table)
+                .values(row)
+                .on_conflict(q::shard)
+                .do_update()
+                .set(q::items.eq(q::items + diesel::upsert::excluded(q::items)))
+                .execute(c))?;
         }
         Ok(())
     }
