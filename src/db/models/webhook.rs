@@ -301,6 +301,49 @@ fn is_due(now: NaiveDateTime) -> Due {
     )
 }
 
+/// The ids of the `limit` deliveries due first ([`is_due`]) to enabled endpoints, from the
+/// start of each status's index range (`webhook_deliveries_due`): asked as one `OR`, the
+/// database gathered every due delivery and sorted them, so a backlog took quadratic time
+/// to drain (as the email outbox did, `outbox::claim_next`).
+fn first_due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    use webhook_deliveries as d;
+    let enabled = || {
+        webhook_endpoints::table
+            .filter(webhook_endpoints::enabled.eq(true))
+            .select(webhook_endpoints::id)
+    };
+    let mut firsts: Vec<(NaiveDateTime, String)> = Vec::new();
+    for status in [DeliveryStatus::Queued, DeliveryStatus::Retrying] {
+        firsts.extend(
+            d::table
+                .filter(d::status.eq(status))
+                .filter(d::next_attempt_at.le(now))
+                .filter(d::endpoint_id.eq_any(enabled()))
+                .order(d::next_attempt_at.asc())
+                .select((d::next_attempt_at, d::id))
+                .limit(limit)
+                .load::<(NaiveDateTime, String)>(conn)?,
+        );
+    }
+    // Claimed by a worker whose lease ran out: a few at most.
+    firsts.extend(
+        d::table
+            .filter(d::status.eq(DeliveryStatus::Sending))
+            .filter(d::claimed_until.lt(now))
+            .filter(d::endpoint_id.eq_any(enabled()))
+            .order(d::next_attempt_at.asc())
+            .select((d::next_attempt_at, d::id))
+            .limit(limit)
+            .load::<(NaiveDateTime, String)>(conn)?,
+    );
+    firsts.sort();
+    Ok(firsts
+        .into_iter()
+        .take(limit as usize)
+        .map(|(_, id)| id)
+        .collect())
+}
+
 /// Claims up to `limit` due deliveries for this worker until `lease`, oldest due first.
 pub fn claim_due(
     conn: &mut DbConnection,
@@ -310,16 +353,7 @@ pub fn claim_due(
 ) -> QueryResult<Vec<Claimed>> {
     // Microseconds: what both databases keep, so the lease compares equal when read back.
     let lease = lease.trunc_subsecs(6);
-    let enabled = webhook_endpoints::table
-        .filter(webhook_endpoints::enabled.eq(true))
-        .select(webhook_endpoints::id);
-    let candidates: Vec<String> = webhook_deliveries::table
-        .filter(is_due(now))
-        .filter(webhook_deliveries::endpoint_id.eq_any(enabled))
-        .order(webhook_deliveries::next_attempt_at.asc())
-        .select(webhook_deliveries::id)
-        .limit(limit)
-        .load(conn)?;
+    let candidates = first_due(conn, now, limit)?;
     let mut won = Vec::with_capacity(candidates.len());
     for id in candidates {
         // Another worker may have taken it since the read: the condition says again.
