@@ -214,6 +214,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    registration_match_counts (registration_id) {
+        registration_id -> Text,
+        same_prospects -> BigInt,
+        possible_duplicates -> BigInt,
+        accounts -> BigInt,
+    }
+}
+
+diesel::table! {
     registration_match_runs (registration_id) {
         registration_id -> Text,
         matched_at -> Timestamp,
@@ -634,6 +643,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(api_idempotency -> api_tokens (token_id));
 diesel::joinable!(registration_matches -> registrations (registration_id));
 diesel::joinable!(registration_match_runs -> registrations (registration_id));
+diesel::joinable!(registration_match_counts -> registrations (registration_id));
 diesel::joinable!(import_runs -> users (started_by));
 diesel::joinable!(roe_versions -> users (published_by));
 diesel::joinable!(roe_acknowledgements -> users (user_id));
@@ -670,6 +680,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     registration_matches,
     registration_match_runs,
+    registration_match_counts,
     import_runs,
     roe_versions,
     roe_acknowledgements,

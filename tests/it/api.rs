@@ -246,6 +246,54 @@ fn account(id: &str, name: &str) -> Value {
 }
 
 #[actix_web::test]
+async fn a_crm_account_deleted_through_the_api_leaves_the_review_queues_evidence() {
+    let app = program().await;
+    let admin = token(&app, ADMIN, Scopes::READ_WRITE);
+    let account =
+        json!({"name": "Globex Corporation", "website": "globex.example", "country": "DE"});
+    let put = call(
+        &app,
+        Method::PUT,
+        "/api/v1/accounts/G-1",
+        Some(&admin),
+        Some(account),
+        None,
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.body);
+    let ann = app.login(ANN).await;
+    let id = register_deal(
+        &ann,
+        &Deal::new(&app, "Globex Corporation", "globex.example"),
+    )
+    .await;
+    let cm = app.login(CM).await;
+    let page = cm.get("/review").await;
+    assert!(
+        page.body.contains(&id),
+        "the registration waits in the queue"
+    );
+    let queue = page.text();
+    assert!(queue.contains("1 CRM account"), "{queue}");
+
+    let gone = call(
+        &app,
+        Method::DELETE,
+        "/api/v1/accounts/G-1",
+        Some(&admin),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let queue = cm.get("/review").await.text();
+    assert!(
+        !queue.contains("CRM account") && queue.contains("No conflicts found"),
+        "the deleted account is no longer counted: {queue}"
+    );
+}
+
+#[actix_web::test]
 async fn accounts_and_opportunities_are_upserted_by_external_id_singly_and_in_bulk() {
     let app = program().await;
     let admin = token(&app, ADMIN, Scopes::READ_WRITE);

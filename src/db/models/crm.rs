@@ -351,7 +351,6 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 /// keys and the match findings that point at it (the engine finds again what is left when a
 /// registration is next matched). False when there is no such account.
 pub fn delete_by_external_id(conn: &mut DbConnection, external_id: &str) -> QueryResult<bool> {
-    use crate::db::schema::registration_matches;
     let Some(account) = by_external_ids(conn, &[external_id])?.pop() else {
         return Ok(false);
     };
@@ -360,10 +359,7 @@ pub fn delete_by_external_id(conn: &mut DbConnection, external_id: &str) -> Quer
     )
     .execute(conn)?;
     prospect_key::delete(conn, &account.id, &account.profile())?;
-    diesel::delete(
-        registration_matches::table.filter(registration_matches::other_id.eq(&account.id)),
-    )
-    .execute(conn)?;
+    super::registration_match::delete_with(conn, &account.id)?;
     diesel::delete(crm_accounts::table.find(&account.id)).execute(conn)?;
     // What the registrations in review were matched against is gone: match them again.
     prospect_key::accounts_changed(conn)?;

@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{registration_match_runs, registration_matches, registrations};
+use crate::db::schema::{
+    registration_match_counts, registration_match_runs, registration_matches, registrations,
+};
 
 pub use super::prospect_key::Kind;
 
@@ -64,6 +66,11 @@ pub fn replace(
     for f in found {
         insert_row(conn, registration_id, f)?;
     }
+    store_counts(
+        conn,
+        registration_id,
+        found.iter().map(|f| (f.kind, f.same_prospect)),
+    )?;
     diesel::delete(
         registration_match_runs::table
             .filter(registration_match_runs::registration_id.eq(registration_id)),
@@ -88,7 +95,75 @@ pub fn upsert(conn: &mut DbConnection, registration_id: &str, found: &Found) -> 
             .filter(registration_matches::other_id.eq(&found.other_id)),
     )
     .execute(conn)?;
-    insert_row(conn, registration_id, found)
+    insert_row(conn, registration_id, found)?;
+    recount(conn, registration_id)
+}
+
+/// Removes every match with the record `other_id` (a CRM account being deleted), and
+/// recounts the registrations that had one.
+pub fn delete_with(conn: &mut DbConnection, other_id: &str) -> QueryResult<()> {
+    let registration_ids: Vec<String> = registration_matches::table
+        .filter(registration_matches::other_id.eq(other_id))
+        .select(registration_matches::registration_id)
+        .load(conn)?;
+    diesel::delete(registration_matches::table.filter(registration_matches::other_id.eq(other_id)))
+        .execute(conn)?;
+    for id in registration_ids {
+        recount(conn, &id)?;
+    }
+    Ok(())
+}
+
+/// Counts what is stored for `registration_id` again, after a change of one of its matches.
+fn recount(conn: &mut DbConnection, registration_id: &str) -> QueryResult<()> {
+    let rows: Vec<(String, bool)> = registration_matches::table
+        .filter(registration_matches::registration_id.eq(registration_id))
+        .select((
+            registration_matches::kind,
+            registration_matches::same_prospect,
+        ))
+        .load(conn)?;
+    store_counts(
+        conn,
+        registration_id,
+        rows.iter().map(|(kind, same)| (Kind::parse(kind), *same)),
+    )
+}
+
+/// Stores the counts of `registration_id`'s matches, given as (kind, same prospect), in
+/// `registration_match_counts`: the review queue reads them there rather than counting
+/// each line's matches (three index seeks a line).
+fn store_counts(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    matches: impl Iterator<Item = (Kind, bool)>,
+) -> QueryResult<()> {
+    use registration_match_counts as c;
+    let (mut same, mut possible, mut accounts) = (0_i64, 0_i64, 0_i64);
+    for (kind, same_prospect) in matches {
+        match (kind, same_prospect) {
+            (Kind::Registration, true) => same += 1,
+            (Kind::Registration, false) => possible += 1,
+            (Kind::Account, _) => accounts += 1,
+        }
+    }
+    let row = (
+        c::registration_id.eq(registration_id),
+        c::same_prospects.eq(same),
+        c::possible_duplicates.eq(possible),
+        c::accounts.eq(accounts),
+    );
+    crate::db::on_backend!(conn, |conn| diesel::insert_into(c::table)
+        .values(row)
+        .on_conflict(c::registration_id)
+        .do_update()
+        .set((
+            c::same_prospects.eq(same),
+            c::possible_duplicates.eq(possible),
+            c::accounts.eq(accounts),
+        ))
+        .execute(conn))?;
+    Ok(())
 }
 
 fn insert_row(conn: &mut DbConnection, registration_id: &str, f: &Found) -> QueryResult<()> {

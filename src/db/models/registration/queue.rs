@@ -1,7 +1,9 @@
 //! The review queue as its page reads it: the lines, most urgent first, each with what the
 //! matching engine stored for it counted and its open flags counted, in one statement.
 //!
-//! The counts are correlated subqueries, each a range of a primary key. Before, the page
+//! The matching engine's findings are counted when they are stored
+//! (`registration_match_counts`, a join); the active opportunities and the open flags are
+//! correlated subqueries, each a range of a primary key. Before, the page
 //! read every stored match of its 25 lines (with the matched ids) and the matched accounts'
 //! opportunities in two more statements, each with a list of ids: diesel does not keep a
 //! statement whose `IN` list varies, so SQLite parsed both again at every request. That was
@@ -13,14 +15,15 @@ use diesel::prelude::*;
 use super::lists::Line;
 use crate::db::models::prospect_key::Kind;
 use crate::db::schema::{
-    direct_opportunities, partner_orgs, registration_flags, registration_matches, registrations,
+    direct_opportunities, partner_orgs, registration_flags, registration_match_counts,
+    registration_matches, registrations,
 };
 use crate::db::{DbConnection, on_backend};
 use crate::domain::lifecycle::Status;
 
 /// How much evidence the engine stored for a line in review, and how many of its flags are
 /// open. The review page lists the same rows (`workflow::review_evidence::gather`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counted {
     /// Registrations found as the same prospect.
     pub same: i64,
@@ -49,23 +52,9 @@ pub fn review_queue(
 ) -> QueryResult<Vec<(Line, Counted)>> {
     use direct_opportunities as o;
     use registration_flags as f;
+    use registration_match_counts as n;
     use registration_matches as m;
     use registrations as r;
-    let registrations_found = |same: bool| {
-        m::table
-            .filter(m::registration_id.eq(r::id))
-            .filter(m::kind.eq(Kind::Registration.as_str()))
-            .filter(m::same_prospect.eq(same))
-            .count()
-            .single_value()
-            .assume_not_null()
-    };
-    let accounts = m::table
-        .filter(m::registration_id.eq(r::id))
-        .filter(m::kind.eq(Kind::Account.as_str()))
-        .count()
-        .single_value()
-        .assume_not_null();
     let opportunities = m::table
         .inner_join(o::table.on(o::account_id.eq(m::other_id)))
         .filter(m::registration_id.eq(r::id))
@@ -80,10 +69,12 @@ pub fn review_queue(
         .count()
         .single_value()
         .assume_not_null();
+    // What the engine found is counted when it is stored; a registration it never matched
+    // has no counts row.
     let counted = (
-        registrations_found(true),
-        registrations_found(false),
-        accounts,
+        n::same_prospects.nullable(),
+        n::possible_duplicates.nullable(),
+        n::accounts.nullable(),
         opportunities,
         open_flags,
     );
@@ -91,15 +82,35 @@ pub fn review_queue(
     // statement type: diesel keeps it prepared, where a boxed query was written out again
     // as SQL at every request to be looked up.
     let (at, id) = after.unwrap_or_else(|| (BEFORE_ANY_DEADLINE, String::new()));
-    on_backend!(conn, |c| r::table
+    let rows: Vec<(Line, StoredCounts)> = on_backend!(conn, |c| r::table
         .inner_join(partner_orgs::table)
+        .left_join(n::table)
         .filter(r::review_due_at.ge(at))
         .filter(r::review_due_at.gt(at).or(r::id.gt(id)))
         .select((Line::as_select(), counted))
         .order((r::review_due_at.asc(), r::id.asc()))
         .limit(limit)
-        .load(c))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(line, (same, possible, accounts, opportunities, open_flags))| {
+                let counted = Counted {
+                    same: same.unwrap_or(0),
+                    possible: possible.unwrap_or(0),
+                    accounts: accounts.unwrap_or(0),
+                    opportunities,
+                    open_flags,
+                };
+                (line, counted)
+            },
+        )
+        .collect())
 }
+
+/// A line's stored match counts (none when it was never matched), then its active
+/// opportunities and open flags.
+type StoredCounts = (Option<i64>, Option<i64>, Option<i64>, i64, i64);
 
 /// A registration waiting for its partner's answer, as the queue lists it: a link and whose.
 #[derive(Debug, Clone, PartialEq, Queryable)]
