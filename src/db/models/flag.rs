@@ -123,9 +123,12 @@ pub fn of(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Fla
     Ok(rows.into_iter().map(from_row).collect())
 }
 
-/// Unresolved flags of `kind`, oldest first: what waits for a decision.
+/// Unresolved flags of `kind`, oldest first: what waits for a decision. The review queue
+/// asks at every request, so on the backend's own connection, whose statement cache keeps
+/// it prepared (through `DbConnection` its SQL was written out again each time, more than
+/// the lookup itself cost when there are none).
 pub fn open_of_kind(conn: &mut DbConnection, kind: FlagKind, limit: i64) -> QueryResult<Vec<Flag>> {
-    let rows: Vec<Row> = registration_flags::table
+    let rows: Vec<Row> = crate::db::on_backend!(conn, |c| registration_flags::table
         .filter(registration_flags::kind.eq(kind))
         .filter(registration_flags::resolved_at.is_null())
         .order((
@@ -134,7 +137,7 @@ pub fn open_of_kind(conn: &mut DbConnection, kind: FlagKind, limit: i64) -> Quer
         ))
         .limit(limit)
         .select(COLUMNS)
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 

@@ -10,6 +10,7 @@
 //! a quarter of the page's work; this statement is prepared once per connection.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::case_when;
 use diesel::prelude::*;
 
 use super::lists::Line;
@@ -70,12 +71,13 @@ pub fn review_queue(
         .single_value()
         .assume_not_null();
     // What the engine found is counted when it is stored; a registration it never matched
-    // has no counts row.
+    // has no counts row. Only a line with CRM accounts can have their opportunities: the
+    // others skip that subquery.
     let counted = (
         n::same_prospects.nullable(),
         n::possible_duplicates.nullable(),
         n::accounts.nullable(),
-        opportunities,
+        case_when(n::accounts.nullable().gt(0_i64), opportunities).otherwise(0_i64),
         open_flags,
     );
     // The first page starts after a point before any deadline, so that both pages are one
