@@ -1,6 +1,8 @@
 //! The sizes an operator watches, read at each metrics scrape: the outbox, the
 //! registrations by status, the review queue and its SLA breaches, open disputes. Each is
-//! one grouped count or one indexed read.
+//! one grouped count or one indexed read; the registrations by status and the queue are
+//! read from the rollups the transitions keep (`tally`): counting a million registrations
+//! took 70 ms a scrape.
 
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
@@ -31,10 +33,7 @@ pub fn read(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Gauges> 
         .filter(outbox::next_attempt_at.le(now))
         .select(diesel::dsl::min(outbox::next_attempt_at))
         .first(conn)?;
-    let registrations_by_status = registrations::table
-        .group_by(registrations::status)
-        .select((registrations::status, count_star()))
-        .load::<(String, i64)>(conn)?;
+    let registrations_by_status = super::tally::by_status(conn)?;
     let review_queue = super::tally::in_review(conn)?;
     let review_overdue = registrations::table
         .filter(registrations::review_due_at.le(now))

@@ -716,6 +716,20 @@ pub fn closed_by_org(conn: &mut DbConnection) -> QueryResult<Vec<OrgRow>> {
         .load(conn)
 }
 
+/// Registrations by status now, every organisation's added up: (status, registrations), in
+/// the order of the statuses' names, without the empty ones.
+pub fn by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = org_outcomes::table
+        .group_by(org_outcomes::status)
+        .select((
+            org_outcomes::status,
+            diesel::dsl::sql::<BigInt>("CAST(SUM(registrations) AS BIGINT)"),
+        ))
+        .order(org_outcomes::status)
+        .load(conn)?;
+    Ok(rows.into_iter().filter(|(_, n)| *n != 0).collect())
+}
+
 /// Every organisation's active registrations now (queued, in review, approved): what its
 /// cap counts. (org id, active).
 pub fn active_by_org(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
