@@ -11,6 +11,7 @@ use crate::db::models::flag::{self, Flag};
 use crate::db::models::registration::{self, Cursor, Waiting};
 use crate::db::models::tally;
 use crate::domain::flag::FlagKind;
+use crate::domain::money::count_of;
 use crate::error::AppError;
 use crate::routes::export::{self, ReviewQueue};
 use crate::routes::layout::Layout;
@@ -79,7 +80,8 @@ struct QueuePage {
     /// Where the rest of the waiting registrations are, when there are more than shown.
     waiting_more_href: Option<&'static str>,
     shared: Vec<SharedItem>,
-    total: i64,
+    /// "3,500 items".
+    total: String,
     next_href: Option<String>,
     first_page: bool,
 }
@@ -153,7 +155,7 @@ pub async fn show(
                 message,
             })
             .collect(),
-        total,
+        total: count_of(total, "item", "items"),
         next_href,
         first_page,
     })
