@@ -106,7 +106,7 @@ fn is_due(
 
 /// The id of the row due first ([`is_due`]), found as the first of each status's index
 /// range (`outbox_due`): one range per status keeps each lookup a seek. Asked as one `OR`,
-/// SQLite gathered every due row and sorted them to find the first: 84 million
+/// SQLite gathered every due row and sorted them to find the first: 137 million
 /// instructions a claim with a backlog of 100,000 emails, so a backlog took quadratic time
 /// to drain.
 fn first_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Option<String>> {
@@ -132,6 +132,7 @@ fn first_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Option<
             .first(conn)
             .optional()?,
     );
+    // Among rows due at the same moment, the one queued first (ids are time-ordered).
     Ok(firsts.into_iter().min().map(|(_, id)| id))
 }
 

@@ -336,6 +336,8 @@ fn first_due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryRe
             .limit(limit)
             .load::<(NaiveDateTime, String)>(conn)?,
     );
+    // Deliveries due at the same moment go in the order they were queued (their ids are
+    // time-ordered), so a receiver gets a registration's events in the order they happened.
     firsts.sort();
     Ok(firsts
         .into_iter()
@@ -374,7 +376,10 @@ pub fn claim_due(
         .inner_join(webhook_events::table)
         .inner_join(webhook_endpoints::table)
         .filter(webhook_deliveries::id.eq_any(&won))
-        .order(webhook_deliveries::next_attempt_at.asc())
+        .order((
+            webhook_deliveries::next_attempt_at.asc(),
+            webhook_deliveries::id.asc(),
+        ))
         .select((
             webhook_deliveries::id,
             webhook_deliveries::attempts,
