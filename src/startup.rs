@@ -140,6 +140,7 @@ impl Application {
         let org_figures = web::Data::new(crate::routes::dashboard::org::FiguresMemo::new(
             crate::routes::dashboard::org::MEMO_ORGS,
         ));
+        let review_queue = web::Data::new(crate::workflow::review_queue::QueueMemo::new());
         let server = HttpServer::new(move || {
             let config = &state.config;
             let store = DbSessionStore::new(
@@ -184,6 +185,7 @@ impl Application {
                 .app_data(proxies.clone())
                 .app_data(metrics_data.clone())
                 .app_data(org_figures.clone())
+                .app_data(review_queue.clone())
                 .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
                 .app_data(
                     web::FormConfig::default()

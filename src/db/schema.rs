@@ -214,6 +214,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_queue_versions (shard) {
+        shard -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     registration_match_counts (registration_id) {
         registration_id -> Text,
         same_prospects -> BigInt,

@@ -19,6 +19,7 @@ pub mod matching;
 pub mod notify;
 pub mod registration_view;
 pub mod review_evidence;
+pub mod review_queue;
 pub mod roe;
 pub mod submit;
 pub mod transition;

@@ -8,10 +8,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::db::DbConnection;
-use crate::db::models::flag::{self, Flag};
-use crate::db::models::registration::{self, Counted, Line, Registration};
+use crate::db::models::crm;
+use crate::db::models::registration::{self, Counted, Registration};
 use crate::db::models::registration_match::{self, Found, Kind};
-use crate::db::models::{crm, policy};
 use crate::domain::dates;
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::Policy;
@@ -110,7 +109,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(counted: Counted) -> Self {
+    pub(crate) fn of(counted: Counted) -> Self {
         let n = |count: i64| usize::try_from(count).unwrap_or_default();
         Self {
             same: n(counted.same),
@@ -286,42 +285,4 @@ pub fn gather(
         opportunities,
         matched_at: registration_match::matched_at(conn, id)?,
     })
-}
-
-/// A line of the review queue with its evidence counted and its open flags: what the
-/// queue's page and its CSV show.
-pub struct QueueItem {
-    pub line: Line,
-    pub evidence: Summary,
-    /// What the reviewer must weigh besides the evidence: outside the partner's
-    /// territories, another partner's customer, a shared prospect.
-    pub flags: Vec<Flag>,
-}
-
-/// The review queue after `after`, `limit` lines, most urgent first: each line's evidence
-/// counted in the statement that reads the lines, and the flags read only for the lines
-/// that have open ones (few do).
-pub fn queue(
-    conn: &mut DbConnection,
-    after: Option<(NaiveDateTime, String)>,
-    limit: i64,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<QueueItem>> {
-    let policy = policy::current(conn)?.value;
-    let since = policy.active_since(now.date());
-    let lines = registration::review_queue(conn, after, limit, since)?;
-    let flagged: Vec<String> = lines
-        .iter()
-        .filter(|(_, counted)| counted.open_flags > 0)
-        .map(|(line, _)| line.id.clone())
-        .collect();
-    let mut flags = flag::open_for(conn, &flagged)?;
-    Ok(lines
-        .into_iter()
-        .map(|(line, counted)| QueueItem {
-            flags: flags.remove(&line.id).unwrap_or_default(),
-            evidence: Summary::of(counted),
-            line,
-        })
-        .collect())
 }

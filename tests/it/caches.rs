@@ -3,6 +3,7 @@
 //! version numbers the writes raise).
 
 use reqwest::StatusCode;
+use truce::clock::Clock;
 
 use crate::helpers::{
     Deal, PASSWORD, TestClient, approve, close_won, register_deal, save_policy, spawn_app,
@@ -99,4 +100,114 @@ async fn the_partner_summary_on_one_instance_follows_writes_and_policy_made_on_a
         "{}",
         figure(&page.body, "fig-cap")
     );
+}
+
+/// The text of the review queue's line for `company` (its table row).
+fn queue_line(page: &str, company: &str) -> String {
+    let text = crate::helpers::unescape(page);
+    let at = text
+        .find(&format!(">{company}</a>"))
+        .unwrap_or_else(|| panic!("{company} in the queue"));
+    let start = text[..at].rfind("<tr>").expect("the line's row");
+    let end = at + text[at..].find("</tr>").expect("the row's end");
+    text[start..end].to_owned()
+}
+
+#[actix_web::test]
+async fn the_review_queue_on_one_instance_follows_every_write_that_changes_it_on_another() {
+    let app = spawn_app().await;
+    app.create_user(ADMIN, "admin", None, false);
+    app.create_user(CM, "channel", None, false);
+    let alpha = app.partner("Alpha Partners", ANN);
+    let account = app.add_crm_account("Initech", Some("initech.example"), false, false);
+    let (other, _) = app.start_another_instance().await;
+
+    // The channel manager reads the queue on the other instance: it is kept there.
+    let cm_there = TestClient::new(&other);
+    assert_eq!(
+        cm_there.login(CM, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let empty = cm_there.get("/review").await.body;
+    assert!(empty.contains("Nothing to review"), "{empty}");
+    assert_eq!(cm_there.get("/review").await.body, empty, "the same, twice");
+
+    // A registration submitted here is in the queue there, with the engine's findings.
+    let ann = app.login(ANN).await;
+    let id = register_deal(&ann, &Deal::new(&app, "Initech", "initech.example")).await;
+    let page = cm_there.get("/review").await.body;
+    assert!(page.contains("1 item waiting"), "{page}");
+    let line = queue_line(&page, "Initech");
+    assert!(line.contains("Alpha Partners"), "{line}");
+    assert!(line.contains("1 CRM account"), "{line}");
+    assert!(!line.contains("opportunit"), "{line}");
+
+    // A direct opportunity on the matched account, stored here (a CRM sync).
+    crate::helpers::with_conn(&app, |conn| {
+        truce::db::models::crm::insert_opportunity(
+            conn,
+            &truce::db::models::crm::NewOpportunity {
+                account_id: &account,
+                owner_email: "rep@vendor.example",
+                stage: "Proposal",
+                amount_minor: 4_500_000,
+                currency: "USD",
+                last_activity_on: app.today(),
+            },
+            app.clock.naive_now(),
+        )
+        .unwrap()
+    });
+    let line = queue_line(&cm_there.get("/review").await.body, "Initech");
+    assert!(line.contains("1 active direct opportunity"), "{line}");
+
+    // The organisation renamed here.
+    let admin = app.login(ADMIN).await;
+    let saved = admin
+        .submit(
+            &format!("/admin/orgs/{alpha}/edit"),
+            &format!("/admin/orgs/{alpha}"),
+            &[
+                ("name", "Alpha Partners Ltd"),
+                ("tier", "registered"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let line = queue_line(&cm_there.get("/review").await.body, "Initech");
+    assert!(line.contains("Alpha Partners Ltd"), "{line}");
+
+    // A question asked here: the registration waits for the partner's answer there.
+    let cm = app.login(CM).await;
+    let asked = cm
+        .submit(
+            &format!("/review/{id}"),
+            &format!("/review/{id}/request-info"),
+            &[("info_question", "Who signs?")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
+    let page = cm_there.get("/review").await.text();
+    assert!(page.contains("Waiting for the partner's answer"), "{page}");
+
+    // Approved here: gone from the queue there.
+    let answered = ann
+        .submit(
+            &format!("/partner/deals/{id}"),
+            &format!("/partner/deals/{id}/answer"),
+            &[("answer", "The CFO.")],
+        )
+        .await;
+    assert_eq!(
+        answered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answered.text()
+    );
+    let page = cm_there.get("/review").await.text();
+    assert!(!page.contains("Waiting for the partner's answer"), "{page}");
+    approve(&cm, &id).await;
+    let page = cm_there.get("/review").await.body;
+    assert!(page.contains("Nothing to review"), "{page}");
 }

@@ -20,7 +20,7 @@ mod lists;
 mod queue;
 pub use batch::{StateWrite, update_states};
 pub use lists::{Cursor, Line, ListQuery, Listed, Sort, cursor_after, list, list_lines};
-pub use queue::{Counted, Waiting, review_queue, waiting_for_partner};
+pub use queue::{Counted, Waiting, queue_version, review_queue, waiting_for_partner};
 
 /// The lifecycle columns, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable)]

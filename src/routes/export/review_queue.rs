@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::lifecycle::Renewal;
 use crate::domain::money::amount_input;
 use crate::domain::sla::{SlaState, sla_state};
-use crate::workflow::review_evidence::{self, QueueItem};
+use crate::workflow::review_queue::{self, QueueItem};
 
 pub struct ReviewQueue {
     /// For the SLA state of each item.
@@ -48,7 +48,7 @@ impl Export for ReviewQueue {
         after: Option<&Self::Cursor>,
         limit: i64,
     ) -> QueryResult<Vec<QueueItem>> {
-        review_evidence::queue(conn, after.cloned(), limit, self.now)
+        review_queue::queue(conn, after.cloned(), limit, self.now)
     }
 
     fn cursor(&self, row: &QueueItem) -> Option<Self::Cursor> {

@@ -9,7 +9,6 @@ use crate::auth::guard::{Reviewer, Signed};
 use crate::db;
 use crate::db::models::flag::{self, Flag};
 use crate::db::models::registration::{self, Cursor, Waiting};
-use crate::db::models::tally;
 use crate::domain::flag::FlagKind;
 use crate::domain::money::count_of;
 use crate::error::AppError;
@@ -18,7 +17,7 @@ use crate::routes::layout::Layout;
 use crate::routes::render;
 use crate::routes::view::{RegistrationView, decode_cursor, encode_cursor};
 use crate::state::AppState;
-use crate::workflow::review_evidence;
+use crate::workflow::review_queue::{PageSize, QueueMemo};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -56,7 +55,7 @@ fn open_shared(
         .collect())
 }
 
-/// A line of the queue as the page shows it (see [`review_evidence::QueueItem`]).
+/// A line of the queue as the page shows it (see [`crate::workflow::review_queue::QueueItem`]).
 pub struct QueueLine {
     pub reg: RegistrationView,
     pub evidence: String,
@@ -104,6 +103,7 @@ pub async fn csv(
 pub async fn show(
     signed: Signed<Reviewer>,
     state: web::Data<AppState>,
+    memo: web::Data<QueueMemo>,
     params: web::Query<QueueParams>,
 ) -> Result<HttpResponse, AppError> {
     let after = match decode_cursor(&params.after) {
@@ -112,37 +112,43 @@ pub async fn show(
     };
     let first_page = after.is_none();
     let now = state.clock.naive_now();
-    let (rows, mut waiting, total, shared) = db::run(&state.pool, move |conn| {
-        let rows = review_evidence::queue(conn, after, PAGE_SIZE + 1, now)?;
-        let (waiting, shared) = if first_page {
-            let waiting = registration::waiting_for_partner(conn, WAITING_SHOWN as i64 + 1)?;
-            (waiting, open_shared(conn)?)
+    let size = PageSize {
+        lines: PAGE_SIZE + 1,
+        waiting: WAITING_SHOWN as i64 + 1,
+    };
+    let (page, shared) = db::run(&state.pool, move |conn| {
+        let page = memo.page(conn, after, size, now)?;
+        // Read at every request, not kept: a shared prospect's line shows its registration's
+        // status, which the version of the queue does not follow outside review.
+        let shared = if first_page {
+            open_shared(conn)?
         } else {
-            (Vec::new(), Vec::new())
+            Vec::new()
         };
-        Ok((rows, waiting, tally::in_review(conn)?, shared))
+        Ok((page, shared))
     })
     .await?;
-    let next_href = (rows.len() as i64 > PAGE_SIZE)
-        .then(|| rows.get(PAGE_SIZE as usize - 1))
+    let next_href = (page.items.len() as i64 > PAGE_SIZE)
+        .then(|| page.items.get(PAGE_SIZE as usize - 1))
         .flatten()
         .and_then(|item| {
             let l = &item.line;
             l.review_due_at.map(|at| Cursor::At(at, l.id.clone()))
         })
         .map(|c| format!("/review?after={}", encode_cursor(&c)));
-    let items = rows
-        .into_iter()
+    let items = page
+        .items
+        .iter()
         .take(PAGE_SIZE as usize)
         .map(|item| QueueLine {
-            reg: RegistrationView::line(item.line, now),
+            reg: RegistrationView::line(item.line.clone(), now),
             has_conflicts: !item.evidence.is_empty(),
             evidence: item.evidence.text(),
-            flags: item.flags,
+            flags: item.flags.clone(),
         })
         .collect();
-    let waiting_more_href = (waiting.len() > WAITING_SHOWN).then_some(WAITING_HREF);
-    waiting.truncate(WAITING_SHOWN);
+    let waiting_more_href = (page.waiting.len() > WAITING_SHOWN).then_some(WAITING_HREF);
+    let waiting = page.waiting.iter().take(WAITING_SHOWN).cloned().collect();
     render(&QueuePage {
         layout: Layout::signed(&signed, "/review"),
         items,
@@ -155,7 +161,7 @@ pub async fn show(
                 message,
             })
             .collect(),
-        total: count_of(total, "item", "items"),
+        total: count_of(page.total, "item", "items"),
         next_href,
         first_page,
     })

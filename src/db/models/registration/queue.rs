@@ -17,7 +17,7 @@ use super::lists::Line;
 use crate::db::models::prospect_key::Kind;
 use crate::db::schema::{
     direct_opportunities, partner_orgs, registration_flags, registration_match_counts,
-    registration_matches, registrations,
+    registration_matches, registrations, review_queue_versions,
 };
 use crate::db::{DbConnection, on_backend};
 use crate::domain::lifecycle::Status;
@@ -113,6 +113,17 @@ pub fn review_queue(
 /// A line's stored match counts (none when it was never matched), then its active
 /// opportunities and open flags.
 type StoredCounts = (Option<i64>, Option<i64>, Option<i64>, i64, i64);
+
+/// The version of what the queue's first page shows: raised by the database's triggers in
+/// the transaction of every write that can change the page (the migration
+/// `000036_review_queue_version`), so two reads that find the same version saw the same
+/// page. The sum of its shards (sixteen on PostgreSQL, one on SQLite).
+pub fn queue_version(conn: &mut DbConnection) -> QueryResult<i64> {
+    let shards: Vec<i64> = on_backend!(conn, |c| review_queue_versions::table
+        .select(review_queue_versions::version)
+        .load(c))?;
+    Ok(shards.into_iter().sum())
+}
 
 /// A registration waiting for its partner's answer, as the queue lists it: a link and whose.
 #[derive(Debug, Clone, PartialEq, Queryable)]

@@ -1,0 +1,10 @@
+DROP TRIGGER review_queue_registration_inserted ON registrations;
+DROP TRIGGER review_queue_registration_updated ON registrations;
+DROP TRIGGER review_queue_registration_deleted ON registrations;
+DROP TRIGGER review_queue_org_renamed ON partner_orgs;
+DROP TRIGGER review_queue_flag_changed ON registration_flags;
+DROP TRIGGER review_queue_match_changed ON registration_matches;
+DROP TRIGGER review_queue_match_counts_changed ON registration_match_counts;
+DROP TRIGGER review_queue_opportunity_changed ON direct_opportunities;
+DROP FUNCTION review_queue_changed();
+DROP TABLE review_queue_versions;

@@ -1,0 +1,17 @@
+DROP TRIGGER review_queue_registration_inserted;
+DROP TRIGGER review_queue_registration_updated;
+DROP TRIGGER review_queue_registration_deleted;
+DROP TRIGGER review_queue_org_renamed;
+DROP TRIGGER review_queue_flag_inserted;
+DROP TRIGGER review_queue_flag_updated;
+DROP TRIGGER review_queue_flag_deleted;
+DROP TRIGGER review_queue_match_inserted;
+DROP TRIGGER review_queue_match_updated;
+DROP TRIGGER review_queue_match_deleted;
+DROP TRIGGER review_queue_match_counts_inserted;
+DROP TRIGGER review_queue_match_counts_updated;
+DROP TRIGGER review_queue_match_counts_deleted;
+DROP TRIGGER review_queue_opportunity_inserted;
+DROP TRIGGER review_queue_opportunity_updated;
+DROP TRIGGER review_queue_opportunity_deleted;
+DROP TABLE review_queue_versions;
