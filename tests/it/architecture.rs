@@ -20,7 +20,10 @@ const LAYERS: &[(&str, &str)] = &[
     ("mail", "db domain ids config"),
     ("telemetry", "config ids metrics"),
     ("auth", "db domain ids clock error config sealed telemetry"),
-    ("workflow", "db domain ids clock error config mail sealed"),
+    (
+        "workflow",
+        "db domain ids clock error config mail sealed memo",
+    ),
     (
         "jobs",
         "workflow db domain ids clock error config mail metrics sealed",
