@@ -60,10 +60,18 @@ async fn the_partner_summary_on_one_instance_follows_writes_and_policy_made_on_a
         "{}",
         figure(&page, "fig-cap")
     );
+    // The list's first page is kept there too, and follows the same writes.
+    assert!(
+        row_of(&page, "Initech").contains("Pending review"),
+        "{page}"
+    );
     approve(&cm, &id).await;
+    let page = ann_there.get("/partner").await.body;
+    assert!(row_of(&page, "Initech").contains("Approved"), "{page}");
     close_won(&app, &ann, &id, "50000").await;
     let page = ann_there.get("/partner").await.body;
     assert_eq!(figure(&page, "fig-won-quarter"), "1");
+    assert!(row_of(&page, "Initech").contains("Closed won"), "{page}");
     assert!(
         figure(&page, "fig-cap").starts_with('0'),
         "a won deal no longer counts"
@@ -102,12 +110,12 @@ async fn the_partner_summary_on_one_instance_follows_writes_and_policy_made_on_a
     );
 }
 
-/// The text of the review queue's line for `company` (its table row).
-fn queue_line(page: &str, company: &str) -> String {
+/// The text of the table row of `company` (on "My deals" or the review queue).
+fn row_of(page: &str, company: &str) -> String {
     let text = crate::helpers::unescape(page);
     let at = text
         .find(&format!(">{company}</a>"))
-        .unwrap_or_else(|| panic!("{company} in the queue"));
+        .unwrap_or_else(|| panic!("{company} in the table"));
     let start = text[..at].rfind("<tr>").expect("the line's row");
     let end = at + text[at..].find("</tr>").expect("the row's end");
     text[start..end].to_owned()
@@ -137,7 +145,7 @@ async fn the_review_queue_on_one_instance_follows_every_write_that_changes_it_on
     let id = register_deal(&ann, &Deal::new(&app, "Initech", "initech.example")).await;
     let page = cm_there.get("/review").await.body;
     assert!(page.contains("1 item waiting"), "{page}");
-    let line = queue_line(&page, "Initech");
+    let line = row_of(&page, "Initech");
     assert!(line.contains("Alpha Partners"), "{line}");
     assert!(line.contains("1 CRM account"), "{line}");
     assert!(!line.contains("opportunit"), "{line}");
@@ -158,7 +166,7 @@ async fn the_review_queue_on_one_instance_follows_every_write_that_changes_it_on
         )
         .unwrap()
     });
-    let line = queue_line(&cm_there.get("/review").await.body, "Initech");
+    let line = row_of(&cm_there.get("/review").await.body, "Initech");
     assert!(line.contains("1 active direct opportunity"), "{line}");
 
     // The organisation renamed here.
@@ -175,7 +183,7 @@ async fn the_review_queue_on_one_instance_follows_every_write_that_changes_it_on
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let line = queue_line(&cm_there.get("/review").await.body, "Initech");
+    let line = row_of(&cm_there.get("/review").await.body, "Initech");
     assert!(line.contains("Alpha Partners Ltd"), "{line}");
 
     // A question asked here: the registration waits for the partner's answer there.

@@ -9,6 +9,7 @@ use diesel::QueryResult;
 
 use crate::db::DbConnection;
 use crate::db::models::org::Org;
+use crate::db::models::registration::{self, Line, ListQuery, Sort};
 use crate::db::models::{policy, scorecard};
 use crate::domain::chart::BarChart;
 use crate::domain::dashboard::{Conflict, Outcome, Period, percent, week_of, weekly};
@@ -26,15 +27,28 @@ const EXPIRING_DAYS: i64 = 30;
 /// Summaries kept per organisation (the memo starts afresh past this many).
 pub const MEMO_ORGS: usize = 10_000;
 
+/// First pages of "My deals" kept, one per organisation: some 9 KB each (26 lines), so at
+/// most 18 MB.
+const MEMO_LIST_ORGS: usize = 2_000;
+
 /// The organisations' summaries, each valid for (the organisation's figures version, the
 /// policy version, the hour): a write that changes the figures raises the first in its
 /// transaction (`org::figures_changed`), a policy change the second; the hour moves the
 /// "expiring soon" window, the quarter and the chart's weeks on. Beside them, the part
 /// computed from the organisation's won deals (`Won`), which most of those writes leave as
 /// it was.
+///
+/// And the first page of "My deals" in its default order (`newest`), valid for the figures
+/// version alone: the lines show the registrations' own columns and the organisation's
+/// name, and every write of those raises it (`registration::insert`, `update_state`, a
+/// sweep batch's `figures_changed_many`, `org::update`). The one other write of
+/// registrations, a prospect's keys settled again (`prospect_identity`), changes the
+/// company order's keys, which the newest-first page neither shows nor pages by.
 pub struct FiguresMemo {
     figures: Memo<String, (i64, i64, i64), OrgFigures>,
     won: WonMemo,
+    /// By organisation and page length.
+    newest: Memo<(String, i64), i64, Vec<Line>>,
 }
 
 impl FiguresMemo {
@@ -42,7 +56,35 @@ impl FiguresMemo {
         FiguresMemo {
             figures: Memo::new(capacity),
             won: Memo::new(capacity),
+            newest: Memo::new(capacity.min(MEMO_LIST_ORGS)),
         }
+    }
+
+    /// The organisation's `limit` newest registrations, as "My deals" lists them unfiltered:
+    /// the ones kept while its figures version stands, else read now. `org` is the row the
+    /// guard read for this request, before the lines, as for [`Self::summary`].
+    pub fn newest_lines(
+        &self,
+        conn: &mut DbConnection,
+        org: &Org,
+        limit: i64,
+    ) -> QueryResult<Arc<Vec<Line>>> {
+        let key = (org.id.clone(), limit);
+        if let Some(lines) = self.newest.get(&key, &org.figures_version) {
+            return Ok(lines);
+        }
+        let lines = Arc::new(registration::list_lines(
+            conn,
+            &ListQuery {
+                org_id: Some(&org.id),
+                status: None,
+                sort: Sort::Newest,
+                after: None,
+                limit,
+            },
+        )?);
+        self.newest.put(key, org.figures_version, lines.clone());
+        Ok(lines)
     }
 
     /// The organisation's summary: the one kept while its token is current, else computed

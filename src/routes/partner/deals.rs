@@ -128,17 +128,23 @@ pub async fn list(
     let memo = memo.into_inner();
     let org_row = org.clone();
     let (role, user_id) = (signed.role, signed.user.id.clone());
+    // The default view's first page is kept with the summary (`FiguresMemo`).
+    let newest_first = with_summary && sort == Sort::Newest;
     let (rows, active, cap, summary, roe_prompt) = db::run(&state.pool, move |conn| {
-        let rows = registration::list_lines(
-            conn,
-            &ListQuery {
-                org_id: Some(&org_id),
-                status,
-                sort,
-                after,
-                limit: PAGE_SIZE + 1,
-            },
-        )?;
+        let rows = if newest_first {
+            memo.newest_lines(conn, &org_row, PAGE_SIZE + 1)?
+        } else {
+            Arc::new(registration::list_lines(
+                conn,
+                &ListQuery {
+                    org_id: Some(&org_id),
+                    status,
+                    sort,
+                    after,
+                    limit: PAGE_SIZE + 1,
+                },
+            )?)
+        };
         let pv = policy::current(conn)?;
         let cap = pv.value.max_active(tier);
         let summary = if with_summary {
@@ -167,10 +173,9 @@ pub async fn list(
     render(&DealsPage {
         layout: Layout::signed(&signed, "/partner"),
         org_name: org.name.clone(),
-        rows: rows
-            .into_iter()
-            .take(PAGE_SIZE as usize)
-            .map(|l| RegistrationView::line(l, now))
+        rows: shown
+            .iter()
+            .map(|l| RegistrationView::line(l.clone(), now))
             .collect(),
         csv_href: filters.href(CSV_PATH),
         filters,
