@@ -2,9 +2,9 @@
 -- itself in the transaction of every write that can change that page: its lines
 -- (registrations in review, their organisation's name, what the engine stored for them,
 -- their flags, the opportunities of their matched accounts) and the registrations waiting
--- for their partner's answer. The page's lines are kept in memory with the version they
--- were read at (`workflow::review_evidence::QueueMemo`) and read again when the version has
--- moved, on every instance.
+-- for their partner's answer. The page is kept in memory with the version read before it
+-- (`workflow::review_queue::QueueMemo`) and read again once the version has moved, on
+-- every instance.
 --
 -- Triggers and not calls in the code: the page reads seven tables that a dozen write paths
 -- change (transitions, the sweep, edits, the matching engine, CRM imports and the API,
