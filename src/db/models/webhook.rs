@@ -336,8 +336,9 @@ fn first_due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryRe
             .limit(limit)
             .load::<(NaiveDateTime, String)>(conn)?,
     );
-    // Deliveries due at the same moment go in the order they were queued (their ids are
-    // time-ordered), so a receiver gets a registration's events in the order they happened.
+    // Deliveries due at the same moment are claimed in the order they were queued (their ids
+    // are time-ordered). A batch is then sent at once, so a receiver may still see two of
+    // them in either order: Standard Webhooks promises no order, and events carry their time.
     firsts.sort();
     Ok(firsts
         .into_iter()
